@@ -1,0 +1,322 @@
+//! The check framework: metadata, the `Check` trait, outcomes and findings.
+
+use crate::page::Page;
+use crate::profile::Profile;
+use scraper::ElementRef;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The four families of the elderly-friendly criteria, plus site-level checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    Font,
+    Contrast,
+    Popups,
+    Labels,
+}
+
+impl Family {
+    pub const ALL: [Family; 4] = [Family::Font, Family::Contrast, Family::Popups, Family::Labels];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Family::Font => "font",
+            Family::Contrast => "contrast",
+            Family::Popups => "popups",
+            Family::Labels => "labels",
+        }
+    }
+
+    pub fn title(self) -> Text {
+        match self {
+            Family::Font => Text { zh: "字体缩放", en: "Font scaling" },
+            Family::Contrast => Text { zh: "颜色对比度", en: "Colour contrast" },
+            Family::Popups => Text { zh: "广告弹窗", en: "Ads and pop-ups" },
+            Family::Labels => Text { zh: "读屏标签", en: "Screen-reader labels" },
+        }
+    }
+}
+
+/// How much a failure hurts, with the Lighthouse/axe weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Impact {
+    Critical,
+    Serious,
+    Moderate,
+    Minor,
+    Advisory,
+}
+
+impl Impact {
+    pub fn id(self) -> &'static str {
+        match self {
+            Impact::Critical => "critical",
+            Impact::Serious => "serious",
+            Impact::Moderate => "moderate",
+            Impact::Minor => "minor",
+            Impact::Advisory => "advisory",
+        }
+    }
+
+    /// Default weight in the page score.
+    pub fn weight(self) -> f64 {
+        match self {
+            Impact::Critical => 10.0,
+            Impact::Serious => 7.0,
+            Impact::Moderate => 3.0,
+            Impact::Minor => 1.0,
+            Impact::Advisory => 0.0,
+        }
+    }
+
+    pub fn title(self) -> Text {
+        match self {
+            Impact::Critical => Text { zh: "严重", en: "critical" },
+            Impact::Serious => Text { zh: "较重", en: "serious" },
+            Impact::Moderate => Text { zh: "中等", en: "moderate" },
+            Impact::Minor => Text { zh: "轻微", en: "minor" },
+            Impact::Advisory => Text { zh: "建议", en: "advisory" },
+        }
+    }
+}
+
+/// Static text in the two report languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Text {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::ZhCn => self.zh,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.to_ascii_lowercase().as_str() {
+            "zh-cn" | "zh" | "zh-hans" | "zh-hans-cn" => Some(Lang::ZhCn),
+            "en" | "en-us" | "en-gb" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// A message built at run time, in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Message {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Message {
+        Message { zh: zh.into(), en: en.into() }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::ZhCn => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// What a check serves: WCAG success criteria, MIIT clauses, the ACT rule it must agree with.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Criteria {
+    pub wcag: &'static [&'static str],
+    pub miit: &'static [&'static str],
+    pub act: &'static [&'static str],
+}
+
+/// Whether a check judges each page or the site as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Page,
+    Site,
+}
+
+/// Everything about a check except its logic. Check ids are a public interface.
+#[derive(Debug, Serialize)]
+pub struct CheckMeta {
+    pub id: &'static str,
+    pub family: Family,
+    pub impact: Impact,
+    pub scope: Scope,
+    /// The passing state ("页面有标题").
+    pub title: Text,
+    /// The failing state ("页面缺少标题").
+    pub failure_title: Text,
+    pub criteria: Criteria,
+    /// Markdown with the headings `## What it checks`, `## Why it matters for older readers`,
+    /// `## Example`, `## How to fix` (and their Chinese counterparts).
+    pub docs: Text,
+}
+
+/// The Chinese headings every check's docs must use, in order.
+pub const DOC_HEADINGS_ZH: [&str; 4] = ["## 检查什么", "## 为什么对老年读者重要", "## 示例", "## 如何修复"];
+/// The English headings every check's docs must use, in order.
+pub const DOC_HEADINGS_EN: [&str; 4] =
+    ["## What it checks", "## Why it matters for older readers", "## Example", "## How to fix"];
+
+/// What a check sees.
+pub struct CheckContext<'a> {
+    pub page: &'a Page,
+    pub profile: &'a Profile,
+    /// The page is an elder-mode page (适老版), with stricter thresholds.
+    pub elder_page: bool,
+}
+
+/// A check: one rule of the catalogue.
+pub trait Check: Send + Sync {
+    fn meta(&self) -> &'static CheckMeta;
+    fn run(&self, cx: &CheckContext<'_>) -> CheckResult;
+}
+
+/// A page's outcome for one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    CantTell,
+    Inapplicable,
+}
+
+/// The outcome of one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingOutcome {
+    Failed,
+    CantTell,
+}
+
+/// One element that failed, or that needs a person to judge (with the reason).
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub outcome: FindingOutcome,
+    /// A CSS selector that matches this element alone.
+    pub selector: String,
+    /// Outer HTML, at most 300 characters.
+    pub snippet: String,
+    pub message: Message,
+    /// Why the engine could not decide (`cant_tell` only), e.g. "background-image".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    pub data: Map<String, Value>,
+}
+
+pub const SNIPPET_CHARS: usize = 300;
+
+impl Finding {
+    pub fn failed(page: &Page, element: ElementRef<'_>, message: Message) -> Finding {
+        Finding {
+            outcome: FindingOutcome::Failed,
+            selector: page.selector_path(element),
+            snippet: page.snippet(element, SNIPPET_CHARS),
+            message,
+            reason: None,
+            data: Map::new(),
+        }
+    }
+
+    pub fn cant_tell(page: &Page, element: ElementRef<'_>, reason: &'static str, message: Message) -> Finding {
+        Finding { outcome: FindingOutcome::CantTell, reason: Some(reason), ..Finding::failed(page, element, message) }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Finding {
+        self.data.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+/// A check's result on one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub outcome: Outcome,
+    pub passed_targets: u32,
+    pub failed_targets: u32,
+    pub cant_tell_targets: u32,
+    pub findings: Vec<Finding>,
+    /// Page-level figures (e.g. the share of text below the minimum size).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub data: Map<String, Value>,
+}
+
+impl CheckResult {
+    pub fn inapplicable() -> CheckResult {
+        Tally::default().finish()
+    }
+
+    /// passing targets ÷ decided targets; `None` when nothing was decided.
+    pub fn score(&self) -> Option<f64> {
+        let decided = self.passed_targets + self.failed_targets;
+        match self.outcome {
+            Outcome::Passed => Some(1.0),
+            Outcome::Failed if decided > 0 => Some(f64::from(self.passed_targets) / f64::from(decided)),
+            _ => None,
+        }
+    }
+}
+
+/// Collects target outcomes and turns them into a [`CheckResult`].
+#[derive(Debug, Default)]
+pub struct Tally {
+    passed: u32,
+    findings: Vec<Finding>,
+    data: Map<String, Value>,
+}
+
+impl Tally {
+    pub fn pass(&mut self) {
+        self.passed += 1;
+    }
+
+    pub fn add(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn data(&mut self, key: &str, value: impl Into<Value>) {
+        self.data.insert(key.to_string(), value.into());
+    }
+
+    pub fn finish(self) -> CheckResult {
+        let failed = self.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed).count() as u32;
+        let cant_tell = self.findings.len() as u32 - failed;
+        let outcome = if failed > 0 {
+            Outcome::Failed
+        } else if cant_tell > 0 {
+            Outcome::CantTell
+        } else if self.passed > 0 {
+            Outcome::Passed
+        } else {
+            Outcome::Inapplicable
+        };
+        CheckResult {
+            outcome,
+            passed_targets: self.passed,
+            failed_targets: failed,
+            cant_tell_targets: cant_tell,
+            findings: self.findings,
+            data: self.data,
+        }
+    }
+}

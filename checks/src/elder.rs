@@ -1,0 +1,69 @@
+//! Elder pages (适老版页面): pages of a site's elder mode, judged with stricter thresholds.
+
+use crate::page::Page;
+use crate::profile::Profile;
+use serde::Serialize;
+
+/// Why a page counts as an elder page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "detail", rename_all = "snake_case")]
+pub enum ElderReason {
+    /// The URL contains one of the profile's `elder_paths` or a `--elder-path` pattern.
+    UrlPattern(String),
+    /// The `html` or `body` element's class or id names elder mode.
+    Markup(String),
+}
+
+/// Class/id words that mark an elder-mode page.
+const MARKUP_WORDS: &[&str] = &["elder", "care", "older", "laonian", "zhangzhe"];
+
+/// Decides whether a page is an elder page. `extra_patterns` come from `--elder-path`.
+pub fn detect(page: &Page, profile: &Profile, extra_patterns: &[String]) -> Option<ElderReason> {
+    let url = page.url.as_str().to_ascii_lowercase();
+    for pattern in extra_patterns {
+        if url.contains(&pattern.to_ascii_lowercase()) {
+            return Some(ElderReason::UrlPattern(pattern.clone()));
+        }
+    }
+    if !profile.elder_rules {
+        return None;
+    }
+    for pattern in &profile.elder_paths {
+        if url.contains(&pattern.to_ascii_lowercase()) {
+            return Some(ElderReason::UrlPattern(pattern.clone()));
+        }
+    }
+    let root = page.root();
+    let body = root.child_elements().find(|e| e.value().name() == "body");
+    for element in std::iter::once(root).chain(body) {
+        let el = element.value();
+        let words = el.classes().map(str::to_string).chain(el.id().map(str::to_string));
+        for word in words {
+            let lower = word.to_ascii_lowercase();
+            // Whole words or word parts split by - and _: "elder-mode", "care_version", "zhangzhe".
+            if lower.split(['-', '_']).any(|part| MARKUP_WORDS.contains(&part)) {
+                return Some(ElderReason::Markup(word));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_and_markup_detection() {
+        let p = Profile::miit_web();
+        let page = Page::parse("https://www.example.gov.cn/care/index.html", "<p>x</p>");
+        assert_eq!(detect(&page, &p, &[]), Some(ElderReason::UrlPattern("/care/".into())));
+        let page = Page::parse("https://www.example.gov.cn/", "<html class='elder-mode'><body><p>x</p></body></html>");
+        assert_eq!(detect(&page, &p, &[]), Some(ElderReason::Markup("elder-mode".into())));
+        let page = Page::parse("https://www.example.gov.cn/", "<body class='careers'><p>x</p></body>");
+        assert_eq!(detect(&page, &p, &[]), None, "careers is not care");
+        let page = Page::parse("https://www.example.gov.cn/big/", "<p>x</p>");
+        assert!(detect(&page, &p, &["/big/".into()]).is_some());
+        assert_eq!(detect(&Page::parse("https://x.cn/care/", "<p>x</p>"), &Profile::wcag_aa(), &[]), None);
+    }
+}

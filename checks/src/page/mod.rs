@@ -1,0 +1,509 @@
+//! The page model: a parsed document plus the computed style of every element, and the
+//! DOM helpers the checks share (visibility, selector paths, snippets, backgrounds).
+
+pub mod decode;
+pub mod style;
+
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use style::{
+    parse_stylesheet, BackgroundImage, Cascade, ComputedStyle, Origin, Rgba, RuleSet, SheetItem, StyleRule, Unresolved,
+    Viewport,
+};
+use url::Url;
+
+pub use decode::{decode_css, decode_html, CharsetSource, Decoded};
+
+/// Why a stylesheet could not be loaded.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LoadError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("not allowed: {0}")]
+    NotAllowed(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Supplies the stylesheets a page links to. The checks crate never touches the network:
+/// the application passes a loader for local folders or for HTTP.
+pub trait StylesheetLoader: Sync {
+    /// Resolves a reference found in a page or stylesheet.
+    fn resolve(&self, base: &Url, href: &str) -> Option<Url> {
+        base.join(href.trim()).ok()
+    }
+
+    /// Returns the bytes of a stylesheet.
+    fn load(&self, url: &Url) -> Result<Vec<u8>, LoadError>;
+}
+
+/// A loader that loads nothing (inline styles only).
+pub struct NoStylesheets;
+
+impl StylesheetLoader for NoStylesheets {
+    fn load(&self, url: &Url) -> Result<Vec<u8>, LoadError> {
+        Err(LoadError::NotAllowed(url.to_string()))
+    }
+}
+
+/// How a page is built.
+#[derive(Debug, Clone, Copy)]
+pub struct PageOptions {
+    pub viewport: Viewport,
+    /// Upper bound on stylesheets loaded through `<link>` and `@import` together.
+    pub max_stylesheets: usize,
+    /// How deep `@import` chains are followed.
+    pub max_import_depth: usize,
+}
+
+impl Default for PageOptions {
+    fn default() -> Self {
+        PageOptions { viewport: Viewport::DESKTOP, max_stylesheets: 64, max_import_depth: 4 }
+    }
+}
+
+/// A stylesheet that could not be used; the page is still checked with what did load.
+#[derive(Debug, Clone, Serialize)]
+pub struct StylesheetProblem {
+    pub url: String,
+    pub message: String,
+}
+
+/// A page ready to be checked.
+pub struct Page {
+    pub url: Url,
+    pub html: Html,
+    pub viewport: Viewport,
+    pub encoding: &'static str,
+    pub charset_source: Option<CharsetSource>,
+    pub stylesheet_problems: Vec<StylesheetProblem>,
+    /// Number of style rules in the cascade (user agent + author).
+    pub rule_count: usize,
+    styles: HashMap<NodeId, ComputedStyle>,
+    id_counts: HashMap<String, u32>,
+}
+
+fn user_agent_rules() -> &'static Vec<StyleRule> {
+    static RULES: OnceLock<Vec<StyleRule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        parse_stylesheet(style::USER_AGENT_CSS, Viewport::DESKTOP)
+            .into_iter()
+            .filter_map(|item| match item {
+                SheetItem::Rule(rule) => Some(rule),
+                SheetItem::Import(_) => None,
+            })
+            .collect()
+    })
+}
+
+impl Page {
+    /// Decodes and builds a page from the bytes of an HTML document.
+    pub fn from_bytes(url: Url, bytes: &[u8], header_charset: Option<&str>, loader: &dyn StylesheetLoader, options: PageOptions) -> Page {
+        let decoded = decode_html(bytes, header_charset);
+        let mut page = Page::from_html(url, &decoded.text, loader, options, decoded.encoding);
+        page.encoding = decoded.encoding.name();
+        page.charset_source = Some(decoded.source);
+        page
+    }
+
+    /// Builds a page from text. `encoding` is the one linked stylesheets fall back to.
+    pub fn from_html(
+        url: Url,
+        text: &str,
+        loader: &dyn StylesheetLoader,
+        options: PageOptions,
+        encoding: &'static encoding_rs::Encoding,
+    ) -> Page {
+        let html = Html::parse_document(text);
+        let base = document_base(&html, &url, loader);
+        let mut rules = RuleSet::default();
+        for rule in user_agent_rules() {
+            rules.push(Origin::UserAgent, rule.clone());
+        }
+        let mut problems = Vec::new();
+        let mut budget = options.max_stylesheets;
+        for element in html.root_element().descendent_elements() {
+            let el = element.value();
+            let applies = |el: &scraper::node::Element| {
+                el.attr("media").is_none_or(|m| style::matches_media(m, options.viewport))
+            };
+            match el.name() {
+                "style" if applies(el) && !in_inert_subtree(element) => {
+                    let css: String = element.text().collect();
+                    let mut chain = Vec::new();
+                    let items = parse_stylesheet(&css, options.viewport);
+                    add_items(items, &base, loader, options, encoding, &mut rules, &mut problems, &mut budget, &mut chain, 0);
+                }
+                "link" if is_stylesheet_link(el) && applies(el) && !in_inert_subtree(element) => {
+                    let Some(href) = el.attr("href") else { continue };
+                    let Some(sheet_url) = loader.resolve(&base, href) else {
+                        problems.push(StylesheetProblem { url: href.to_string(), message: "cannot resolve the address".into() });
+                        continue;
+                    };
+                    let mut chain = Vec::new();
+                    load_sheet(&sheet_url, loader, options, encoding, &mut rules, &mut problems, &mut budget, &mut chain, 0);
+                }
+                _ => {}
+            }
+        }
+        let rule_count = rules.len();
+        let styles = Cascade::new(&rules, options.viewport).compute(&html);
+        let mut id_counts: HashMap<String, u32> = HashMap::new();
+        for element in html.root_element().descendent_elements() {
+            if let Some(id) = element.value().id() {
+                *id_counts.entry(id.to_string()).or_default() += 1;
+            }
+        }
+        Page {
+            url,
+            html,
+            viewport: options.viewport,
+            encoding: encoding.name(),
+            charset_source: None,
+            stylesheet_problems: problems,
+            rule_count,
+            styles,
+            id_counts,
+        }
+    }
+
+    /// Convenience for tests and fixtures: UTF-8 text, no external stylesheets, desktop viewport.
+    pub fn parse(url: &str, text: &str) -> Page {
+        let url = Url::parse(url).unwrap_or_else(|_| Url::parse("file:///page.html").expect("static URL"));
+        Page::from_html(url, text, &NoStylesheets, PageOptions::default(), encoding_rs::UTF_8)
+    }
+
+    pub fn root(&self) -> ElementRef<'_> {
+        self.html.root_element()
+    }
+
+    /// Every element in document order.
+    pub fn elements(&self) -> impl Iterator<Item = ElementRef<'_>> {
+        self.html.root_element().descendent_elements()
+    }
+
+    pub fn style(&self, element: ElementRef<'_>) -> Option<&ComputedStyle> {
+        self.styles.get(&element.id())
+    }
+
+    /// The computed style of an element, for elements that belong to this page.
+    pub fn style_of(&self, element: ElementRef<'_>) -> &ComputedStyle {
+        static INITIAL: OnceLock<ComputedStyle> = OnceLock::new();
+        self.styles
+            .get(&element.id())
+            .unwrap_or_else(|| INITIAL.get_or_init(ComputedStyle::initial))
+    }
+
+    /// Rendered (no `display: none` on it or an ancestor).
+    pub fn is_rendered(&self, element: ElementRef<'_>) -> bool {
+        self.style_of(element).rendered
+    }
+
+    /// Rendered, not `visibility: hidden`, not fully transparent, and not clipped away the way
+    /// "visually hidden" text for screen readers is.
+    pub fn is_visible(&self, element: ElementRef<'_>) -> bool {
+        let style = self.style_of(element);
+        style.rendered && !style.is_visibility_hidden() && style.cumulative_opacity > 0.0 && !self.is_clipped_away(element)
+    }
+
+    /// `clip: rect(0 0 0 0)`/`clip-path: inset(50%)` on a 1px box, or a far off-screen position:
+    /// content meant for screen readers only.
+    pub fn is_clipped_away(&self, element: ElementRef<'_>) -> bool {
+        use style::Extent;
+        let mut current = Some(element);
+        while let Some(el) = current {
+            let s = self.style_of(el);
+            let clipped = s.clip.as_deref().is_some_and(|c| {
+                let digits: String = c.chars().filter(|ch| ch.is_ascii_digit() || *ch == ',' || *ch == ' ').collect();
+                c.starts_with("rect") && digits.split([',', ' ']).filter(|d| !d.is_empty()).all(|d| d.chars().all(|x| x == '0'))
+            }) || s.clip_path.as_deref().is_some_and(|c| c.replace(' ', "").contains("inset(50%)"));
+            let off_screen = s.is_positioned_out_of_flow()
+                && [s.left, s.top].iter().any(|e| matches!(e, Extent::Px(px) if *px <= -999.0));
+            let tiny = matches!(s.width, Extent::Px(w) if w <= 1.0) && matches!(s.height, Extent::Px(h) if h <= 1.0)
+                && matches!(&*s.overflow_x, "hidden" | "clip");
+            if clipped || off_screen || tiny {
+                return true;
+            }
+            current = el.parent().and_then(ElementRef::wrap);
+        }
+        false
+    }
+
+    /// `aria-hidden="true"` on the element or an ancestor.
+    pub fn is_aria_hidden(&self, element: ElementRef<'_>) -> bool {
+        let mut current = Some(element);
+        while let Some(el) = current {
+            if el.value().attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+                return true;
+            }
+            current = el.parent().and_then(ElementRef::wrap);
+        }
+        false
+    }
+
+    /// A CSS selector that matches this element alone.
+    pub fn selector_path(&self, element: ElementRef<'_>) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut current = element;
+        loop {
+            let el = current.value();
+            if let Some(id) = el.id().filter(|id| !id.is_empty() && self.id_counts.get(*id) == Some(&1)) {
+                parts.push(format!("#{}", css_identifier(id)));
+                break;
+            }
+            let tag = el.name().to_string();
+            let Some(parent) = current.parent().and_then(ElementRef::wrap) else {
+                parts.push(tag);
+                break;
+            };
+            let siblings: Vec<ElementRef<'_>> = parent.child_elements().collect();
+            let same_tag = siblings.iter().filter(|s| s.value().name() == el.name()).count();
+            if same_tag > 1 {
+                let position = siblings.iter().position(|s| s.id() == current.id()).unwrap_or(0) + 1;
+                parts.push(format!("{tag}:nth-child({position})"));
+            } else {
+                parts.push(tag);
+            }
+            current = parent;
+        }
+        parts.reverse();
+        parts.join(" > ")
+    }
+
+    /// The colours that can be behind an element's text: its own and its ancestors' backgrounds
+    /// composited (over white, the canvas) with opacity applied. One colour for solid backgrounds;
+    /// one per stop combination under gradients.
+    pub fn backgrounds_behind(&self, element: ElementRef<'_>) -> Result<Vec<Rgba>, BackgroundProblem> {
+        enum Layer {
+            Solid(Rgba),
+            Stops(Vec<Rgba>),
+        }
+        let mut layers: Vec<Layer> = Vec::new();
+        let mut current = Some(element);
+        let mut positioned_without_background = false;
+        let mut reached_opaque = false;
+        while let Some(el) = current {
+            let s = self.style_of(el);
+            let opacity = s.cumulative_opacity;
+            // Painted top-down: image above the element's own colour.
+            match &s.background_image {
+                BackgroundImage::None => {}
+                BackgroundImage::Url => return Err(BackgroundProblem::Image),
+                BackgroundImage::Gradient(stops) if stops.is_empty() => return Err(BackgroundProblem::Gradient),
+                BackgroundImage::Gradient(stops) => {
+                    let opaque = stops.iter().all(|c| c.is_opaque());
+                    layers.push(Layer::Stops(stops.iter().map(|c| c.with_alpha_scaled(opacity)).collect()));
+                    if opaque && opacity >= 0.999 {
+                        reached_opaque = true;
+                        break;
+                    }
+                }
+            }
+            let color = s.background_color.clone().map_err(BackgroundProblem::Unresolved)?;
+            layers.push(Layer::Solid(color.with_alpha_scaled(opacity)));
+            if color.is_opaque() && opacity >= 0.999 {
+                reached_opaque = true;
+                break;
+            }
+            if s.is_positioned_out_of_flow() && !color.is_opaque() {
+                positioned_without_background = true;
+            }
+            current = el.parent().and_then(ElementRef::wrap);
+        }
+        if positioned_without_background && !reached_opaque {
+            return Err(BackgroundProblem::Positioned);
+        }
+        let mut candidates = vec![Rgba::WHITE];
+        for layer in layers.iter().rev() {
+            candidates = match layer {
+                Layer::Solid(c) => candidates.iter().map(|b| c.over(*b)).collect(),
+                Layer::Stops(stops) => candidates.iter().flat_map(|b| stops.iter().map(move |s| s.over(*b))).collect(),
+            };
+            candidates.dedup();
+            candidates.truncate(64);
+        }
+        Ok(candidates)
+    }
+
+    /// Outer HTML of an element, cut to at most `max_chars` characters.
+    pub fn snippet(&self, element: ElementRef<'_>, max_chars: usize) -> String {
+        snippet(element, max_chars)
+    }
+}
+
+/// Why the background behind text is not a single known colour.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackgroundProblem {
+    /// A background image: its pixels need a browser.
+    Image,
+    /// A gradient whose stops the engine could not read.
+    Gradient,
+    Unresolved(Unresolved),
+    /// Absolutely or fixed positioned with no background of its own: it sits over content the
+    /// engine does not lay out.
+    Positioned,
+}
+
+fn in_inert_subtree(element: ElementRef<'_>) -> bool {
+    element
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| matches!(a.value().name(), "template" | "noscript" | "svg"))
+}
+
+fn is_stylesheet_link(el: &scraper::node::Element) -> bool {
+    let rel = el.attr("rel").unwrap_or("").to_ascii_lowercase();
+    let words: Vec<&str> = rel.split_ascii_whitespace().collect();
+    words.contains(&"stylesheet") && !words.contains(&"alternate") && el.attr("disabled").is_none()
+}
+
+fn document_base(html: &Html, url: &Url, loader: &dyn StylesheetLoader) -> Url {
+    html.root_element()
+        .descendent_elements()
+        .find(|e| e.value().name() == "base" && e.value().attr("href").is_some())
+        .and_then(|b| b.value().attr("href"))
+        .and_then(|href| loader.resolve(url, href))
+        .unwrap_or_else(|| url.clone())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_sheet(
+    url: &Url,
+    loader: &dyn StylesheetLoader,
+    options: PageOptions,
+    encoding: &'static encoding_rs::Encoding,
+    rules: &mut RuleSet,
+    problems: &mut Vec<StylesheetProblem>,
+    budget: &mut usize,
+    chain: &mut Vec<Url>,
+    depth: usize,
+) {
+    if chain.contains(url) {
+        problems.push(StylesheetProblem { url: url.to_string(), message: "@import cycle".into() });
+        return;
+    }
+    if *budget == 0 {
+        problems.push(StylesheetProblem { url: url.to_string(), message: "stylesheet limit reached".into() });
+        return;
+    }
+    *budget -= 1;
+    match loader.load(url) {
+        Ok(bytes) => {
+            let css = decode_css(&bytes, encoding);
+            let items = parse_stylesheet(&css, options.viewport);
+            chain.push(url.clone());
+            add_items(items, url, loader, options, encoding, rules, problems, budget, chain, depth);
+            chain.pop();
+        }
+        Err(e) => problems.push(StylesheetProblem { url: url.to_string(), message: e.to_string() }),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_items(
+    items: Vec<SheetItem>,
+    base: &Url,
+    loader: &dyn StylesheetLoader,
+    options: PageOptions,
+    encoding: &'static encoding_rs::Encoding,
+    rules: &mut RuleSet,
+    problems: &mut Vec<StylesheetProblem>,
+    budget: &mut usize,
+    chain: &mut Vec<Url>,
+    depth: usize,
+) {
+    for item in items {
+        match item {
+            SheetItem::Rule(rule) => rules.push(Origin::Author, rule),
+            SheetItem::Import(href) => {
+                if depth >= options.max_import_depth {
+                    problems.push(StylesheetProblem { url: href, message: "@import nested too deeply".into() });
+                    continue;
+                }
+                match loader.resolve(base, &href) {
+                    Some(url) => load_sheet(&url, loader, options, encoding, rules, problems, budget, chain, depth + 1),
+                    None => problems.push(StylesheetProblem { url: href, message: "cannot resolve the address".into() }),
+                }
+            }
+        }
+    }
+}
+
+/// Serialises a CSS identifier (for `#id` selectors).
+pub fn css_identifier(ident: &str) -> String {
+    let mut out = String::new();
+    if cssparser::serialize_identifier(ident, &mut out).is_err() {
+        return ident.to_string();
+    }
+    out
+}
+
+/// Outer HTML cut to `max_chars` characters (an ellipsis marks the cut).
+pub fn snippet(element: ElementRef<'_>, max_chars: usize) -> String {
+    use ego_tree::iter::Edge;
+    let mut out = String::new();
+    let limit = max_chars.saturating_sub(1);
+    for edge in element.traverse() {
+        if out.chars().count() > limit {
+            break;
+        }
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(el) => {
+                    out.push('<');
+                    out.push_str(el.name());
+                    for (name, value) in el.attrs() {
+                        out.push(' ');
+                        out.push_str(name);
+                        out.push_str("=\"");
+                        out.push_str(&value.replace('&', "&amp;").replace('"', "&quot;"));
+                        out.push('"');
+                    }
+                    out.push('>');
+                }
+                Node::Text(text) => {
+                    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let leading = text.starts_with(char::is_whitespace) && !collapsed.is_empty();
+                    if leading {
+                        out.push(' ');
+                    }
+                    out.push_str(&collapsed.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
+                }
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if let Node::Element(el) = node.value() {
+                    if !is_void(el.name()) {
+                        out.push_str("</");
+                        out.push_str(el.name());
+                        out.push('>');
+                    }
+                }
+            }
+        }
+    }
+    if out.chars().count() > max_chars {
+        let cut: String = out.chars().take(limit).collect();
+        return format!("{cut}…");
+    }
+    out
+}
+
+fn is_void(tag: &str) -> bool {
+    matches!(
+        tag,
+        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta" | "source" | "track" | "wbr"
+    )
+}
+
+/// Text of an element with whitespace collapsed.
+pub fn collapsed_text(element: ElementRef<'_>) -> String {
+    element.text().flat_map(str::split_whitespace).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests;

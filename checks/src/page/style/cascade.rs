@@ -1,0 +1,668 @@
+//! The cascade: rules indexed by id/class/tag, matched with `selectors`, ordered by origin,
+//! importance, specificity and source order, then computed top-down with inheritance.
+
+use super::props::{parse_substituted, CustomDeclaration, Declaration, Prop};
+use super::sheet::{parse_style_attribute, StyleRule};
+use super::values::{BackgroundImage, ColorValue, Length, Rgba, SizeUnitKind, Specified, Unresolved};
+use super::Viewport;
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html};
+use selectors::matching::{
+    matches_selector, MatchingContext, MatchingForInvalidation, MatchingMode, NeedsSelectorFlags, QuirksMode,
+    SelectorCaches,
+};
+use selectors::parser::Component;
+use std::collections::HashMap;
+use std::sync::Arc as Rc;
+
+/// Where a rule came from; author rules beat the browser's defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    UserAgent,
+    Author,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct IndexEntry {
+    rule: u32,
+    selector: u16,
+}
+
+/// All rules that apply to a page, with an index by the rightmost compound selector's
+/// id, class or tag so that each element is only matched against rules that could apply.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<(Origin, StyleRule)>,
+    by_id: HashMap<String, Vec<IndexEntry>>,
+    by_class: HashMap<String, Vec<IndexEntry>>,
+    by_tag: HashMap<String, Vec<IndexEntry>>,
+    universal: Vec<IndexEntry>,
+}
+
+impl RuleSet {
+    pub fn push(&mut self, origin: Origin, rule: StyleRule) {
+        let rule_index = self.rules.len() as u32;
+        for (i, parsed) in rule.selectors.iter().enumerate() {
+            let entry = IndexEntry { rule: rule_index, selector: i as u16 };
+            let mut key: Option<(u8, String)> = None;
+            for component in parsed.selector.iter() {
+                let candidate = match component {
+                    Component::ID(id) => Some((0, id.0.to_string())),
+                    Component::Class(class) => Some((1, class.0.to_string())),
+                    Component::LocalName(name) => Some((2, name.lower_name.0.to_string())),
+                    _ => None,
+                };
+                if let Some(c) = candidate {
+                    if key.as_ref().is_none_or(|k| c.0 < k.0) {
+                        key = Some(c);
+                    }
+                }
+            }
+            match key {
+                Some((0, id)) => self.by_id.entry(id).or_default().push(entry),
+                Some((1, class)) => self.by_class.entry(class).or_default().push(entry),
+                Some((_, tag)) => self.by_tag.entry(tag).or_default().push(entry),
+                None => self.universal.push(entry),
+            }
+        }
+        self.rules.push((origin, rule));
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+/// How `font-size` on an element came about, for `fixed-font-size`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FontSizeOrigin {
+    /// The unit kind of a `font-size` declared on this element itself.
+    pub declared: Option<SizeUnitKind>,
+    /// Whether the size still follows the reader's default text size (no absolute size up the chain).
+    pub scales_with_user_setting: bool,
+}
+
+/// A box dimension: `auto`/keywords, px, or a percentage of a containing block the engine does not lay out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Extent {
+    Auto,
+    Px(f32),
+    Percent(f32),
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LineHeight {
+    Normal,
+    /// A unitless factor, inherited as a factor.
+    Factor(f32),
+    Px(f32),
+}
+
+/// The resolved values of one element.
+#[derive(Debug, Clone)]
+pub struct ComputedStyle {
+    pub display: Box<str>,
+    pub visibility: Box<str>,
+    pub font_size: Result<f32, Unresolved>,
+    pub font_size_origin: FontSizeOrigin,
+    pub font_weight: f32,
+    pub color: Result<Rgba, Unresolved>,
+    pub background_color: Result<Rgba, Unresolved>,
+    pub background_image: BackgroundImage,
+    pub opacity: f32,
+    pub line_height: Result<LineHeight, Unresolved>,
+    pub letter_spacing: Result<f32, Unresolved>,
+    pub word_spacing: Result<f32, Unresolved>,
+    pub text_indent: Result<f32, Unresolved>,
+    pub position: Box<str>,
+    pub z_index: Option<i32>,
+    pub width: Extent,
+    pub height: Extent,
+    pub min_width: Extent,
+    pub min_height: Extent,
+    pub max_width: Extent,
+    pub max_height: Extent,
+    pub top: Extent,
+    pub left: Extent,
+    pub right: Extent,
+    pub bottom: Extent,
+    pub overflow_x: Box<str>,
+    pub overflow_y: Box<str>,
+    pub transform: Option<Box<str>>,
+    pub text_shadow: Option<Box<str>>,
+    pub clip: Option<Box<str>>,
+    pub clip_path: Option<Box<str>>,
+    /// False when this element or an ancestor has `display: none`.
+    pub rendered: bool,
+    /// The product of this element's and its ancestors' `opacity`.
+    pub cumulative_opacity: f32,
+    /// Custom properties in scope (inherited), for `var()`.
+    custom: Rc<HashMap<Box<str>, Box<str>>>,
+}
+
+const INITIAL_FONT_PX: f32 = 16.0;
+
+impl ComputedStyle {
+    /// The initial values, as for the parent of the root element.
+    pub fn initial() -> ComputedStyle {
+        ComputedStyle {
+            display: "inline".into(),
+            visibility: "visible".into(),
+            font_size: Ok(INITIAL_FONT_PX),
+            font_size_origin: FontSizeOrigin { declared: None, scales_with_user_setting: true },
+            font_weight: 400.0,
+            color: Ok(Rgba::BLACK),
+            background_color: Ok(Rgba::TRANSPARENT),
+            background_image: BackgroundImage::None,
+            opacity: 1.0,
+            line_height: Ok(LineHeight::Normal),
+            letter_spacing: Ok(0.0),
+            word_spacing: Ok(0.0),
+            text_indent: Ok(0.0),
+            position: "static".into(),
+            z_index: None,
+            width: Extent::Auto,
+            height: Extent::Auto,
+            min_width: Extent::Auto,
+            min_height: Extent::Auto,
+            max_width: Extent::Auto,
+            max_height: Extent::Auto,
+            top: Extent::Auto,
+            left: Extent::Auto,
+            right: Extent::Auto,
+            bottom: Extent::Auto,
+            overflow_x: "visible".into(),
+            overflow_y: "visible".into(),
+            transform: None,
+            text_shadow: None,
+            clip: None,
+            clip_path: None,
+            rendered: true,
+            cumulative_opacity: 1.0,
+            custom: Rc::new(HashMap::new()),
+        }
+    }
+
+    pub fn is_display_none(&self) -> bool {
+        &*self.display == "none"
+    }
+
+    pub fn is_visibility_hidden(&self) -> bool {
+        matches!(&*self.visibility, "hidden" | "collapse")
+    }
+
+    pub fn is_positioned_out_of_flow(&self) -> bool {
+        matches!(&*self.position, "absolute" | "fixed")
+    }
+
+    /// Line height in px, when known (`normal` is taken as 1.2, the common browser value).
+    pub fn line_height_px(&self) -> Option<f32> {
+        let font = self.font_size.as_ref().ok()?;
+        match self.line_height.as_ref().ok()? {
+            LineHeight::Normal => Some(font * 1.2),
+            LineHeight::Factor(f) => Some(font * f),
+            LineHeight::Px(px) => Some(*px),
+        }
+    }
+}
+
+/// Computes styles for every element of a document.
+pub struct Cascade<'a> {
+    rules: &'a RuleSet,
+    viewport: Viewport,
+}
+
+/// One matched declaration block, with its cascade sort key.
+struct Matched<'r> {
+    key: (u8, u32, u32),
+    declarations: &'r [Declaration],
+    custom: &'r [CustomDeclaration],
+}
+
+impl<'a> Cascade<'a> {
+    pub fn new(rules: &'a RuleSet, viewport: Viewport) -> Self {
+        Cascade { rules, viewport }
+    }
+
+    /// Computes every element's style in document order. Returns element → style.
+    pub fn compute(&self, html: &Html) -> HashMap<NodeId, ComputedStyle> {
+        let mut styles: HashMap<NodeId, ComputedStyle> = HashMap::new();
+        let mut caches = SelectorCaches::default();
+        let initial = ComputedStyle::initial();
+        let mut root_font: Option<Result<f32, Unresolved>> = None;
+        let mut root_scales = true;
+        for node in html.tree.root().descendants() {
+            let Some(element) = ElementRef::wrap(node) else { continue };
+            let parent = node
+                .parent()
+                .and_then(|p| styles.get(&p.id()))
+                .unwrap_or(&initial);
+            let style_attr = element.value().attr("style").map(parse_style_attribute);
+            let matched = self.matched_rules(element, style_attr.as_ref(), &mut caches);
+            let rem = root_font.clone().unwrap_or(Ok(INITIAL_FONT_PX));
+            let mut computed = self.compute_one(&matched, parent, rem, root_scales);
+            computed.rendered = parent.rendered && !computed.is_display_none();
+            computed.cumulative_opacity = parent.cumulative_opacity * computed.opacity;
+            if root_font.is_none() {
+                root_font = Some(computed.font_size.clone());
+                root_scales = computed.font_size_origin.scales_with_user_setting;
+            }
+            styles.insert(node.id(), computed);
+        }
+        styles
+    }
+
+    fn matched_rules<'r>(
+        &'r self,
+        element: ElementRef<'_>,
+        style_attr: Option<&'r (Vec<Declaration>, Vec<CustomDeclaration>)>,
+        caches: &mut SelectorCaches,
+    ) -> Vec<Matched<'r>> {
+        let el = element.value();
+        let mut candidates: Vec<IndexEntry> = Vec::new();
+        if let Some(id) = el.id() {
+            if let Some(entries) = self.rules.by_id.get(id) {
+                candidates.extend_from_slice(entries);
+            }
+        }
+        for class in el.classes() {
+            if let Some(entries) = self.rules.by_class.get(class) {
+                candidates.extend_from_slice(entries);
+            }
+        }
+        if let Some(entries) = self.rules.by_tag.get(el.name()) {
+            candidates.extend_from_slice(entries);
+        }
+        candidates.extend_from_slice(&self.rules.universal);
+        // A rule reached through two buckets (`.a.b`) must apply once per selector.
+        candidates.sort_unstable_by_key(|e| (e.rule, e.selector));
+        candidates.dedup_by_key(|e| (e.rule, e.selector));
+
+        let mut context = MatchingContext::new(
+            MatchingMode::Normal,
+            None,
+            caches,
+            QuirksMode::NoQuirks,
+            NeedsSelectorFlags::No,
+            MatchingForInvalidation::No,
+        );
+        let mut matched: Vec<Matched<'r>> = Vec::new();
+        let mut best_for_rule: Option<(u32, usize)> = None;
+        for entry in candidates {
+            let (origin, rule) = &self.rules.rules[entry.rule as usize];
+            let parsed = &rule.selectors[entry.selector as usize];
+            if !matches_selector(&parsed.selector, 0, None, &element, &mut context) {
+                continue;
+            }
+            // Several selectors of one rule may match: the rule applies once, at the highest specificity.
+            if let Some((rule_index, at)) = best_for_rule {
+                if rule_index == entry.rule {
+                    let m: &mut Matched<'r> = &mut matched[at];
+                    m.key.1 = m.key.1.max(parsed.specificity);
+                    continue;
+                }
+            }
+            let level = match origin {
+                Origin::UserAgent => 0,
+                Origin::Author => 1,
+            };
+            best_for_rule = Some((entry.rule, matched.len()));
+            matched.push(Matched {
+                key: (level, parsed.specificity, entry.rule),
+                declarations: &rule.declarations,
+                custom: &rule.custom,
+            });
+        }
+        if let Some((declarations, custom)) = style_attr {
+            matched.push(Matched { key: (1, u32::MAX, u32::MAX), declarations, custom });
+        }
+        matched
+    }
+
+    fn compute_one(
+        &self,
+        matched: &[Matched<'_>],
+        parent: &ComputedStyle,
+        rem: Result<f32, Unresolved>,
+        root_scales: bool,
+    ) -> ComputedStyle {
+        // Winners per property: normal declarations in cascade order, then !important ones
+        // (author !important beats every normal declaration; among them the same order holds).
+        let mut order: Vec<&Matched<'_>> = matched.iter().collect();
+        order.sort_by_key(|m| m.key);
+        let mut winners: [Option<&Specified>; Prop::COUNT] = [None; Prop::COUNT];
+        let mut custom: Option<HashMap<Box<str>, Box<str>>> = None;
+        for important in [false, true] {
+            for m in &order {
+                for d in m.declarations.iter().filter(|d| d.important == important) {
+                    winners[d.prop as usize] = Some(&d.value);
+                }
+                for c in m.custom.iter().filter(|c| c.important == important) {
+                    custom
+                        .get_or_insert_with(|| (*parent.custom).clone())
+                        .insert(c.name.clone(), c.value.clone());
+                }
+            }
+        }
+        let custom = custom.map_or_else(|| parent.custom.clone(), Rc::new);
+
+        // var() substitution produces owned values.
+        let mut substituted: Vec<(Prop, Specified)> = Vec::new();
+        for prop in Prop::ALL {
+            if let Some(Specified::Pending(text)) = winners[*prop as usize] {
+                let value = match substitute_vars(text, &custom, 0) {
+                    Ok(t) => parse_substituted(&t, *prop),
+                    Err(e) => Specified::Unresolved(e),
+                };
+                substituted.push((*prop, value));
+            }
+        }
+        let get = |prop: Prop| -> Option<&Specified> {
+            match winners[prop as usize] {
+                Some(Specified::Pending(_)) => substituted.iter().find(|(p, _)| *p == prop).map(|(_, v)| v),
+                other => other,
+            }
+        };
+        let effective = get;
+        let initial = ComputedStyle::initial();
+        let use_parent = |prop: Prop| -> bool {
+            match effective(prop) {
+                None => prop.inherited(),
+                Some(Specified::Inherit) => true,
+                Some(Specified::Unset) => prop.inherited(),
+                _ => false,
+            }
+        };
+        let is_initial = |prop: Prop| -> bool {
+            matches!(effective(prop), Some(Specified::Initial) | None | Some(Specified::Unset) | Some(Specified::None))
+                && !use_parent(prop)
+        };
+
+        let mut style = ComputedStyle { custom, ..ComputedStyle::initial() };
+        let vp = (self.viewport.width, self.viewport.height);
+
+        // font-size first: em everywhere else depends on it.
+        let parent_font = parent.font_size.clone();
+        if use_parent(Prop::FontSize) || is_initial(Prop::FontSize) {
+            if use_parent(Prop::FontSize) {
+                style.font_size = parent_font.clone();
+                style.font_size_origin = FontSizeOrigin { declared: None, ..parent.font_size_origin };
+            }
+        } else if let Some(spec) = effective(Prop::FontSize) {
+            let (size, declared, scales) = match spec {
+                Specified::Keyword(k) => match k.as_ref() {
+                    "larger" => (parent_font.clone().map(|p| p * 1.2), SizeUnitKind::Relative, parent.font_size_origin.scales_with_user_setting),
+                    "smaller" => (parent_font.clone().map(|p| p / 1.2), SizeUnitKind::Relative, parent.font_size_origin.scales_with_user_setting),
+                    other => (Ok(absolute_size_keyword(other)), SizeUnitKind::Relative, true),
+                },
+                Specified::Length(l) => {
+                    let resolved = match (&parent_font, &rem) {
+                        (Ok(p), Ok(r)) => Ok(l.resolve(*p, *r, Some(*p), vp).unwrap_or(*p)),
+                        (Err(e), _) if l.em != 0.0 || l.percent != 0.0 => Err(e.clone()),
+                        (_, Err(e)) if l.rem != 0.0 => Err(e.clone()),
+                        (p, r) => Ok(l.resolve(*p.as_ref().unwrap_or(&INITIAL_FONT_PX), *r.as_ref().unwrap_or(&INITIAL_FONT_PX), None, vp).unwrap_or(INITIAL_FONT_PX)),
+                    };
+                    let kind = l.unit_kind();
+                    let scales = match kind {
+                        SizeUnitKind::Relative => {
+                            let via_parent = (l.em == 0.0 && l.percent == 0.0) || parent.font_size_origin.scales_with_user_setting;
+                            let via_root = l.rem == 0.0 || root_scales;
+                            via_parent && via_root && l.px == 0.0
+                        }
+                        _ => false,
+                    };
+                    (resolved.map(|v| v.max(0.0)), kind, scales)
+                }
+                Specified::Unresolved(e) => (Err(e.clone()), SizeUnitKind::Relative, parent.font_size_origin.scales_with_user_setting),
+                _ => (parent_font.clone(), SizeUnitKind::Relative, parent.font_size_origin.scales_with_user_setting),
+            };
+            style.font_size = size;
+            style.font_size_origin = FontSizeOrigin { declared: Some(declared), scales_with_user_setting: scales };
+        }
+        let font = style.font_size.clone();
+        let rem_px = rem.clone().unwrap_or(INITIAL_FONT_PX);
+        let length_px = |l: &Length, percent_base: Option<f32>| -> Result<f32, Unresolved> {
+            let em = match &font {
+                Ok(f) => *f,
+                Err(e) if l.em != 0.0 => return Err(e.clone()),
+                Err(_) => INITIAL_FONT_PX,
+            };
+            l.resolve(em, rem_px, percent_base, vp)
+                .ok_or_else(|| Unresolved::Calc("percentage of a box size".into()))
+        };
+
+        macro_rules! keyword_prop {
+            ($field:ident, $prop:expr) => {
+                style.$field = if use_parent($prop) {
+                    parent.$field.clone()
+                } else {
+                    match effective($prop) {
+                        Some(Specified::Keyword(k)) => k.clone(),
+                        _ => initial.$field.clone(),
+                    }
+                };
+            };
+        }
+        keyword_prop!(display, Prop::Display);
+        keyword_prop!(visibility, Prop::Visibility);
+        keyword_prop!(position, Prop::Position);
+        keyword_prop!(overflow_x, Prop::OverflowX);
+        keyword_prop!(overflow_y, Prop::OverflowY);
+
+        style.font_weight = if use_parent(Prop::FontWeight) {
+            parent.font_weight
+        } else {
+            match effective(Prop::FontWeight) {
+                Some(Specified::Number(n)) => *n,
+                Some(Specified::Keyword(k)) if &**k == "bolder" => bolder(parent.font_weight),
+                Some(Specified::Keyword(k)) if &**k == "lighter" => lighter(parent.font_weight),
+                _ => initial.font_weight,
+            }
+        };
+
+        style.color = if use_parent(Prop::Color) {
+            parent.color.clone()
+        } else {
+            match effective(Prop::Color) {
+                Some(Specified::Color(ColorValue::Rgba(c))) => Ok(*c),
+                // For `color`, currentColor means the inherited colour.
+                Some(Specified::Color(ColorValue::CurrentColor)) => parent.color.clone(),
+                Some(Specified::Unresolved(e)) => Err(e.clone()),
+                _ => initial.color.clone(),
+            }
+        };
+        style.background_color = if use_parent(Prop::BackgroundColor) {
+            parent.background_color.clone()
+        } else {
+            match effective(Prop::BackgroundColor) {
+                Some(Specified::Color(ColorValue::Rgba(c))) => Ok(*c),
+                Some(Specified::Color(ColorValue::CurrentColor)) => style.color.clone(),
+                Some(Specified::Unresolved(e)) => Err(e.clone()),
+                _ => Ok(Rgba::TRANSPARENT),
+            }
+        };
+        style.background_image = if use_parent(Prop::BackgroundImage) {
+            parent.background_image.clone()
+        } else {
+            match effective(Prop::BackgroundImage) {
+                Some(Specified::Image(i)) => i.clone(),
+                _ => BackgroundImage::None,
+            }
+        };
+        style.opacity = if use_parent(Prop::Opacity) {
+            parent.opacity
+        } else {
+            match effective(Prop::Opacity) {
+                Some(Specified::Number(n)) => n.clamp(0.0, 1.0),
+                _ => 1.0,
+            }
+        };
+        style.z_index = if use_parent(Prop::ZIndex) {
+            parent.z_index
+        } else {
+            match effective(Prop::ZIndex) {
+                Some(Specified::Number(n)) => Some(*n as i32),
+                _ => None,
+            }
+        };
+
+        style.line_height = if use_parent(Prop::LineHeight) {
+            parent.line_height.clone()
+        } else {
+            match effective(Prop::LineHeight) {
+                Some(Specified::Number(n)) => Ok(LineHeight::Factor(*n)),
+                Some(Specified::Length(l)) => length_px(l, font.as_ref().ok().copied()).map(LineHeight::Px),
+                Some(Specified::Unresolved(e)) => Err(e.clone()),
+                _ => Ok(LineHeight::Normal),
+            }
+        };
+        let spacing = |prop: Prop, parent_value: &Result<f32, Unresolved>, percent_base: Option<f32>| -> Result<f32, Unresolved> {
+            if use_parent(prop) {
+                return parent_value.clone();
+            }
+            match effective(prop) {
+                Some(Specified::Length(l)) => length_px(l, percent_base),
+                Some(Specified::Unresolved(e)) => Err(e.clone()),
+                _ => Ok(0.0),
+            }
+        };
+        style.letter_spacing = spacing(Prop::LetterSpacing, &parent.letter_spacing, None);
+        style.word_spacing = spacing(Prop::WordSpacing, &parent.word_spacing, None);
+        style.text_indent = spacing(Prop::TextIndent, &parent.text_indent, None);
+
+        let extent = |prop: Prop, parent_value: Extent| -> Extent {
+            if use_parent(prop) {
+                return parent_value;
+            }
+            match effective(prop) {
+                Some(Specified::Length(l)) if l.percent != 0.0 => {
+                    let without = Length { percent: 0.0, ..*l };
+                    if without == Length::default() {
+                        Extent::Percent(l.percent)
+                    } else {
+                        Extent::Unknown
+                    }
+                }
+                Some(Specified::Length(l)) => length_px(l, None).map_or(Extent::Unknown, Extent::Px),
+                Some(Specified::Unresolved(_)) => Extent::Unknown,
+                _ => Extent::Auto,
+            }
+        };
+        style.width = extent(Prop::Width, parent.width);
+        style.height = extent(Prop::Height, parent.height);
+        style.min_width = extent(Prop::MinWidth, parent.min_width);
+        style.min_height = extent(Prop::MinHeight, parent.min_height);
+        style.max_width = extent(Prop::MaxWidth, parent.max_width);
+        style.max_height = extent(Prop::MaxHeight, parent.max_height);
+        style.top = extent(Prop::Top, parent.top);
+        style.left = extent(Prop::Left, parent.left);
+        style.right = extent(Prop::Right, parent.right);
+        style.bottom = extent(Prop::Bottom, parent.bottom);
+
+        let raw = |prop: Prop, parent_value: &Option<Box<str>>| -> Option<Box<str>> {
+            if use_parent(prop) {
+                return parent_value.clone();
+            }
+            match effective(prop) {
+                Some(Specified::Raw(t)) => Some(t.clone()),
+                Some(Specified::Unresolved(Unresolved::Var(v))) => Some(format!("var({v})").into()),
+                _ => None,
+            }
+        };
+        style.transform = raw(Prop::Transform, &parent.transform);
+        style.text_shadow = raw(Prop::TextShadow, &parent.text_shadow);
+        style.clip = raw(Prop::Clip, &parent.clip);
+        style.clip_path = raw(Prop::ClipPath, &parent.clip_path);
+        style
+    }
+}
+
+fn absolute_size_keyword(keyword: &str) -> f32 {
+    match keyword {
+        "xx-small" => 9.0,
+        "x-small" => 10.0,
+        "small" => 13.0,
+        "large" => 18.0,
+        "x-large" => 24.0,
+        "xx-large" => 32.0,
+        "xxx-large" => 48.0,
+        _ => INITIAL_FONT_PX,
+    }
+}
+
+fn bolder(parent: f32) -> f32 {
+    if parent < 350.0 {
+        400.0
+    } else if parent < 550.0 {
+        700.0
+    } else {
+        900.0_f32.max(parent)
+    }
+}
+
+fn lighter(parent: f32) -> f32 {
+    if parent < 550.0 {
+        100.0_f32.min(parent)
+    } else if parent < 750.0 {
+        400.0
+    } else {
+        700.0
+    }
+}
+
+/// Replaces `var(--name, fallback)` with the custom property's value, recursively.
+fn substitute_vars(text: &str, custom: &HashMap<Box<str>, Box<str>>, depth: u8) -> Result<String, Unresolved> {
+    if depth > 16 {
+        return Err(Unresolved::Var("cycle".into()));
+    }
+    let lower = text.to_ascii_lowercase();
+    let Some(start) = lower.find("var(") else { return Ok(text.to_string()) };
+    // Find the matching parenthesis.
+    let mut depth_paren = 0i32;
+    let mut end = None;
+    for (i, c) in text[start + 3..].char_indices() {
+        match c {
+            '(' => depth_paren += 1,
+            ')' => {
+                depth_paren -= 1;
+                if depth_paren == 0 {
+                    end = Some(start + 3 + i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let end = end.ok_or_else(|| Unresolved::Invalid(text.to_string()))?;
+    let inner = &text[start + 4..end];
+    let (name, fallback) = match split_first_comma(inner) {
+        Some((n, f)) => (n.trim(), Some(f.trim())),
+        None => (inner.trim(), None),
+    };
+    let name = name.strip_prefix("--").unwrap_or(name);
+    let replacement = match (custom.get(name), fallback) {
+        (Some(v), _) if !v.trim().is_empty() => substitute_vars(v, custom, depth + 1)?,
+        (_, Some(f)) => substitute_vars(f, custom, depth + 1)?,
+        _ => return Err(Unresolved::Var(format!("--{name}"))),
+    };
+    let rest = substitute_vars(&text[end + 1..], custom, depth + 1)?;
+    Ok(format!("{}{}{}", &text[..start], replacement, rest))
+}
+
+fn split_first_comma(text: &str) -> Option<(&str, &str)> {
+    let mut depth = 0i32;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => return Some((&text[..i], &text[i + 1..])),
+            _ => {}
+        }
+    }
+    None
+}

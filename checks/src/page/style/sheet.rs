@@ -1,0 +1,330 @@
+//! Stylesheet parsing with cssparser: style rules with their selectors and declarations,
+//! `@media` (evaluated for the viewport), `@supports` and `@layer` blocks, `@import` references.
+
+use super::media::{matches_media, Viewport};
+use super::props::{parse_declaration, split_important, CustomDeclaration, Declaration};
+use cssparser::{
+    AtRuleParser, CowRcStr, DeclarationParser, ParseError, Parser, ParserState, QualifiedRuleParser,
+    RuleBodyItemParser, RuleBodyParser, StyleSheetParser,
+};
+use scraper::selector::Simple;
+use selectors::parser::Selector;
+
+/// A parsed selector with its specificity.
+#[derive(Debug, Clone)]
+pub struct ParsedSelector {
+    pub selector: Selector<Simple>,
+    pub specificity: u32,
+}
+
+/// A style rule: selectors and the declarations they apply.
+#[derive(Debug, Clone)]
+pub struct StyleRule {
+    pub selectors: Vec<ParsedSelector>,
+    pub declarations: Vec<Declaration>,
+    pub custom: Vec<CustomDeclaration>,
+}
+
+/// What a stylesheet contains, in source order.
+#[derive(Debug, Clone)]
+pub enum SheetItem {
+    Rule(StyleRule),
+    /// `@import url(…) media;` whose media matched.
+    Import(String),
+}
+
+/// Parses a stylesheet. `@media` blocks that do not match `viewport` are dropped here.
+pub fn parse_stylesheet(css: &str, viewport: Viewport) -> Vec<SheetItem> {
+    let mut parser = Parser::new(css);
+    let mut items = Vec::new();
+    let mut top = TopLevel { viewport, nested: false };
+    for item in StyleSheetParser::new(&mut parser, &mut top).flatten() {
+        items.extend(item);
+    }
+    items
+}
+
+/// Parses the declarations of a `style` attribute.
+pub fn parse_style_attribute(text: &str) -> (Vec<Declaration>, Vec<CustomDeclaration>) {
+    let mut parser = Parser::new(text);
+    let mut body = DeclarationsOnly::default();
+    for result in RuleBodyParser::new(&mut parser, &mut body) {
+        let _ = result;
+    }
+    (body.declarations, body.custom)
+}
+
+struct TopLevel {
+    viewport: Viewport,
+    /// Inside `@media`/`@supports`: `@import` is no longer allowed.
+    nested: bool,
+}
+
+enum AtPrelude {
+    Media(bool),
+    Supports,
+    Import(Option<String>),
+    Skip,
+}
+
+impl<'i> AtRuleParser<'i> for TopLevel {
+    type Prelude = AtPrelude;
+    type AtRule = Vec<SheetItem>;
+    type Error = ();
+
+    fn parse_prelude(&mut self, name: CowRcStr<'i>, input: &mut Parser<'i>) -> Result<AtPrelude, ParseError<()>> {
+        let start = input.position();
+        while input.next().is_ok() {}
+        let prelude = input.slice_from(start).trim().to_string();
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "media" => AtPrelude::Media(matches_media(&prelude, self.viewport)),
+            "supports" | "layer" | "container" | "document" | "-moz-document" | "scope" => AtPrelude::Supports,
+            "import" if !self.nested => AtPrelude::Import(parse_import(&prelude, self.viewport)),
+            _ => AtPrelude::Skip,
+        })
+    }
+
+    fn rule_without_block(&mut self, prelude: AtPrelude, _start: &ParserState) -> Result<Vec<SheetItem>, ()> {
+        match prelude {
+            AtPrelude::Import(Some(href)) => Ok(vec![SheetItem::Import(href)]),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    fn parse_block(
+        &mut self,
+        prelude: AtPrelude,
+        _start: &ParserState,
+        input: &mut Parser<'i>,
+    ) -> Result<Vec<SheetItem>, ParseError<()>> {
+        let applies = match prelude {
+            AtPrelude::Media(matches) => matches,
+            AtPrelude::Supports => true,
+            AtPrelude::Import(_) | AtPrelude::Skip => false,
+        };
+        if !applies {
+            while input.next().is_ok() {}
+            return Ok(Vec::new());
+        }
+        let mut nested = TopLevel { viewport: self.viewport, nested: true };
+        let mut items = Vec::new();
+        for item in StyleSheetParser::new(input, &mut nested).flatten() {
+            items.extend(item);
+        }
+        Ok(items)
+    }
+}
+
+/// `@import url("a.css") screen;` → the URL when its media list matches.
+fn parse_import(prelude: &str, viewport: Viewport) -> Option<String> {
+    let mut parser = Parser::new(prelude);
+    let href = match parser.next().ok()?.clone() {
+        cssparser::Token::QuotedString(s) | cssparser::Token::UnquotedUrl(s) => s.to_string(),
+        cssparser::Token::Function(ref f) if f.eq_ignore_ascii_case("url") => parser
+            .parse_nested_block(|p| p.expect_string().map(|s| s.to_string()).map_err(ParseError::<()>::from))
+            .ok()?,
+        _ => return None,
+    };
+    let mut rest = prelude.get(parser.position().byte_index()..).unwrap_or("").trim();
+    // `layer(…)` and `supports(…)` conditions are accepted as applying; the media list decides.
+    for prefix in ["layer", "supports"] {
+        if let Some(after) = rest.strip_prefix(prefix) {
+            rest = match after.strip_prefix('(') {
+                Some(inner) => inner.find(')').map_or("", |i| &inner[i + 1..]),
+                None => after,
+            }
+            .trim();
+        }
+    }
+    matches_media(rest, viewport).then_some(href)
+}
+
+impl<'i> QualifiedRuleParser<'i> for TopLevel {
+    type Prelude = Vec<ParsedSelector>;
+    type QualifiedRule = Vec<SheetItem>;
+    type Error = ();
+
+    fn parse_prelude(&mut self, input: &mut Parser<'i>) -> Result<Vec<ParsedSelector>, ParseError<()>> {
+        let start = input.position();
+        while input.next().is_ok() {}
+        Ok(parse_selector_list(input.slice_from(start)))
+    }
+
+    fn parse_block(
+        &mut self,
+        selectors: Vec<ParsedSelector>,
+        _start: &ParserState,
+        input: &mut Parser<'i>,
+    ) -> Result<Vec<SheetItem>, ParseError<()>> {
+        let mut body = DeclarationsOnly::default();
+        for result in RuleBodyParser::new(input, &mut body) {
+            let _ = result;
+        }
+        if selectors.is_empty() || (body.declarations.is_empty() && body.custom.is_empty()) {
+            return Ok(Vec::new());
+        }
+        Ok(vec![SheetItem::Rule(StyleRule { selectors, declarations: body.declarations, custom: body.custom })])
+    }
+}
+
+/// Pseudo-classes for states a page is not in when it loads: rules using them never apply.
+const STATE_PSEUDO: &[&str] = &[
+    ":hover", ":focus", ":active", ":visited", ":target", ":focus-within", ":focus-visible", ":-moz-", ":-webkit-",
+    ":-ms-", "::", ":before", ":after", ":first-line", ":first-letter", ":placeholder", ":selection", ":invalid",
+    ":valid", ":user-", ":indeterminate", ":default", ":autofill", ":fullscreen", ":modal", ":popover-open",
+    ":open", ":playing", ":paused", ":current", ":past", ":future", ":host", ":defined", ":dir(", ":lang(",
+    ":in-range", ":out-of-range", ":required", ":optional", ":read-only", ":read-write", ":placeholder-shown",
+    ":blank", ":picture-in-picture", ":state(",
+];
+
+/// Splits a selector list on top-level commas and parses each selector on its own, so that one
+/// selector the engine cannot match (`a:hover`) does not discard its siblings (`a`).
+pub fn parse_selector_list(text: &str) -> Vec<ParsedSelector> {
+    let mut out = Vec::new();
+    for part in split_selectors(text) {
+        let lower = part.to_ascii_lowercase();
+        if STATE_PSEUDO.iter().any(|p| lower.contains(p)) {
+            continue;
+        }
+        // Link and form states the page is in on load, expressed as attributes the matcher knows.
+        let rewritten = lower
+            .contains(':')
+            .then(|| {
+                part.replace(":link", "[href]")
+                    .replace(":any-link", "[href]")
+                    .replace(":checked", "[checked]")
+                    .replace(":disabled", "[disabled]")
+                    .replace(":enabled", ":not([disabled])")
+            });
+        let source = rewritten.as_deref().unwrap_or(part);
+        let mut parser = Parser::new(source);
+        if let Ok(selector) = Selector::parse(&scraper::selector::Parser, &mut parser) {
+            if parser.is_exhausted() {
+                let specificity = selector.specificity();
+                out.push(ParsedSelector { selector, specificity });
+            }
+        }
+    }
+    out
+}
+
+fn split_selectors(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[') => depth += 1,
+            (None, ')' | ']') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(text[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+#[derive(Default)]
+struct DeclarationsOnly {
+    declarations: Vec<Declaration>,
+    custom: Vec<CustomDeclaration>,
+}
+
+impl<'i> DeclarationParser<'i> for DeclarationsOnly {
+    type Declaration = ();
+    type Error = ();
+
+    fn parse_value(
+        &mut self,
+        name: CowRcStr<'i>,
+        input: &mut Parser<'i>,
+        _start: &ParserState,
+    ) -> Result<(), ParseError<()>> {
+        let start = input.position();
+        while input.next().is_ok() {}
+        let raw = input.slice_from(start);
+        let (value, important) = split_important(raw);
+        if let Some(custom) = name.strip_prefix("--") {
+            self.custom.push(CustomDeclaration { name: custom.into(), value: value.into(), important });
+        } else {
+            parse_declaration(&name, value, important, &mut self.declarations);
+        }
+        Ok(())
+    }
+}
+
+impl<'i> AtRuleParser<'i> for DeclarationsOnly {
+    type Prelude = ();
+    type AtRule = ();
+    type Error = ();
+}
+
+impl<'i> QualifiedRuleParser<'i> for DeclarationsOnly {
+    type Prelude = ();
+    type QualifiedRule = ();
+    type Error = ();
+}
+
+impl<'i> RuleBodyItemParser<'i, (), ()> for DeclarationsOnly {
+    fn parse_declarations(&self) -> bool {
+        true
+    }
+    fn parse_qualified(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::style::props::Prop;
+
+    fn rules(css: &str) -> Vec<StyleRule> {
+        parse_stylesheet(css, Viewport::DESKTOP)
+            .into_iter()
+            .filter_map(|i| match i {
+                SheetItem::Rule(r) => Some(r),
+                SheetItem::Import(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn selectors_split_and_state_rules_dropped() {
+        let r = rules("a:hover, p.note, a:link { color: red } li::before { font-size: 8px }");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].selectors.len(), 2, "a:hover dropped, p.note and a:link kept");
+    }
+
+    #[test]
+    fn media_and_imports() {
+        let css = "@import url(\"base.css\"); @import 'print.css' print; @media (max-width: 600px) { p { font-size: 10px } } @media screen { p { font-size: 20px } }";
+        let items = parse_stylesheet(css, Viewport::DESKTOP);
+        let imports: Vec<_> = items.iter().filter_map(|i| if let SheetItem::Import(h) = i { Some(h.clone()) } else { None }).collect();
+        assert_eq!(imports, vec!["base.css".to_string()]);
+        let r = rules(css);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].declarations[0].prop, Prop::FontSize);
+    }
+
+    #[test]
+    fn broken_css_recovers() {
+        let r = rules("p { color: red; font-size: } }}} div { color: blue } @font-face { src: x } span{");
+        assert!(r.iter().any(|r| r.declarations.iter().any(|d| d.prop == Prop::Color)));
+    }
+
+    #[test]
+    fn style_attribute_with_custom_props() {
+        let (d, c) = parse_style_attribute("color: red !important; --brand: #333; font-size: 12px");
+        assert!(d[0].important);
+        assert_eq!(&*c[0].name, "brand");
+        assert_eq!(d.len(), 2);
+    }
+}

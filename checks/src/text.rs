@@ -1,0 +1,105 @@
+//! Text the reader sees: elements that carry their own text, for the font and contrast checks.
+
+use crate::page::Page;
+use scraper::{ElementRef, Node};
+
+/// Elements whose text is not rendered as page text.
+const NON_TEXT_CONTAINERS: &[&str] =
+    &["script", "style", "noscript", "template", "head", "title", "option", "optgroup", "datalist", "select", "textarea"];
+
+/// One element with its own (direct) text.
+pub struct TextElement<'a> {
+    pub element: ElementRef<'a>,
+    /// The element's direct text, whitespace collapsed.
+    pub text: String,
+}
+
+/// Visible elements that have non-whitespace text of their own, in document order.
+pub fn visible_text_elements(page: &Page) -> Vec<TextElement<'_>> {
+    let mut out = Vec::new();
+    for element in page.elements() {
+        if NON_TEXT_CONTAINERS.contains(&element.value().name()) {
+            continue;
+        }
+        let own: String = element
+            .children()
+            .filter_map(|c| match c.value() {
+                Node::Text(t) => Some(&**t),
+                _ => None,
+            })
+            .flat_map(str::split_whitespace)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if own.is_empty() || !own.chars().any(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        if !page.is_visible(element) || inside_non_text(element) {
+            continue;
+        }
+        out.push(TextElement { element, text: own });
+    }
+    out
+}
+
+fn inside_non_text(element: ElementRef<'_>) -> bool {
+    element
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| NON_TEXT_CONTAINERS.contains(&a.value().name()))
+}
+
+/// Number of characters, for shares of text.
+pub fn char_count(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Text that belongs to a disabled control or its label is exempt from contrast minimums
+/// (WCAG 1.4.3 "inactive user interface component").
+pub struct InactiveWidgets {
+    labelled_by_disabled: std::collections::HashSet<String>,
+}
+
+impl InactiveWidgets {
+    pub fn new(page: &Page) -> Self {
+        let labelled_by_disabled = page
+            .elements()
+            .filter(|e| is_disabled_control(*e))
+            .filter_map(|e| e.value().attr("aria-labelledby"))
+            .flat_map(str::split_whitespace)
+            .map(str::to_string)
+            .collect();
+        InactiveWidgets { labelled_by_disabled }
+    }
+
+    /// Whether an element's text is part of a disabled widget or of its label.
+    pub fn contains(&self, page: &Page, element: ElementRef<'_>) -> bool {
+        std::iter::once(element).chain(element.ancestors().filter_map(ElementRef::wrap)).any(|el| {
+            is_disabled_control(el)
+                || el.value().id().is_some_and(|id| self.labelled_by_disabled.contains(id))
+                || (el.value().name() == "label" && label_control(page, el).is_some_and(is_disabled_control))
+        })
+    }
+}
+
+/// A disabled control: `disabled` (itself or via a disabled fieldset) or `aria-disabled=true`.
+fn is_disabled_control(element: ElementRef<'_>) -> bool {
+    std::iter::once(element).chain(element.ancestors().filter_map(ElementRef::wrap)).any(|el| {
+        let v = el.value();
+        v.attr("aria-disabled").is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
+            || (v.attr("disabled").is_some()
+                && matches!(v.name(), "button" | "input" | "select" | "textarea" | "optgroup" | "option" | "fieldset"))
+    })
+}
+
+/// The control a `<label>` labels: `for=id`, else its first labelable descendant.
+pub fn label_control<'a>(page: &'a Page, label: ElementRef<'a>) -> Option<ElementRef<'a>> {
+    const LABELABLE: &[&str] = &["input", "select", "textarea", "button", "meter", "output", "progress"];
+    match label.value().attr("for") {
+        Some(id) => page
+            .elements()
+            .find(|e| e.value().id() == Some(id) && LABELABLE.contains(&e.value().name())),
+        None => label.descendent_elements().skip(1).find(|e| {
+            LABELABLE.contains(&e.value().name()) && e.value().attr("type").is_none_or(|t| !t.eq_ignore_ascii_case("hidden"))
+        }),
+    }
+}
