@@ -1,0 +1,18 @@
+//! # eldercheck
+//!
+//! Checks websites against China's elderly-friendly website criteria (MIIT 2021, 互联网网站适老化通用设计规范)
+//! and the WCAG 2.1 AA basics they build on, scores pages and sites the way the MIIT evaluation does,
+//! and writes reports. The judging lives in the `eldercheck-checks` crate; this crate gathers pages,
+//! runs the checks, scores and reports.
+
+pub mod engine;
+pub mod local;
+pub mod report;
+pub mod run;
+pub mod score;
+
+pub use eldercheck_checks as checks;
+
+/// The tool's name and version, as it appears in reports and the crawler's user agent.
+pub const TOOL_NAME: &str = "eldercheck";
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

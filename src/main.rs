@@ -1,1 +1,224 @@
-fn main(){}
+//! The `eldercheck` command line.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use eldercheck::engine::EngineSettings;
+use eldercheck::report::csv;
+use eldercheck::run::{run_local, LocalRun, Progress};
+use eldercheck_checks::check::Lang;
+use eldercheck_checks::page::style::Viewport;
+use eldercheck_checks::page::PageOptions;
+use eldercheck_checks::{docs, rules, Profile};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "eldercheck", version, about = "Checks websites against the MIIT elderly-friendly (适老化) criteria and WCAG 2.1 AA")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check local HTML files or folders (a folder is one site of every .html/.htm under it).
+    Check(CheckArgs),
+    /// List the check catalogue: id, family, impact, title.
+    Checks {
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
+    /// Show a check's documentation: what, why it matters, example, how to fix.
+    Explain {
+        check_id: String,
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Local .html files or folders.
+    targets: Vec<PathBuf>,
+    /// Where report.json and findings.csv are written; `-` prints JSON to stdout.
+    #[arg(long, default_value = "eldercheck-report")]
+    out: String,
+    /// Output formats, comma-separated: json, csv.
+    #[arg(long, default_value = "json,csv")]
+    format: String,
+    /// Pages checked per site (a local folder checks every page unless this is given).
+    #[arg(long)]
+    max_pages: Option<usize>,
+    /// Only pages whose path matches (repeatable).
+    #[arg(long)]
+    include: Vec<String>,
+    /// Skip pages whose path matches (repeatable).
+    #[arg(long)]
+    exclude: Vec<String>,
+    /// Criteria profile: miit-web or wcag-aa.
+    #[arg(long, default_value = "miit-web")]
+    profile: String,
+    /// Mark pages whose URL contains this as elder pages (repeatable).
+    #[arg(long)]
+    elder_path: Vec<String>,
+    /// Report language: zh-CN or en.
+    #[arg(long, default_value = "zh-CN")]
+    lang: String,
+    /// Exit 1 if a site scores below this or has a veto.
+    #[arg(long, default_value_t = 60.0)]
+    fail_under: f64,
+    /// Simulated screen for media queries: desktop (1280×800), mobile (390×844) or WIDTHxHEIGHT.
+    #[arg(long, default_value = "desktop")]
+    viewport: String,
+    /// No progress output.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Log every page.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Checks { lang } => list_checks(&lang).map(|()| ExitCode::SUCCESS),
+        Command::Explain { check_id, lang } => explain(&check_id, &lang).map(|()| ExitCode::SUCCESS),
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("eldercheck: {error:#}");
+        ExitCode::from(2)
+    })
+}
+
+fn parse_lang(text: &str) -> Result<Lang> {
+    Lang::parse(text).with_context(|| format!("unknown language {text:?}: use zh-CN or en"))
+}
+
+fn parse_viewport(text: &str) -> Result<Viewport> {
+    match text {
+        "desktop" => Ok(Viewport::DESKTOP),
+        "mobile" => Ok(Viewport::MOBILE),
+        other => {
+            let (w, h) = other.split_once(['x', '×']).with_context(|| format!("viewport {other:?}: use desktop, mobile or WIDTHxHEIGHT"))?;
+            let width: f32 = w.trim().parse().with_context(|| format!("viewport width {w:?}"))?;
+            let height: f32 = h.trim().parse().with_context(|| format!("viewport height {h:?}"))?;
+            if width < 1.0 || height < 1.0 {
+                bail!("viewport {other:?} must be at least 1×1");
+            }
+            Ok(Viewport { width, height })
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    if args.targets.is_empty() {
+        bail!("nothing to check: give one or more .html files or folders");
+    }
+    if let Some(url) = args.targets.iter().find(|t| {
+        let s = t.to_string_lossy();
+        s.starts_with("http://") || s.starts_with("https://")
+    }) {
+        bail!("{}: crawling websites is not available in this version yet; save the site to a folder and check the folder", url.display());
+    }
+    let lang = parse_lang(&args.lang)?;
+    let profile = Profile::built_in(&args.profile)
+        .with_context(|| format!("unknown profile {:?}: built-in profiles are {}", args.profile, Profile::BUILT_IN.join(", ")))?;
+    let formats: Vec<String> = args.format.split(',').map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty()).collect();
+    for format in &formats {
+        match format.as_str() {
+            "json" | "csv" => {}
+            "html" | "junit" | "sarif" => bail!("--format {format}: this version writes json and csv; {format} is not available yet"),
+            other => bail!("--format {other}: unknown format (json, csv)"),
+        }
+    }
+    if args.out == "-" && formats != ["json"] {
+        bail!("--out - prints JSON to stdout: use it with --format json");
+    }
+    let compile = |patterns: &[String], flag: &str| -> Result<Vec<regex::Regex>> {
+        patterns.iter().map(|p| regex::Regex::new(p).with_context(|| format!("{flag} {p:?} is not a valid regular expression"))).collect()
+    };
+    let run = LocalRun {
+        targets: args.targets,
+        max_pages: args.max_pages,
+        include: compile(&args.include, "--include")?,
+        exclude: compile(&args.exclude, "--exclude")?,
+        settings: EngineSettings {
+            profile,
+            page_options: PageOptions { viewport: parse_viewport(&args.viewport)?, ..PageOptions::default() },
+            elder_patterns: args.elder_path,
+            lang,
+        },
+        progress: if args.quiet {
+            Progress::Quiet
+        } else if args.verbose {
+            Progress::Verbose
+        } else {
+            Progress::Normal
+        },
+    };
+    let (report, problems) = run_local(&run);
+    for problem in &problems {
+        eprintln!("eldercheck: skipped {}: {}", problem.target, problem.error);
+    }
+    let pages_checked: usize = report.sites.iter().map(|s| s.summary.pages_checked).sum();
+    if report.sites.is_empty() || pages_checked == 0 {
+        if args.out == "-" {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        bail!("nothing could be checked");
+    }
+    if args.out == "-" {
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, &report)?;
+        writeln!(stdout)?;
+    } else {
+        let dir = PathBuf::from(&args.out);
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if formats.iter().any(|f| f == "json") {
+            let path = dir.join("report.json");
+            std::fs::write(&path, serde_json::to_vec_pretty(&report)?).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        if formats.iter().any(|f| f == "csv") {
+            let path = dir.join("findings.csv");
+            std::fs::write(&path, csv::render(&report)).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        if !args.quiet {
+            for site in &report.sites {
+                let score = site.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
+                eprintln!(
+                    "{}: score {score}, grade {:?}, {}, {} pages, {} findings, {} vetoes",
+                    site.name,
+                    site.grade,
+                    if site.passed { "passed" } else { "not passed" },
+                    site.summary.pages_checked,
+                    site.summary.findings,
+                    site.vetoes.len()
+                );
+            }
+            eprintln!("report written to {}", dir.display());
+        }
+    }
+    Ok(if report.all_passed(args.fail_under) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn list_checks(lang: &str) -> Result<()> {
+    let lang = parse_lang(lang)?;
+    let mut out = std::io::stdout().lock();
+    for check in rules::registry() {
+        let m = check.meta();
+        writeln!(out, "{:<26} {:<9} {:<9} {}", m.id, m.family.id(), m.impact.id(), m.title.get(lang))?;
+    }
+    Ok(())
+}
+
+fn explain(id: &str, lang: &str) -> Result<()> {
+    let lang = parse_lang(lang)?;
+    let Some(check) = rules::find(id) else {
+        let ids: Vec<&str> = rules::registry().iter().map(|c| c.meta().id).collect();
+        bail!("no check with id {id:?}; the checks are: {}", ids.join(", "));
+    };
+    print!("{}", docs::explain(check.meta(), lang));
+    Ok(())
+}

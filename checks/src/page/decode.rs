@@ -55,8 +55,28 @@ pub fn decode_html(bytes: &[u8], header_charset: Option<&str>) -> Decoded {
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
-    finish(bytes, widen(guess), CharsetSource::Detected)
+    let guess = widen(detector.guess(None, chardetng::Utf8Detection::Allow));
+    finish(bytes, rescue_multibyte(bytes, guess), CharsetSource::Detected)
+}
+
+/// chardetng gives up on multi-byte encodings when a page has a few corrupt sequences and then
+/// guesses a single-byte Latin encoding, turning a Chinese page into mojibake. When UTF-8 or
+/// GB18030 reads the page with only a handful of errors among many multi-byte characters, that
+/// reading wins.
+fn rescue_multibyte(bytes: &[u8], guess: &'static Encoding) -> &'static Encoding {
+    let single_byte = guess.is_single_byte();
+    if !single_byte || !has_non_ascii(bytes) {
+        return guess;
+    }
+    for candidate in [UTF_8, GB18030] {
+        let (text, _) = candidate.decode_without_bom_handling(bytes);
+        let errors = text.chars().filter(|&c| c == '\u{FFFD}').count();
+        let multibyte = text.chars().filter(|&c| (c as u32) >= 0x3000 && c != '\u{FFFD}').count();
+        if multibyte >= 20 && errors * 50 <= multibyte {
+            return candidate;
+        }
+    }
+    guess
 }
 
 /// Decodes a stylesheet: BOM, then `@charset`, then the referring document's encoding.
@@ -250,6 +270,18 @@ mod tests {
         let decoded = decode_html(&bytes, None);
         assert_eq!(decoded.source, CharsetSource::Detected);
         assert!(decoded.text.contains("适老化通用设计规范"), "{}", decoded.text);
+    }
+
+    #[test]
+    fn undeclared_gbk_with_a_few_corrupt_bytes_is_still_gbk() {
+        let mut bytes = b"<html><body><p>".to_vec();
+        for _ in 0..10 {
+            bytes.extend(gbk("论坛首页 精华帖子 网友评论 适老化改造 长者模式 关怀版 "));
+        }
+        bytes.extend([0x81, 0x20, 0xFF, 0x20]);
+        let decoded = decode_html(&bytes, None);
+        assert_eq!(decoded.encoding, GB18030);
+        assert!(decoded.text.contains("长者模式"));
     }
 
     #[test]

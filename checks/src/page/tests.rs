@@ -237,3 +237,18 @@ fn rgba_text_colour_keeps_alpha() {
     let c: Rgba = p.style_of(el(&p, "p")).color.clone().expect("colour");
     assert!((c.a - 0.3).abs() < 1e-6);
 }
+
+#[test]
+fn presentational_attributes_are_styles() {
+    let p = page("<body text='#333333' link='#990000' bgcolor='#ffffcc'><table><tr><td bgcolor='000080'><font color='#ffffff' size='2'>导航</font></td><td background='bg.gif'>x</td></tr></table><a href='/'>l</a><img src=a.png width=300 height='50%'></body>");
+    assert_eq!(color(&p, "font"), "#ffffff");
+    assert_eq!(font(&p, "font"), 13.0);
+    assert_eq!(color(&p, "a"), "#990000");
+    assert_eq!(p.backgrounds_behind(el(&p, "font")).map(|b| b[0].to_css()), Ok("#000080".into()));
+    assert_eq!(p.backgrounds_behind(el(&p, "td:nth-child(2)")), Err(BackgroundProblem::Image));
+    assert_eq!(p.backgrounds_behind(el(&p, "a")).map(|b| b[0].to_css()), Ok("#ffffcc".into()));
+    assert_eq!(p.style_of(el(&p, "img")).width, Extent::Px(300.0));
+    assert_eq!(p.style_of(el(&p, "img")).height, Extent::Percent(50.0));
+    let p = page("<style>td { background-color: #fff }</style><table><tr><td bgcolor='#000'>x</td></tr></table>");
+    assert_eq!(p.backgrounds_behind(el(&p, "td")).map(|b| b[0].to_css()), Ok("#ffffff".into()), "author CSS beats the attribute");
+}

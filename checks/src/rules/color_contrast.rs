@@ -121,6 +121,12 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
                         format!("对比度 {lowest:.2}:1 低于 {required}:1，但文字有阴影，阴影可能提高可读性，需要人工判断。"),
                         format!("Contrast {lowest:.2}:1 is below {required}:1, but the text has a shadow that may make it legible; check by eye."),
                     ))));
+                } else if !page.stylesheet_problems.is_empty() {
+                    // With a stylesheet missing, the real colours may differ: never a false failure.
+                    tally.add(data(Finding::cant_tell(page, item.element, "stylesheet-not-loaded", Message::new(
+                        format!("按已加载的样式计算对比度为 {lowest:.2}:1，低于 {required}:1；但有样式表未能加载，需要确认。"),
+                        format!("Contrast is {lowest:.2}:1 with the styles that loaded, below {required}:1; a stylesheet could not be loaded, so confirm it."),
+                    ))));
                 } else {
                     let (zh_kind, en_kind) = if enhanced { ("增强对比度", "enhanced contrast") } else { ("对比度", "contrast") };
                     tally.add(data(Finding::failed(page, item.element, Message::new(

@@ -236,6 +236,12 @@ impl<'a> Cascade<'a> {
         let initial = ComputedStyle::initial();
         let mut root_font: Option<Result<f32, Unresolved>> = None;
         let mut root_scales = true;
+        let body_link = html
+            .root_element()
+            .child_elements()
+            .find(|e| e.value().name() == "body")
+            .and_then(|b| b.value().attr("link"))
+            .map(str::to_string);
         for node in html.tree.root().descendants() {
             let Some(element) = ElementRef::wrap(node) else { continue };
             let parent = node
@@ -243,7 +249,12 @@ impl<'a> Cascade<'a> {
                 .and_then(|p| styles.get(&p.id()))
                 .unwrap_or(&initial);
             let style_attr = element.value().attr("style").map(parse_style_attribute);
-            let matched = self.matched_rules(element, style_attr.as_ref(), &mut caches);
+            let hints = presentational_hints(element, body_link.as_deref());
+            let mut matched = self.matched_rules(element, style_attr.as_ref(), &mut caches);
+            if !hints.is_empty() {
+                // Presentational attributes are author-level with zero specificity, before every author rule.
+                matched.push(Matched { key: (1, 0, 0), declarations: &hints, custom: &[] });
+            }
             let rem = root_font.clone().unwrap_or(Ok(INITIAL_FONT_PX));
             let mut computed = self.compute_one(&matched, parent, rem, root_scales);
             computed.rendered = parent.rendered && !computed.is_display_none();
@@ -580,6 +591,79 @@ impl<'a> Cascade<'a> {
         style.clip_path = raw(Prop::ClipPath, &parent.clip_path);
         style
     }
+}
+
+/// The HTML attributes that browsers map to CSS (`bgcolor`, `<font color size>`, `<body text link>`,
+/// `background`, `width`/`height`): old Chinese portals still style pages with them.
+fn presentational_hints(element: ElementRef<'_>, body_link: Option<&str>) -> Vec<Declaration> {
+    use super::props::parse_declaration;
+    let el = element.value();
+    let name = el.name();
+    let mut out = Vec::new();
+    let mut add = |prop: &str, value: &str| parse_declaration(prop, value, false, &mut out);
+    let legacy_color = |value: &str| -> String {
+        let v = value.trim();
+        // Legacy colour parsing accepts hex digits without the '#'.
+        if !v.starts_with('#') && v.len() == 6 && v.chars().all(|c| c.is_ascii_hexdigit()) {
+            format!("#{v}")
+        } else {
+            v.to_string()
+        }
+    };
+    if let Some(bg) = el.attr("bgcolor") {
+        if matches!(name, "body" | "table" | "tr" | "td" | "th" | "thead" | "tbody" | "tfoot" | "marquee") {
+            add("background-color", &legacy_color(bg));
+        }
+    }
+    if let Some(image) = el.attr("background").filter(|v| !v.trim().is_empty()) {
+        if matches!(name, "body" | "table" | "tr" | "td" | "th" | "thead" | "tbody" | "tfoot") {
+            add("background-image", &format!("url(\"{}\")", image.replace('"', "")));
+        }
+    }
+    match name {
+        "body" => {
+            if let Some(text) = el.attr("text") {
+                add("color", &legacy_color(text));
+            }
+        }
+        "a" if el.attr("href").is_some() => {
+            if let Some(link) = body_link {
+                add("color", &legacy_color(link));
+            }
+        }
+        "font" => {
+            if let Some(color) = el.attr("color") {
+                add("color", &legacy_color(color));
+            }
+            if let Some(size) = el.attr("size") {
+                let size = size.trim();
+                let n: Option<i32> = match size.strip_prefix('+') {
+                    Some(rel) => rel.parse::<i32>().ok().map(|r| 3 + r),
+                    None => match size.strip_prefix('-') {
+                        Some(rel) => rel.parse::<i32>().ok().map(|r| 3 - r),
+                        None => size.parse().ok(),
+                    },
+                };
+                if let Some(n) = n {
+                    let keyword = ["x-small", "small", "medium", "large", "x-large", "xx-large", "xxx-large"][(n.clamp(1, 7) - 1) as usize];
+                    add("font-size", keyword);
+                }
+            }
+        }
+        _ => {}
+    }
+    if matches!(name, "img" | "table" | "td" | "th" | "iframe" | "embed" | "object" | "video" | "canvas" | "input" | "marquee") {
+        for dimension in ["width", "height"] {
+            if let Some(value) = el.attr(dimension) {
+                let v = value.trim();
+                let css = if v.ends_with('%') { v.to_string() } else { format!("{}px", v.trim_end_matches("px")) };
+                if v.trim_end_matches(['%', 'p', 'x']).parse::<f32>().is_ok() {
+                    add(dimension, &css);
+                }
+            }
+        }
+    }
+    out
 }
 
 fn absolute_size_keyword(keyword: &str) -> f32 {
