@@ -41,7 +41,8 @@ pub fn discover(
     include: &[regex::Regex],
     exclude: &[regex::Regex],
 ) -> Result<LocalSite, LocalError> {
-    let absolute = std::path::absolute(target).map_err(|source| LocalError::Io { path: target.to_path_buf(), source })?;
+    let absolute =
+        std::path::absolute(target).map_err(|source| LocalError::Io { path: target.to_path_buf(), source })?;
     if !absolute.exists() {
         return Err(LocalError::Missing { path: target.to_path_buf() });
     }
@@ -131,8 +132,14 @@ mod tests {
     fn root_relative_references_resolve_against_the_site_folder() {
         let loader = FolderLoader::new(Url::parse("file:///srv/site/").expect("url"));
         let page = Url::parse("file:///srv/site/news/2026/a.html").expect("url");
-        assert_eq!(loader.resolve(&page, "/css/a.css").map(|u| u.to_string()), Some("file:///srv/site/css/a.css".into()));
-        assert_eq!(loader.resolve(&page, "../b.css").map(|u| u.to_string()), Some("file:///srv/site/news/b.css".into()));
+        assert_eq!(
+            loader.resolve(&page, "/css/a.css").map(|u| u.to_string()),
+            Some("file:///srv/site/css/a.css".into())
+        );
+        assert_eq!(
+            loader.resolve(&page, "../b.css").map(|u| u.to_string()),
+            Some("file:///srv/site/news/b.css".into())
+        );
         assert!(loader.load(&Url::parse("https://cdn.example.com/a.css").expect("url")).is_err());
     }
 }

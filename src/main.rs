@@ -14,7 +14,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "eldercheck", version, about = "Checks websites against the MIIT elderly-friendly (适老化) criteria and WCAG 2.1 AA")]
+#[command(
+    name = "eldercheck",
+    version,
+    about = "Checks websites against the MIIT elderly-friendly (适老化) criteria and WCAG 2.1 AA"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -101,7 +105,9 @@ fn parse_viewport(text: &str) -> Result<Viewport> {
         "desktop" => Ok(Viewport::DESKTOP),
         "mobile" => Ok(Viewport::MOBILE),
         other => {
-            let (w, h) = other.split_once(['x', '×']).with_context(|| format!("viewport {other:?}: use desktop, mobile or WIDTHxHEIGHT"))?;
+            let (w, h) = other
+                .split_once(['x', '×'])
+                .with_context(|| format!("viewport {other:?}: use desktop, mobile or WIDTHxHEIGHT"))?;
             let width: f32 = w.trim().parse().with_context(|| format!("viewport width {w:?}"))?;
             let height: f32 = h.trim().parse().with_context(|| format!("viewport height {h:?}"))?;
             if width < 1.0 || height < 1.0 {
@@ -123,13 +129,17 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         bail!("{}: crawling websites is not available in this version yet; save the site to a folder and check the folder", url.display());
     }
     let lang = parse_lang(&args.lang)?;
-    let profile = Profile::built_in(&args.profile)
-        .with_context(|| format!("unknown profile {:?}: built-in profiles are {}", args.profile, Profile::BUILT_IN.join(", ")))?;
-    let formats: Vec<String> = args.format.split(',').map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty()).collect();
+    let profile = Profile::built_in(&args.profile).with_context(|| {
+        format!("unknown profile {:?}: built-in profiles are {}", args.profile, Profile::BUILT_IN.join(", "))
+    })?;
+    let formats: Vec<String> =
+        args.format.split(',').map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty()).collect();
     for format in &formats {
         match format.as_str() {
             "json" | "csv" => {}
-            "html" | "junit" | "sarif" => bail!("--format {format}: this version writes json and csv; {format} is not available yet"),
+            "html" | "junit" | "sarif" => {
+                bail!("--format {format}: this version writes json and csv; {format} is not available yet")
+            }
             other => bail!("--format {other}: unknown format (json, csv)"),
         }
     }
@@ -137,7 +147,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         bail!("--out - prints JSON to stdout: use it with --format json");
     }
     let compile = |patterns: &[String], flag: &str| -> Result<Vec<regex::Regex>> {
-        patterns.iter().map(|p| regex::Regex::new(p).with_context(|| format!("{flag} {p:?} is not a valid regular expression"))).collect()
+        patterns
+            .iter()
+            .map(|p| regex::Regex::new(p).with_context(|| format!("{flag} {p:?} is not a valid regular expression")))
+            .collect()
     };
     let run = LocalRun {
         targets: args.targets,
@@ -178,7 +191,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         if formats.iter().any(|f| f == "json") {
             let path = dir.join("report.json");
-            std::fs::write(&path, serde_json::to_vec_pretty(&report)?).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         if formats.iter().any(|f| f == "csv") {
             let path = dir.join("findings.csv");

@@ -48,7 +48,8 @@ pub fn run_local(run: &LocalRun) -> (Report, Vec<TargetProblem>) {
             Err(error) => problems.push(TargetProblem { target: target.display().to_string(), error }),
         }
     }
-    let jobs: Vec<(usize, &PathBuf)> = sites.iter().enumerate().flat_map(|(i, s)| s.pages.iter().map(move |p| (i, p))).collect();
+    let jobs: Vec<(usize, &PathBuf)> =
+        sites.iter().enumerate().flat_map(|(i, s)| s.pages.iter().map(move |p| (i, p))).collect();
     let loaders: Vec<FolderLoader> = sites.iter().map(|s| FolderLoader::new(s.root_url.clone())).collect();
     let reporter = ProgressReporter::new(run.progress, jobs.len());
     let results: Vec<(usize, PageReport)> = jobs
@@ -72,7 +73,13 @@ pub fn run_local(run: &LocalRun) -> (Report, Vec<TargetProblem>) {
             vetoes: Vec::new(),
             pages: Vec::new(),
             site_checks: Vec::new(),
-            summary: Summary { pages_checked: 0, pages_failed_to_load: 0, pages_skipped_by_limit: 0, findings: 0, by_check: Default::default() },
+            summary: Summary {
+                pages_checked: 0,
+                pages_failed_to_load: 0,
+                pages_skipped_by_limit: 0,
+                findings: 0,
+                by_check: Default::default(),
+            },
         })
         .collect();
     for (site, report) in results {
@@ -95,7 +102,8 @@ fn check_local_page(path: &PathBuf, site: &LocalSite, loader: &FolderLoader, set
     let url = Url::from_file_path(path).unwrap_or_else(|()| site.root_url.clone());
     let relative = path.strip_prefix(&site.root).unwrap_or(path);
     let depth = relative.components().count().saturating_sub(1) as u32;
-    let body = std::fs::read(path).map_err(|e| PageError { kind: "read".into(), message: format!("{}: {e}", path.display()) });
+    let body =
+        std::fs::read(path).map_err(|e| PageError { kind: "read".into(), message: format!("{}: {e}", path.display()) });
     let input = PageInput {
         url: url.clone(),
         requested_url: url.to_string(),
@@ -106,27 +114,32 @@ fn check_local_page(path: &PathBuf, site: &LocalSite, loader: &FolderLoader, set
         via_elder_entry: false,
     };
     // A bug in a dependency must cost one page, not a nightly run.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_page(input, loader, settings))).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        PageReport {
-            url: url.to_string(),
-            requested_url: url.to_string(),
-            status: None,
-            title: None,
-            depth,
-            elder_page: false,
-            elder_reason: None,
-            score: None,
-            error: Some(PageError { kind: "internal".into(), message: format!("the checker failed on this page: {message}") }),
-            charset: None,
-            stylesheet_problems: Vec::new(),
-            checks: Vec::new(),
-        }
-    })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_page(input, loader, settings))).unwrap_or_else(
+        |panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            PageReport {
+                url: url.to_string(),
+                requested_url: url.to_string(),
+                status: None,
+                title: None,
+                depth,
+                elder_page: false,
+                elder_reason: None,
+                score: None,
+                error: Some(PageError {
+                    kind: "internal".into(),
+                    message: format!("the checker failed on this page: {message}"),
+                }),
+                charset: None,
+                stylesheet_problems: Vec::new(),
+                checks: Vec::new(),
+            }
+        },
+    )
 }
 
 pub fn now_rfc3339() -> String {
@@ -192,10 +205,6 @@ impl ProgressReporter {
         if self.terminal && self.total > 0 {
             eprintln!();
         }
-        eprintln!(
-            "{} pages in {:.2} s",
-            self.done.load(Ordering::Relaxed),
-            self.started.elapsed().as_secs_f64()
-        );
+        eprintln!("{} pages in {:.2} s", self.done.load(Ordering::Relaxed), self.started.elapsed().as_secs_f64());
     }
 }

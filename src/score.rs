@@ -65,7 +65,11 @@ pub fn score_site(site: &mut SiteReport, profile: &Profile, skipped_by_limit: us
         for page in site.pages.iter().filter(|p| p.elder_page) {
             for check in page.checks.iter().filter(|c| ELDER_PAGE_VETOES.contains(&c.id.as_str())) {
                 for finding in check.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed) {
-                    vetoes.push(Veto { check: check.id.clone(), page: page.url.clone(), selector: finding.selector.clone() });
+                    vetoes.push(Veto {
+                        check: check.id.clone(),
+                        page: page.url.clone(),
+                        selector: finding.selector.clone(),
+                    });
                 }
             }
         }
@@ -123,7 +127,13 @@ mod tests {
             id: id.into(),
             family: Family::Labels,
             impact,
-            outcome: if score == Some(1.0) { Outcome::Passed } else if score.is_some() { Outcome::Failed } else { Outcome::CantTell },
+            outcome: if score == Some(1.0) {
+                Outcome::Passed
+            } else if score.is_some() {
+                Outcome::Failed
+            } else {
+                Outcome::CantTell
+            },
             score,
             passed_targets: 0,
             failed_targets: 0,
@@ -188,7 +198,13 @@ mod tests {
             vetoes: Vec::new(),
             pages: vec![ok, broken],
             site_checks: Vec::new(),
-            summary: Summary { pages_checked: 0, pages_failed_to_load: 0, pages_skipped_by_limit: 0, findings: 0, by_check: Default::default() },
+            summary: Summary {
+                pages_checked: 0,
+                pages_failed_to_load: 0,
+                pages_skipped_by_limit: 0,
+                findings: 0,
+                by_check: Default::default(),
+            },
         };
         score_site(&mut site, &Profile::miit_web(), 0);
         assert_eq!(site.score, Some(100.0));

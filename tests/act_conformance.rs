@@ -21,11 +21,7 @@ fn act_dir() -> PathBuf {
 
 /// ACT rule → our check. The table grows as checks are added.
 fn check_for_rule(rule: &str) -> Option<&'static str> {
-    rules::registry()
-        .iter()
-        .map(|c| c.meta())
-        .find(|m| m.criteria.act.contains(&rule))
-        .map(|m| m.id)
+    rules::registry().iter().map(|c| c.meta()).find(|m| m.criteria.act.contains(&rule)).map(|m| m.id)
 }
 
 #[derive(Default)]
@@ -88,7 +84,8 @@ fn act_rules_agree() {
                 status: None,
                 depth: 0,
                 header_charset: None,
-                body: std::fs::read(&path).map_err(|e| eldercheck::report::PageError { kind: "read".into(), message: e.to_string() }),
+                body: std::fs::read(&path)
+                    .map_err(|e| eldercheck::report::PageError { kind: "read".into(), message: e.to_string() }),
                 via_elder_entry: false,
             },
             &loader,

@@ -68,5 +68,9 @@ fn join_or_dash(items: &[&str]) -> String {
 
 /// Check docs use `##` headings; inside CHECKS.md they sit one level lower.
 fn demote(markdown: &str) -> String {
-    markdown.lines().map(|l| if l.starts_with("## ") { format!("#{l}") } else { l.to_string() }).collect::<Vec<_>>().join("\n")
+    markdown
+        .lines()
+        .map(|l| if l.starts_with("## ") { format!("#{l}") } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -60,7 +60,9 @@ impl Profile {
             name: "wcag-aa".into(),
             elder_rules: false,
             elder_paths: Vec::new(),
-            disabled_checks: ["small-text", "elder-mode-entry", "ad-content", "induced-button"].map(String::from).to_vec(),
+            disabled_checks: ["small-text", "elder-mode-entry", "ad-content", "induced-button"]
+                .map(String::from)
+                .to_vec(),
             ..Profile::miit_web()
         }
     }

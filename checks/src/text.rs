@@ -4,8 +4,9 @@ use crate::page::Page;
 use scraper::{ElementRef, Node};
 
 /// Elements whose text is not rendered as page text.
-const NON_TEXT_CONTAINERS: &[&str] =
-    &["script", "style", "noscript", "template", "head", "title", "option", "optgroup", "datalist", "select", "textarea"];
+const NON_TEXT_CONTAINERS: &[&str] = &[
+    "script", "style", "noscript", "template", "head", "title", "option", "optgroup", "datalist", "select", "textarea",
+];
 
 /// One element with its own (direct) text.
 pub struct TextElement<'a> {
@@ -42,10 +43,7 @@ pub fn visible_text_elements(page: &Page) -> Vec<TextElement<'_>> {
 }
 
 fn inside_non_text(element: ElementRef<'_>) -> bool {
-    element
-        .ancestors()
-        .filter_map(ElementRef::wrap)
-        .any(|a| NON_TEXT_CONTAINERS.contains(&a.value().name()))
+    element.ancestors().filter_map(ElementRef::wrap).any(|a| NON_TEXT_CONTAINERS.contains(&a.value().name()))
 }
 
 /// Number of characters, for shares of text.
@@ -95,11 +93,10 @@ fn is_disabled_control(element: ElementRef<'_>) -> bool {
 pub fn label_control<'a>(page: &'a Page, label: ElementRef<'a>) -> Option<ElementRef<'a>> {
     const LABELABLE: &[&str] = &["input", "select", "textarea", "button", "meter", "output", "progress"];
     match label.value().attr("for") {
-        Some(id) => page
-            .elements()
-            .find(|e| e.value().id() == Some(id) && LABELABLE.contains(&e.value().name())),
+        Some(id) => page.elements().find(|e| e.value().id() == Some(id) && LABELABLE.contains(&e.value().name())),
         None => label.descendent_elements().skip(1).find(|e| {
-            LABELABLE.contains(&e.value().name()) && e.value().attr("type").is_none_or(|t| !t.eq_ignore_ascii_case("hidden"))
+            LABELABLE.contains(&e.value().name())
+                && e.value().attr("type").is_none_or(|t| !t.eq_ignore_ascii_case("hidden"))
         }),
     }
 }

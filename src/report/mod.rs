@@ -149,8 +149,6 @@ impl CheckReport {
 impl Report {
     /// Whether every site passed (exit code 0).
     pub fn all_passed(&self, fail_under: f64) -> bool {
-        self.sites
-            .iter()
-            .all(|s| s.vetoes.is_empty() && s.score.is_none_or(|score| score >= fail_under))
+        self.sites.iter().all(|s| s.vetoes.is_empty() && s.score.is_none_or(|score| score >= fail_under))
     }
 }

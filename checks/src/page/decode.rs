@@ -91,22 +91,14 @@ pub fn decode_css(bytes: &[u8], fallback: &'static Encoding) -> String {
         .and_then(Encoding::for_label)
         .map(normalise_declared)
         .unwrap_or(fallback);
-    let encoding = if encoding != UTF_8 && has_non_ascii(bytes) && std::str::from_utf8(bytes).is_ok() {
-        UTF_8
-    } else {
-        encoding
-    };
+    let encoding =
+        if encoding != UTF_8 && has_non_ascii(bytes) && std::str::from_utf8(bytes).is_ok() { UTF_8 } else { encoding };
     encoding.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 fn finish(bytes: &[u8], encoding: &'static Encoding, source: CharsetSource) -> Decoded {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-    Decoded {
-        text: text.into_owned(),
-        encoding,
-        source,
-        had_errors,
-    }
+    Decoded { text: text.into_owned(), encoding, source, had_errors }
 }
 
 /// Declarations the HTML standard does not honour as written.
@@ -142,10 +134,7 @@ pub fn prescan_meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let mut from = 0;
     while let Some(offset) = find(&lower[from..], b"<meta") {
         let tag_start = from + offset + 5;
-        let tag_end = lower[tag_start..]
-            .iter()
-            .position(|&b| b == b'>')
-            .map_or(lower.len(), |p| tag_start + p);
+        let tag_end = lower[tag_start..].iter().position(|&b| b == b'>').map_or(lower.len(), |p| tag_start + p);
         let tag = &lower[tag_start..tag_end];
         if let Some(label) = attribute_value(tag, b"charset") {
             if let Some(encoding) = Encoding::for_label(label) {
@@ -246,7 +235,9 @@ mod tests {
     #[test]
     fn gb2312_meta_reads_gbk_only_characters() {
         // 镕 is in GBK but not in GB2312: pages labelled gb2312 routinely contain such characters.
-        let mut bytes = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>".to_vec();
+        let mut bytes =
+            b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>"
+                .to_vec();
         bytes.extend(gbk("朱镕基 适老化"));
         let decoded = decode_html(&bytes, None);
         assert_eq!(decoded.source, CharsetSource::Meta);
@@ -266,7 +257,9 @@ mod tests {
     #[test]
     fn undeclared_gbk_is_detected() {
         let mut bytes = b"<html><body><p>".to_vec();
-        bytes.extend(gbk("互联网网站适老化通用设计规范，字体缩放、颜色对比度与广告弹窗的检查。老年人浏览网页时需要更大的字号。"));
+        bytes.extend(gbk(
+            "互联网网站适老化通用设计规范，字体缩放、颜色对比度与广告弹窗的检查。老年人浏览网页时需要更大的字号。",
+        ));
         let decoded = decode_html(&bytes, None);
         assert_eq!(decoded.source, CharsetSource::Detected);
         assert!(decoded.text.contains("适老化通用设计规范"), "{}", decoded.text);

@@ -101,7 +101,13 @@ fn user_agent_rules() -> &'static Vec<StyleRule> {
 
 impl Page {
     /// Decodes and builds a page from the bytes of an HTML document.
-    pub fn from_bytes(url: Url, bytes: &[u8], header_charset: Option<&str>, loader: &dyn StylesheetLoader, options: PageOptions) -> Page {
+    pub fn from_bytes(
+        url: Url,
+        bytes: &[u8],
+        header_charset: Option<&str>,
+        loader: &dyn StylesheetLoader,
+        options: PageOptions,
+    ) -> Page {
         let decoded = decode_html(bytes, header_charset);
         let mut page = Page::from_html(url, &decoded.text, loader, options, decoded.encoding);
         page.encoding = decoded.encoding.name();
@@ -135,16 +141,40 @@ impl Page {
                     let css: String = element.text().collect();
                     let mut chain = Vec::new();
                     let items = parse_stylesheet(&css, options.viewport);
-                    add_items(items, &base, loader, options, encoding, &mut rules, &mut problems, &mut budget, &mut chain, 0);
+                    add_items(
+                        items,
+                        &base,
+                        loader,
+                        options,
+                        encoding,
+                        &mut rules,
+                        &mut problems,
+                        &mut budget,
+                        &mut chain,
+                        0,
+                    );
                 }
                 "link" if is_stylesheet_link(el) && applies(el) && !in_inert_subtree(element) => {
                     let Some(href) = el.attr("href") else { continue };
                     let Some(sheet_url) = loader.resolve(&base, href) else {
-                        problems.push(StylesheetProblem { url: href.to_string(), message: "cannot resolve the address".into() });
+                        problems.push(StylesheetProblem {
+                            url: href.to_string(),
+                            message: "cannot resolve the address".into(),
+                        });
                         continue;
                     };
                     let mut chain = Vec::new();
-                    load_sheet(&sheet_url, loader, options, encoding, &mut rules, &mut problems, &mut budget, &mut chain, 0);
+                    load_sheet(
+                        &sheet_url,
+                        loader,
+                        options,
+                        encoding,
+                        &mut rules,
+                        &mut problems,
+                        &mut budget,
+                        &mut chain,
+                        0,
+                    );
                 }
                 _ => {}
             }
@@ -192,9 +222,7 @@ impl Page {
     /// The computed style of an element, for elements that belong to this page.
     pub fn style_of(&self, element: ElementRef<'_>) -> &ComputedStyle {
         static INITIAL: OnceLock<ComputedStyle> = OnceLock::new();
-        self.styles
-            .get(&element.id())
-            .unwrap_or_else(|| INITIAL.get_or_init(ComputedStyle::initial))
+        self.styles.get(&element.id()).unwrap_or_else(|| INITIAL.get_or_init(ComputedStyle::initial))
     }
 
     /// Rendered (no `display: none` on it or an ancestor).
@@ -206,7 +234,10 @@ impl Page {
     /// "visually hidden" text for screen readers is.
     pub fn is_visible(&self, element: ElementRef<'_>) -> bool {
         let style = self.style_of(element);
-        style.rendered && !style.is_visibility_hidden() && style.cumulative_opacity > 0.0 && !self.is_clipped_away(element)
+        style.rendered
+            && !style.is_visibility_hidden()
+            && style.cumulative_opacity > 0.0
+            && !self.is_clipped_away(element)
     }
 
     /// `clip: rect(0 0 0 0)`/`clip-path: inset(50%)` on a 1px box, or a far off-screen position:
@@ -218,11 +249,13 @@ impl Page {
             let s = self.style_of(el);
             let clipped = s.clip.as_deref().is_some_and(|c| {
                 let digits: String = c.chars().filter(|ch| ch.is_ascii_digit() || *ch == ',' || *ch == ' ').collect();
-                c.starts_with("rect") && digits.split([',', ' ']).filter(|d| !d.is_empty()).all(|d| d.chars().all(|x| x == '0'))
+                c.starts_with("rect")
+                    && digits.split([',', ' ']).filter(|d| !d.is_empty()).all(|d| d.chars().all(|x| x == '0'))
             }) || s.clip_path.as_deref().is_some_and(|c| c.replace(' ', "").contains("inset(50%)"));
             let off_screen = s.is_positioned_out_of_flow()
                 && [s.left, s.top].iter().any(|e| matches!(e, Extent::Px(px) if *px <= -999.0));
-            let tiny = matches!(s.width, Extent::Px(w) if w <= 1.0) && matches!(s.height, Extent::Px(h) if h <= 1.0)
+            let tiny = matches!(s.width, Extent::Px(w) if w <= 1.0)
+                && matches!(s.height, Extent::Px(h) if h <= 1.0)
                 && matches!(&*s.overflow_x, "hidden" | "clip");
             if clipped || off_screen || tiny {
                 return true;
@@ -426,7 +459,9 @@ fn add_items(
                 }
                 match loader.resolve(base, &href) {
                     Some(url) => load_sheet(&url, loader, options, encoding, rules, problems, budget, chain, depth + 1),
-                    None => problems.push(StylesheetProblem { url: href, message: "cannot resolve the address".into() }),
+                    None => {
+                        problems.push(StylesheetProblem { url: href, message: "cannot resolve the address".into() })
+                    }
                 }
             }
         }
@@ -496,7 +531,19 @@ pub fn snippet(element: ElementRef<'_>, max_chars: usize) -> String {
 fn is_void(tag: &str) -> bool {
     matches!(
         tag,
-        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta" | "source" | "track" | "wbr"
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
     )
 }
 

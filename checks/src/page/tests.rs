@@ -47,7 +47,8 @@ fn important_beats_specificity_and_inline_style() {
 
 #[test]
 fn inheritance_of_inherited_properties_only() {
-    let p = page("<style>div { color: #333; background-color: #eee; font-weight: bold }</style><div><span>t</span></div>");
+    let p =
+        page("<style>div { color: #333; background-color: #eee; font-weight: bold }</style><div><span>t</span></div>");
     let span = p.style_of(el(&p, "span"));
     assert_eq!(span.color.clone().map(|c| c.to_css()), Ok("#333333".into()));
     assert_eq!(span.background_color.clone().map(|c| c.a), Ok(0.0), "background is not inherited");
@@ -203,7 +204,13 @@ fn linked_and_imported_stylesheets_through_the_loader() {
         }
     }
     let html = "<link rel=stylesheet href='/css/site.css'><link rel=stylesheet href='/css/missing.css'><link rel='alternate stylesheet' href='/css/x.css'><link rel=stylesheet href='/css/loop.css'><p>t</p><span>s</span>";
-    let p = Page::from_html(Url::parse("https://example.cn/a/b.html").expect("url"), html, &Files, PageOptions::default(), encoding_rs::UTF_8);
+    let p = Page::from_html(
+        Url::parse("https://example.cn/a/b.html").expect("url"),
+        html,
+        &Files,
+        PageOptions::default(),
+        encoding_rs::UTF_8,
+    );
     assert_eq!(color(&p, "p"), "#111111");
     assert_eq!(font(&p, "p"), 11.0, "@import is applied, a late @import is ignored");
     assert_eq!(color(&p, "span"), "#ff0000");
@@ -250,5 +257,9 @@ fn presentational_attributes_are_styles() {
     assert_eq!(p.style_of(el(&p, "img")).width, Extent::Px(300.0));
     assert_eq!(p.style_of(el(&p, "img")).height, Extent::Percent(50.0));
     let p = page("<style>td { background-color: #fff }</style><table><tr><td bgcolor='#000'>x</td></tr></table>");
-    assert_eq!(p.backgrounds_behind(el(&p, "td")).map(|b| b[0].to_css()), Ok("#ffffff".into()), "author CSS beats the attribute");
+    assert_eq!(
+        p.backgrounds_behind(el(&p, "td")).map(|b| b[0].to_css()),
+        Ok("#ffffff".into()),
+        "author CSS beats the attribute"
+    );
 }

@@ -1,4 +1,6 @@
-use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text};
+use crate::check::{
+    Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
+};
 use crate::page::style::{contrast_ratio, Rgba};
 use crate::page::BackgroundProblem;
 use crate::text::{visible_text_elements, InactiveWidgets};
@@ -46,7 +48,10 @@ pub fn text_contrast(page: &crate::page::Page, element: scraper::ElementRef<'_>)
         Err(e) => {
             return Contrast::Unknown {
                 reason: "color-unresolved",
-                message: Message::new(format!("无法静态计算文字颜色：{e}"), format!("The text colour cannot be computed statically: {e}")),
+                message: Message::new(
+                    format!("无法静态计算文字颜色：{e}"),
+                    format!("The text colour cannot be computed statically: {e}"),
+                ),
             }
         }
     };
@@ -54,10 +59,27 @@ pub fn text_contrast(page: &crate::page::Page, element: scraper::ElementRef<'_>)
         Ok(b) => b,
         Err(problem) => {
             let (reason, zh, en) = match problem {
-                BackgroundProblem::Image => ("background-image", "文字位于背景图片之上，需要人工判断对比度。".to_string(), "The text is over a background image; check its contrast by eye.".to_string()),
-                BackgroundProblem::Gradient => ("background-gradient", "文字位于无法解析的渐变背景之上。".into(), "The text is over a gradient the engine cannot read.".into()),
-                BackgroundProblem::Unresolved(e) => ("background-unresolved", format!("无法静态计算背景颜色：{e}"), format!("The background colour cannot be computed statically: {e}")),
-                BackgroundProblem::Positioned => ("positioned-over-content", "文字位于绝对/固定定位的透明元素中，背后内容需浏览器排版才能确定。".into(), "The text is in a transparent absolutely/fixed positioned box; what is behind it needs layout.".into()),
+                BackgroundProblem::Image => (
+                    "background-image",
+                    "文字位于背景图片之上，需要人工判断对比度。".to_string(),
+                    "The text is over a background image; check its contrast by eye.".to_string(),
+                ),
+                BackgroundProblem::Gradient => (
+                    "background-gradient",
+                    "文字位于无法解析的渐变背景之上。".into(),
+                    "The text is over a gradient the engine cannot read.".into(),
+                ),
+                BackgroundProblem::Unresolved(e) => (
+                    "background-unresolved",
+                    format!("无法静态计算背景颜色：{e}"),
+                    format!("The background colour cannot be computed statically: {e}"),
+                ),
+                BackgroundProblem::Positioned => (
+                    "positioned-over-content",
+                    "文字位于绝对/固定定位的透明元素中，背后内容需浏览器排版才能确定。".into(),
+                    "The text is in a transparent absolutely/fixed positioned box; what is behind it needs layout."
+                        .into(),
+                ),
             };
             return Contrast::Unknown { reason, message: Message::new(zh, en) };
         }
@@ -128,7 +150,8 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
                         format!("Contrast is {lowest:.2}:1 with the styles that loaded, below {required}:1; a stylesheet could not be loaded, so confirm it."),
                     ))));
                 } else {
-                    let (zh_kind, en_kind) = if enhanced { ("增强对比度", "enhanced contrast") } else { ("对比度", "contrast") };
+                    let (zh_kind, en_kind) =
+                        if enhanced { ("增强对比度", "enhanced contrast") } else { ("对比度", "contrast") };
                     tally.add(data(Finding::failed(page, item.element, Message::new(
                         format!("文字{zh_kind} {lowest:.2}:1，低于要求的 {required}:1（文字 {}，背景 {}）。", foreground.to_css(), backgrounds.first().map(|b| b.to_css()).unwrap_or_default()),
                         format!("Text {en_kind} is {lowest:.2}:1, below the required {required}:1 (text {}, background {}).", foreground.to_css(), backgrounds.first().map(|b| b.to_css()).unwrap_or_default()),

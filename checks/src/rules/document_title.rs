@@ -1,4 +1,6 @@
-use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text};
+use crate::check::{
+    Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
+};
 use crate::page::collapsed_text;
 use scraper::ElementRef;
 
@@ -47,7 +49,10 @@ impl Check for DocumentTitle {
             Some(title) => tally.add(Finding::failed(
                 page,
                 title,
-                Message::new("页面的 <title> 是空的，读屏软件无法告诉用户这是哪个页面。", "The page's <title> is empty, so screen readers cannot say which page this is."),
+                Message::new(
+                    "页面的 <title> 是空的，读屏软件无法告诉用户这是哪个页面。",
+                    "The page's <title> is empty, so screen readers cannot say which page this is.",
+                ),
             )),
             None => tally.add(Finding::failed(
                 page,

@@ -30,7 +30,9 @@ fn docs_have_the_fixed_headings_in_order() {
         for (docs, headings) in [(m.docs.zh, DOC_HEADINGS_ZH), (m.docs.en, DOC_HEADINGS_EN)] {
             let mut from = 0;
             for heading in headings {
-                let at = docs[from..].find(heading).unwrap_or_else(|| panic!("{}: missing or out-of-order heading {heading}", m.id));
+                let at = docs[from..]
+                    .find(heading)
+                    .unwrap_or_else(|| panic!("{}: missing or out-of-order heading {heading}", m.id));
                 from += at + heading.len();
             }
         }
@@ -50,7 +52,8 @@ fn every_check_has_failing_and_passing_fixtures_that_give_their_outcome() {
             .filter(|p| p.extension().is_some_and(|x| x == "html"))
             .collect();
         entries.sort();
-        let names: Vec<String> = entries.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
+        let names: Vec<String> =
+            entries.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
         assert!(names.iter().any(|n| n.starts_with("failed-")), "{id}: no failed-*.html fixture");
         assert!(names.iter().any(|n| n.starts_with("passed-")), "{id}: no passed-*.html fixture");
         for (path, name) in entries.iter().zip(&names) {
@@ -68,12 +71,20 @@ fn every_check_has_failing_and_passing_fixtures_that_give_their_outcome() {
                 Outcome::Inapplicable
             };
             if result.outcome != expected {
-                problems.push(format!("{id}/{name}: expected {expected:?}, got {:?} {:#?}", result.outcome, result.findings));
+                problems.push(format!(
+                    "{id}/{name}: expected {expected:?}, got {:?} {:#?}",
+                    result.outcome, result.findings
+                ));
             }
             for finding in &result.findings {
                 let selector = scraper::Selector::parse(&finding.selector)
                     .unwrap_or_else(|e| panic!("{id}/{name}: selector {} does not parse: {e:?}", finding.selector));
-                assert_eq!(page.html.select(&selector).count(), 1, "{id}/{name}: selector {} is not unique", finding.selector);
+                assert_eq!(
+                    page.html.select(&selector).count(),
+                    1,
+                    "{id}/{name}: selector {} is not unique",
+                    finding.selector
+                );
                 assert!(finding.snippet.chars().count() <= 300);
             }
         }
@@ -89,5 +100,8 @@ fn checks_md_is_current() {
         std::fs::write(&path, &generated).expect("write docs/CHECKS.md");
     }
     let current = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(current == generated, "docs/CHECKS.md is stale: run `UPDATE_DOCS=1 cargo test -p eldercheck-checks checks_md_is_current`");
+    assert!(
+        current == generated,
+        "docs/CHECKS.md is stale: run `UPDATE_DOCS=1 cargo test -p eldercheck-checks checks_md_is_current`"
+    );
 }

@@ -1,4 +1,6 @@
-use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text};
+use crate::check::{
+    Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
+};
 
 pub struct HtmlHasLang;
 
@@ -43,7 +45,10 @@ impl Check for HtmlHasLang {
             None => tally.add(Finding::failed(
                 cx.page,
                 root,
-                Message::new("<html> 没有 lang 属性（xml:lang 不算）。", "<html> has no lang attribute (xml:lang does not count)."),
+                Message::new(
+                    "<html> 没有 lang 属性（xml:lang 不算）。",
+                    "<html> has no lang attribute (xml:lang does not count).",
+                ),
             )),
         }
         tally.finish()

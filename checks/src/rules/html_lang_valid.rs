@@ -1,4 +1,6 @@
-use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text};
+use crate::check::{
+    Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
+};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 

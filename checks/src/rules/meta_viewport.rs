@@ -1,4 +1,6 @@
-use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text};
+use crate::check::{
+    Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
+};
 
 pub struct MetaViewport;
 
@@ -57,7 +59,8 @@ impl Check for MetaViewport {
         let mut tally = Tally::default();
         let min_scale = cx.profile.min_maximum_scale;
         for meta in cx.page.elements().filter(|e| {
-            e.value().name() == "meta" && e.value().attr("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("viewport"))
+            e.value().name() == "meta"
+                && e.value().attr("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("viewport"))
         }) {
             let Some(content) = meta.value().attr("content") else { continue };
             let props = viewport_properties(content);

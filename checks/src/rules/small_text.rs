@@ -1,4 +1,6 @@
-use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text};
+use crate::check::{
+    Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
+};
 use crate::text::{char_count, visible_text_elements};
 
 pub struct SmallText;
@@ -62,7 +64,10 @@ impl Check for SmallText {
                         page,
                         item.element,
                         "font-size-unresolved",
-                        Message::new(format!("无法静态计算字号：{why}"), format!("The font size cannot be computed statically: {why}")),
+                        Message::new(
+                            format!("无法静态计算字号：{why}"),
+                            format!("The font size cannot be computed statically: {why}"),
+                        ),
                     )
                     .with("detail", why.to_string()),
                 ),

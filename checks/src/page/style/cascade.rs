@@ -13,6 +13,7 @@ use selectors::matching::{
 };
 use selectors::parser::Component;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::Arc as Rc;
 
 /// Where a rule came from; author rules beat the browser's defaults.
@@ -106,8 +107,8 @@ pub enum LineHeight {
 /// The resolved values of one element.
 #[derive(Debug, Clone)]
 pub struct ComputedStyle {
-    pub display: Box<str>,
-    pub visibility: Box<str>,
+    pub display: Arc<str>,
+    pub visibility: Arc<str>,
     pub font_size: Result<f32, Unresolved>,
     pub font_size_origin: FontSizeOrigin,
     pub font_weight: f32,
@@ -119,7 +120,7 @@ pub struct ComputedStyle {
     pub letter_spacing: Result<f32, Unresolved>,
     pub word_spacing: Result<f32, Unresolved>,
     pub text_indent: Result<f32, Unresolved>,
-    pub position: Box<str>,
+    pub position: Arc<str>,
     pub z_index: Option<i32>,
     pub width: Extent,
     pub height: Extent,
@@ -131,8 +132,8 @@ pub struct ComputedStyle {
     pub left: Extent,
     pub right: Extent,
     pub bottom: Extent,
-    pub overflow_x: Box<str>,
-    pub overflow_y: Box<str>,
+    pub overflow_x: Arc<str>,
+    pub overflow_y: Arc<str>,
     pub transform: Option<Box<str>>,
     pub text_shadow: Option<Box<str>>,
     pub clip: Option<Box<str>>,
@@ -215,6 +216,7 @@ impl ComputedStyle {
 pub struct Cascade<'a> {
     rules: &'a RuleSet,
     viewport: Viewport,
+    initial: ComputedStyle,
 }
 
 /// One matched declaration block, with its cascade sort key.
@@ -226,14 +228,14 @@ struct Matched<'r> {
 
 impl<'a> Cascade<'a> {
     pub fn new(rules: &'a RuleSet, viewport: Viewport) -> Self {
-        Cascade { rules, viewport }
+        Cascade { rules, viewport, initial: ComputedStyle::initial() }
     }
 
     /// Computes every element's style in document order. Returns element → style.
     pub fn compute(&self, html: &Html) -> HashMap<NodeId, ComputedStyle> {
         let mut styles: HashMap<NodeId, ComputedStyle> = HashMap::new();
         let mut caches = SelectorCaches::default();
-        let initial = ComputedStyle::initial();
+        let initial = &self.initial;
         let mut root_font: Option<Result<f32, Unresolved>> = None;
         let mut root_scales = true;
         let body_link = html
@@ -244,10 +246,7 @@ impl<'a> Cascade<'a> {
             .map(str::to_string);
         for node in html.tree.root().descendants() {
             let Some(element) = ElementRef::wrap(node) else { continue };
-            let parent = node
-                .parent()
-                .and_then(|p| styles.get(&p.id()))
-                .unwrap_or(&initial);
+            let parent = node.parent().and_then(|p| styles.get(&p.id())).unwrap_or(initial);
             let style_attr = element.value().attr("style").map(parse_style_attribute);
             let hints = presentational_hints(element, body_link.as_deref());
             let mut matched = self.matched_rules(element, style_attr.as_ref(), &mut caches);
@@ -290,10 +289,9 @@ impl<'a> Cascade<'a> {
             candidates.extend_from_slice(entries);
         }
         candidates.extend_from_slice(&self.rules.universal);
-        // A rule reached through two buckets (`.a.b`) must apply once per selector.
-        candidates.sort_unstable_by_key(|e| (e.rule, e.selector));
-        candidates.dedup_by_key(|e| (e.rule, e.selector));
-
+        // Each selector sits in exactly one bucket, so there are no duplicates to remove. A rule
+        // with several matching selectors is listed once per selector: it carries the same
+        // declarations each time, so the cascade result is the same.
         let mut context = MatchingContext::new(
             MatchingMode::Normal,
             None,
@@ -302,27 +300,17 @@ impl<'a> Cascade<'a> {
             NeedsSelectorFlags::No,
             MatchingForInvalidation::No,
         );
-        let mut matched: Vec<Matched<'r>> = Vec::new();
-        let mut best_for_rule: Option<(u32, usize)> = None;
+        let mut matched: Vec<Matched<'r>> = Vec::with_capacity(candidates.len().min(32));
         for entry in candidates {
             let (origin, rule) = &self.rules.rules[entry.rule as usize];
             let parsed = &rule.selectors[entry.selector as usize];
             if !matches_selector(&parsed.selector, 0, None, &element, &mut context) {
                 continue;
             }
-            // Several selectors of one rule may match: the rule applies once, at the highest specificity.
-            if let Some((rule_index, at)) = best_for_rule {
-                if rule_index == entry.rule {
-                    let m: &mut Matched<'r> = &mut matched[at];
-                    m.key.1 = m.key.1.max(parsed.specificity);
-                    continue;
-                }
-            }
             let level = match origin {
                 Origin::UserAgent => 0,
                 Origin::Author => 1,
             };
-            best_for_rule = Some((entry.rule, matched.len()));
             matched.push(Matched {
                 key: (level, parsed.specificity, entry.rule),
                 declarations: &rule.declarations,
@@ -354,9 +342,7 @@ impl<'a> Cascade<'a> {
                     winners[d.prop as usize] = Some(&d.value);
                 }
                 for c in m.custom.iter().filter(|c| c.important == important) {
-                    custom
-                        .get_or_insert_with(|| (*parent.custom).clone())
-                        .insert(c.name.clone(), c.value.clone());
+                    custom.get_or_insert_with(|| (*parent.custom).clone()).insert(c.name.clone(), c.value.clone());
                 }
             }
         }
@@ -380,7 +366,7 @@ impl<'a> Cascade<'a> {
             }
         };
         let effective = get;
-        let initial = ComputedStyle::initial();
+        let initial = &self.initial;
         let use_parent = |prop: Prop| -> bool {
             match effective(prop) {
                 None => prop.inherited(),
@@ -394,7 +380,7 @@ impl<'a> Cascade<'a> {
                 && !use_parent(prop)
         };
 
-        let mut style = ComputedStyle { custom, ..ComputedStyle::initial() };
+        let mut style = ComputedStyle { custom, ..initial.clone() };
         let vp = (self.viewport.width, self.viewport.height);
 
         // font-size first: em everywhere else depends on it.
@@ -407,8 +393,16 @@ impl<'a> Cascade<'a> {
         } else if let Some(spec) = effective(Prop::FontSize) {
             let (size, declared, scales) = match spec {
                 Specified::Keyword(k) => match k.as_ref() {
-                    "larger" => (parent_font.clone().map(|p| p * 1.2), SizeUnitKind::Relative, parent.font_size_origin.scales_with_user_setting),
-                    "smaller" => (parent_font.clone().map(|p| p / 1.2), SizeUnitKind::Relative, parent.font_size_origin.scales_with_user_setting),
+                    "larger" => (
+                        parent_font.clone().map(|p| p * 1.2),
+                        SizeUnitKind::Relative,
+                        parent.font_size_origin.scales_with_user_setting,
+                    ),
+                    "smaller" => (
+                        parent_font.clone().map(|p| p / 1.2),
+                        SizeUnitKind::Relative,
+                        parent.font_size_origin.scales_with_user_setting,
+                    ),
                     other => (Ok(absolute_size_keyword(other)), SizeUnitKind::Relative, true),
                 },
                 Specified::Length(l) => {
@@ -416,12 +410,20 @@ impl<'a> Cascade<'a> {
                         (Ok(p), Ok(r)) => Ok(l.resolve(*p, *r, Some(*p), vp).unwrap_or(*p)),
                         (Err(e), _) if l.em != 0.0 || l.percent != 0.0 => Err(e.clone()),
                         (_, Err(e)) if l.rem != 0.0 => Err(e.clone()),
-                        (p, r) => Ok(l.resolve(*p.as_ref().unwrap_or(&INITIAL_FONT_PX), *r.as_ref().unwrap_or(&INITIAL_FONT_PX), None, vp).unwrap_or(INITIAL_FONT_PX)),
+                        (p, r) => Ok(l
+                            .resolve(
+                                *p.as_ref().unwrap_or(&INITIAL_FONT_PX),
+                                *r.as_ref().unwrap_or(&INITIAL_FONT_PX),
+                                None,
+                                vp,
+                            )
+                            .unwrap_or(INITIAL_FONT_PX)),
                     };
                     let kind = l.unit_kind();
                     let scales = match kind {
                         SizeUnitKind::Relative => {
-                            let via_parent = (l.em == 0.0 && l.percent == 0.0) || parent.font_size_origin.scales_with_user_setting;
+                            let via_parent =
+                                (l.em == 0.0 && l.percent == 0.0) || parent.font_size_origin.scales_with_user_setting;
                             let via_root = l.rem == 0.0 || root_scales;
                             via_parent && via_root && l.px == 0.0
                         }
@@ -429,7 +431,9 @@ impl<'a> Cascade<'a> {
                     };
                     (resolved.map(|v| v.max(0.0)), kind, scales)
                 }
-                Specified::Unresolved(e) => (Err(e.clone()), SizeUnitKind::Relative, parent.font_size_origin.scales_with_user_setting),
+                Specified::Unresolved(e) => {
+                    (Err(e.clone()), SizeUnitKind::Relative, parent.font_size_origin.scales_with_user_setting)
+                }
                 _ => (parent_font.clone(), SizeUnitKind::Relative, parent.font_size_origin.scales_with_user_setting),
             };
             style.font_size = size;
@@ -443,8 +447,7 @@ impl<'a> Cascade<'a> {
                 Err(e) if l.em != 0.0 => return Err(e.clone()),
                 Err(_) => INITIAL_FONT_PX,
             };
-            l.resolve(em, rem_px, percent_base, vp)
-                .ok_or_else(|| Unresolved::Calc("percentage of a box size".into()))
+            l.resolve(em, rem_px, percent_base, vp).ok_or_else(|| Unresolved::Calc("percentage of a box size".into()))
         };
 
         macro_rules! keyword_prop {
@@ -532,7 +535,10 @@ impl<'a> Cascade<'a> {
                 _ => Ok(LineHeight::Normal),
             }
         };
-        let spacing = |prop: Prop, parent_value: &Result<f32, Unresolved>, percent_base: Option<f32>| -> Result<f32, Unresolved> {
+        let spacing = |prop: Prop,
+                       parent_value: &Result<f32, Unresolved>,
+                       percent_base: Option<f32>|
+         -> Result<f32, Unresolved> {
             if use_parent(prop) {
                 return parent_value.clone();
             }
@@ -645,14 +651,18 @@ fn presentational_hints(element: ElementRef<'_>, body_link: Option<&str>) -> Vec
                     },
                 };
                 if let Some(n) = n {
-                    let keyword = ["x-small", "small", "medium", "large", "x-large", "xx-large", "xxx-large"][(n.clamp(1, 7) - 1) as usize];
+                    let keyword = ["x-small", "small", "medium", "large", "x-large", "xx-large", "xxx-large"]
+                        [(n.clamp(1, 7) - 1) as usize];
                     add("font-size", keyword);
                 }
             }
         }
         _ => {}
     }
-    if matches!(name, "img" | "table" | "td" | "th" | "iframe" | "embed" | "object" | "video" | "canvas" | "input" | "marquee") {
+    if matches!(
+        name,
+        "img" | "table" | "td" | "th" | "iframe" | "embed" | "object" | "video" | "canvas" | "input" | "marquee"
+    ) {
         for dimension in ["width", "height"] {
             if let Some(value) = el.attr(dimension) {
                 let v = value.trim();

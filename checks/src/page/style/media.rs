@@ -144,12 +144,10 @@ fn evaluate_range(feature: &str, viewport: Viewport) -> bool {
         _ => false,
     };
     match tokens.as_slice() {
-        [name, op, value] if actual_of(name).is_some() => {
-            match (actual_of(name), feature_value(name, value)) {
-                (Some(a), Some(v)) => compare(a, op, v),
-                _ => false,
-            }
-        }
+        [name, op, value] if actual_of(name).is_some() => match (actual_of(name), feature_value(name, value)) {
+            (Some(a), Some(v)) => compare(a, op, v),
+            _ => false,
+        },
         [value, op, name] => match (actual_of(name), feature_value(name, value)) {
             (Some(a), Some(v)) => compare(v, op, a),
             _ => false,
@@ -201,7 +199,10 @@ fn feature_value(feature: &str, value: &str) -> Option<f32> {
         return v.parse().ok();
     }
     if feature == "resolution" {
-        return v.strip_suffix("dppx").or_else(|| v.strip_suffix('x')).and_then(|n| n.parse().ok())
+        return v
+            .strip_suffix("dppx")
+            .or_else(|| v.strip_suffix('x'))
+            .and_then(|n| n.parse().ok())
             .or_else(|| v.strip_suffix("dpi").and_then(|n| n.parse::<f32>().ok()).map(|d| d / 96.0));
     }
     let split = v.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(v.len());

@@ -168,9 +168,7 @@ pub fn parse_substituted(pending: &str, prop: Prop) -> Specified {
     if let Some((shorthand, value)) = pending.split_once('\u{0}') {
         let mut out = Vec::new();
         parse_declaration(shorthand, value, false, &mut out);
-        out.into_iter()
-            .find(|d| d.prop == prop)
-            .map_or(Specified::Initial, |d| d.value)
+        out.into_iter().find(|d| d.prop == prop).map_or(Specified::Initial, |d| d.value)
     } else {
         css_wide_keyword(pending).unwrap_or_else(|| parse_longhand(prop, pending))
     }
@@ -198,10 +196,20 @@ pub fn parse_longhand(prop: Prop, value: &str) -> Specified {
         Prop::FontSize => parse_font_size(value),
         Prop::LineHeight => parse_line_height(value),
         Prop::LetterSpacing | Prop::WordSpacing | Prop::TextIndent => length_or_keywords(value, &["normal"]),
-        Prop::Width | Prop::Height | Prop::MinWidth | Prop::MinHeight | Prop::Top | Prop::Left | Prop::Right | Prop::Bottom => {
-            length_or_keywords(value, &["auto", "fit-content", "max-content", "min-content", "-webkit-fill-available", "stretch"])
+        Prop::Width
+        | Prop::Height
+        | Prop::MinWidth
+        | Prop::MinHeight
+        | Prop::Top
+        | Prop::Left
+        | Prop::Right
+        | Prop::Bottom => length_or_keywords(
+            value,
+            &["auto", "fit-content", "max-content", "min-content", "-webkit-fill-available", "stretch"],
+        ),
+        Prop::MaxWidth | Prop::MaxHeight => {
+            length_or_keywords(value, &["none", "fit-content", "max-content", "min-content"])
         }
-        Prop::MaxWidth | Prop::MaxHeight => length_or_keywords(value, &["none", "fit-content", "max-content", "min-content"]),
         Prop::Transform | Prop::TextShadow | Prop::Clip | Prop::ClipPath => {
             if value.eq_ignore_ascii_case("none") || value.eq_ignore_ascii_case("auto") {
                 Specified::None
@@ -235,7 +243,17 @@ fn parse_font_weight(value: &str) -> Option<Specified> {
 }
 
 const FONT_SIZE_KEYWORDS: &[&str] = &[
-    "xx-small", "x-small", "small", "medium", "large", "x-large", "xx-large", "xxx-large", "larger", "smaller", "math",
+    "xx-small",
+    "x-small",
+    "small",
+    "medium",
+    "large",
+    "x-large",
+    "xx-large",
+    "xxx-large",
+    "larger",
+    "smaller",
+    "math",
 ];
 
 fn parse_font_size(value: &str) -> Specified {
@@ -278,7 +296,8 @@ fn length_value(value: &str) -> Specified {
 
 fn classify_image(value: &str) -> BackgroundImage {
     let lower = value.to_ascii_lowercase();
-    if lower.contains("url(") || lower.contains("image-set(") || lower.contains("image(") || lower.contains("element(") {
+    if lower.contains("url(") || lower.contains("image-set(") || lower.contains("image(") || lower.contains("element(")
+    {
         BackgroundImage::Url
     } else if lower.contains("gradient(") {
         BackgroundImage::Gradient(gradient_stops(value).into())
@@ -353,7 +372,12 @@ fn expand_background(value: &str, push: &mut impl FnMut(Prop, Specified)) {
         }
         parser.reset(&state);
         match parser.next() {
-            Ok(Token::Function(name)) if matches!(name.to_ascii_lowercase().as_str(), "color-mix" | "lab" | "lch" | "oklab" | "oklch" | "color" | "hwb") => {
+            Ok(Token::Function(name))
+                if matches!(
+                    name.to_ascii_lowercase().as_str(),
+                    "color-mix" | "lab" | "lch" | "oklab" | "oklch" | "color" | "hwb"
+                ) =>
+            {
                 color = Specified::Unresolved(Unresolved::Color(layer.trim().to_string()));
                 let _ = parser.parse_nested_block(|p| {
                     while p.next().is_ok() {}
@@ -396,7 +420,10 @@ fn expand_font(value: &str, push: &mut impl FnMut(Prop, Specified)) {
             None => (word, None),
         };
         let candidate = parse_font_size(size_text);
-        if matches!(candidate, Specified::Length(_) | Specified::Keyword(_) | Specified::Unresolved(Unresolved::Calc(_))) {
+        if matches!(
+            candidate,
+            Specified::Length(_) | Specified::Keyword(_) | Specified::Unresolved(Unresolved::Calc(_))
+        ) {
             size = Some(candidate);
             let lh = match lh_text {
                 Some(l) if !l.is_empty() => Some(l.to_string()),
@@ -494,6 +521,9 @@ mod tests {
         assert_eq!(parse("font-size", "inherit")[0].value, Specified::Inherit);
         assert!(parse("unknown-prop", "1px").is_empty());
         let pending = parse("background", "var(--bg)");
-        assert_eq!(parse_substituted("background\u{0}#000", pending[0].prop), Specified::Color(ColorValue::Rgba(crate::page::style::values::Rgba::BLACK)));
+        assert_eq!(
+            parse_substituted("background\u{0}#000", pending[0].prop),
+            Specified::Color(ColorValue::Rgba(crate::page::style::values::Rgba::BLACK))
+        );
     }
 }

@@ -169,12 +169,52 @@ impl<'i> QualifiedRuleParser<'i> for TopLevel {
 
 /// Pseudo-classes for states a page is not in when it loads: rules using them never apply.
 const STATE_PSEUDO: &[&str] = &[
-    ":hover", ":focus", ":active", ":visited", ":target", ":focus-within", ":focus-visible", ":-moz-", ":-webkit-",
-    ":-ms-", "::", ":before", ":after", ":first-line", ":first-letter", ":placeholder", ":selection", ":invalid",
-    ":valid", ":user-", ":indeterminate", ":default", ":autofill", ":fullscreen", ":modal", ":popover-open",
-    ":open", ":playing", ":paused", ":current", ":past", ":future", ":host", ":defined", ":dir(", ":lang(",
-    ":in-range", ":out-of-range", ":required", ":optional", ":read-only", ":read-write", ":placeholder-shown",
-    ":blank", ":picture-in-picture", ":state(",
+    ":hover",
+    ":focus",
+    ":active",
+    ":visited",
+    ":target",
+    ":focus-within",
+    ":focus-visible",
+    ":-moz-",
+    ":-webkit-",
+    ":-ms-",
+    "::",
+    ":before",
+    ":after",
+    ":first-line",
+    ":first-letter",
+    ":placeholder",
+    ":selection",
+    ":invalid",
+    ":valid",
+    ":user-",
+    ":indeterminate",
+    ":default",
+    ":autofill",
+    ":fullscreen",
+    ":modal",
+    ":popover-open",
+    ":open",
+    ":playing",
+    ":paused",
+    ":current",
+    ":past",
+    ":future",
+    ":host",
+    ":defined",
+    ":dir(",
+    ":lang(",
+    ":in-range",
+    ":out-of-range",
+    ":required",
+    ":optional",
+    ":read-only",
+    ":read-write",
+    ":placeholder-shown",
+    ":blank",
+    ":picture-in-picture",
+    ":state(",
 ];
 
 /// Splits a selector list on top-level commas and parses each selector on its own, so that one
@@ -187,15 +227,13 @@ pub fn parse_selector_list(text: &str) -> Vec<ParsedSelector> {
             continue;
         }
         // Link and form states the page is in on load, expressed as attributes the matcher knows.
-        let rewritten = lower
-            .contains(':')
-            .then(|| {
-                part.replace(":link", "[href]")
-                    .replace(":any-link", "[href]")
-                    .replace(":checked", "[checked]")
-                    .replace(":disabled", "[disabled]")
-                    .replace(":enabled", ":not([disabled])")
-            });
+        let rewritten = lower.contains(':').then(|| {
+            part.replace(":link", "[href]")
+                .replace(":any-link", "[href]")
+                .replace(":checked", "[checked]")
+                .replace(":disabled", "[disabled]")
+                .replace(":enabled", ":not([disabled])")
+        });
         let source = rewritten.as_deref().unwrap_or(part);
         let mut parser = Parser::new(source);
         if let Ok(selector) = Selector::parse(&scraper::selector::Parser, &mut parser) {
@@ -307,7 +345,8 @@ mod tests {
     fn media_and_imports() {
         let css = "@import url(\"base.css\"); @import 'print.css' print; @media (max-width: 600px) { p { font-size: 10px } } @media screen { p { font-size: 20px } }";
         let items = parse_stylesheet(css, Viewport::DESKTOP);
-        let imports: Vec<_> = items.iter().filter_map(|i| if let SheetItem::Import(h) = i { Some(h.clone()) } else { None }).collect();
+        let imports: Vec<_> =
+            items.iter().filter_map(|i| if let SheetItem::Import(h) = i { Some(h.clone()) } else { None }).collect();
         assert_eq!(imports, vec!["base.css".to_string()]);
         let r = rules(css);
         assert_eq!(r.len(), 1);

@@ -219,7 +219,7 @@ pub enum Specified {
     Unset,
     Length(Length),
     Number(f32),
-    Keyword(Box<str>),
+    Keyword(std::sync::Arc<str>),
     Color(ColorValue),
     Image(BackgroundImage),
     /// Kept as text (transform, text-shadow, clip…).
@@ -283,18 +283,19 @@ enum CalcValue {
 pub(crate) fn parse_length(parser: &mut Parser<'_>, allow_unitless_zero: bool) -> Result<Length, Unresolved> {
     let token = parser.next().map_err(|_| Unresolved::Invalid("empty".into()))?.clone();
     match token {
-        Token::Dimension { value, ref unit, .. } => unit_px(unit)
-            .map(|l| l.scaled(value))
-            .ok_or_else(|| Unresolved::Invalid(format!("{value}{unit}"))),
+        Token::Dimension { value, ref unit, .. } => {
+            unit_px(unit).map(|l| l.scaled(value)).ok_or_else(|| Unresolved::Invalid(format!("{value}{unit}")))
+        }
         Token::Percentage { unit_value, .. } => Ok(Length { percent: unit_value * 100.0, ..Length::default() }),
         Token::Number { value, .. } if value == 0.0 && allow_unitless_zero => Ok(Length::default()),
         Token::Function(ref name) if name.eq_ignore_ascii_case("calc") || name.eq_ignore_ascii_case("-webkit-calc") => {
             let start = parser.position();
-            let result = parser.parse_nested_block(|p| calc_sum(p).ok_or_else(|| cssparser::ParseError::<()>::custom(())));
+            let result =
+                parser.parse_nested_block(|p| calc_sum(p).ok_or_else(|| cssparser::ParseError::<()>::custom(())));
             let text = parser.slice_from(start).to_string();
             match result {
                 Ok(CalcValue::Length(l)) => Ok(l),
-                Ok(CalcValue::Number(n)) if n == 0.0 => Ok(Length::default()),
+                Ok(CalcValue::Number(0.0)) => Ok(Length::default()),
                 _ => Err(Unresolved::Calc(format!("calc({text}"))),
             }
         }
@@ -369,8 +370,12 @@ fn calc_factor(p: &mut Parser<'_>) -> Option<CalcValue> {
     match token {
         Token::Number { value, .. } => Some(CalcValue::Number(value)),
         Token::Dimension { value, ref unit, .. } => unit_px(unit).map(|l| CalcValue::Length(l.scaled(value))),
-        Token::Percentage { unit_value, .. } => Some(CalcValue::Length(Length { percent: unit_value * 100.0, ..Length::default() })),
-        Token::ParenthesisBlock => p.parse_nested_block(|p| calc_sum(p).ok_or_else(|| cssparser::ParseError::<()>::custom(()))).ok(),
+        Token::Percentage { unit_value, .. } => {
+            Some(CalcValue::Length(Length { percent: unit_value * 100.0, ..Length::default() }))
+        }
+        Token::ParenthesisBlock => {
+            p.parse_nested_block(|p| calc_sum(p).ok_or_else(|| cssparser::ParseError::<()>::custom(()))).ok()
+        }
         Token::Function(ref name) if name.eq_ignore_ascii_case("calc") => {
             p.parse_nested_block(|p| calc_sum(p).ok_or_else(|| cssparser::ParseError::<()>::custom(()))).ok()
         }
@@ -380,8 +385,7 @@ fn calc_factor(p: &mut Parser<'_>) -> Option<CalcValue> {
 
 /// Parses a colour. `Ok(None)` means "not a colour token" (used by shorthands).
 pub fn parse_color(text: &str) -> Result<ColorValue, Unresolved> {
-    with_parser(text, |p| color_from_parser(p).ok())
-        .ok_or_else(|| classify_color_failure(text))
+    with_parser(text, |p| color_from_parser(p).ok()).ok_or_else(|| classify_color_failure(text))
 }
 
 fn classify_color_failure(text: &str) -> Unresolved {
@@ -408,12 +412,13 @@ pub(crate) fn color_from_parser(p: &mut Parser<'_>) -> Result<ColorValue, ()> {
                 "currentcolor" => Ok(ColorValue::CurrentColor),
                 // System colours, as browsers render them in the default (light) scheme.
                 "canvas" | "window" | "buttonhighlight" | "field" => Ok(ColorValue::Rgba(Rgba::WHITE)),
-                "canvastext" | "windowtext" | "buttontext" | "fieldtext" | "captiontext" => Ok(ColorValue::Rgba(Rgba::BLACK)),
+                "canvastext" | "windowtext" | "buttontext" | "fieldtext" | "captiontext" => {
+                    Ok(ColorValue::Rgba(Rgba::BLACK))
+                }
                 "buttonface" | "threedface" => Ok(ColorValue::Rgba(Rgba::rgb(0xef, 0xef, 0xef))),
                 "graytext" => Ok(ColorValue::Rgba(Rgba::rgb(0x6d, 0x6d, 0x6d))),
                 "linktext" => Ok(ColorValue::Rgba(Rgba::rgb(0, 0, 0xee))),
-                _ => cssparser::color::parse_named_color(&lower)
-                    .map(|(r, g, b)| ColorValue::Rgba(Rgba::rgb(r, g, b))),
+                _ => cssparser::color::parse_named_color(&lower).map(|(r, g, b)| ColorValue::Rgba(Rgba::rgb(r, g, b))),
             }
         }
         Token::Function(ref name) => {

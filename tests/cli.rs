@@ -1,0 +1,224 @@
+//! End-to-end tests of the real binary on local files and folders.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn demo() -> PathBuf {
+    root().join("examples/demo-site")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run eldercheck")
+}
+
+fn stdout_json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\n{}", String::from_utf8_lossy(&output.stderr)))
+}
+
+/// report.json with the parts that change between machines and runs replaced.
+fn stable_report(output: &Output) -> String {
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let root_url = url::Url::from_directory_path(root()).expect("root url").to_string();
+    let mut value: serde_json::Value = serde_json::from_str(&text.replace(&root_url, "file:///[ROOT]/")).expect("json");
+    value["generated_at"] = "[generated_at]".into();
+    value["tool"]["version"] = "[version]".into();
+    serde_json::to_string_pretty(&value).expect("json")
+}
+
+#[test]
+fn demo_site_report_json_snapshot() {
+    let output = run(&["check", demo().to_str().expect("path"), "--format", "json", "--out", "-", "-q"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    insta::assert_snapshot!("demo_site_report_json", stable_report(&output));
+}
+
+#[test]
+fn demo_site_findings_have_the_spec_fields() {
+    let output = run(&["check", demo().to_str().expect("path"), "--format", "json", "--out", "-", "-q"]);
+    let report = stdout_json(&output);
+    assert_eq!(report["tool"]["name"], "eldercheck");
+    assert_eq!(report["profile"], "miit-web");
+    let site = &report["sites"][0];
+    assert_eq!(site["summary"]["pages_checked"], 4);
+    for key in ["url", "name", "score", "grade", "passed", "vetoes", "pages", "site_checks", "summary"] {
+        assert!(site.get(key).is_some(), "site.{key}");
+    }
+    let pages = site["pages"].as_array().expect("pages");
+    let care =
+        pages.iter().find(|p| p["url"].as_str().is_some_and(|u| u.ends_with("care/index.html"))).expect("care page");
+    assert_eq!(care["elder_page"], true, "body class care-mode marks an elder page");
+    let notice = pages.iter().find(|p| p["url"].as_str().is_some_and(|u| u.ends_with("notice.html"))).expect("notice");
+    assert_eq!(notice["charset"], "gb18030", "a gb2312 page reads as GB18030");
+    assert!(notice["title"].as_str().is_some_and(|t| t.contains("医疗保险")));
+    // Root-relative /css/site.css resolved against the folder: the 11px footer is found.
+    let small =
+        notice["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "small-text").expect("small-text");
+    assert_eq!(small["outcome"], "failed");
+    for finding in small["findings"].as_array().expect("findings") {
+        for key in ["selector", "snippet", "message", "data"] {
+            assert!(finding.get(key).is_some(), "finding.{key}");
+        }
+        assert!(finding["snippet"].as_str().is_some_and(|s| s.chars().count() <= 300));
+    }
+}
+
+#[test]
+fn out_dir_gets_report_json_and_findings_csv() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("nested/report");
+    let output = run(&["check", demo().to_str().expect("path"), "--out", out.to_str().expect("path"), "-q"]);
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report.json")).expect("json");
+    assert_eq!(json["sites"][0]["summary"]["pages_checked"], 4);
+    let csv = std::fs::read_to_string(out.join("findings.csv")).expect("findings.csv");
+    assert!(csv.starts_with("site,page,check,family,impact,outcome,selector,message\n"));
+    assert!(csv.lines().count() > 5);
+    assert!(csv.contains(",meta-viewport,font,critical,failed,"));
+}
+
+#[test]
+fn english_report_language() {
+    let output = run(&[
+        "check",
+        demo().join("index.html").to_str().expect("path"),
+        "--format",
+        "json",
+        "--out",
+        "-",
+        "-q",
+        "--lang",
+        "en",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("is not a valid language tag"), "{text}");
+}
+
+#[test]
+fn fail_under_sets_exit_code_1() {
+    let output =
+        run(&["check", demo().to_str().expect("path"), "--format", "json", "--out", "-", "-q", "--fail-under", "95"]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_missing_target_is_reported_and_the_others_are_checked() {
+    let output = run(&[
+        "check",
+        "does/not/exist",
+        demo().join("index.html").to_str().expect("path"),
+        "--format",
+        "json",
+        "--out",
+        "-",
+        "-q",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("does/not/exist") && stderr.contains("no such file"), "{stderr}");
+    assert_eq!(stdout_json(&output)["sites"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn nothing_to_check_exits_2() {
+    assert_eq!(run(&["check", "does/not/exist", "-q"]).status.code(), Some(2));
+    assert_eq!(run(&["check"]).status.code(), Some(2));
+    let output = run(&["check", "--profile", "nope", demo().to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("miit-web"));
+    assert_eq!(run(&["check", "--include", "(", demo().to_str().expect("path")]).status.code(), Some(2));
+    assert_eq!(run(&["check", "--format", "pdf", demo().to_str().expect("path")]).status.code(), Some(2));
+}
+
+#[test]
+fn unreadable_and_garbage_pages_become_entries_not_crashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("ok.html"), "<html lang=zh-CN><title>好</title><p>正文</p></html>").expect("write");
+    std::fs::write(dir.path().join("garbage.html"), [0u8, 159, 146, 150, 255, 0, 60, 60, 62, 0x81]).expect("write");
+    std::fs::write(dir.path().join("empty.htm"), "").expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("gone.html"), dir.path().join("dangling.html")).expect("symlink");
+    let output = run(&["check", dir.path().to_str().expect("path"), "--format", "json", "--out", "-", "-q"]);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = stdout_json(&output);
+    let pages = report["sites"][0]["pages"].as_array().expect("pages");
+    let expected = if cfg!(unix) { 4 } else { 3 };
+    assert_eq!(pages.len(), expected, "every file is a result or an error entry");
+    if cfg!(unix) {
+        let dangling =
+            pages.iter().find(|p| p["url"].as_str().is_some_and(|u| u.ends_with("dangling.html"))).expect("dangling");
+        assert_eq!(dangling["error"]["kind"], "read");
+        assert_eq!(dangling["score"], serde_json::Value::Null, "a page that failed to load is not scored");
+        assert_eq!(report["sites"][0]["summary"]["pages_failed_to_load"], 1);
+    }
+}
+
+#[test]
+fn checks_lists_the_catalogue_and_explain_prints_docs() {
+    let output = run(&["checks"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    for id in ["meta-viewport", "small-text", "color-contrast", "html-has-lang", "html-lang-valid", "document-title"] {
+        assert!(text.contains(id), "{id} missing from `eldercheck checks`");
+    }
+    let output = run(&["explain", "color-contrast"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("## 如何修复") && text.contains("4.5:1"), "{text}");
+    let output = run(&["explain", "color-contrast", "--lang", "en"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("## How to fix"));
+    let output = run(&["explain", "no-such-check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("small-text"));
+}
+
+#[test]
+fn mobile_viewport_applies_media_queries() {
+    let index = demo().join("index.html");
+    let desktop = stdout_json(&run(&["check", index.to_str().expect("p"), "--format", "json", "--out", "-", "-q"]));
+    let mobile = stdout_json(&run(&[
+        "check",
+        index.to_str().expect("p"),
+        "--format",
+        "json",
+        "--out",
+        "-",
+        "-q",
+        "--viewport",
+        "mobile",
+    ]));
+    let small = |r: &serde_json::Value| r["sites"][0]["summary"]["by_check"]["small-text"].as_u64().unwrap_or(0);
+    assert!(small(&mobile) > small(&desktop), "the 12px rule inside @media (max-width: 600px) applies on mobile only");
+}
+
+fn real_pages_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("ELDERCHECK_REAL_PAGES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/real-pages"));
+    Path::new(&dir).join("manifest.json").exists().then_some(dir)
+}
+
+#[test]
+fn every_real_page_gets_a_result_or_an_error_entry() {
+    let Some(dir) = real_pages_dir() else {
+        println!("SKIPPED: real-pages corpus not found (set ELDERCHECK_REAL_PAGES)");
+        return;
+    };
+    let manifest: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("manifest")).expect("json");
+    let output = run(&["check", dir.to_str().expect("path"), "--format", "json", "--out", "-", "-q"]);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = stdout_json(&output);
+    let pages = report["sites"][0]["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), manifest.len());
+    for page in pages {
+        let has_result = page["checks"].as_array().is_some_and(|c| !c.is_empty());
+        assert!(has_result || !page["error"].is_null(), "{}: neither result nor error", page["url"]);
+    }
+}
