@@ -24,12 +24,30 @@ pub struct PageInput {
     pub depth: u32,
     pub header_charset: Option<String>,
     pub body: Result<Vec<u8>, PageError>,
-    /// Reached through the site's elder-mode entry link.
-    pub via_elder_entry: bool,
+    /// The link the crawler followed to reach this page.
+    pub referrer: Option<Referrer>,
+}
+
+/// How a page was reached.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Referrer {
+    pub url: String,
+    pub text: String,
+}
+
+/// A checked page and the links found on it (for the crawler).
+pub struct CheckedPage {
+    pub report: PageReport,
+    pub links: Vec<eldercheck_checks::page::Link>,
 }
 
 /// Checks one page. Never panics on page content; a page that cannot be used becomes an error entry.
 pub fn check_page(input: PageInput, loader: &dyn StylesheetLoader, settings: &EngineSettings) -> PageReport {
+    check_page_and_links(input, loader, settings).report
+}
+
+/// Checks one page and returns the links found on it.
+pub fn check_page_and_links(input: PageInput, loader: &dyn StylesheetLoader, settings: &EngineSettings) -> CheckedPage {
     let mut report = PageReport {
         url: input.url.to_string(),
         requested_url: input.requested_url,
@@ -42,13 +60,14 @@ pub fn check_page(input: PageInput, loader: &dyn StylesheetLoader, settings: &En
         error: None,
         charset: None,
         stylesheet_problems: Vec::new(),
+        referrer: input.referrer.clone(),
         checks: Vec::new(),
     };
     let bytes = match input.body {
         Ok(bytes) => bytes,
         Err(error) => {
             report.error = Some(error);
-            return report;
+            return CheckedPage { report, links: Vec::new() };
         }
     };
     let page = Page::from_bytes(input.url, &bytes, input.header_charset.as_deref(), loader, settings.page_options);
@@ -60,8 +79,11 @@ pub fn check_page(input: PageInput, loader: &dyn StylesheetLoader, settings: &En
         .map(eldercheck_checks::page::collapsed_text)
         .filter(|t| !t.is_empty());
     let elder_reason = elder::detect(&page, &settings.profile, &settings.elder_patterns).or_else(|| {
-        (input.via_elder_entry && settings.profile.elder_rules)
-            .then(|| elder::ElderReason::UrlPattern("elder-mode entry link".into()))
+        input
+            .referrer
+            .as_ref()
+            .filter(|r| settings.profile.elder_rules && elder::is_entry_text(&r.text))
+            .map(|r| elder::ElderReason::EntryLink(r.text.clone()))
     });
     report.elder_page = elder_reason.is_some();
     report.elder_reason = elder_reason;
@@ -75,5 +97,6 @@ pub fn check_page(input: PageInput, loader: &dyn StylesheetLoader, settings: &En
         let result = check.run(&cx);
         report.checks.push(CheckReport::new(meta, result, settings.lang));
     }
-    report
+    let links = page.links();
+    CheckedPage { report, links }
 }

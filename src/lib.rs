@@ -5,8 +5,10 @@
 //! and writes reports. The judging lives in the `eldercheck-checks` crate; this crate gathers pages,
 //! runs the checks, scores and reports.
 
+pub mod crawl;
 pub mod engine;
 pub mod local;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod score;

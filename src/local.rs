@@ -16,6 +16,8 @@ pub enum LocalError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: the path cannot be turned into a file URL")]
     NotUrl { path: PathBuf },
+    #[error("{0}")]
+    Crawl(String),
 }
 
 /// A local site: its root folder and its pages in a stable order.

@@ -2,9 +2,13 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use eldercheck::crawl::fetch::FetchConfig;
+use eldercheck::crawl::sites::parse_site_list;
+use eldercheck::crawl::{CrawlOptions, SiteTarget};
 use eldercheck::engine::EngineSettings;
+use eldercheck::progress::Progress;
 use eldercheck::report::csv;
-use eldercheck::run::{run_local, LocalRun, Progress};
+use eldercheck::run::{run_local, LocalRun};
 use eldercheck_checks::check::Lang;
 use eldercheck_checks::page::style::Viewport;
 use eldercheck_checks::page::PageOptions;
@@ -12,6 +16,7 @@ use eldercheck_checks::{docs, rules, Profile};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -26,8 +31,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check local HTML files or folders (a folder is one site of every .html/.htm under it).
-    Check(CheckArgs),
+    /// Check websites (crawled politely) or local HTML files and folders.
+    Check(Box<CheckArgs>),
     /// List the check catalogue: id, family, impact, title.
     Checks {
         #[arg(long, default_value = "zh-CN")]
@@ -43,21 +48,45 @@ enum Command {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Local .html files or folders.
-    targets: Vec<PathBuf>,
+    /// http(s) URLs to crawl, local .html files, or folders (a folder is one site of every .html/.htm under it).
+    targets: Vec<String>,
+    /// Batch: a file with one site URL a line, or CSV with the header url,name[,group].
+    #[arg(long)]
+    sites: Option<PathBuf>,
     /// Where report.json and findings.csv are written; `-` prints JSON to stdout.
     #[arg(long, default_value = "eldercheck-report")]
     out: String,
     /// Output formats, comma-separated: json, csv.
     #[arg(long, default_value = "json,csv")]
     format: String,
-    /// Pages checked per site (a local folder checks every page unless this is given).
+    /// Pages checked per site [crawls: 100; a local folder checks every page unless this is given].
     #[arg(long)]
     max_pages: Option<usize>,
-    /// Only pages whose path matches (repeatable).
+    /// Link depth from the start URL (sitemap URLs count as depth 1).
+    #[arg(long, default_value_t = 3)]
+    max_depth: u32,
+    /// Requests in flight in total (at most 2 per host).
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Minimum gap in milliseconds between two requests to one host (robots.txt Crawl-delay wins if larger).
+    #[arg(long, default_value_t = 250)]
+    delay_ms: u64,
+    /// Timeout of one request, in seconds.
+    #[arg(long, default_value_t = 20)]
+    timeout_s: u64,
+    /// Retries for timeouts, 5xx and 429 (with exponential backoff, Retry-After honoured).
+    #[arg(long, default_value_t = 2)]
+    retries: u32,
+    /// Largest page or stylesheet read, in MiB.
+    #[arg(long, default_value_t = 5)]
+    max_body_mib: usize,
+    /// Ignore robots.txt (for owners checking their own site).
+    #[arg(long)]
+    no_robots: bool,
+    /// Only URLs (or local paths) that match (repeatable).
     #[arg(long)]
     include: Vec<String>,
-    /// Skip pages whose path matches (repeatable).
+    /// Skip URLs (or local paths) that match (repeatable).
     #[arg(long)]
     exclude: Vec<String>,
     /// Criteria profile: miit-web or wcag-aa.
@@ -86,7 +115,7 @@ struct CheckArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Checks { lang } => list_checks(&lang).map(|()| ExitCode::SUCCESS),
         Command::Explain { check_id, lang } => explain(&check_id, &lang).map(|()| ExitCode::SUCCESS),
     };
@@ -119,14 +148,27 @@ fn parse_viewport(text: &str) -> Result<Viewport> {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
-    if args.targets.is_empty() {
-        bail!("nothing to check: give one or more .html files or folders");
+    let is_url = |t: &str| {
+        let lower = t.to_ascii_lowercase();
+        lower.starts_with("http://") || lower.starts_with("https://")
+    };
+    let mut sites: Vec<SiteTarget> = args
+        .targets
+        .iter()
+        .filter(|t| is_url(t))
+        .map(|t| SiteTarget { url: t.clone(), name: None, group: None })
+        .collect();
+    if let Some(list) = &args.sites {
+        let bytes = std::fs::read(list).with_context(|| format!("cannot read the site list {}", list.display()))?;
+        let listed = parse_site_list(&String::from_utf8_lossy(&bytes));
+        if listed.is_empty() {
+            bail!("the site list {} has no sites", list.display());
+        }
+        sites.extend(listed);
     }
-    if let Some(url) = args.targets.iter().find(|t| {
-        let s = t.to_string_lossy();
-        s.starts_with("http://") || s.starts_with("https://")
-    }) {
-        bail!("{}: crawling websites is not available in this version yet; save the site to a folder and check the folder", url.display());
+    let local: Vec<PathBuf> = args.targets.iter().filter(|t| !is_url(t)).map(PathBuf::from).collect();
+    if local.is_empty() && sites.is_empty() {
+        bail!("nothing to check: give URLs, .html files or folders, or --sites FILE");
     }
     let lang = parse_lang(&args.lang)?;
     let profile = Profile::built_in(&args.profile).with_context(|| {
@@ -152,11 +194,33 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             .map(|p| regex::Regex::new(p).with_context(|| format!("{flag} {p:?} is not a valid regular expression")))
             .collect()
     };
+    let include = compile(&args.include, "--include")?;
+    let exclude = compile(&args.exclude, "--exclude")?;
+    if args.concurrency == 0 {
+        bail!("--concurrency must be at least 1");
+    }
+    let crawl = CrawlOptions {
+        max_pages: args.max_pages.unwrap_or(100),
+        max_depth: args.max_depth,
+        respect_robots: !args.no_robots,
+        include: include.clone(),
+        exclude: exclude.clone(),
+        fetch: FetchConfig {
+            timeout: Duration::from_secs(args.timeout_s.max(1)),
+            max_body_bytes: args.max_body_mib.max(1) * 1024 * 1024,
+            retries: args.retries,
+            delay: Duration::from_millis(args.delay_ms),
+            concurrency: args.concurrency,
+            ..FetchConfig::default()
+        },
+    };
     let run = LocalRun {
-        targets: args.targets,
+        targets: local,
+        sites,
+        crawl,
         max_pages: args.max_pages,
-        include: compile(&args.include, "--include")?,
-        exclude: compile(&args.exclude, "--exclude")?,
+        include,
+        exclude,
         settings: EngineSettings {
             profile,
             page_options: PageOptions { viewport: parse_viewport(&args.viewport)?, ..PageOptions::default() },

@@ -156,6 +156,7 @@ mod tests {
             error: None,
             charset: None,
             stylesheet_problems: Vec::new(),
+            referrer: None,
             checks,
         }
     }
@@ -192,6 +193,7 @@ mod tests {
         let mut site = SiteReport {
             url: "https://a.cn/".into(),
             name: "a".into(),
+            group: None,
             score: None,
             grade: Grade::F,
             passed: false,

@@ -86,7 +86,7 @@ fn act_rules_agree() {
                 header_charset: None,
                 body: std::fs::read(&path)
                     .map_err(|e| eldercheck::report::PageError { kind: "read".into(), message: e.to_string() }),
-                via_elder_entry: false,
+                referrer: None,
             },
             &loader,
             &settings,

@@ -12,6 +12,37 @@ pub enum ElderReason {
     UrlPattern(String),
     /// The `html` or `body` element's class or id names elder mode.
     Markup(String),
+    /// The page was reached through a link named like an elder-mode entry (关怀版 …).
+    EntryLink(String),
+}
+
+/// Words of a link or control that leads to a site's elder mode (长者模式, 关怀版 …).
+pub const ENTRY_WORDS: &[&str] = &[
+    "长者模式",
+    "长者版",
+    "关怀版",
+    "关怀模式",
+    "适老版",
+    "适老化",
+    "长辈版",
+    "长辈模式",
+    "老年模式",
+    "老年版",
+    "大字版",
+    "大字模式",
+    "亲情版",
+    "关爱版",
+    "无障碍",
+    "elder mode",
+    "senior mode",
+    "care mode",
+    "accessibility",
+];
+
+/// Whether a link text names the elder mode (长者模式 / 关怀版 / 适老版 …).
+pub fn is_entry_text(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ENTRY_WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// Class/id words that mark an elder-mode page.

@@ -29,6 +29,9 @@ pub struct Report {
 pub struct SiteReport {
     pub url: String,
     pub name: String,
+    /// The group column of a `--sites` CSV.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// 0–100 with one decimal; null when no page could be scored.
     pub score: Option<f64>,
     pub grade: Grade,
@@ -80,6 +83,9 @@ pub struct PageReport {
     pub charset: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stylesheet_problems: Vec<StylesheetProblem>,
+    /// The link followed to reach the page (crawls only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<crate::engine::Referrer>,
     pub checks: Vec<CheckReport>,
 }
 
@@ -115,6 +121,57 @@ pub struct FindingReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
     pub data: Map<String, Value>,
+}
+
+impl SiteReport {
+    /// A site before its pages are added and scored.
+    pub fn new(url: String, name: String, group: Option<String>) -> SiteReport {
+        SiteReport {
+            url,
+            name,
+            group,
+            score: None,
+            grade: Grade::F,
+            passed: false,
+            vetoes: Vec::new(),
+            pages: Vec::new(),
+            site_checks: Vec::new(),
+            summary: Summary {
+                pages_checked: 0,
+                pages_failed_to_load: 0,
+                pages_skipped_by_limit: 0,
+                findings: 0,
+                by_check: BTreeMap::new(),
+            },
+        }
+    }
+}
+
+impl PageReport {
+    /// A page with no result, only the reason.
+    pub fn error_entry(
+        url: String,
+        requested_url: String,
+        depth: u32,
+        status: Option<u16>,
+        error: PageError,
+    ) -> PageReport {
+        PageReport {
+            url,
+            requested_url,
+            status,
+            title: None,
+            depth,
+            elder_page: false,
+            elder_reason: None,
+            score: None,
+            error: Some(error),
+            charset: None,
+            stylesheet_problems: Vec::new(),
+            referrer: None,
+            checks: Vec::new(),
+        }
+    }
 }
 
 impl CheckReport {

@@ -75,6 +75,8 @@ pub struct StylesheetProblem {
 /// A page ready to be checked.
 pub struct Page {
     pub url: Url,
+    /// The URL relative references resolve against (`<base href>` or the page URL).
+    pub base_url: Url,
     pub html: Html,
     pub viewport: Viewport,
     pub encoding: &'static str,
@@ -189,6 +191,7 @@ impl Page {
         }
         Page {
             url,
+            base_url: base,
             html,
             viewport: options.viewport,
             encoding: encoding.name(),
@@ -361,10 +364,46 @@ impl Page {
         Ok(candidates)
     }
 
+    /// Links to other pages (`a`/`area` `href`, `frame`/`iframe` `src`) with the text a reader sees
+    /// for them, in document order. Used by the crawler; judging nothing.
+    pub fn links(&self) -> Vec<Link> {
+        let mut out = Vec::new();
+        for element in self.elements() {
+            let v = element.value();
+            let target = match v.name() {
+                "a" | "area" => v.attr("href"),
+                "frame" | "iframe" => v.attr("src"),
+                _ => None,
+            };
+            let Some(href) = target.map(str::trim).filter(|h| !h.is_empty() && !h.starts_with('#')) else { continue };
+            let Ok(url) = self.base_url.join(href) else { continue };
+            let mut text = collapsed_text(element);
+            if text.is_empty() {
+                text = element
+                    .descendent_elements()
+                    .find_map(|d| d.value().attr("alt").filter(|a| !a.trim().is_empty()))
+                    .or_else(|| v.attr("aria-label"))
+                    .or_else(|| v.attr("title"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+            }
+            out.push(Link { url, text });
+        }
+        out
+    }
+
     /// Outer HTML of an element, cut to at most `max_chars` characters.
     pub fn snippet(&self, element: ElementRef<'_>, max_chars: usize) -> String {
         snippet(element, max_chars)
     }
+}
+
+/// A link found on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub url: Url,
+    pub text: String,
 }
 
 /// Why the background behind text is not a single known colour.

@@ -1,0 +1,366 @@
+//! HTTP fetching with politeness: a global limit on requests in flight, at most two per host,
+//! a minimum gap between requests to one host, retries with exponential backoff for timeouts,
+//! 5xx and 429 (`Retry-After` honoured), a body cap, and redirects followed by hand so that scope,
+//! loops and the number of hops are under control.
+
+use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+use url::Url;
+
+/// Largest number of redirects followed for one request.
+pub const MAX_REDIRECTS: usize = 10;
+/// Requests in flight to one host at most.
+pub const PER_HOST_IN_FLIGHT: usize = 2;
+
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    pub timeout: Duration,
+    pub max_body_bytes: usize,
+    /// Retries after the first attempt, for timeouts, connection failures, 5xx and 429.
+    pub retries: u32,
+    /// First backoff; doubled for each retry.
+    pub retry_base: Duration,
+    /// Longest `Retry-After` honoured; longer ones end the retries.
+    pub max_retry_after: Duration,
+    /// Minimum gap between two requests to one host.
+    pub delay: Duration,
+    /// Requests in flight in total.
+    pub concurrency: usize,
+    /// Host names resolved to fixed addresses (like curl's `--resolve`; used by tests).
+    pub resolve: Vec<(String, SocketAddr)>,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            user_agent: format!("eldercheck/{} (+https://github.com/eldercheck/eldercheck)", crate::VERSION),
+            timeout: Duration::from_secs(20),
+            max_body_bytes: 5 * 1024 * 1024,
+            retries: 2,
+            retry_base: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
+            delay: Duration::from_millis(250),
+            concurrency: 8,
+            resolve: Vec::new(),
+        }
+    }
+}
+
+/// Why a fetch failed; `kind` is the report's error kind.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct FetchError {
+    pub kind: &'static str,
+    pub message: String,
+    pub status: Option<u16>,
+    /// The URL reached when the error happened (after redirects).
+    pub final_url: Option<String>,
+}
+
+impl FetchError {
+    fn new(kind: &'static str, message: impl Into<String>) -> FetchError {
+        FetchError { kind, message: message.into(), status: None, final_url: None }
+    }
+}
+
+/// A successful response after redirects.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub final_url: Url,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub charset: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Fetched {
+    pub fn is_html(&self) -> bool {
+        is_html_type(self.content_type.as_deref())
+    }
+}
+
+fn is_html_type(content_type: Option<&str>) -> bool {
+    // No Content-Type at all: sniffing would treat most such bodies as HTML, so do we.
+    content_type.is_none_or(|t| {
+        let t = t.to_ascii_lowercase();
+        t.starts_with("text/html") || t.starts_with("application/xhtml+xml")
+    })
+}
+
+/// Politeness state of one host.
+struct HostState {
+    permits: Semaphore,
+    next_slot: tokio::sync::Mutex<Instant>,
+    delay: Mutex<Duration>,
+}
+
+/// What a caller wants from a response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// An HTML page: other content types end with `not_html` before the body is read.
+    Html,
+    /// Anything (robots.txt, sitemaps, stylesheets).
+    Any,
+}
+
+pub struct Fetcher {
+    client: reqwest::Client,
+    config: FetchConfig,
+    global: Semaphore,
+    hosts: Mutex<HashMap<String, Arc<HostState>>>,
+}
+
+impl Fetcher {
+    pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .pool_max_idle_per_host(PER_HOST_IN_FLIGHT);
+        for (host, addr) in &config.resolve {
+            builder = builder.resolve(host, *addr);
+        }
+        let client =
+            builder.build().map_err(|e| FetchError::new("client", format!("cannot build the HTTP client: {e}")))?;
+        Ok(Fetcher {
+            client,
+            global: Semaphore::new(config.concurrency.max(1)),
+            config,
+            hosts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn config(&self) -> &FetchConfig {
+        &self.config
+    }
+
+    fn host(&self, url: &Url) -> Arc<HostState> {
+        let key = format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(0));
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(HostState {
+                    permits: Semaphore::new(PER_HOST_IN_FLIGHT),
+                    next_slot: tokio::sync::Mutex::new(Instant::now()),
+                    delay: Mutex::new(self.config.delay),
+                })
+            })
+            .clone()
+    }
+
+    /// Raises the gap between requests to `url`'s host (robots.txt `Crawl-delay`).
+    pub fn set_min_delay(&self, url: &Url, delay: Duration) {
+        let host = self.host(url);
+        let mut current = host.delay.lock().unwrap_or_else(|e| e.into_inner());
+        if delay > *current {
+            *current = delay;
+        }
+    }
+
+    /// GET with redirects. `scope` (a site key) limits where redirects may go.
+    pub async fn get(&self, url: &Url, want: Want, scope: Option<&str>) -> Result<Fetched, FetchError> {
+        let mut current = url.clone();
+        let mut visited: Vec<Url> = vec![current.clone()];
+        for _ in 0..=MAX_REDIRECTS {
+            let response = self.request_with_retries(&current).await.map_err(|mut e| {
+                e.final_url = Some(current.to_string());
+                e
+            })?;
+            let status = response.status();
+            if status.is_redirection() {
+                let Some(location) = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()) else {
+                    return Err(FetchError {
+                        status: Some(status.as_u16()),
+                        final_url: Some(current.to_string()),
+                        ..FetchError::new("http_status", format!("HTTP {status} without a Location header"))
+                    });
+                };
+                let next =
+                    current.join(location).ok().and_then(|u| super::url_scope::normalise(&u)).ok_or_else(|| {
+                        FetchError::new("redirect", format!("redirect to an unusable address: {location}"))
+                    })?;
+                if visited.contains(&next) {
+                    let chain: Vec<String> = visited.iter().map(Url::to_string).collect();
+                    return Err(FetchError {
+                        final_url: Some(current.to_string()),
+                        ..FetchError::new("redirect_loop", format!("redirect loop: {} → {next}", chain.join(" → ")))
+                    });
+                }
+                if let Some(key) = scope {
+                    if !super::url_scope::in_scope(key, &next) {
+                        return Err(FetchError {
+                            final_url: Some(current.to_string()),
+                            ..FetchError::new("redirect_out_of_scope", format!("redirects to another site: {next}"))
+                        });
+                    }
+                }
+                visited.push(next.clone());
+                current = next;
+                continue;
+            }
+            let content_type = header_text(response.headers(), CONTENT_TYPE.as_str());
+            if !status.is_success() {
+                return Err(FetchError {
+                    status: Some(status.as_u16()),
+                    final_url: Some(current.to_string()),
+                    ..FetchError::new("http_status", format!("HTTP {status}"))
+                });
+            }
+            if want == Want::Html && !is_html_type(content_type.as_deref()) {
+                return Err(FetchError {
+                    status: Some(status.as_u16()),
+                    final_url: Some(current.to_string()),
+                    ..FetchError::new("not_html", format!("not an HTML page ({})", content_type.unwrap_or_default()))
+                });
+            }
+            let charset = content_type.as_deref().and_then(charset_parameter);
+            let body = self.read_body(response).await.map_err(|mut e| {
+                e.final_url = Some(current.to_string());
+                e.status = Some(status.as_u16());
+                e
+            })?;
+            return Ok(Fetched { final_url: current, status: status.as_u16(), content_type, charset, body });
+        }
+        let chain: Vec<String> = visited.iter().map(Url::to_string).collect();
+        Err(FetchError {
+            final_url: Some(current.to_string()),
+            ..FetchError::new(
+                "too_many_redirects",
+                format!("more than {MAX_REDIRECTS} redirects: {}", chain.join(" → ")),
+            )
+        })
+    }
+
+    /// One request (no redirects followed), retried on timeouts, connection failures, 5xx and 429.
+    async fn request_with_retries(&self, url: &Url) -> Result<reqwest::Response, FetchError> {
+        let mut attempt = 0;
+        loop {
+            let outcome = self.polite_request(url).await;
+            let retry_after = match &outcome {
+                Ok(response) if response.status().as_u16() == 429 || response.status().is_server_error() => {
+                    Some(retry_after(response.headers()))
+                }
+                Ok(_) => None,
+                Err(e) if matches!(e.kind, "timeout" | "connect") => Some(None),
+                Err(_) => None,
+            };
+            let Some(server_wait) = retry_after else { return outcome };
+            if attempt >= self.config.retries {
+                return outcome;
+            }
+            let backoff = self.config.retry_base * 2u32.pow(attempt);
+            let wait = match server_wait {
+                Some(w) if w > self.config.max_retry_after => return outcome,
+                Some(w) => w.max(backoff),
+                None => backoff,
+            };
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    async fn polite_request(&self, url: &Url) -> Result<reqwest::Response, FetchError> {
+        let host = self.host(url);
+        let _host_permit =
+            host.permits.acquire().await.map_err(|_| FetchError::new("internal", "host limiter closed"))?;
+        {
+            let delay = *host.delay.lock().unwrap_or_else(|e| e.into_inner());
+            let mut next = host.next_slot.lock().await;
+            let now = Instant::now();
+            if *next > now {
+                tokio::time::sleep_until(*next).await;
+            }
+            *next = Instant::now() + delay;
+        }
+        let _global = self.global.acquire().await.map_err(|_| FetchError::new("internal", "limiter closed"))?;
+        self.client.get(url.clone()).send().await.map_err(classify)
+    }
+
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        let cap = self.config.max_body_bytes;
+        if response.content_length().is_some_and(|len| len as usize > cap) {
+            return Err(FetchError::new("too_large", format!("body larger than the {cap}-byte cap")));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > cap {
+                return Err(FetchError::new("too_large", format!("body larger than the {cap}-byte cap")));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn charset_parameter(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches(['"', '\'']).to_string())
+    })
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+}
+
+fn classify(error: reqwest::Error) -> FetchError {
+    use std::error::Error as _;
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    let lower = chain.to_ascii_lowercase();
+    let kind = if error.is_timeout() || lower.contains("timed out") {
+        "timeout"
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+    {
+        "dns"
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        "tls"
+    } else if error.is_connect() {
+        "connect"
+    } else if error.is_body() || error.is_decode() {
+        "body"
+    } else {
+        "request"
+    };
+    FetchError::new(kind, chain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_type_parameters() {
+        assert_eq!(charset_parameter("text/html; charset=GBK"), Some("GBK".into()));
+        assert_eq!(charset_parameter("text/html;charset=\"gb2312\""), Some("gb2312".into()));
+        assert_eq!(charset_parameter("text/html"), None);
+        assert!(is_html_type(Some("text/html; charset=utf-8")));
+        assert!(is_html_type(None));
+        assert!(!is_html_type(Some("application/pdf")));
+    }
+}
