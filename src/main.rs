@@ -247,20 +247,21 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         bail!("nothing could be checked");
     }
     if args.out == "-" {
-        let mut stdout = std::io::stdout().lock();
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         serde_json::to_writer_pretty(&mut stdout, &report)?;
         writeln!(stdout)?;
+        stdout.flush()?;
     } else {
         let dir = PathBuf::from(&args.out);
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         if formats.iter().any(|f| f == "json") {
             let path = dir.join("report.json");
-            std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            // Streamed, so that a large crawl's report is never held twice in memory.
+            write_file(&path, |w| Ok(serde_json::to_writer_pretty(w, &report)?))?;
         }
         if formats.iter().any(|f| f == "csv") {
             let path = dir.join("findings.csv");
-            std::fs::write(&path, csv::render(&report)).with_context(|| format!("cannot write {}", path.display()))?;
+            write_file(&path, |w| Ok(csv::write(w, &report)?))?;
         }
         if !args.quiet {
             for site in &report.sites {
@@ -279,6 +280,14 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
     }
     Ok(if report.all_passed(args.fail_under) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Writes a file through a buffer, naming the file in any error.
+fn write_file(path: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    write(&mut writer).with_context(|| format!("cannot write {}", path.display()))?;
+    writer.flush().with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn list_checks(lang: &str) -> Result<()> {

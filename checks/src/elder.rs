@@ -23,7 +23,7 @@ pub const ENTRY_WORDS: &[&str] = &[
     "关怀版",
     "关怀模式",
     "适老版",
-    "适老化",
+    "适老模式",
     "长辈版",
     "长辈模式",
     "老年模式",
@@ -39,10 +39,15 @@ pub const ENTRY_WORDS: &[&str] = &[
     "accessibility",
 ];
 
+/// Longest link text (in characters, spaces ignored) still read as an entry name: a news title
+/// that mentions 适老化 or 无障碍 is not an entry to the elder mode.
+const MAX_ENTRY_TEXT_CHARS: usize = 14;
+
 /// Whether a link text names the elder mode (长者模式 / 关怀版 / 适老版 …).
 pub fn is_entry_text(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    ENTRY_WORDS.iter().any(|w| lower.contains(w))
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    let spaced = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    compact.chars().count() <= MAX_ENTRY_TEXT_CHARS && ENTRY_WORDS.iter().any(|w| spaced.contains(w))
 }
 
 /// Class/id words that mark an elder-mode page.
@@ -83,6 +88,18 @@ pub fn detect(page: &Page, profile: &Profile, extra_patterns: &[String]) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_link_texts() {
+        for yes in ["关怀版", "长者模式", " 适老版 ", "无障碍浏览", "Elder Mode", "进入长辈版", "Accessibility"]
+        {
+            assert!(is_entry_text(yes), "{yes}");
+        }
+        for no in ["关于开展第3期适老化改造工作的通知", "《无障碍环境建设法》全文及解读", "政务公开", ""]
+        {
+            assert!(!is_entry_text(no), "{no}");
+        }
+    }
 
     #[test]
     fn url_and_markup_detection() {

@@ -114,6 +114,9 @@ pub struct Fetcher {
     config: FetchConfig,
     global: Semaphore,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
+    /// Hosts whose name did not resolve or that refused connections, with the error: later
+    /// requests to them in this run fail at once instead of waiting on DNS or connects again.
+    unreachable: Mutex<HashMap<String, FetchError>>,
 }
 
 impl Fetcher {
@@ -134,6 +137,7 @@ impl Fetcher {
             global: Semaphore::new(config.concurrency.max(1)),
             config,
             hosts: Mutex::new(HashMap::new()),
+            unreachable: Mutex::new(HashMap::new()),
         })
     }
 
@@ -142,7 +146,7 @@ impl Fetcher {
     }
 
     fn host(&self, url: &Url) -> Arc<HostState> {
-        let key = format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(0));
+        let key = host_key(url);
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
         hosts
             .entry(key)
@@ -241,6 +245,23 @@ impl Fetcher {
 
     /// One request (no redirects followed), retried on timeouts, connection failures, 5xx and 429.
     async fn request_with_retries(&self, url: &Url) -> Result<reqwest::Response, FetchError> {
+        let key = host_key(url);
+        if let Some(earlier) = self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Err(FetchError {
+                message: format!("{} (host unreachable earlier in this run)", earlier.message),
+                ..earlier.clone()
+            });
+        }
+        let outcome = self.request_with_retries_inner(url).await;
+        if let Err(e) = &outcome {
+            if matches!(e.kind, "dns" | "connect") {
+                self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(key, e.clone());
+            }
+        }
+        outcome
+    }
+
+    async fn request_with_retries_inner(&self, url: &Url) -> Result<reqwest::Response, FetchError> {
         let mut attempt = 0;
         loop {
             let outcome = self.polite_request(url).await;
@@ -298,6 +319,11 @@ impl Fetcher {
         }
         Ok(body)
     }
+}
+
+/// Politeness and reachability are tracked per host and port.
+fn host_key(url: &Url) -> String {
+    format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or(0))
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

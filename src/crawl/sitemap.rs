@@ -34,19 +34,17 @@ pub fn parse(xml: &[u8]) -> Sitemap {
     let mut reader = Reader::from_reader(xml);
     let mut sitemap = Sitemap::default();
     let mut in_index = false;
-    let mut in_loc = false;
+    let mut loc: Option<String> = None;
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => match e.local_name().as_ref() {
                 b"sitemapindex" => in_index = true,
-                b"loc" => in_loc = true,
+                b"loc" => loc = Some(String::new()),
                 _ => {}
             },
-            Ok(Event::End(e)) if e.local_name().as_ref() == b"loc" => in_loc = false,
-            Ok(Event::Text(t)) if in_loc => {
-                let text = String::from_utf8_lossy(t.as_ref()).trim().replace("&amp;", "&");
-                if !text.is_empty() {
+            Ok(Event::End(e)) if e.local_name().as_ref() == b"loc" => {
+                if let Some(text) = loc.take().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
                     if in_index {
                         sitemap.sitemaps.push(text);
                     } else {
@@ -54,12 +52,35 @@ pub fn parse(xml: &[u8]) -> Sitemap {
                     }
                 }
             }
-            Ok(Event::CData(t)) if in_loc => {
-                let text = String::from_utf8_lossy(t.as_ref()).trim().to_string();
-                if in_index {
-                    sitemap.sitemaps.push(text);
-                } else {
-                    sitemap.pages.push(text);
+            Ok(Event::Text(t)) => {
+                if let Some(current) = loc.as_mut() {
+                    current.push_str(&String::from_utf8_lossy(t.as_ref()));
+                }
+            }
+            Ok(Event::CData(t)) => {
+                if let Some(current) = loc.as_mut() {
+                    current.push_str(&String::from_utf8_lossy(t.as_ref()));
+                }
+            }
+            // Entity references arrive as their own events.
+            Ok(Event::GeneralRef(r)) => {
+                if let Some(current) = loc.as_mut() {
+                    let name = String::from_utf8_lossy(r.as_ref()).into_owned();
+                    let resolved = match name.as_str() {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        n => n
+                            .strip_prefix("#x")
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                            .or_else(|| n.strip_prefix('#').and_then(|d| d.parse().ok()))
+                            .and_then(char::from_u32),
+                    };
+                    if let Some(c) = resolved {
+                        current.push(c);
+                    }
                 }
             }
             Ok(Event::Eof) | Err(_) => break,

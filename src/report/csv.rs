@@ -17,8 +17,9 @@ fn enum_text<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-pub fn render(report: &Report) -> String {
-    let mut out = String::from("site,page,check,family,impact,outcome,selector,message\n");
+/// Writes findings.csv.
+pub fn write(out: &mut dyn std::io::Write, report: &Report) -> std::io::Result<()> {
+    out.write_all(b"site,page,check,family,impact,outcome,selector,message\n")?;
     for site in &report.sites {
         for page in &site.pages {
             for check in &page.checks {
@@ -33,13 +34,13 @@ pub fn render(report: &Report) -> String {
                         field(&finding.selector),
                         field(&finding.message),
                     ];
-                    out.push_str(&row.join(","));
-                    out.push('\n');
+                    out.write_all(row.join(",").as_bytes())?;
+                    out.write_all(b"\n")?;
                 }
             }
         }
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]
