@@ -26,6 +26,9 @@ pub struct Profile {
     pub elder_paths: Vec<String>,
     /// Whether elder-page detection and elder rules apply at all.
     pub elder_rules: bool,
+    /// `form-field-name`: whether a placeholder alone names a field (WCAG/ACT: yes; MIIT profile: no,
+    /// because it vanishes while typing).
+    pub placeholder_is_label: bool,
     /// Check ids switched off in this profile.
     pub disabled_checks: Vec<String>,
     /// Score at or above which a site passes.
@@ -50,6 +53,7 @@ impl Profile {
                 .map(String::from)
                 .to_vec(),
             elder_rules: true,
+            placeholder_is_label: false,
             disabled_checks: Vec::new(),
             pass_mark: 60.0,
         }
@@ -59,6 +63,7 @@ impl Profile {
         Profile {
             name: "wcag-aa".into(),
             elder_rules: false,
+            placeholder_is_label: true,
             elder_paths: Vec::new(),
             disabled_checks: ["small-text", "elder-mode-entry", "ad-content", "induced-button"]
                 .map(String::from)

@@ -71,8 +71,9 @@ impl InactiveWidgets {
 
     /// Whether an element's text is part of a disabled widget or of its label.
     pub fn contains(&self, page: &Page, element: ElementRef<'_>) -> bool {
+        // One walk up the tree: each ancestor is tested for being disabled itself.
         std::iter::once(element).chain(element.ancestors().filter_map(ElementRef::wrap)).any(|el| {
-            is_disabled_control(el)
+            is_disabled_itself(el)
                 || el.value().id().is_some_and(|id| self.labelled_by_disabled.contains(id))
                 || (el.value().name() == "label" && label_control(page, el).is_some_and(is_disabled_control))
         })
@@ -81,12 +82,14 @@ impl InactiveWidgets {
 
 /// A disabled control: `disabled` (itself or via a disabled fieldset) or `aria-disabled=true`.
 fn is_disabled_control(element: ElementRef<'_>) -> bool {
-    std::iter::once(element).chain(element.ancestors().filter_map(ElementRef::wrap)).any(|el| {
-        let v = el.value();
-        v.attr("aria-disabled").is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
-            || (v.attr("disabled").is_some()
-                && matches!(v.name(), "button" | "input" | "select" | "textarea" | "optgroup" | "option" | "fieldset"))
-    })
+    std::iter::once(element).chain(element.ancestors().filter_map(ElementRef::wrap)).any(is_disabled_itself)
+}
+
+fn is_disabled_itself(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    v.attr("aria-disabled").is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
+        || (v.attr("disabled").is_some()
+            && matches!(v.name(), "button" | "input" | "select" | "textarea" | "optgroup" | "option" | "fieldset"))
 }
 
 /// The control a `<label>` labels: `for=id`, else its first labelable descendant.

@@ -1,6 +1,7 @@
 //! The page model: a parsed document plus the computed style of every element, and the
 //! DOM helpers the checks share (visibility, selector paths, snippets, backgrounds).
 
+pub mod aria;
 pub mod decode;
 pub mod style;
 
@@ -86,6 +87,10 @@ pub struct Page {
     pub rule_count: usize,
     styles: HashMap<NodeId, ComputedStyle>,
     id_counts: HashMap<String, u32>,
+    /// The first element with each id, as `getElementById` finds it.
+    first_by_id: HashMap<String, NodeId>,
+    /// `<label for>` elements by the id they name, built on first use.
+    labels_by_for: OnceLock<HashMap<String, Vec<NodeId>>>,
 }
 
 fn user_agent_rules() -> &'static Vec<StyleRule> {
@@ -184,9 +189,11 @@ impl Page {
         let rule_count = rules.len();
         let styles = Cascade::new(&rules, options.viewport).compute(&html);
         let mut id_counts: HashMap<String, u32> = HashMap::new();
+        let mut first_by_id: HashMap<String, NodeId> = HashMap::new();
         for element in html.root_element().descendent_elements() {
             if let Some(id) = element.value().id() {
                 *id_counts.entry(id.to_string()).or_default() += 1;
+                first_by_id.entry(id.to_string()).or_insert(element.id());
             }
         }
         Page {
@@ -200,6 +207,8 @@ impl Page {
             rule_count,
             styles,
             id_counts,
+            first_by_id,
+            labels_by_for: OnceLock::new(),
         }
     }
 
@@ -216,6 +225,11 @@ impl Page {
     /// Every element in document order.
     pub fn elements(&self) -> impl Iterator<Item = ElementRef<'_>> {
         self.html.root_element().descendent_elements()
+    }
+
+    /// The element with this id (the first, if several share it).
+    pub fn element_by_id(&self, id: &str) -> Option<ElementRef<'_>> {
+        self.first_by_id.get(id).and_then(|node| self.html.tree.get(*node)).and_then(ElementRef::wrap)
     }
 
     pub fn style(&self, element: ElementRef<'_>) -> Option<&ComputedStyle> {
@@ -270,14 +284,23 @@ impl Page {
 
     /// `aria-hidden="true"` on the element or an ancestor.
     pub fn is_aria_hidden(&self, element: ElementRef<'_>) -> bool {
-        let mut current = Some(element);
-        while let Some(el) = current {
-            if el.value().attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
-                return true;
+        self.style_of(element).aria_hidden
+    }
+
+    /// The `<label for=id>` elements of a control id, in document order.
+    pub fn labels_for(&self, id: &str) -> Vec<ElementRef<'_>> {
+        let map = self.labels_by_for.get_or_init(|| {
+            let mut map: HashMap<String, Vec<NodeId>> = HashMap::new();
+            for label in self.elements().filter(|e| e.value().name() == "label") {
+                if let Some(target) = label.value().attr("for") {
+                    map.entry(target.to_string()).or_default().push(label.id());
+                }
             }
-            current = el.parent().and_then(ElementRef::wrap);
-        }
-        false
+            map
+        });
+        map.get(id)
+            .map(|nodes| nodes.iter().filter_map(|n| self.html.tree.get(*n)).filter_map(ElementRef::wrap).collect())
+            .unwrap_or_default()
     }
 
     /// A CSS selector that matches this element alone.

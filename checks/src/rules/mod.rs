@@ -2,11 +2,23 @@
 
 use crate::check::Check;
 
+mod aria_hidden_focus;
+mod aria_required_attr;
+mod aria_roles;
+mod button_name;
+mod captcha_alternative;
 mod color_contrast;
 mod document_title;
+mod empty_heading;
+mod form_field_name;
+mod frame_title;
 mod html_has_lang;
 mod html_lang_valid;
+mod image_alt;
+mod input_image_alt;
+mod link_name;
 mod meta_viewport;
+mod name_rule;
 mod small_text;
 
 #[cfg(test)]
@@ -18,9 +30,20 @@ pub fn registry() -> &'static [&'static dyn Check] {
         &meta_viewport::MetaViewport,
         &small_text::SmallText,
         &color_contrast::ColorContrast,
+        &image_alt::ImageAlt,
+        &input_image_alt::InputImageAlt,
+        &button_name::ButtonName,
+        &link_name::LinkName,
+        &form_field_name::FormFieldName,
+        &frame_title::FrameTitle,
         &html_has_lang::HtmlHasLang,
         &html_lang_valid::HtmlLangValid,
         &document_title::DocumentTitle,
+        &empty_heading::EmptyHeading,
+        &aria_hidden_focus::AriaHiddenFocus,
+        &aria_roles::AriaRoles,
+        &aria_required_attr::AriaRequiredAttr,
+        &captcha_alternative::CaptchaAlternative,
     ];
     REGISTRY
 }

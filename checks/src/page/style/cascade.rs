@@ -142,6 +142,8 @@ pub struct ComputedStyle {
     pub rendered: bool,
     /// The product of this element's and its ancestors' `opacity`.
     pub cumulative_opacity: f32,
+    /// `aria-hidden="true"` on this element or an ancestor.
+    pub aria_hidden: bool,
     /// Custom properties in scope (inherited), for `var()`.
     custom: Rc<HashMap<Box<str>, Box<str>>>,
 }
@@ -185,6 +187,7 @@ impl ComputedStyle {
             clip_path: None,
             rendered: true,
             cumulative_opacity: 1.0,
+            aria_hidden: false,
             custom: Rc::new(HashMap::new()),
         }
     }
@@ -258,6 +261,8 @@ impl<'a> Cascade<'a> {
             let mut computed = self.compute_one(&matched, parent, rem, root_scales);
             computed.rendered = parent.rendered && !computed.is_display_none();
             computed.cumulative_opacity = parent.cumulative_opacity * computed.opacity;
+            computed.aria_hidden = parent.aria_hidden
+                || element.value().attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
             if root_font.is_none() {
                 root_font = Some(computed.font_size.clone());
                 root_scales = computed.font_size_origin.scales_with_user_setting;
