@@ -26,6 +26,8 @@ pub struct PageInput {
     pub body: Result<Vec<u8>, PageError>,
     /// The link the crawler followed to reach this page.
     pub referrer: Option<Referrer>,
+    /// The site's home page: site-level checks are judged on it.
+    pub is_home: bool,
 }
 
 /// How a page was reached.
@@ -62,6 +64,7 @@ pub fn check_page_and_links(input: PageInput, loader: &dyn StylesheetLoader, set
         stylesheet_problems: Vec::new(),
         referrer: input.referrer.clone(),
         checks: Vec::new(),
+        site_checks: Vec::new(),
     };
     let bytes = match input.body {
         Ok(bytes) => bytes,
@@ -91,11 +94,16 @@ pub fn check_page_and_links(input: PageInput, loader: &dyn StylesheetLoader, set
     let cx = CheckContext { page: &page, profile: &settings.profile, elder_page: report.elder_page };
     for check in rules::registry() {
         let meta = check.meta();
-        if meta.scope != Scope::Page || !settings.profile.is_enabled(meta.id) {
+        if !settings.profile.is_enabled(meta.id) {
             continue;
         }
-        let result = check.run(&cx);
-        report.checks.push(CheckReport::new(meta, result, settings.lang));
+        match meta.scope {
+            Scope::Page => report.checks.push(CheckReport::new(meta, check.run(&cx), settings.lang)),
+            Scope::Site if input.is_home => {
+                report.site_checks.push(CheckReport::new(meta, check.run(&cx), settings.lang))
+            }
+            Scope::Site => {}
+        }
     }
     let links = page.links();
     CheckedPage { report, links }

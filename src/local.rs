@@ -26,6 +26,8 @@ pub struct LocalSite {
     pub root: PathBuf,
     pub root_url: Url,
     pub pages: Vec<PathBuf>,
+    /// The home page: `index.html`/`index.htm`/`default.htm(l)` at the root, else the first page.
+    pub home: Option<PathBuf>,
     /// Pages left out by `--max-pages`, reported so that nothing disappears silently.
     pub skipped_by_limit: usize,
 }
@@ -72,7 +74,12 @@ pub fn discover(
         }
     }
     let root_url = Url::from_directory_path(&root).map_err(|()| LocalError::NotUrl { path: root.clone() })?;
-    Ok(LocalSite { root, root_url, pages, skipped_by_limit })
+    let home = ["index.html", "index.htm", "default.html", "default.htm"]
+        .iter()
+        .map(|name| root.join(name))
+        .find(|candidate| pages.contains(candidate))
+        .or_else(|| pages.first().cloned());
+    Ok(LocalSite { root, root_url, pages, home, skipped_by_limit })
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LocalError> {

@@ -110,6 +110,7 @@ fn check_local_page(path: &PathBuf, site: &LocalSite, loader: &FolderLoader, set
     let url = Url::from_file_path(path).unwrap_or_else(|()| site.root_url.clone());
     let relative = path.strip_prefix(&site.root).unwrap_or(path);
     let depth = relative.components().count().saturating_sub(1) as u32;
+    let is_home = site.home.as_deref() == Some(path.as_path());
     let body =
         std::fs::read(path).map_err(|e| PageError { kind: "read".into(), message: format!("{}: {e}", path.display()) });
     let input = PageInput {
@@ -120,6 +121,7 @@ fn check_local_page(path: &PathBuf, site: &LocalSite, loader: &FolderLoader, set
         header_charset: None,
         body,
         referrer: None,
+        is_home,
     };
     // A bug in a dependency must cost one page, not a nightly run.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_page(input, loader, settings))).unwrap_or_else(

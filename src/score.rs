@@ -59,12 +59,21 @@ pub fn grade(score: Option<f64>, vetoed: bool) -> Grade {
 pub fn score_site(site: &mut SiteReport, profile: &Profile, skipped_by_limit: usize) {
     for page in &mut site.pages {
         score_page(page, profile);
+        if site.site_checks.is_empty() && !page.site_checks.is_empty() {
+            site.site_checks = std::mem::take(&mut page.site_checks);
+        }
     }
     let mut vetoes = Vec::new();
     if profile.elder_rules {
         for page in site.pages.iter().filter(|p| p.elder_page) {
             for check in page.checks.iter().filter(|c| ELDER_PAGE_VETOES.contains(&c.id.as_str())) {
-                for finding in check.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed) {
+                // A pop-up is a veto only when it carries ads or inducing content.
+                let vetoing = |f: &&crate::report::FindingReport| {
+                    f.outcome == FindingOutcome::Failed
+                        && (check.id != "popup-overlay"
+                            || f.data.get("carries_ad_or_induced") == Some(&serde_json::Value::Bool(true)))
+                };
+                for finding in check.findings.iter().filter(vetoing) {
                     vetoes.push(Veto {
                         check: check.id.clone(),
                         page: page.url.clone(),
@@ -158,6 +167,7 @@ mod tests {
             stylesheet_problems: Vec::new(),
             referrer: None,
             checks,
+            site_checks: Vec::new(),
         }
     }
 

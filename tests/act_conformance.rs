@@ -88,6 +88,7 @@ fn act_rules_agree() {
                 body: std::fs::read(&path)
                     .map_err(|e| eldercheck::report::PageError { kind: "read".into(), message: e.to_string() }),
                 referrer: None,
+                is_home: false,
             },
             &loader,
             &settings,

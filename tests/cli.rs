@@ -222,3 +222,39 @@ fn every_real_page_gets_a_result_or_an_error_entry() {
         assert!(has_result || !page["error"].is_null(), "{}: neither result nor error", page["url"]);
     }
 }
+
+#[test]
+fn ads_and_induced_buttons_on_elder_pages_are_vetoes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("care")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<html lang=zh-CN><title>某市人民政府</title><body><a href='/care/index.html'>关怀版</a><a href='/app/'>立即下载APP</a></body></html>",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("care/index.html"),
+        "<html lang=zh-CN><title>关怀版</title><body style='font-size:20px'><p>养老金查询</p>\
+         <script src='https://cpro.baidustatic.com/cpro/ui/c.js'></script><a href='/app/'>下载APP领红包</a></body></html>",
+    )
+    .expect("write");
+    let output = run(&["check", dir.path().to_str().expect("path"), "--format", "json", "--out", "-", "-q"]);
+    assert_eq!(output.status.code(), Some(1), "a veto fails the run whatever the score");
+    let report = stdout_json(&output);
+    let site = &report["sites"][0];
+    assert_eq!(site["grade"], "F");
+    assert_eq!(site["passed"], false);
+    let vetoes: Vec<&str> =
+        site["vetoes"].as_array().expect("vetoes").iter().filter_map(|v| v["check"].as_str()).collect();
+    assert!(vetoes.contains(&"ad-content") && vetoes.contains(&"induced-button"), "{vetoes:?}");
+    assert!(
+        site["vetoes"]
+            .as_array()
+            .expect("vetoes")
+            .iter()
+            .all(|v| v["page"].as_str().is_some_and(|p| p.contains("/care/"))),
+        "only elder pages veto"
+    );
+    assert_eq!(site["site_checks"][0]["id"], "elder-mode-entry");
+    assert_eq!(site["site_checks"][0]["outcome"], "passed", "the home page links to 关怀版");
+}

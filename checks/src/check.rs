@@ -281,6 +281,8 @@ impl CheckResult {
 #[derive(Debug, Default)]
 pub struct Tally {
     passed: u32,
+    /// Failed targets reported inside another target's finding (grouped findings).
+    grouped_failures: u32,
     findings: Vec<Finding>,
     data: Map<String, Value>,
 }
@@ -294,13 +296,19 @@ impl Tally {
         self.findings.push(finding);
     }
 
+    /// A failed target whose finding is grouped with another one (counted, not listed).
+    pub fn add_uncounted_failure(&mut self) {
+        self.grouped_failures += 1;
+    }
+
     pub fn data(&mut self, key: &str, value: impl Into<Value>) {
         self.data.insert(key.to_string(), value.into());
     }
 
     pub fn finish(self) -> CheckResult {
-        let failed = self.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed).count() as u32;
-        let cant_tell = self.findings.len() as u32 - failed;
+        let listed_failed = self.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed).count() as u32;
+        let cant_tell = self.findings.len() as u32 - listed_failed;
+        let failed = listed_failed + if listed_failed > 0 { self.grouped_failures } else { 0 };
         let outcome = if failed > 0 {
             Outcome::Failed
         } else if cant_tell > 0 {

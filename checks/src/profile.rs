@@ -29,6 +29,10 @@ pub struct Profile {
     /// `form-field-name`: whether a placeholder alone names a field (WCAG/ACT: yes; MIIT profile: no,
     /// because it vanishes while typing).
     pub placeholder_is_label: bool,
+    /// Extra ad-network hosts for `ad-content`, on top of the bundled list.
+    pub extra_ad_hosts: Vec<String>,
+    /// Extra induced-button wording for `induced-button`, on top of the bundled lexicon.
+    pub extra_induced_words: Vec<String>,
     /// Check ids switched off in this profile.
     pub disabled_checks: Vec<String>,
     /// Score at or above which a site passes.
@@ -54,6 +58,8 @@ impl Profile {
                 .to_vec(),
             elder_rules: true,
             placeholder_is_label: false,
+            extra_ad_hosts: Vec::new(),
+            extra_induced_words: Vec::new(),
             disabled_checks: Vec::new(),
             pass_mark: 60.0,
         }

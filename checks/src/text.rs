@@ -17,6 +17,14 @@ pub struct TextElement<'a> {
 
 /// Visible elements that have non-whitespace text of their own, in document order.
 pub fn visible_text_elements(page: &Page) -> Vec<TextElement<'_>> {
+    page.visible_text
+        .get_or_init(|| find_visible_text(page).into_iter().map(|t| (t.element.id(), t.text)).collect())
+        .iter()
+        .filter_map(|(node, text)| page.element(*node).map(|element| TextElement { element, text: text.clone() }))
+        .collect()
+}
+
+fn find_visible_text(page: &Page) -> Vec<TextElement<'_>> {
     let mut out = Vec::new();
     for element in page.elements() {
         if NON_TEXT_CONTAINERS.contains(&element.value().name()) {
@@ -59,8 +67,10 @@ pub struct InactiveWidgets {
 
 impl InactiveWidgets {
     pub fn new(page: &Page) -> Self {
+        // Only elements with aria-labelledby matter; checking them first keeps this linear.
         let labelled_by_disabled = page
             .elements()
+            .filter(|e| e.value().attr("aria-labelledby").is_some())
             .filter(|e| is_disabled_control(*e))
             .filter_map(|e| e.value().attr("aria-labelledby"))
             .flat_map(str::split_whitespace)

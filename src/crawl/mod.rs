@@ -311,6 +311,7 @@ async fn fetch_and_check(
         header_charset: charset,
         body,
         referrer: next.referrer,
+        is_home: next.depth == 0,
     };
     let Ok(_permit) = cpu.acquire_owned().await else {
         return CheckedPage {

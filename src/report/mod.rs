@@ -87,6 +87,9 @@ pub struct PageReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referrer: Option<crate::engine::Referrer>,
     pub checks: Vec<CheckReport>,
+    /// Site-level results judged on this page (the home page); moved to the site when scoring.
+    #[serde(skip)]
+    pub site_checks: Vec<CheckReport>,
 }
 
 /// Why a page has no result.
@@ -170,6 +173,7 @@ impl PageReport {
             stylesheet_problems: Vec::new(),
             referrer: None,
             checks: Vec::new(),
+            site_checks: Vec::new(),
         }
     }
 }

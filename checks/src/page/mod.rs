@@ -91,6 +91,14 @@ pub struct Page {
     first_by_id: HashMap<String, NodeId>,
     /// `<label for>` elements by the id they name, built on first use.
     labels_by_for: OnceLock<HashMap<String, Vec<NodeId>>>,
+    /// Selector paths already built for findings.
+    selector_paths: std::cell::RefCell<HashMap<NodeId, String>>,
+    /// Semantic roles of all elements, computed on first use (many checks filter by role).
+    roles: OnceLock<HashMap<NodeId, Option<String>>>,
+    /// Visible elements with their own text, computed on first use (font and contrast checks share it).
+    pub(crate) visible_text: OnceLock<Vec<(NodeId, String)>>,
+    /// Rotation of each element with the viewport turned 90° (only when the CSS mentions orientation).
+    other_orientation_rotation: Option<HashMap<NodeId, f32>>,
 }
 
 fn user_agent_rules() -> &'static Vec<StyleRule> {
@@ -132,60 +140,22 @@ impl Page {
     ) -> Page {
         let html = Html::parse_document(text);
         let base = document_base(&html, &url, loader);
-        let mut rules = RuleSet::default();
-        for rule in user_agent_rules() {
-            rules.push(Origin::UserAgent, rule.clone());
-        }
-        let mut problems = Vec::new();
-        let mut budget = options.max_stylesheets;
-        for element in html.root_element().descendent_elements() {
-            let el = element.value();
-            let applies = |el: &scraper::node::Element| {
-                el.attr("media").is_none_or(|m| style::matches_media(m, options.viewport))
+        let collected = collect_rules(&html, &base, loader, options, encoding);
+        let problems = collected.problems;
+        let rules = collected.rules;
+        // Orientation locks show only when the page is styled in both orientations.
+        let other_orientation_rotation = collected.mentions_orientation.then(|| {
+            let swapped = PageOptions {
+                viewport: Viewport { width: options.viewport.height, height: options.viewport.width },
+                ..options
             };
-            match el.name() {
-                "style" if applies(el) && !in_inert_subtree(element) => {
-                    let css: String = element.text().collect();
-                    let mut chain = Vec::new();
-                    let items = parse_stylesheet(&css, options.viewport);
-                    add_items(
-                        items,
-                        &base,
-                        loader,
-                        options,
-                        encoding,
-                        &mut rules,
-                        &mut problems,
-                        &mut budget,
-                        &mut chain,
-                        0,
-                    );
-                }
-                "link" if is_stylesheet_link(el) && applies(el) && !in_inert_subtree(element) => {
-                    let Some(href) = el.attr("href") else { continue };
-                    let Some(sheet_url) = loader.resolve(&base, href) else {
-                        problems.push(StylesheetProblem {
-                            url: href.to_string(),
-                            message: "cannot resolve the address".into(),
-                        });
-                        continue;
-                    };
-                    let mut chain = Vec::new();
-                    load_sheet(
-                        &sheet_url,
-                        loader,
-                        options,
-                        encoding,
-                        &mut rules,
-                        &mut problems,
-                        &mut budget,
-                        &mut chain,
-                        0,
-                    );
-                }
-                _ => {}
-            }
-        }
+            let other = collect_rules(&html, &base, loader, swapped, encoding);
+            Cascade::new(&other.rules, swapped.viewport)
+                .compute(&html)
+                .into_iter()
+                .filter_map(|(node, style)| style.rotation_degrees().map(|r| (node, r)))
+                .collect()
+        });
         let rule_count = rules.len();
         let styles = Cascade::new(&rules, options.viewport).compute(&html);
         let mut id_counts: HashMap<String, u32> = HashMap::new();
@@ -209,6 +179,10 @@ impl Page {
             id_counts,
             first_by_id,
             labels_by_for: OnceLock::new(),
+            roles: OnceLock::new(),
+            selector_paths: std::cell::RefCell::new(HashMap::new()),
+            visible_text: OnceLock::new(),
+            other_orientation_rotation,
         }
     }
 
@@ -225,6 +199,30 @@ impl Page {
     /// Every element in document order.
     pub fn elements(&self) -> impl Iterator<Item = ElementRef<'_>> {
         self.html.root_element().descendent_elements()
+    }
+
+    /// The element's rotation in degrees with the viewport turned 90°: `None` when the page's
+    /// CSS never mentions orientation (so nothing changes) or the rotation cannot be read.
+    pub fn rotation_in_other_orientation(&self, element: ElementRef<'_>) -> Option<f32> {
+        self.other_orientation_rotation.as_ref()?.get(&element.id()).copied()
+    }
+
+    /// Whether the page's CSS has orientation media queries.
+    pub fn styles_depend_on_orientation(&self) -> bool {
+        self.other_orientation_rotation.is_some()
+    }
+
+    /// The role assistive technology sees for an element (see [`aria::semantic_role`]), cached.
+    pub fn role(&self, element: ElementRef<'_>) -> Option<&str> {
+        self.roles
+            .get_or_init(|| self.elements().map(|e| (e.id(), aria::semantic_role(e))).collect())
+            .get(&element.id())
+            .and_then(|r| r.as_deref())
+    }
+
+    /// The element for a node id of this page.
+    pub fn element(&self, node: NodeId) -> Option<ElementRef<'_>> {
+        self.html.tree.get(node).and_then(ElementRef::wrap)
     }
 
     /// The element with this id (the first, if several share it).
@@ -260,26 +258,7 @@ impl Page {
     /// `clip: rect(0 0 0 0)`/`clip-path: inset(50%)` on a 1px box, or a far off-screen position:
     /// content meant for screen readers only.
     pub fn is_clipped_away(&self, element: ElementRef<'_>) -> bool {
-        use style::Extent;
-        let mut current = Some(element);
-        while let Some(el) = current {
-            let s = self.style_of(el);
-            let clipped = s.clip.as_deref().is_some_and(|c| {
-                let digits: String = c.chars().filter(|ch| ch.is_ascii_digit() || *ch == ',' || *ch == ' ').collect();
-                c.starts_with("rect")
-                    && digits.split([',', ' ']).filter(|d| !d.is_empty()).all(|d| d.chars().all(|x| x == '0'))
-            }) || s.clip_path.as_deref().is_some_and(|c| c.replace(' ', "").contains("inset(50%)"));
-            let off_screen = s.is_positioned_out_of_flow()
-                && [s.left, s.top].iter().any(|e| matches!(e, Extent::Px(px) if *px <= -999.0));
-            let tiny = matches!(s.width, Extent::Px(w) if w <= 1.0)
-                && matches!(s.height, Extent::Px(h) if h <= 1.0)
-                && matches!(&*s.overflow_x, "hidden" | "clip");
-            if clipped || off_screen || tiny {
-                return true;
-            }
-            current = el.parent().and_then(ElementRef::wrap);
-        }
-        false
+        self.style_of(element).clipped_away
     }
 
     /// `aria-hidden="true"` on the element or an ancestor.
@@ -303,8 +282,17 @@ impl Page {
             .unwrap_or_default()
     }
 
-    /// A CSS selector that matches this element alone.
+    /// A CSS selector that matches this element alone (cached: several checks report the same elements).
     pub fn selector_path(&self, element: ElementRef<'_>) -> String {
+        if let Some(path) = self.selector_paths.borrow().get(&element.id()) {
+            return path.clone();
+        }
+        let path = self.compute_selector_path(element);
+        self.selector_paths.borrow_mut().insert(element.id(), path.clone());
+        path
+    }
+
+    fn compute_selector_path(&self, element: ElementRef<'_>) -> String {
         let mut parts: Vec<String> = Vec::new();
         let mut current = element;
         loop {
@@ -318,10 +306,11 @@ impl Page {
                 parts.push(tag);
                 break;
             };
-            let siblings: Vec<ElementRef<'_>> = parent.child_elements().collect();
-            let same_tag = siblings.iter().filter(|s| s.value().name() == el.name()).count();
-            if same_tag > 1 {
-                let position = siblings.iter().position(|s| s.id() == current.id()).unwrap_or(0) + 1;
+            // Only siblings are counted, without collecting them: portals have lists of thousands.
+            let same_tag_elsewhere =
+                parent.child_elements().any(|s| s.id() != current.id() && s.value().name() == el.name());
+            if same_tag_elsewhere {
+                let position = current.prev_siblings().filter(|s| s.value().is_element()).count() + 1;
                 parts.push(format!("{tag}:nth-child({position})"));
             } else {
                 parts.push(tag);
@@ -443,6 +432,69 @@ pub enum BackgroundProblem {
     Positioned,
 }
 
+/// The rules of a page for one viewport, with what went wrong loading them.
+struct CollectedRules {
+    rules: RuleSet,
+    problems: Vec<StylesheetProblem>,
+    mentions_orientation: bool,
+}
+
+fn collect_rules(
+    html: &Html,
+    base: &Url,
+    loader: &dyn StylesheetLoader,
+    options: PageOptions,
+    encoding: &'static encoding_rs::Encoding,
+) -> CollectedRules {
+    let mut rules = RuleSet::default();
+    for rule in user_agent_rules() {
+        rules.push(Origin::UserAgent, rule.clone());
+    }
+    let mut problems = Vec::new();
+    let mut budget = options.max_stylesheets;
+    let mut mentions_orientation = false;
+    for element in html.root_element().descendent_elements() {
+        let el = element.value();
+        let applies =
+            |el: &scraper::node::Element| el.attr("media").is_none_or(|m| style::matches_media(m, options.viewport));
+        match el.name() {
+            "style" if applies(el) && !in_inert_subtree(element) => {
+                let css: String = element.text().collect();
+                mentions_orientation |= css.contains("orientation");
+                let mut chain = Vec::new();
+                let items = parse_stylesheet(&css, options.viewport);
+                let mut state = SheetState {
+                    rules: &mut rules,
+                    problems: &mut problems,
+                    budget: &mut budget,
+                    mentions_orientation: &mut mentions_orientation,
+                };
+                add_items_with(items, base, loader, options, encoding, &mut state, &mut chain, 0);
+            }
+            "link" if is_stylesheet_link(el) && applies(el) && !in_inert_subtree(element) => {
+                let Some(href) = el.attr("href") else { continue };
+                let Some(sheet_url) = loader.resolve(base, href) else {
+                    problems.push(StylesheetProblem {
+                        url: href.to_string(),
+                        message: "cannot resolve the address".into(),
+                    });
+                    continue;
+                };
+                let mut chain = Vec::new();
+                let mut state = SheetState {
+                    rules: &mut rules,
+                    problems: &mut problems,
+                    budget: &mut budget,
+                    mentions_orientation: &mut mentions_orientation,
+                };
+                load_sheet_with(&sheet_url, loader, options, encoding, &mut state, &mut chain, 0);
+            }
+            _ => {}
+        }
+    }
+    CollectedRules { rules, problems, mentions_orientation }
+}
+
 fn in_inert_subtree(element: ElementRef<'_>) -> bool {
     element
         .ancestors()
@@ -465,65 +517,69 @@ fn document_base(html: &Html, url: &Url, loader: &dyn StylesheetLoader) -> Url {
         .unwrap_or_else(|| url.clone())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn load_sheet(
+/// What loading stylesheets accumulates for one page.
+struct SheetState<'a> {
+    rules: &'a mut RuleSet,
+    problems: &'a mut Vec<StylesheetProblem>,
+    budget: &'a mut usize,
+    mentions_orientation: &'a mut bool,
+}
+
+fn load_sheet_with(
     url: &Url,
     loader: &dyn StylesheetLoader,
     options: PageOptions,
     encoding: &'static encoding_rs::Encoding,
-    rules: &mut RuleSet,
-    problems: &mut Vec<StylesheetProblem>,
-    budget: &mut usize,
+    state: &mut SheetState<'_>,
     chain: &mut Vec<Url>,
     depth: usize,
 ) {
     if chain.contains(url) {
-        problems.push(StylesheetProblem { url: url.to_string(), message: "@import cycle".into() });
+        state.problems.push(StylesheetProblem { url: url.to_string(), message: "@import cycle".into() });
         return;
     }
-    if *budget == 0 {
-        problems.push(StylesheetProblem { url: url.to_string(), message: "stylesheet limit reached".into() });
+    if *state.budget == 0 {
+        state.problems.push(StylesheetProblem { url: url.to_string(), message: "stylesheet limit reached".into() });
         return;
     }
-    *budget -= 1;
+    *state.budget -= 1;
     match loader.load(url) {
         Ok(bytes) => {
             let css = decode_css(&bytes, encoding);
+            *state.mentions_orientation |= css.contains("orientation");
             let items = parse_stylesheet(&css, options.viewport);
             chain.push(url.clone());
-            add_items(items, url, loader, options, encoding, rules, problems, budget, chain, depth);
+            add_items_with(items, url, loader, options, encoding, state, chain, depth);
             chain.pop();
         }
-        Err(e) => problems.push(StylesheetProblem { url: url.to_string(), message: e.to_string() }),
+        Err(e) => state.problems.push(StylesheetProblem { url: url.to_string(), message: e.to_string() }),
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn add_items(
+fn add_items_with(
     items: Vec<SheetItem>,
     base: &Url,
     loader: &dyn StylesheetLoader,
     options: PageOptions,
     encoding: &'static encoding_rs::Encoding,
-    rules: &mut RuleSet,
-    problems: &mut Vec<StylesheetProblem>,
-    budget: &mut usize,
+    state: &mut SheetState<'_>,
     chain: &mut Vec<Url>,
     depth: usize,
 ) {
     for item in items {
         match item {
-            SheetItem::Rule(rule) => rules.push(Origin::Author, rule),
+            SheetItem::Rule(rule) => state.rules.push(Origin::Author, rule),
             SheetItem::Import(href) => {
                 if depth >= options.max_import_depth {
-                    problems.push(StylesheetProblem { url: href, message: "@import nested too deeply".into() });
+                    state.problems.push(StylesheetProblem { url: href, message: "@import nested too deeply".into() });
                     continue;
                 }
                 match loader.resolve(base, &href) {
-                    Some(url) => load_sheet(&url, loader, options, encoding, rules, problems, budget, chain, depth + 1),
-                    None => {
-                        problems.push(StylesheetProblem { url: href, message: "cannot resolve the address".into() })
-                    }
+                    Some(url) => load_sheet_with(&url, loader, options, encoding, state, chain, depth + 1),
+                    None => state
+                        .problems
+                        .push(StylesheetProblem { url: href, message: "cannot resolve the address".into() }),
                 }
             }
         }

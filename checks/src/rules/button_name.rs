@@ -1,6 +1,5 @@
 use super::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Scope, Text};
-use crate::page::aria::semantic_role;
 
 pub struct ButtonName;
 
@@ -38,7 +37,7 @@ impl Check for ButtonName {
         };
         // Image buttons are judged by input-image-alt.
         let targets = cx.page.elements().filter(|e| {
-            semantic_role(*e).as_deref() == Some("button")
+            cx.page.role(*e) == Some("button")
                 && !(e.value().name() == "input"
                     && e.value().attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("image")))
         });

@@ -1,6 +1,5 @@
 use super::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Scope, Text};
-use crate::page::aria::semantic_role;
 
 pub struct EmptyHeading;
 
@@ -36,7 +35,7 @@ impl Check for EmptyHeading {
             fix_zh: "请为标题写上文字，或不要把空元素标成标题。",
             fix_en: "Put text in the heading, or do not mark an empty element as a heading.",
         };
-        let targets = cx.page.elements().filter(|e| semantic_role(*e).as_deref() == Some("heading"));
+        let targets = cx.page.elements().filter(|e| cx.page.role(*e) == Some("heading"));
         rule.run(cx, targets, |_| false, |_, _| Ok(()))
     }
 }

@@ -1,6 +1,6 @@
 use super::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Message, Scope, Text};
-use crate::page::aria::{semantic_role, NameSource};
+use crate::page::aria::NameSource;
 
 pub struct FormFieldName;
 
@@ -52,8 +52,7 @@ impl Check for FormFieldName {
             fix_zh: "请加上始终可见的 <label>（用 for 关联 id）或 aria-label。",
             fix_en: "Add an always-visible <label> (tied with for/id) or an aria-label.",
         };
-        let targets =
-            cx.page.elements().filter(|e| semantic_role(*e).is_some_and(|r| FIELD_ROLES.contains(&r.as_str())));
+        let targets = cx.page.elements().filter(|e| cx.page.role(*e).is_some_and(|r| FIELD_ROLES.contains(&r)));
         let placeholder_counts = cx.profile.placeholder_is_label;
         rule.run(cx, targets, |_| false, |_, name| {
             if name.source == Some(NameSource::Placeholder) && !placeholder_counts {

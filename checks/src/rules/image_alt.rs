@@ -1,6 +1,6 @@
 use super::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Scope, Text};
-use crate::page::aria::{explicit_role, semantic_role};
+use crate::page::aria::explicit_role;
 
 pub struct ImageAlt;
 
@@ -40,7 +40,7 @@ impl Check for ImageAlt {
         let targets =
             cx.page.elements().filter(|e| e.value().name() == "img" || explicit_role(*e).as_deref() == Some("img"));
         // Decorative images (alt="", or role presentation/none that holds) have no name by design.
-        let decorative = |e| matches!(semantic_role(e).as_deref(), Some("presentation" | "none"));
+        let decorative = |e| matches!(cx.page.role(e), Some("presentation" | "none"));
         rule.run(cx, targets, decorative, |_, _| Ok(()))
     }
 }

@@ -1,6 +1,6 @@
 use super::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Scope, Text};
-use crate::page::aria::{is_link_role, semantic_role};
+use crate::page::aria::is_link_role;
 
 pub struct LinkName;
 
@@ -36,7 +36,7 @@ impl Check for LinkName {
             fix_zh: "请写出链接文字，或为链接中的图片加 alt、为图标链接加 aria-label。",
             fix_en: "Add link text, an alt on the image inside, or an aria-label on the icon link.",
         };
-        let targets = cx.page.elements().filter(|e| semantic_role(*e).is_some_and(|r| is_link_role(&r)));
+        let targets = cx.page.elements().filter(|e| cx.page.role(*e).is_some_and(is_link_role));
         rule.run(cx, targets, |_| false, |_, _| Ok(()))
     }
 }

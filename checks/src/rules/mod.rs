@@ -2,23 +2,38 @@
 
 use crate::check::Check;
 
+mod ad_content;
 mod aria_hidden_focus;
 mod aria_required_attr;
 mod aria_roles;
+mod avoid_inline_spacing;
 mod button_name;
 mod captcha_alternative;
 mod color_contrast;
+mod color_contrast_enhanced;
+mod css_orientation_lock;
 mod document_title;
+mod elder_mode_entry;
 mod empty_heading;
+mod fixed_font_size;
 mod form_field_name;
 mod frame_title;
 mod html_has_lang;
 mod html_lang_valid;
 mod image_alt;
+mod induced_button;
 mod input_image_alt;
+mod lexicon;
+mod line_spacing;
 mod link_name;
+mod meta_refresh;
+mod meta_refresh_no_exceptions;
 mod meta_viewport;
+mod moving_content;
 mod name_rule;
+mod no_autoplay_audio;
+mod popup_overlay;
+mod scripts;
 mod small_text;
 
 #[cfg(test)]
@@ -29,7 +44,20 @@ pub fn registry() -> &'static [&'static dyn Check] {
     static REGISTRY: &[&dyn Check] = &[
         &meta_viewport::MetaViewport,
         &small_text::SmallText,
+        &fixed_font_size::FixedFontSize,
+        &line_spacing::LineSpacing,
+        &avoid_inline_spacing::AvoidInlineSpacing,
+        &css_orientation_lock::CssOrientationLock,
+        &elder_mode_entry::ElderModeEntry,
         &color_contrast::ColorContrast,
+        &color_contrast_enhanced::ColorContrastEnhanced,
+        &ad_content::AdContent,
+        &popup_overlay::PopupOverlay,
+        &induced_button::InducedButton,
+        &meta_refresh::MetaRefresh,
+        &meta_refresh_no_exceptions::MetaRefreshNoExceptions,
+        &no_autoplay_audio::NoAutoplayAudio,
+        &moving_content::MovingContent,
         &image_alt::ImageAlt,
         &input_image_alt::InputImageAlt,
         &button_name::ButtonName,

@@ -138,12 +138,16 @@ pub struct ComputedStyle {
     pub text_shadow: Option<Box<str>>,
     pub clip: Option<Box<str>>,
     pub clip_path: Option<Box<str>>,
+    /// The `rotate` property.
+    pub rotate: Option<Box<str>>,
     /// False when this element or an ancestor has `display: none`.
     pub rendered: bool,
     /// The product of this element's and its ancestors' `opacity`.
     pub cumulative_opacity: f32,
     /// `aria-hidden="true"` on this element or an ancestor.
     pub aria_hidden: bool,
+    /// This element or an ancestor is clipped to nothing or parked off screen (screen-reader-only text).
+    pub clipped_away: bool,
     /// Custom properties in scope (inherited), for `var()`.
     custom: Rc<HashMap<Box<str>, Box<str>>>,
 }
@@ -185,9 +189,11 @@ impl ComputedStyle {
             text_shadow: None,
             clip: None,
             clip_path: None,
+            rotate: None,
             rendered: true,
             cumulative_opacity: 1.0,
             aria_hidden: false,
+            clipped_away: false,
             custom: Rc::new(HashMap::new()),
         }
     }
@@ -202,6 +208,34 @@ impl ComputedStyle {
 
     pub fn is_positioned_out_of_flow(&self) -> bool {
         matches!(&*self.position, "absolute" | "fixed")
+    }
+
+    /// The rotation (degrees, clockwise) from `transform` and `rotate`, when the engine can read it.
+    pub fn rotation_degrees(&self) -> Option<f32> {
+        let mut total = 0.0;
+        if let Some(t) = self.transform.as_deref() {
+            total += super::values::transform_rotation(t)?;
+        }
+        if let Some(r) = self.rotate.as_deref() {
+            total += super::values::rotate_property(r)?;
+        }
+        Some(total)
+    }
+
+    /// `clip: rect(0 0 0 0)`/`clip-path: inset(50%)`, a far off-screen position, or a 1×1 px box
+    /// with hidden overflow: the "visually hidden" patterns for screen-reader-only content.
+    pub fn hides_its_box(&self) -> bool {
+        let clipped = self.clip.as_deref().is_some_and(|c| {
+            let digits: String = c.chars().filter(|ch| ch.is_ascii_digit() || *ch == ',' || *ch == ' ').collect();
+            c.starts_with("rect")
+                && digits.split([',', ' ']).filter(|d| !d.is_empty()).all(|d| d.chars().all(|x| x == '0'))
+        }) || self.clip_path.as_deref().is_some_and(|c| c.replace(' ', "").contains("inset(50%)"));
+        let off_screen = self.is_positioned_out_of_flow()
+            && [self.left, self.top].iter().any(|e| matches!(e, Extent::Px(px) if *px <= -999.0));
+        let tiny = matches!(self.width, Extent::Px(w) if w <= 1.0)
+            && matches!(self.height, Extent::Px(h) if h <= 1.0)
+            && matches!(&*self.overflow_x, "hidden" | "clip");
+        clipped || off_screen || tiny
     }
 
     /// Line height in px, when known (`normal` is taken as 1.2, the common browser value).
@@ -261,6 +295,7 @@ impl<'a> Cascade<'a> {
             let mut computed = self.compute_one(&matched, parent, rem, root_scales);
             computed.rendered = parent.rendered && !computed.is_display_none();
             computed.cumulative_opacity = parent.cumulative_opacity * computed.opacity;
+            computed.clipped_away = parent.clipped_away || computed.hides_its_box();
             computed.aria_hidden = parent.aria_hidden
                 || element.value().attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
             if root_font.is_none() {
@@ -600,6 +635,7 @@ impl<'a> Cascade<'a> {
         style.text_shadow = raw(Prop::TextShadow, &parent.text_shadow);
         style.clip = raw(Prop::Clip, &parent.clip);
         style.clip_path = raw(Prop::ClipPath, &parent.clip_path);
+        style.rotate = raw(Prop::Rotate, &parent.rotate);
         style
     }
 }

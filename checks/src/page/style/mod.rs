@@ -10,7 +10,9 @@ pub use cascade::{Cascade, ComputedStyle, Extent, FontSizeOrigin, LineHeight, Or
 pub use media::{matches_media, Viewport};
 pub use props::Prop;
 pub use sheet::{parse_selector_list, parse_style_attribute, parse_stylesheet, SheetItem, StyleRule};
-pub use values::{contrast_ratio, parse_color, BackgroundImage, ColorValue, Length, Rgba, SizeUnitKind, Unresolved};
+pub use values::{
+    contrast_ratio, parse_color, BackgroundImage, ColorValue, Length, Rgba, SizeUnitKind, Specified, Unresolved,
+};
 
 /// The browser defaults that matter to the checks (display, headings, links, form controls).
 pub const USER_AGENT_CSS: &str = include_str!("ua.css");

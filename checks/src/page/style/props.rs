@@ -63,6 +63,7 @@ props! {
     Clip = "clip", inherited = false;
     ClipPath = "clip-path", inherited = false;
     TextIndent = "text-indent", inherited = true;
+    Rotate = "rotate", inherited = false;
 }
 
 /// One longhand declaration after shorthand expansion.
@@ -210,7 +211,7 @@ pub fn parse_longhand(prop: Prop, value: &str) -> Specified {
         Prop::MaxWidth | Prop::MaxHeight => {
             length_or_keywords(value, &["none", "fit-content", "max-content", "min-content"])
         }
-        Prop::Transform | Prop::TextShadow | Prop::Clip | Prop::ClipPath => {
+        Prop::Transform | Prop::TextShadow | Prop::Clip | Prop::ClipPath | Prop::Rotate => {
             if value.eq_ignore_ascii_case("none") || value.eq_ignore_ascii_case("auto") {
                 Specified::None
             } else {

@@ -194,6 +194,104 @@ impl Length {
     }
 }
 
+fn angle_degrees(token: &Token<'_>) -> Option<f32> {
+    match token {
+        Token::Dimension { value, unit, .. } => match unit.to_ascii_lowercase().as_str() {
+            "deg" => Some(*value),
+            "rad" => Some(value.to_degrees()),
+            "grad" => Some(value * 0.9),
+            "turn" => Some(value * 360.0),
+            _ => None,
+        },
+        Token::Number { value, .. } if *value == 0.0 => Some(0.0),
+        _ => None,
+    }
+}
+
+fn numbers(p: &mut Parser<'_>) -> Vec<Token<'static>> {
+    let mut out = Vec::new();
+    while let Ok(t) = p.next() {
+        match t {
+            Token::Comma => {}
+            other => out.push(other.clone().into_owned_token()),
+        }
+    }
+    out
+}
+
+trait IntoOwnedToken {
+    fn into_owned_token(self) -> Token<'static>;
+}
+
+impl IntoOwnedToken for Token<'_> {
+    fn into_owned_token(self) -> Token<'static> {
+        match self {
+            Token::Number { has_sign, value, int_value } => Token::Number { has_sign, value, int_value },
+            Token::Dimension { has_sign, value, int_value, unit } => {
+                Token::Dimension { has_sign, value, int_value, unit: unit.to_string().into() }
+            }
+            Token::Percentage { has_sign, unit_value, int_value } => {
+                Token::Percentage { has_sign, unit_value, int_value }
+            }
+            _ => Token::Delim('?'),
+        }
+    }
+}
+
+fn number(t: &Token<'_>) -> Option<f32> {
+    match t {
+        Token::Number { value, .. } => Some(*value),
+        _ => None,
+    }
+}
+
+/// Total rotation about the z axis of a `transform` value, in degrees (`None`: cannot tell).
+pub fn transform_rotation(value: &str) -> Option<f32> {
+    let mut parser = Parser::new(value);
+    let mut total = 0.0f32;
+    while let Ok(token) = parser.next() {
+        let Token::Function(name) = token.clone() else { return None };
+        let name = name.to_ascii_lowercase();
+        let args = parser.parse_nested_block(|p| Ok::<_, cssparser::ParseError<()>>(numbers(p))).ok()?;
+        total += match name.as_str() {
+            "rotate" | "rotatez" => angle_degrees(args.first()?)?,
+            "rotate3d" if args.len() == 4 => {
+                let (x, y, z) = (number(&args[0])?, number(&args[1])?, number(&args[2])?);
+                if x == 0.0 && y == 0.0 && z != 0.0 {
+                    angle_degrees(&args[3])? * z.signum()
+                } else {
+                    return None;
+                }
+            }
+            "matrix" if args.len() == 6 => number(&args[1])?.atan2(number(&args[0])?).to_degrees(),
+            "matrix3d" if args.len() == 16 => number(&args[1])?.atan2(number(&args[0])?).to_degrees(),
+            "translate" | "translatex" | "translatey" | "translatez" | "translate3d" | "scale" | "scalex"
+            | "scaley" | "scalez" | "scale3d" | "skew" | "skewx" | "skewy" | "perspective" => 0.0,
+            _ => return None,
+        };
+    }
+    Some(total)
+}
+
+/// The `rotate` property: `90deg`, `z 90deg`, `0 0 1 90deg`, or `none`.
+pub fn rotate_property(value: &str) -> Option<f32> {
+    let mut parser = Parser::new(value);
+    let tokens = numbers(&mut parser);
+    let idents = value.split_whitespace().filter(|w| w.chars().all(|c| c.is_ascii_alphabetic())).collect::<Vec<_>>();
+    if idents.iter().any(|i| i.eq_ignore_ascii_case("x") || i.eq_ignore_ascii_case("y")) {
+        return None;
+    }
+    let angle = tokens.iter().rev().find_map(angle_degrees)?;
+    if tokens.len() == 4 {
+        let z = number(&tokens[2])?;
+        if number(&tokens[0])? != 0.0 || number(&tokens[1])? != 0.0 {
+            return None;
+        }
+        return Some(angle * z.signum());
+    }
+    Some(angle)
+}
+
 /// A colour as specified.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ColorValue {
@@ -551,6 +649,17 @@ mod tests {
         let half_black = Rgba { a: 0.5, ..Rgba::BLACK };
         let c = half_black.over(Rgba::WHITE);
         assert!((c.r - 127.5).abs() < 0.01 && c.is_opaque());
+    }
+
+    #[test]
+    fn rotations() {
+        assert_eq!(transform_rotation("rotate(90deg)"), Some(90.0));
+        assert!((transform_rotation("rotate(1.5708rad)").unwrap_or(0.0) - 90.0).abs() < 0.01);
+        assert!((transform_rotation("matrix(0, 1, -1, 0, 0, 0)").unwrap_or(0.0) - 90.0).abs() < 0.01);
+        assert_eq!(transform_rotation("translate(10px, 5px) rotateZ(45deg)"), Some(45.0));
+        assert_eq!(transform_rotation("rotateX(30deg)"), None);
+        assert_eq!(rotate_property("z 90deg"), Some(90.0));
+        assert_eq!(rotate_property("0 0 1 -90deg"), Some(-90.0));
     }
 
     #[test]

@@ -1,0 +1,114 @@
+//! What inline scripts do on load, read from their text (scripts are never run): content moved
+//! by timers (飘窗 floating windows, scrolling news), and windows or alerts opened on load.
+//! External scripts are not fetched, so what they do is not seen here.
+
+use crate::page::Page;
+use regex::Regex;
+use std::sync::OnceLock;
+
+#[derive(Debug, Default)]
+pub struct ScriptFacts {
+    /// Ids of elements that a timer moves by changing their position (floating windows).
+    pub moved_ids: Vec<String>,
+    /// A timer changes an element's position, even if the element could not be identified.
+    pub moves_something: bool,
+    /// Ids of elements that a timer scrolls (scrolling news tickers).
+    pub scrolled_ids: Vec<String>,
+    pub scrolls_something: bool,
+    /// `window.open` or `alert` run as the page loads.
+    pub on_load_popups: Vec<&'static str>,
+}
+
+fn re(pattern: &'static str, cell: &'static OnceLock<Regex>) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("the patterns in this file are valid"))
+}
+
+fn ids_in(script: &str) -> Vec<String> {
+    static IDS: OnceLock<Regex> = OnceLock::new();
+    re(r#"(?:getElementById\(\s*["']([^"']+)["']\s*\)|\$\(\s*["']#([\w-]+)["']\s*\)|document\.all\.(\w+))"#, &IDS)
+        .captures_iter(script)
+        .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(3)).map(|m| m.as_str().to_string()))
+        .collect()
+}
+
+/// Block comments and whole-line `//` comments removed (commented-out code does not run).
+fn strip_comments(script: &str) -> String {
+    static BLOCK: OnceLock<Regex> = OnceLock::new();
+    static LINE: OnceLock<Regex> = OnceLock::new();
+    let without_blocks = re(r"(?s)/\*.*?\*/", &BLOCK).replace_all(script, " ");
+    re(r"(?m)^\s*//.*$", &LINE).replace_all(&without_blocks, "").into_owned()
+}
+
+pub fn script_facts(page: &Page) -> ScriptFacts {
+    static TIMER: OnceLock<Regex> = OnceLock::new();
+    static MOVE_X: OnceLock<Regex> = OnceLock::new();
+    static MOVE_Y: OnceLock<Regex> = OnceLock::new();
+    static FLOAT_NAMES: OnceLock<Regex> = OnceLock::new();
+    static SCROLL: OnceLock<Regex> = OnceLock::new();
+    let timer = re(r"\bset(?:Interval|Timeout)\s*\(", &TIMER);
+    // A floating window bounces in two dimensions: a timer sets both its left and its top.
+    let moves_x = re(r"(?i)\.style\.(?:left|pixelleft|posleft)\s*=", &MOVE_X);
+    let moves_y = re(r"(?i)\.style\.(?:top|pixeltop|postop)\s*=", &MOVE_Y);
+    let float_names =
+        re(r"(?i)float_?ad|floatingad|piao_?chuang|floatdiv|move_?ad|ad_?move|飘窗|float_?window", &FLOAT_NAMES);
+    let scroll = re(r"\.scroll(?:Top|Left)\s*(?:\+\+|--|\+=|-=|=)", &SCROLL);
+    let mut facts = ScriptFacts::default();
+    for script in page.elements().filter(|e| e.value().name() == "script" && e.value().attr("src").is_none()) {
+        let kind = script.value().attr("type").unwrap_or("text/javascript").to_ascii_lowercase();
+        if !(kind.contains("javascript") || kind.is_empty() || kind == "module") {
+            continue;
+        }
+        let text = strip_comments(&script.text().collect::<String>());
+        let has_timer = timer.is_match(&text);
+        if has_timer && ((moves_x.is_match(&text) && moves_y.is_match(&text)) || float_names.is_match(&text)) {
+            facts.moves_something = true;
+            facts.moved_ids.extend(ids_in(&text));
+        }
+        if has_timer && scroll.is_match(&text) {
+            facts.scrolls_something = true;
+            facts.scrolled_ids.extend(ids_in(&text));
+        }
+        // Straight-line code (no function bodies) runs as the page loads.
+        let runs_on_load = !text.contains("function") && !text.contains("=>") || text.contains("window.onload");
+        if runs_on_load {
+            // window.open(url, "_self") navigates the same window: not a pop-up.
+            if text.contains("window.open(") && !text.contains("'_self'") && !text.contains("\"_self\"") {
+                facts.on_load_popups.push("window.open");
+            }
+            static ALERT: OnceLock<Regex> = OnceLock::new();
+            if re(r"(?:^|[;\s])(?:window\.)?alert\s*\(", &ALERT).is_match(&text) {
+                facts.on_load_popups.push("alert");
+            }
+        }
+    }
+    if let Some(onload) = page.elements().find(|e| e.value().name() == "body").and_then(|b| b.value().attr("onload")) {
+        if onload.contains("window.open(") {
+            facts.on_load_popups.push("window.open");
+        }
+        if onload.contains("alert(") {
+            facts.on_load_popups.push("alert");
+        }
+    }
+    facts.on_load_popups.dedup();
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floating_window_and_ticker_scripts() {
+        let page = Page::parse(
+            "https://a.gov.cn/",
+            r#"<div id="piaochuang"><a href="/zt/">专题</a></div><div id="news"></div>
+            <script>var x=0; function move(){ var d=document.getElementById("piaochuang"); d.style.left = x + "px"; x++; } setInterval(move, 30);</script>
+            <script>setInterval(function(){ document.getElementById('news').scrollTop++; }, 50);</script>
+            <script>alert("欢迎访问");</script>"#,
+        );
+        let facts = script_facts(&page);
+        assert!(facts.moved_ids.contains(&"piaochuang".to_string()));
+        assert!(facts.scrolled_ids.contains(&"news".to_string()));
+        assert_eq!(facts.on_load_popups, vec!["alert"]);
+    }
+}
