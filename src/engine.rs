@@ -50,22 +50,8 @@ pub fn check_page(input: PageInput, loader: &dyn StylesheetLoader, settings: &En
 
 /// Checks one page and returns the links found on it.
 pub fn check_page_and_links(input: PageInput, loader: &dyn StylesheetLoader, settings: &EngineSettings) -> CheckedPage {
-    let mut report = PageReport {
-        url: input.url.to_string(),
-        requested_url: input.requested_url,
-        status: input.status,
-        title: None,
-        depth: input.depth,
-        elder_page: false,
-        elder_reason: None,
-        score: None,
-        error: None,
-        charset: None,
-        stylesheet_problems: Vec::new(),
-        referrer: input.referrer.clone(),
-        checks: Vec::new(),
-        site_checks: Vec::new(),
-    };
+    let mut report = PageReport::new(input.url.to_string(), input.requested_url, input.status, input.depth);
+    report.referrer = input.referrer.clone();
     let bytes = match input.body {
         Ok(bytes) => bytes,
         Err(error) => {

@@ -153,22 +153,7 @@ mod tests {
     }
 
     fn page(checks: Vec<CheckReport>) -> PageReport {
-        PageReport {
-            url: "https://a.cn/".into(),
-            requested_url: "https://a.cn/".into(),
-            status: Some(200),
-            title: None,
-            depth: 0,
-            elder_page: false,
-            elder_reason: None,
-            score: None,
-            error: None,
-            charset: None,
-            stylesheet_problems: Vec::new(),
-            referrer: None,
-            checks,
-            site_checks: Vec::new(),
-        }
+        PageReport { checks, ..PageReport::new("https://a.cn/".into(), "https://a.cn/".into(), Some(200), 0) }
     }
 
     #[test]
@@ -200,24 +185,8 @@ mod tests {
         ok.url = "https://a.cn/ok".into();
         let mut broken = page(Vec::new());
         broken.error = Some(crate::report::PageError { kind: "read".into(), message: "gone".into() });
-        let mut site = SiteReport {
-            url: "https://a.cn/".into(),
-            name: "a".into(),
-            group: None,
-            score: None,
-            grade: Grade::F,
-            passed: false,
-            vetoes: Vec::new(),
-            pages: vec![ok, broken],
-            site_checks: Vec::new(),
-            summary: Summary {
-                pages_checked: 0,
-                pages_failed_to_load: 0,
-                pages_skipped_by_limit: 0,
-                findings: 0,
-                by_check: Default::default(),
-            },
-        };
+        let mut site = SiteReport::new("https://a.cn/".into(), "a".into(), None);
+        site.pages = vec![ok, broken];
         score_site(&mut site, &Profile::miit_web(), 0);
         assert_eq!(site.score, Some(100.0));
         assert!(site.passed);

@@ -151,14 +151,8 @@ impl SiteReport {
 }
 
 impl PageReport {
-    /// A page with no result, only the reason.
-    pub fn error_entry(
-        url: String,
-        requested_url: String,
-        depth: u32,
-        status: Option<u16>,
-        error: PageError,
-    ) -> PageReport {
+    /// A page before it is checked: no title, checks or score yet.
+    pub fn new(url: String, requested_url: String, status: Option<u16>, depth: u32) -> PageReport {
         PageReport {
             url,
             requested_url,
@@ -168,13 +162,24 @@ impl PageReport {
             elder_page: false,
             elder_reason: None,
             score: None,
-            error: Some(error),
+            error: None,
             charset: None,
             stylesheet_problems: Vec::new(),
             referrer: None,
             checks: Vec::new(),
             site_checks: Vec::new(),
         }
+    }
+
+    /// A page with no result, only the reason.
+    pub fn error_entry(
+        url: String,
+        requested_url: String,
+        depth: u32,
+        status: Option<u16>,
+        error: PageError,
+    ) -> PageReport {
+        PageReport { error: Some(error), ..PageReport::new(url, requested_url, status, depth) }
     }
 }
 
