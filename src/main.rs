@@ -56,8 +56,8 @@ struct CheckArgs {
     /// Where report.json and findings.csv are written; `-` prints JSON to stdout.
     #[arg(long, default_value = "eldercheck-report")]
     out: String,
-    /// Output formats, comma-separated: json, csv.
-    #[arg(long, default_value = "json,csv")]
+    /// Output formats, comma-separated: html, json, csv, junit, sarif.
+    #[arg(long, default_value = "html,json,csv")]
     format: String,
     /// Pages checked per site [crawls: 100; a local folder checks every page unless this is given].
     #[arg(long)]
@@ -89,7 +89,7 @@ struct CheckArgs {
     /// Skip URLs (or local paths) that match (repeatable).
     #[arg(long)]
     exclude: Vec<String>,
-    /// Criteria profile: miit-web or wcag-aa.
+    /// Criteria profile: miit-web, wcag-aa, or a custom profile's .toml file.
     #[arg(long, default_value = "miit-web")]
     profile: String,
     /// Mark pages whose URL contains this as elder pages (repeatable).
@@ -98,9 +98,9 @@ struct CheckArgs {
     /// Report language: zh-CN or en.
     #[arg(long, default_value = "zh-CN")]
     lang: String,
-    /// Exit 1 if a site scores below this or has a veto.
-    #[arg(long, default_value_t = 60.0)]
-    fail_under: f64,
+    /// Exit 1 if a site scores below this or has a veto [default: the profile's pass mark, 60].
+    #[arg(long)]
+    fail_under: Option<f64>,
     /// Simulated screen for media queries: desktop (1280×800), mobile (390×844) or WIDTHxHEIGHT.
     #[arg(long, default_value = "desktop")]
     viewport: String,
@@ -171,18 +171,14 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         bail!("nothing to check: give URLs, .html files or folders, or --sites FILE");
     }
     let lang = parse_lang(&args.lang)?;
-    let profile = Profile::built_in(&args.profile).with_context(|| {
-        format!("unknown profile {:?}: built-in profiles are {}", args.profile, Profile::BUILT_IN.join(", "))
-    })?;
+    // A bad profile stops the run before anything is fetched (exit 2).
+    let profile = Profile::load(&args.profile)?;
     let formats: Vec<String> =
         args.format.split(',').map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty()).collect();
     for format in &formats {
         match format.as_str() {
-            "json" | "csv" => {}
-            "html" | "junit" | "sarif" => {
-                bail!("--format {format}: this version writes json and csv; {format} is not available yet")
-            }
-            other => bail!("--format {other}: unknown format (json, csv)"),
+            "html" | "json" | "csv" | "junit" | "sarif" => {}
+            other => bail!("--format {other}: unknown format (html, json, csv, junit, sarif)"),
         }
     }
     if args.out == "-" && formats != ["json"] {
@@ -214,6 +210,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             ..FetchConfig::default()
         },
     };
+    let pass_mark = profile.pass_mark;
     let run = LocalRun {
         targets: local,
         sites,
@@ -263,6 +260,17 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             let path = dir.join("findings.csv");
             write_file(&path, |w| Ok(csv::write(w, &report)?))?;
         }
+        if formats.iter().any(|f| f == "html") {
+            let html = eldercheck::report::html::render(&report, pass_mark)?;
+            write_file(&dir.join("report.html"), |w| Ok(w.write_all(html.as_bytes())?))?;
+        }
+        if formats.iter().any(|f| f == "junit") {
+            write_file(&dir.join("report.junit.xml"), |w| Ok(eldercheck::report::junit::write(w, &report)?))?;
+        }
+        if formats.iter().any(|f| f == "sarif") {
+            let sarif = eldercheck::report::sarif::to_value(&report);
+            write_file(&dir.join("report.sarif"), |w| Ok(serde_json::to_writer_pretty(w, &sarif)?))?;
+        }
         if !args.quiet {
             for site in &report.sites {
                 let score = site.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
@@ -279,7 +287,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             eprintln!("report written to {}", dir.display());
         }
     }
-    Ok(if report.all_passed(args.fail_under) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let fail_under = args.fail_under.unwrap_or(pass_mark);
+    Ok(if report.all_passed(fail_under) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Writes a file through a buffer, naming the file in any error.

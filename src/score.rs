@@ -7,9 +7,6 @@ use crate::report::{Grade, PageReport, SiteReport, Summary, Veto};
 use eldercheck_checks::check::{FindingOutcome, Impact};
 use eldercheck_checks::Profile;
 
-/// Check ids that are vetoes (否决项) when they fail on an elder page.
-pub const ELDER_PAGE_VETOES: &[&str] = &["ad-content", "induced-button", "popup-overlay"];
-
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -45,6 +42,27 @@ pub fn score_page(page: &mut PageReport, profile: &Profile) {
     }));
 }
 
+/// Each family's score: the page score formula restricted to the family's checks, averaged over pages.
+fn family_scores(site: &SiteReport, profile: &Profile) -> std::collections::BTreeMap<String, Option<f64>> {
+    eldercheck_checks::check::Family::ALL
+        .iter()
+        .map(|family| {
+            let per_page: Vec<f64> = site
+                .pages
+                .iter()
+                .filter(|p| p.error.is_none())
+                .filter_map(|p| {
+                    weighted(p.checks.iter().chain(&site.site_checks).filter(|c| c.family == *family).filter_map(|c| {
+                        c.score.map(|s| (s, profile.weight(effective_impact(&c.id, c.impact, p.elder_page))))
+                    }))
+                })
+                .collect();
+            let score = (!per_page.is_empty()).then(|| round1(per_page.iter().sum::<f64>() / per_page.len() as f64));
+            (family.id().to_string(), score)
+        })
+        .collect()
+}
+
 pub fn grade(score: Option<f64>, vetoed: bool) -> Grade {
     match score {
         _ if vetoed => Grade::F,
@@ -66,7 +84,7 @@ pub fn score_site(site: &mut SiteReport, profile: &Profile, skipped_by_limit: us
     let mut vetoes = Vec::new();
     if profile.elder_rules {
         for page in site.pages.iter().filter(|p| p.elder_page) {
-            for check in page.checks.iter().filter(|c| ELDER_PAGE_VETOES.contains(&c.id.as_str())) {
+            for check in page.checks.iter().filter(|c| profile.elder_vetoes.contains(&c.id)) {
                 // A pop-up is a veto only when it carries ads or inducing content.
                 let vetoing = |f: &&crate::report::FindingReport| {
                     f.outcome == FindingOutcome::Failed
@@ -104,6 +122,7 @@ pub fn score_site(site: &mut SiteReport, profile: &Profile, skipped_by_limit: us
     }
     parts.extend(site.site_checks.iter().filter_map(|c| c.score.map(|s| (s, profile.weight(c.impact)))));
     site.score = weighted(parts.into_iter());
+    site.family_scores = family_scores(site, profile);
     site.grade = grade(site.score, !vetoes.is_empty());
     site.passed = vetoes.is_empty() && site.score.is_some_and(|s| s >= profile.pass_mark);
     site.vetoes = vetoes;

@@ -258,3 +258,56 @@ fn ads_and_induced_buttons_on_elder_pages_are_vetoes() {
     assert_eq!(site["site_checks"][0]["id"], "elder-mode-entry");
     assert_eq!(site["site_checks"][0]["outcome"], "passed", "the home page links to 关怀版");
 }
+
+#[test]
+fn custom_profiles_are_used_and_bad_ones_stop_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("strict.toml");
+    std::fs::write(&good, "name = \"strict\"\nmin_text_px = 16\npass_mark = 99\n").expect("write");
+    let output = run(&[
+        "check",
+        demo().to_str().expect("path"),
+        "--format",
+        "json",
+        "--out",
+        "-",
+        "-q",
+        "--profile",
+        good.to_str().expect("p"),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "pass mark 99 is not reached");
+    assert_eq!(stdout_json(&output)["profile"], "strict");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "min_txt_px = 16\n").expect("write");
+    let output = run(&["check", demo().to_str().expect("path"), "-q", "--profile", bad.to_str().expect("p")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.toml") && stderr.contains("min_txt_px"), "{stderr}");
+}
+
+#[test]
+fn junit_and_sarif_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = run(&[
+        "check",
+        demo().to_str().expect("path"),
+        "--out",
+        dir.path().to_str().expect("p"),
+        "--format",
+        "junit,sarif",
+        "-q",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let junit = std::fs::read_to_string(dir.path().join("report.junit.xml")).expect("junit");
+    assert!(
+        junit.starts_with("<?xml")
+            && junit.contains("<testsuite name=\"demo-site\"")
+            && junit.contains("<failure type=\"meta-viewport\"")
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.sarif")).expect("sarif")).expect("json");
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.iter().any(|r| r["ruleId"] == "html-lang-valid"));
+    assert!(sarif["runs"][0]["tool"]["driver"]["rules"].as_array().is_some_and(|r| r.len() >= 30));
+}

@@ -1,7 +1,34 @@
 //! Criteria profiles: thresholds and weights live in data, as in axe, not in the checks.
 
 use crate::check::Impact;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Weight of each impact in the page score (Lighthouse/axe defaults: 10, 7, 3, 1, 0).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Weights {
+    pub critical: f64,
+    pub serious: f64,
+    pub moderate: f64,
+    pub minor: f64,
+    pub advisory: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { critical: 10.0, serious: 7.0, moderate: 3.0, minor: 1.0, advisory: 0.0 }
+    }
+}
+
+/// Why a custom profile cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("{file}: {source}")]
+    Read { file: String, source: std::io::Error },
+}
 
 /// A criteria profile. `miit-web` (default) follows the MIIT elderly-friendly criteria;
 /// `wcag-aa` judges the WCAG 2.1 AA basics only, without elder-page rules.
@@ -33,6 +60,10 @@ pub struct Profile {
     pub extra_ad_hosts: Vec<String>,
     /// Extra induced-button wording for `induced-button`, on top of the bundled lexicon.
     pub extra_induced_words: Vec<String>,
+    /// Impact weights in the page score.
+    pub weights: Weights,
+    /// Checks whose failures on elder pages are vetoes (否决项).
+    pub elder_vetoes: Vec<String>,
     /// Check ids switched off in this profile.
     pub disabled_checks: Vec<String>,
     /// Score at or above which a site passes.
@@ -60,6 +91,8 @@ impl Profile {
             placeholder_is_label: false,
             extra_ad_hosts: Vec::new(),
             extra_induced_words: Vec::new(),
+            weights: Weights::default(),
+            elder_vetoes: ["ad-content", "induced-button", "popup-overlay"].map(String::from).to_vec(),
             disabled_checks: Vec::new(),
             pass_mark: 60.0,
         }
@@ -93,12 +126,137 @@ impl Profile {
 
     /// The weight of a check's impact in the page score.
     pub fn weight(&self, impact: Impact) -> f64 {
-        impact.weight()
+        match impact {
+            Impact::Critical => self.weights.critical,
+            Impact::Serious => self.weights.serious,
+            Impact::Moderate => self.weights.moderate,
+            Impact::Minor => self.weights.minor,
+            Impact::Advisory => self.weights.advisory,
+        }
     }
+
+    /// A built-in profile by name, or a custom profile from a TOML file.
+    pub fn load(name_or_path: &str) -> Result<Profile, ProfileError> {
+        if let Some(profile) = Profile::built_in(name_or_path) {
+            return Ok(profile);
+        }
+        let path = Path::new(name_or_path);
+        if !name_or_path.ends_with(".toml") && !path.exists() {
+            return Err(ProfileError::Invalid {
+                file: name_or_path.to_string(),
+                message: format!(
+                    "unknown profile: built-in profiles are {}, or give a .toml file",
+                    Profile::BUILT_IN.join(", ")
+                ),
+            });
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ProfileError::Read { file: name_or_path.to_string(), source })?;
+        Profile::from_toml(&text, name_or_path)
+    }
+
+    /// Parses a custom profile: every key is optional and overrides the `base` profile (default `miit-web`).
+    pub fn from_toml(text: &str, file: &str) -> Result<Profile, ProfileError> {
+        let invalid = |message: String| ProfileError::Invalid { file: file.to_string(), message };
+        let custom: ProfileFile = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        let base_name = custom.base.as_deref().unwrap_or("miit-web");
+        let mut profile = Profile::built_in(base_name).ok_or_else(|| {
+            invalid(format!("base = {base_name:?} is not a built-in profile ({})", Profile::BUILT_IN.join(", ")))
+        })?;
+        profile.name = custom.name.unwrap_or_else(|| {
+            Path::new(file).file_stem().map_or_else(|| "custom".to_string(), |s| s.to_string_lossy().into_owned())
+        });
+        macro_rules! take {
+            ($($field:ident),*) => { $(if let Some(v) = custom.$field { profile.$field = v; })* };
+        }
+        take!(
+            min_text_px,
+            elder_min_text_px,
+            min_ratio,
+            min_ratio_large,
+            enhanced_ratio,
+            enhanced_ratio_large,
+            min_maximum_scale,
+            min_line_height,
+            elder_paths,
+            elder_rules,
+            placeholder_is_label,
+            extra_ad_hosts,
+            extra_induced_words,
+            weights,
+            elder_vetoes,
+            disabled_checks,
+            pass_mark
+        );
+        let known: Vec<&str> = crate::rules::registry().iter().map(|c| c.meta().id).collect();
+        for id in profile.disabled_checks.iter().chain(&profile.elder_vetoes) {
+            if !known.contains(&id.as_str()) {
+                return Err(invalid(format!("unknown check id {id:?}")));
+            }
+        }
+        if !(0.0..=100.0).contains(&profile.pass_mark) {
+            return Err(invalid(format!("pass_mark {} must be between 0 and 100", profile.pass_mark)));
+        }
+        Ok(profile)
+    }
+}
+
+/// A profile as written in TOML: every key optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    base: Option<String>,
+    name: Option<String>,
+    min_text_px: Option<f32>,
+    elder_min_text_px: Option<f32>,
+    min_ratio: Option<f64>,
+    min_ratio_large: Option<f64>,
+    enhanced_ratio: Option<f64>,
+    enhanced_ratio_large: Option<f64>,
+    min_maximum_scale: Option<f64>,
+    min_line_height: Option<f32>,
+    elder_paths: Option<Vec<String>>,
+    elder_rules: Option<bool>,
+    placeholder_is_label: Option<bool>,
+    extra_ad_hosts: Option<Vec<String>>,
+    extra_induced_words: Option<Vec<String>>,
+    weights: Option<Weights>,
+    elder_vetoes: Option<Vec<String>>,
+    disabled_checks: Option<Vec<String>>,
+    pass_mark: Option<f64>,
 }
 
 impl Default for Profile {
     fn default() -> Self {
         Profile::miit_web()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_profile_overrides_its_base() {
+        let p = Profile::from_toml(
+            "base = \"miit-web\"\nname = \"province\"\nmin_text_px = 14\nextra_ad_hosts = [\"ads.example.cn\"]\n[weights]\nminor = 2\n",
+            "p.toml",
+        )
+        .expect("valid profile");
+        assert_eq!(p.name, "province");
+        assert_eq!(p.min_text_px, 14.0);
+        assert_eq!(p.weight(Impact::Minor), 2.0);
+        assert_eq!(p.weight(Impact::Critical), 10.0);
+        assert!(p.elder_vetoes.contains(&"ad-content".to_string()));
+    }
+
+    #[test]
+    fn bad_profiles_name_the_problem() {
+        let err = |t: &str| Profile::from_toml(t, "bad.toml").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err("min_text = 3").contains("unknown field"), "{}", err("min_text = 3"));
+        assert!(err("disabled_checks = [\"no-such\"]").contains("no-such"));
+        assert!(err("base = \"nope\"").contains("built-in"));
+        assert!(err("pass_mark = 300").contains("pass_mark"));
+        assert!(err("[weights]\nhuge = 1").contains("unknown field"));
     }
 }

@@ -2,6 +2,9 @@
 //! Field names follow `report.json` in the product specification.
 
 pub mod csv;
+pub mod html;
+pub mod junit;
+pub mod sarif;
 
 use eldercheck_checks::check::{CheckMeta, CheckResult, Family, FindingOutcome, Impact, Lang, Outcome};
 use eldercheck_checks::elder::ElderReason;
@@ -39,6 +42,8 @@ pub struct SiteReport {
     pub vetoes: Vec<Veto>,
     pub pages: Vec<PageReport>,
     pub site_checks: Vec<CheckReport>,
+    /// Score per family (font, contrast, popups, labels), 0–100, computed like the site score.
+    pub family_scores: BTreeMap<String, Option<f64>>,
     pub summary: Summary,
 }
 
@@ -139,6 +144,7 @@ impl SiteReport {
             vetoes: Vec::new(),
             pages: Vec::new(),
             site_checks: Vec::new(),
+            family_scores: BTreeMap::new(),
             summary: Summary {
                 pages_checked: 0,
                 pages_failed_to_load: 0,

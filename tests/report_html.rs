@@ -1,0 +1,152 @@
+//! report.html: structure snapshot, hostile pages cannot inject into it, it passes eldercheck's own
+//! checks, and it renders in headless Chromium without console errors (skipped with a printed
+//! reason when Chromium is absent outside CI; `.ci/run` installs it).
+
+use scraper::{Html, Selector};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+}
+
+fn demo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site")
+}
+
+fn render(target: &Path, out: &Path, extra: &[&str]) -> String {
+    let output = bin()
+        .args([
+            "check",
+            target.to_str().expect("path"),
+            "--out",
+            out.to_str().expect("path"),
+            "--format",
+            "html,json",
+            "-q",
+        ])
+        .args(extra)
+        .output()
+        .expect("run eldercheck");
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    std::fs::read_to_string(out.join("report.html")).expect("report.html")
+}
+
+fn select<'a>(html: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    html.select(&Selector::parse(css).expect("selector")).collect()
+}
+
+fn text(e: scraper::ElementRef<'_>) -> String {
+    e.text().collect::<Vec<_>>().join("").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn demo_report_structure_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = Html::parse_document(&render(&demo(), dir.path(), &[]));
+    let mut outline = Vec::new();
+    for heading in select(&html, "h1, h2, h3, h4") {
+        outline.push(format!("{}: {}", heading.value().name(), text(heading)));
+    }
+    for table in select(&html, "table") {
+        let headers: Vec<String> = table.select(&Selector::parse("thead th").expect("s")).map(text).collect();
+        let rows = table.select(&Selector::parse("tbody tr").expect("s")).count();
+        outline.push(format!("table [{}] rows={rows}", headers.join(" | ")));
+    }
+    outline.push(format!("issue groups: {}", select(&html, ".issue").len()));
+    outline.push(format!("page sections: {}", select(&html, "section[id^=site] > details").len()));
+    insta::assert_snapshot!("demo_report_html_outline", outline.join("\n"));
+}
+
+#[test]
+fn english_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = render(&demo(), dir.path(), &["--lang", "en"]);
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("Elderly-friendly website report") && html.contains("Self-assessment checklist"));
+}
+
+#[test]
+fn a_hostile_page_cannot_put_live_content_into_the_report() {
+    let site = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        site.path().join("index.html"),
+        r#"<html lang="zh-CN"><head><title></title><script>alert(0)</script></head><body>
+        <title><script>alert(1)</script></title>
+        <img src="x.png" alt='"><script>alert(2)</script>'>
+        <div class='"><img src=x onerror=alert(3)>' style="color:#eee">low contrast "quotes" & <b>tags</b></div>
+        <a href="javascript:alert(4)"></a>
+        <p style="font-size:9px">&lt;/pre&gt;&lt;script&gt;alert(5)&lt;/script&gt;</p>
+        <iframe src="javascript:alert(6)"></iframe>
+        </body></html>"#,
+    )
+    .expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let report = render(site.path(), out.path(), &[]);
+    let html = Html::parse_document(&report);
+    assert!(select(&html, "script").is_empty(), "no script element may come out of a page");
+    assert!(select(&html, "iframe, object, embed").is_empty());
+    for element in select(&html, "*") {
+        for (name, value) in element.value().attrs() {
+            assert!(!name.starts_with("on"), "event handler attribute {name} in the report");
+            assert!(!value.trim_start().to_ascii_lowercase().starts_with("javascript:"), "javascript: URL in {name}");
+        }
+    }
+    assert!(report.contains("alert(2)"), "the hostile text is shown, escaped");
+}
+
+#[test]
+fn the_report_passes_eldercheck_s_own_page_checks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    render(&demo(), dir.path(), &[]);
+    let output = bin()
+        .args(["check", dir.path().join("report.html").to_str().expect("path"), "--format", "json", "--out", "-", "-q"])
+        .output()
+        .expect("run eldercheck");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let failed: Vec<String> = report["sites"][0]["pages"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["outcome"] == "failed")
+        .map(|c| format!("{}: {}", c["id"], c["findings"][0]["message"]))
+        .collect();
+    assert!(failed.is_empty(), "report.html fails its own checks: {failed:#?}");
+}
+
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+#[test]
+fn the_report_renders_in_headless_chromium_without_console_errors() {
+    let Some(browser) = chromium() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must install Chromium (.ci/run does)");
+        println!("SKIPPED: Chromium not installed (apt-get install -y chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    render(&demo(), dir.path(), &[]);
+    let profile = tempfile::tempdir().expect("tempdir");
+    let url = url::Url::from_file_path(dir.path().join("report.html")).expect("file url");
+    let output = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--enable-logging=stderr", "--v=0", "--dump-dom", url.as_str()])
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let log = String::from_utf8_lossy(&output.stderr);
+    let console_errors: Vec<&str> =
+        log.lines().filter(|l| l.contains("CONSOLE") && (l.contains("ERROR") || l.contains("Uncaught"))).collect();
+    assert!(console_errors.is_empty(), "console errors: {console_errors:#?}");
+    let html = Html::parse_document(&dom);
+    let visible = text(select(&html, "body")[0]);
+    for expected in ["适老化检测报告", "demo-site", "否决项", "自评清单", "文字字号过小"] {
+        assert!(visible.contains(expected), "{expected:?} not rendered");
+    }
+}
