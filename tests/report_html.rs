@@ -150,3 +150,38 @@ fn the_report_renders_in_headless_chromium_without_console_errors() {
         assert!(visible.contains(expected), "{expected:?} not rendered");
     }
 }
+
+#[test]
+fn a_batch_report_ranks_its_sites() {
+    let a = tempfile::tempdir().expect("tempdir");
+    let b = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        a.path().join("index.html"),
+        "<html lang=zh-CN><title>好网站</title><body><p>正文</p></body></html>",
+    )
+    .expect("write");
+    std::fs::write(
+        b.path().join("index.html"),
+        "<html><body><p style='font-size:9px;color:#ccc'>小字</p></body></html>",
+    )
+    .expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = bin()
+        .args([
+            "check",
+            a.path().to_str().expect("p"),
+            b.path().to_str().expect("p"),
+            "--out",
+            out.path().to_str().expect("p"),
+            "-q",
+        ])
+        .output()
+        .expect("run");
+    assert!(matches!(output.status.code(), Some(0 | 1)));
+    let html = Html::parse_document(&std::fs::read_to_string(out.path().join("report.html")).expect("html"));
+    let rows: Vec<String> = select(&html, "#ranking + table tbody tr").into_iter().map(text).collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let first_site = a.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    assert!(rows[0].contains(&first_site), "the better site ranks first: {rows:?}");
+    assert_eq!(select(&html, "section[id^=site-]").len(), 2);
+}
