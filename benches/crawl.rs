@@ -99,13 +99,17 @@ async fn serve(total: usize, real: Option<PathBuf>) -> std::net::SocketAddr {
     addr
 }
 
-fn run(label: &str, url: &str, max_pages: usize) {
+fn run(label: &str, url: &str, max_pages: usize, db: Option<&std::path::Path>) {
     let out = std::env::temp_dir().join(format!("eldercheck-crawl-bench-{}", std::process::id()));
     let started = Instant::now();
     let output = Command::new("/usr/bin/time")
         .args(["-f", "%e %M", env!("CARGO_BIN_EXE_eldercheck"), "check", url])
         .args(["--max-pages", &max_pages.to_string(), "--max-depth", "64", "--delay-ms", "0", "--no-robots", "-q"])
         .args(["--format", "json", "--out", out.to_str().unwrap_or("/tmp/eldercheck-crawl-bench")])
+        .args(match db {
+            Some(path) => vec!["--db".to_string(), path.display().to_string()],
+            None => vec!["--no-db".to_string()],
+        })
         .output()
         .expect("run /usr/bin/time eldercheck");
     let wall = started.elapsed().as_secs_f64();
@@ -136,21 +140,21 @@ fn main() {
     let real = real.join("manifest.json").exists().then_some(real);
     let addr = runtime.block_on(serve(5_000, real.clone()));
     let _guard = runtime.enter();
+    let gen = format!("http://127.0.0.1:{}/gen/0.html", addr.port());
+    let clean = format!("http://127.0.0.1:{}/clean/0.html", addr.port());
     for pages in [1_000, 5_000] {
-        run(
-            &format!("generated site with defects, {pages} pages"),
-            &format!("http://127.0.0.1:{}/gen/0.html", addr.port()),
-            pages,
-        );
+        run(&format!("generated site with defects, {pages} pages"), &gen, pages, None);
     }
     for pages in [1_000, 5_000] {
-        run(
-            &format!("generated site without defects, {pages} pages"),
-            &format!("http://127.0.0.1:{}/clean/0.html", addr.port()),
-            pages,
-        );
+        run(&format!("generated site without defects, {pages} pages"), &clean, pages, None);
+    }
+    // The history store's cost: the same 5,000-page crawl, written to a fresh store.
+    let store = std::env::temp_dir().join(format!("eldercheck-bench-{}.db", std::process::id()));
+    run("generated site with defects, 5000 pages, stored in --db", &gen, 5_000, Some(&store));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", store.display()));
     }
     if real.is_some() {
-        run("real-pages corpus over loopback", &format!("http://127.0.0.1:{}/real/", addr.port()), 300);
+        run("real-pages corpus over loopback", &format!("http://127.0.0.1:{}/real/", addr.port()), 300, None);
     }
 }

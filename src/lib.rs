@@ -5,6 +5,7 @@
 //! and writes reports. The judging lives in the `eldercheck-checks` crate; this crate gathers pages,
 //! runs the checks, scores and reports.
 
+pub mod baseline;
 pub mod crawl;
 pub mod engine;
 pub mod local;
@@ -12,6 +13,7 @@ pub mod progress;
 pub mod report;
 pub mod run;
 pub mod score;
+pub mod store;
 
 pub use eldercheck_checks as checks;
 

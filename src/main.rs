@@ -44,6 +44,36 @@ enum Command {
         #[arg(long, default_value = "zh-CN")]
         lang: String,
     },
+    /// Runs stored in the history database: date, score, grade, pages, findings, vetoes per site.
+    History {
+        /// Only sites whose URL or name contains this.
+        site: Option<String>,
+        #[arg(long, default_value = "eldercheck.db")]
+        db: PathBuf,
+        /// table or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Baselines of accepted findings.
+    Baseline {
+        #[command(subcommand)]
+        action: BaselineAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum BaselineAction {
+    /// Write a baseline that accepts every failed finding of a report.json.
+    Write {
+        /// The report.json of the run to accept.
+        report: PathBuf,
+        /// Where to write the baseline.
+        #[arg(long, default_value = "eldercheck-baseline.toml")]
+        out: PathBuf,
+        /// The reason recorded for every entry.
+        #[arg(long, default_value = "accepted when the baseline was written")]
+        reason: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -104,6 +134,18 @@ struct CheckArgs {
     /// Simulated screen for media queries: desktop (1280×800), mobile (390×844) or WIDTHxHEIGHT.
     #[arg(long, default_value = "desktop")]
     viewport: String,
+    /// Run history store (SQLite): trends and changes since the previous run.
+    #[arg(long, default_value = "eldercheck.db")]
+    db: PathBuf,
+    /// Do not read or write the history store.
+    #[arg(long)]
+    no_db: bool,
+    /// Keep only the newest N runs in the history store.
+    #[arg(long)]
+    keep_runs: Option<usize>,
+    /// Accepted findings (TOML: [[accepted]] key, reason, expires); they do not fail the run.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
     /// No progress output.
     #[arg(short, long)]
     quiet: bool,
@@ -118,6 +160,10 @@ fn main() -> ExitCode {
         Command::Check(args) => check(*args),
         Command::Checks { lang } => list_checks(&lang).map(|()| ExitCode::SUCCESS),
         Command::Explain { check_id, lang } => explain(&check_id, &lang).map(|()| ExitCode::SUCCESS),
+        Command::History { site, db, format } => history(site.as_deref(), &db, &format).map(|()| ExitCode::SUCCESS),
+        Command::Baseline { action: BaselineAction::Write { report, out, reason } } => {
+            write_baseline(&report, &out, &reason).map(|()| ExitCode::SUCCESS)
+        }
     };
     result.unwrap_or_else(|error| {
         eprintln!("eldercheck: {error:#}");
@@ -211,7 +257,9 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         },
     };
     let pass_mark = profile.pass_mark;
+    let baseline = args.baseline.as_deref().map(eldercheck::baseline::Baseline::load).transpose()?;
     let run = LocalRun {
+        baseline,
         targets: local,
         sites,
         crawl,
@@ -232,7 +280,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             Progress::Normal
         },
     };
-    let (report, problems) = run_local(&run);
+    let (mut report, problems) = run_local(&run);
     for problem in &problems {
         eprintln!("eldercheck: skipped {}: {}", problem.target, problem.error);
     }
@@ -243,13 +291,50 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         bail!("nothing could be checked");
     }
-    if args.out == "-" {
+    // History is an addition: a store that cannot be used is reported, and the run still reports.
+    let store = if args.no_db {
+        None
+    } else {
+        eldercheck::run::attach_history(&mut report, &args.db).map_err(|e| eprintln!("eldercheck: {e}")).ok()
+    };
+    let report = report;
+    let keep_runs = args.keep_runs;
+    // The run is stored while the report files are written.
+    std::thread::scope(|scope| -> Result<()> {
+        let report = &report;
+        let saving = store.map(|mut store| {
+            scope.spawn(move || {
+                let result = store.save(report).and_then(|_| keep_runs.map_or(Ok(0), |keep| store.prune(keep)));
+                if let Err(e) = result {
+                    eprintln!("eldercheck: {e}");
+                }
+            })
+        });
+        write_outputs(&args.out, &formats, report, pass_mark, args.quiet)?;
+        if let Some(handle) = saving {
+            let _ = handle.join();
+        }
+        Ok(())
+    })?;
+    let fail_under = args.fail_under.unwrap_or(pass_mark);
+    Ok(if report.all_passed(fail_under) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Writes the report files (or JSON to stdout with `--out -`).
+fn write_outputs(
+    out_arg: &str,
+    formats: &[String],
+    report: &eldercheck::report::Report,
+    pass_mark: f64,
+    quiet: bool,
+) -> Result<()> {
+    if out_arg == "-" {
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         serde_json::to_writer_pretty(&mut stdout, &report)?;
         writeln!(stdout)?;
         stdout.flush()?;
     } else {
-        let dir = PathBuf::from(&args.out);
+        let dir = PathBuf::from(out_arg);
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         if formats.iter().any(|f| f == "json") {
             let path = dir.join("report.json");
@@ -258,20 +343,20 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         if formats.iter().any(|f| f == "csv") {
             let path = dir.join("findings.csv");
-            write_file(&path, |w| Ok(csv::write(w, &report)?))?;
+            write_file(&path, |w| Ok(csv::write(w, report)?))?;
         }
         if formats.iter().any(|f| f == "html") {
-            let html = eldercheck::report::html::render(&report, pass_mark)?;
+            let html = eldercheck::report::html::render(report, pass_mark)?;
             write_file(&dir.join("report.html"), |w| Ok(w.write_all(html.as_bytes())?))?;
         }
         if formats.iter().any(|f| f == "junit") {
-            write_file(&dir.join("report.junit.xml"), |w| Ok(eldercheck::report::junit::write(w, &report)?))?;
+            write_file(&dir.join("report.junit.xml"), |w| Ok(eldercheck::report::junit::write(w, report)?))?;
         }
         if formats.iter().any(|f| f == "sarif") {
-            let sarif = eldercheck::report::sarif::to_value(&report);
+            let sarif = eldercheck::report::sarif::to_value(report);
             write_file(&dir.join("report.sarif"), |w| Ok(serde_json::to_writer_pretty(w, &sarif)?))?;
         }
-        if !args.quiet {
+        if !quiet {
             for site in &report.sites {
                 let score = site.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
                 eprintln!(
@@ -287,8 +372,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             eprintln!("report written to {}", dir.display());
         }
     }
-    let fail_under = args.fail_under.unwrap_or(pass_mark);
-    Ok(if report.all_passed(fail_under) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(())
 }
 
 /// Writes a file through a buffer, naming the file in any error.
@@ -297,6 +381,53 @@ fn write_file(path: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> Resu
     let mut writer = std::io::BufWriter::new(file);
     write(&mut writer).with_context(|| format!("cannot write {}", path.display()))?;
     writer.flush().with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn history(site: Option<&str>, db: &std::path::Path, format: &str) -> Result<()> {
+    if !db.exists() {
+        bail!("no history store at {} (runs are stored there unless --no-db is given)", db.display());
+    }
+    let store = eldercheck::store::Store::open(db)?;
+    let rows = store.history(site)?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        "json" => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
+        "table" => {
+            writeln!(
+                out,
+                "{:<5} {:<26} {:>6} {:<5} {:>6} {:>8} {:>6}  site",
+                "run", "date", "score", "grade", "pages", "findings", "vetoes"
+            )?;
+            for r in rows {
+                let score = r.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
+                writeln!(
+                    out,
+                    "{:<5} {:<26} {:>6} {:<5} {:>6} {:>8} {:>6}  {}",
+                    r.run,
+                    r.generated_at.chars().take(25).collect::<String>(),
+                    score,
+                    r.grade,
+                    r.pages,
+                    r.findings,
+                    r.vetoes,
+                    r.site
+                )?;
+            }
+        }
+        other => bail!("--format {other}: use table or json"),
+    }
+    Ok(())
+}
+
+fn write_baseline(report: &std::path::Path, out: &std::path::Path, reason: &str) -> Result<()> {
+    let text = std::fs::read(report).with_context(|| format!("cannot read {}", report.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_slice(&text).with_context(|| format!("{} is not a report.json", report.display()))?;
+    let baseline = eldercheck::baseline::Baseline::from_report_json(&json, reason);
+    let toml = toml::to_string_pretty(&baseline).context("cannot write the baseline")?;
+    std::fs::write(out, toml).with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!("{} accepted findings written to {}", baseline.accepted.len(), out.display());
+    Ok(())
 }
 
 fn list_checks(lang: &str) -> Result<()> {

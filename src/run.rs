@@ -4,7 +4,7 @@
 use crate::engine::{check_page, EngineSettings, PageInput};
 use crate::local::{discover, FolderLoader, LocalError, LocalSite};
 use crate::progress::{Progress, ProgressReporter};
-use crate::report::{PageError, PageReport, Report, SiteReport, Tool};
+use crate::report::{Changes, PageError, PageReport, Report, SiteReport, Tool};
 use crate::score::score_site;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -23,6 +23,7 @@ pub struct LocalRun {
     pub exclude: Vec<regex::Regex>,
     pub settings: EngineSettings,
     pub progress: Progress,
+    pub baseline: Option<crate::baseline::Baseline>,
 }
 
 /// A target that could not be used; the run goes on with the others.
@@ -68,14 +69,12 @@ pub fn run_local(run: &LocalRun) -> (Report, Vec<TargetProblem>) {
     for (site, report) in results {
         site_reports[site].pages.push(report);
     }
-    for (report, site) in site_reports.iter_mut().zip(&sites) {
-        score_site(report, &run.settings.profile, site.skipped_by_limit);
-    }
+    let mut skipped: Vec<usize> = sites.iter().map(|s| s.skipped_by_limit).collect();
     if !run.sites.is_empty() {
         match crawl(run, reporter.clone()) {
             Ok(crawled) => {
-                for mut site in crawled {
-                    score_site(&mut site.report, &run.settings.profile, site.skipped_by_limit);
+                for site in crawled {
+                    skipped.push(site.skipped_by_limit);
                     site_reports.push(site.report);
                 }
             }
@@ -85,13 +84,23 @@ pub fn run_local(run: &LocalRun) -> (Report, Vec<TargetProblem>) {
         }
     }
     reporter.finish();
-    let report = Report {
+    let mut report = Report {
         tool: Tool { name: crate::TOOL_NAME, version: crate::VERSION },
         profile: run.settings.profile.name.clone(),
         generated_at: now_rfc3339(),
         lang: run.settings.lang,
         sites: site_reports,
     };
+    // Accepted findings are marked before scoring, so they count as passed.
+    if let Some(baseline) = &run.baseline {
+        let (_, expired) = baseline.apply(&mut report, &today());
+        if expired > 0 && run.progress != Progress::Quiet {
+            eprintln!("eldercheck: {expired} baseline entries have expired and count again");
+        }
+    }
+    for (site, skipped) in report.sites.iter_mut().zip(skipped) {
+        score_site(site, &run.settings.profile, skipped);
+    }
     (report, problems)
 }
 
@@ -142,8 +151,36 @@ fn check_local_page(path: &PathBuf, site: &LocalSite, loader: &FolderLoader, set
     )
 }
 
+/// Today's date as `YYYY-MM-DD` (UTC), for baseline expiry.
+pub fn today() -> String {
+    let date = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+}
+
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+/// Opens the history store and adds each site's trend and changes since its previous run.
+/// The caller then stores the run with [`crate::store::Store::save`].
+pub fn attach_history(
+    report: &mut Report,
+    db: &std::path::Path,
+) -> Result<crate::store::Store, crate::store::StoreError> {
+    let store = crate::store::Store::open(db)?;
+    for site in &mut report.sites {
+        site.trend = store.trend(&site.url)?;
+        if let Some(previous) = store.previous_keys(&site.url)? {
+            let current = crate::store::site_finding_keys(site);
+            let previous: std::collections::BTreeSet<String> = previous.into_iter().collect();
+            let now: std::collections::BTreeSet<String> = current.into_iter().collect();
+            site.changes = Some(Changes {
+                new: now.difference(&previous).cloned().collect(),
+                fixed: previous.difference(&now).cloned().collect(),
+            });
+        }
+    }
+    Ok(store)
 }

@@ -391,7 +391,20 @@ async fn the_binary_crawls_a_site_and_a_site_list() {
     let list_arg = list.to_string_lossy().into_owned();
     let (one, batch) = tokio::task::spawn_blocking(move || {
         let run = |args: &[&str]| std::process::Command::new(bin).args(args).output().expect("run eldercheck");
-        let common = ["--format", "json", "--out", "-", "-q", "--delay-ms", "0", "--retries", "0", "--timeout-s", "5"];
+        let common = [
+            "--format",
+            "json",
+            "--out",
+            "-",
+            "-q",
+            "--delay-ms",
+            "0",
+            "--retries",
+            "0",
+            "--timeout-s",
+            "5",
+            "--no-db",
+        ];
         let one = run(&[&["check", single.as_str()][..], &common[..]].concat());
         let batch = run(&[&["check", "--sites", list_arg.as_str()][..], &common[..]].concat());
         (one, batch)

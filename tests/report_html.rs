@@ -24,6 +24,7 @@ fn render(target: &Path, out: &Path, extra: &[&str]) -> String {
             "--format",
             "html,json",
             "-q",
+            "--no-db",
         ])
         .args(extra)
         .output()
@@ -100,7 +101,16 @@ fn the_report_passes_eldercheck_s_own_page_checks() {
     let dir = tempfile::tempdir().expect("tempdir");
     render(&demo(), dir.path(), &[]);
     let output = bin()
-        .args(["check", dir.path().join("report.html").to_str().expect("path"), "--format", "json", "--out", "-", "-q"])
+        .args([
+            "check",
+            dir.path().join("report.html").to_str().expect("path"),
+            "--format",
+            "json",
+            "--out",
+            "-",
+            "-q",
+            "--no-db",
+        ])
         .output()
         .expect("run eldercheck");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
@@ -174,6 +184,7 @@ fn a_batch_report_ranks_its_sites() {
             "--out",
             out.path().to_str().expect("p"),
             "-q",
+            "--no-db",
         ])
         .output()
         .expect("run");

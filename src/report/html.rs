@@ -89,6 +89,51 @@ fn family_chart(families: &BTreeMap<String, Option<f64>>, lang: Lang) -> String 
     svg
 }
 
+/// Score over the stored runs and this one, as an inline SVG line.
+fn trend_chart(site: &SiteReport) -> Option<String> {
+    let mut points: Vec<f64> = site.trend.iter().filter_map(|p| p.score).collect();
+    points.push(site.score?);
+    if points.len() < 2 {
+        return None;
+    }
+    let step = 560.0 / (points.len() - 1) as f64;
+    let coords: Vec<String> = points
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{:.1},{:.1}", 40.0 + i as f64 * step, 130.0 - s * 1.2))
+        .collect();
+    let dots: String = points
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"#0b4f9c\"/>",
+                40.0 + i as f64 * step,
+                130.0 - s * 1.2
+            )
+        })
+        .collect();
+    Some(format!(
+        "<svg role=\"img\" aria-label=\"score trend\" viewBox=\"0 0 640 150\" width=\"640\" height=\"150\" xmlns=\"http://www.w3.org/2000/svg\">\
+<line x1=\"40\" y1=\"58\" x2=\"600\" y2=\"58\" stroke=\"#9b1c1c\" stroke-dasharray=\"4 4\"/><text x=\"0\" y=\"62\">60</text>\
+<text x=\"0\" y=\"14\">100</text><text x=\"0\" y=\"134\">0</text>\
+<polyline fill=\"none\" stroke=\"#0b4f9c\" stroke-width=\"3\" points=\"{}\"/>{dots}</svg>",
+        coords.join(" ")
+    ))
+}
+
+/// A finding key split back into its page and selector for display.
+fn change_rows(keys: &[String]) -> Vec<Value> {
+    keys.iter()
+        .take(MAX_GROUPS_PER_CHECK)
+        .map(|k| {
+            let mut parts = k.splitn(3, ' ');
+            let check = parts.next().unwrap_or_default();
+            json!({ "check": check, "page": parts.next().unwrap_or_default(), "selector": parts.next().unwrap_or_default() })
+        })
+        .collect()
+}
+
 fn status(outcome_failed: bool, cant_tell: bool, applicable: bool, t: &Value) -> (String, &'static str) {
     match (outcome_failed, cant_tell, applicable) {
         (true, _, _) => (text(t, "status_failed"), "fail"),
@@ -238,6 +283,8 @@ fn site_view(site: &SiteReport, index: usize, lang: Lang, t: &Value, pass_mark: 
         "pass_mark": pass_mark, "pages_checked": site.summary.pages_checked, "pages_failed_to_load": site.summary.pages_failed_to_load,
         "vetoes": vetoes, "chart": family_chart(&site.family_scores, lang), "families": families, "site_checks": site_checks,
         "checks": checks, "issue_checks": issue_checks, "pages": pages,
+        "trend_chart": trend_chart(site), "runs": site.trend.len() + 1,
+        "changes": site.changes.as_ref().map(|c| json!({ "new": change_rows(&c.new), "fixed": change_rows(&c.fixed), "new_count": c.new.len(), "fixed_count": c.fixed.len() })),
     })
 }
 

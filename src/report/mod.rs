@@ -44,6 +44,11 @@ pub struct SiteReport {
     pub site_checks: Vec<CheckReport>,
     /// Score per family (font, contrast, popups, labels), 0–100, computed like the site score.
     pub family_scores: BTreeMap<String, Option<f64>>,
+    /// Earlier runs of this site from the history store, oldest first.
+    pub trend: Vec<crate::store::TrendPoint>,
+    /// Against the previous stored run; absent on the first run or without a store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
     pub summary: Summary,
 }
 
@@ -129,6 +134,24 @@ pub struct FindingReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
     pub data: Map<String, Value>,
+    /// Accepted in the baseline: shown, but not counted against the site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Accepted>,
+}
+
+/// Why a finding is accepted (from `--baseline`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Accepted {
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// What changed since the site's previous stored run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes {
+    pub new: Vec<String>,
+    pub fixed: Vec<String>,
 }
 
 impl SiteReport {
@@ -145,6 +168,8 @@ impl SiteReport {
             pages: Vec::new(),
             site_checks: Vec::new(),
             family_scores: BTreeMap::new(),
+            trend: Vec::new(),
+            changes: None,
             summary: Summary {
                 pages_checked: 0,
                 pages_failed_to_load: 0,
@@ -211,6 +236,7 @@ impl CheckReport {
                     message: f.message.get(lang).to_string(),
                     reason: f.reason,
                     data: f.data,
+                    accepted: None,
                 })
                 .collect(),
             data: result.data,

@@ -1,0 +1,232 @@
+//! Run history: changes between runs, concurrent runs on one store, a run killed while storing,
+//! migrations from an empty file, baselines with expiry, pruning and `eldercheck history`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn eldercheck(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_eldercheck"));
+    command.args(args);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("run eldercheck")
+}
+
+fn check(site: &Path, db: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
+    let mut args = vec![
+        "check",
+        site.to_str().expect("p"),
+        "--db",
+        db.to_str().expect("p"),
+        "--format",
+        "json",
+        "--out",
+        "-",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let output = eldercheck(&args, &[]);
+    let json = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+    (output, json)
+}
+
+fn write_page(site: &Path, body: &str) {
+    std::fs::write(site.join("index.html"), format!("<html lang=zh-CN><head><title>某市政府</title></head><body><a href='/care/'>关怀版</a>{body}</body></html>"))
+        .expect("write page");
+}
+
+fn runs_in(db: &Path) -> usize {
+    let output = eldercheck(&["history", "--db", db.to_str().expect("p"), "--format", "json"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice::<Vec<serde_json::Value>>(&output.stdout).expect("history json").len()
+}
+
+#[test]
+fn two_runs_report_exactly_the_fixed_and_the_new_defect() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let store = tempfile::tempdir().expect("tempdir");
+    let db = store.path().join("history.db");
+    write_page(site.path(), "<img id=logo src=logo.png><p>正文</p>");
+    let (_, first) = check(site.path(), &db, &[]);
+    assert!(first["sites"][0].get("changes").is_none(), "no changes on the first run");
+    assert_eq!(first["sites"][0]["trend"].as_array().map(Vec::len), Some(0));
+
+    write_page(site.path(), "<img id=logo src=logo.png alt='某市人民政府'><button id=go></button><p>正文</p>");
+    let (_, second) = check(site.path(), &db, &[]);
+    let page = second["sites"][0]["pages"][0]["url"].as_str().expect("page url").to_string();
+    let changes = &second["sites"][0]["changes"];
+    assert_eq!(changes["new"], serde_json::json!([format!("button-name {page} #go")]));
+    assert_eq!(changes["fixed"], serde_json::json!([format!("image-alt {page} #logo")]));
+    let trend = second["sites"][0]["trend"].as_array().expect("trend");
+    assert_eq!(trend.len(), 1);
+    assert_eq!(trend[0]["score"], first["sites"][0]["score"]);
+}
+
+#[test]
+fn two_runs_at_once_share_one_store() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let store = tempfile::tempdir().expect("tempdir");
+    let db = store.path().join("shared.db");
+    write_page(site.path(), "<p>正文</p>");
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+            .args([
+                "check",
+                site.path().to_str().expect("p"),
+                "--db",
+                db.to_str().expect("p"),
+                "--format",
+                "json",
+                "--out",
+                "-",
+                "-q",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    let mut children: Vec<_> = (0..4).map(|_| spawn()).collect();
+    for child in &mut children {
+        let status = child.wait().expect("wait");
+        assert!(matches!(status.code(), Some(0 | 1)), "{status:?}");
+    }
+    assert_eq!(runs_in(&db), 4);
+}
+
+#[test]
+fn a_run_killed_while_storing_leaves_the_store_usable() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let store = tempfile::tempdir().expect("tempdir");
+    let db = store.path().join("killed.db");
+    write_page(site.path(), "<p>正文</p>");
+    let (first, _) = check(site.path(), &db, &[]);
+    assert!(matches!(first.status.code(), Some(0 | 1)));
+    let killed = eldercheck(
+        &[
+            "check",
+            site.path().to_str().expect("p"),
+            "--db",
+            db.to_str().expect("p"),
+            "--format",
+            "json",
+            "--out",
+            "-",
+            "-q",
+        ],
+        &[("ELDERCHECK_TEST_ABORT_WHILE_STORING", "1")],
+    );
+    assert!(killed.status.code().is_none() || killed.status.code() != Some(0), "the run was aborted");
+    assert_eq!(runs_in(&db), 1, "the killed run left nothing half-written");
+    let (next, json) = check(site.path(), &db, &[]);
+    assert!(matches!(next.status.code(), Some(0 | 1)));
+    assert_eq!(json["sites"][0]["trend"].as_array().map(Vec::len), Some(1));
+    assert_eq!(runs_in(&db), 2);
+}
+
+#[test]
+fn an_empty_file_is_migrated_and_old_runs_are_pruned() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let store = tempfile::tempdir().expect("tempdir");
+    let db = store.path().join("empty.db");
+    std::fs::write(&db, b"").expect("empty file");
+    write_page(site.path(), "<p>正文</p>");
+    for _ in 0..3 {
+        let (output, _) = check(site.path(), &db, &["--keep-runs", "2"]);
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    assert_eq!(runs_in(&db), 2, "--keep-runs 2 keeps the newest two");
+    let table = eldercheck(&["history", "--db", db.to_str().expect("p")], &[]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.starts_with("run") && text.lines().count() == 3, "{text}");
+}
+
+#[test]
+fn baselines_accept_findings_until_they_expire() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let work = tempfile::tempdir().expect("tempdir");
+    write_page(site.path(), "<img id=banner src=banner.jpg><p>正文</p>");
+    let out = work.path().join("run1");
+    let first = eldercheck(
+        &[
+            "check",
+            site.path().to_str().expect("p"),
+            "--no-db",
+            "--out",
+            out.to_str().expect("p"),
+            "--format",
+            "json",
+            "-q",
+            "--fail-under",
+            "100",
+        ],
+        &[],
+    );
+    assert_eq!(first.status.code(), Some(1), "the missing alt keeps the score under 100");
+    let baseline = work.path().join("baseline.toml");
+    let written = eldercheck(
+        &[
+            "baseline",
+            "write",
+            out.join("report.json").to_str().expect("p"),
+            "--out",
+            baseline.to_str().expect("p"),
+            "--reason",
+            "banner redesign due in 2027",
+        ],
+        &[],
+    );
+    assert_eq!(written.status.code(), Some(0), "{}", String::from_utf8_lossy(&written.stderr));
+    let toml = std::fs::read_to_string(&baseline).expect("baseline");
+    assert!(toml.contains("image-alt") && toml.contains("banner redesign"));
+
+    let accepted = eldercheck(
+        &[
+            "check",
+            site.path().to_str().expect("p"),
+            "--no-db",
+            "--format",
+            "json",
+            "--out",
+            "-",
+            "-q",
+            "--fail-under",
+            "100",
+            "--baseline",
+            baseline.to_str().expect("p"),
+        ],
+        &[],
+    );
+    assert_eq!(accepted.status.code(), Some(0), "accepted findings do not fail the run");
+    let json: serde_json::Value = serde_json::from_slice(&accepted.stdout).expect("json");
+    let image = json["sites"][0]["pages"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "image-alt")
+        .cloned()
+        .expect("image-alt");
+    assert_eq!(image["outcome"], "passed");
+    assert_eq!(image["findings"][0]["accepted"]["reason"], "banner redesign due in 2027");
+
+    let expired = toml.replace("reason =", "expires = \"2000-01-01\"\nreason =");
+    std::fs::write(&baseline, expired).expect("write");
+    let again = eldercheck(
+        &[
+            "check",
+            site.path().to_str().expect("p"),
+            "--no-db",
+            "--format",
+            "json",
+            "--out",
+            "-",
+            "-q",
+            "--fail-under",
+            "100",
+            "--baseline",
+            baseline.to_str().expect("p"),
+        ],
+        &[],
+    );
+    assert_eq!(again.status.code(), Some(1), "an expired acceptance counts again");
+}
