@@ -4,7 +4,7 @@
 use crate::report::{CheckReport, PageError, PageReport};
 use eldercheck_checks::check::{CheckContext, Lang, Scope};
 use eldercheck_checks::page::{Page, PageOptions, StylesheetLoader};
-use eldercheck_checks::{elder, rules, Profile};
+use eldercheck_checks::{elder, Profile};
 use url::Url;
 
 /// Settings shared by every page of a run.
@@ -78,7 +78,7 @@ pub fn check_page_and_links(input: PageInput, loader: &dyn StylesheetLoader, set
     report.elder_reason = elder_reason;
     report.stylesheet_problems = page.stylesheet_problems.clone();
     let cx = CheckContext { page: &page, profile: &settings.profile, elder_page: report.elder_page };
-    for check in rules::registry() {
+    for check in settings.profile.checks() {
         let meta = check.meta();
         if !settings.profile.is_enabled(meta.id) {
             continue;

@@ -12,7 +12,7 @@ use eldercheck::run::{run_local, LocalRun};
 use eldercheck_checks::check::Lang;
 use eldercheck_checks::page::style::Viewport;
 use eldercheck_checks::page::PageOptions;
-use eldercheck_checks::{docs, rules, Profile};
+use eldercheck_checks::{docs, Profile};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,16 +33,22 @@ struct Cli {
 enum Command {
     /// Check websites (crawled politely) or local HTML files and folders.
     Check(Box<CheckArgs>),
-    /// List the check catalogue: id, family, impact, title.
+    /// List the check catalogue: id, family, impact, title (with a profile's custom checks).
     Checks {
         #[arg(long, default_value = "zh-CN")]
         lang: String,
+        /// A profile whose custom checks are listed too.
+        #[arg(long, default_value = "miit-web")]
+        profile: String,
     },
     /// Show a check's documentation: what, why it matters, example, how to fix.
     Explain {
         check_id: String,
         #[arg(long, default_value = "zh-CN")]
         lang: String,
+        /// A profile whose custom checks can be explained.
+        #[arg(long, default_value = "miit-web")]
+        profile: String,
     },
     /// Runs stored in the history database: date, score, grade, pages, findings, vetoes per site.
     History {
@@ -158,8 +164,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(*args),
-        Command::Checks { lang } => list_checks(&lang).map(|()| ExitCode::SUCCESS),
-        Command::Explain { check_id, lang } => explain(&check_id, &lang).map(|()| ExitCode::SUCCESS),
+        Command::Checks { lang, profile } => list_checks(&lang, &profile).map(|()| ExitCode::SUCCESS),
+        Command::Explain { check_id, lang, profile } => explain(&check_id, &lang, &profile).map(|()| ExitCode::SUCCESS),
         Command::History { site, db, format } => history(site.as_deref(), &db, &format).map(|()| ExitCode::SUCCESS),
         Command::Baseline { action: BaselineAction::Write { report, out, reason } } => {
             write_baseline(&report, &out, &reason).map(|()| ExitCode::SUCCESS)
@@ -430,20 +436,22 @@ fn write_baseline(report: &std::path::Path, out: &std::path::Path, reason: &str)
     Ok(())
 }
 
-fn list_checks(lang: &str) -> Result<()> {
+fn list_checks(lang: &str, profile: &str) -> Result<()> {
     let lang = parse_lang(lang)?;
+    let profile = Profile::load(profile)?;
     let mut out = std::io::stdout().lock();
-    for check in rules::registry() {
+    for check in profile.checks() {
         let m = check.meta();
         writeln!(out, "{:<26} {:<9} {:<9} {}", m.id, m.family.id(), m.impact.id(), m.title.get(lang))?;
     }
     Ok(())
 }
 
-fn explain(id: &str, lang: &str) -> Result<()> {
+fn explain(id: &str, lang: &str, profile: &str) -> Result<()> {
     let lang = parse_lang(lang)?;
-    let Some(check) = rules::find(id) else {
-        let ids: Vec<&str> = rules::registry().iter().map(|c| c.meta().id).collect();
+    let profile = Profile::load(profile)?;
+    let Some(check) = profile.checks().find(|c| c.meta().id == id) else {
+        let ids: Vec<&str> = profile.checks().map(|c| c.meta().id).collect();
         bail!("no check with id {id:?}; the checks are: {}", ids.join(", "));
     };
     print!("{}", docs::explain(check.meta(), lang));

@@ -82,9 +82,14 @@ pub fn score_site(site: &mut SiteReport, profile: &Profile, skipped_by_limit: us
         }
     }
     let mut vetoes = Vec::new();
-    if profile.elder_rules {
-        for page in site.pages.iter().filter(|p| p.elder_page) {
-            for check in page.checks.iter().filter(|c| profile.elder_vetoes.contains(&c.id)) {
+    {
+        // Elder-page vetoes apply on elder pages; custom `veto = true` checks on every page.
+        let vetoing_check = |page: &PageReport, id: &String| {
+            profile.page_vetoes.contains(id)
+                || (profile.elder_rules && page.elder_page && profile.elder_vetoes.contains(id))
+        };
+        for page in site.pages.iter() {
+            for check in page.checks.iter().filter(|c| vetoing_check(page, &c.id)) {
                 // A pop-up is a veto only when it carries ads or inducing content.
                 let vetoing = |f: &&crate::report::FindingReport| {
                     f.outcome == FindingOutcome::Failed

@@ -5,7 +5,7 @@
 
 use crate::report::{Report, SiteReport};
 use eldercheck_checks::check::{FindingOutcome, Outcome};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;
@@ -139,22 +139,21 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 =
-            self.connection.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite { path: path.clone(), source };
+        // IMMEDIATE takes the write lock first (waiting on the busy timeout), so two runs opening a new
+        // store at once migrate it once: the second sees the first one's version.
+        let tx = self.connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(wrap)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(wrap)?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
         }
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            // The migration and its version bump commit together.
-            let tx =
-                self.connection.transaction().map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
-            tx.execute_batch(migration).map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
-            tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))
-                .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
-            tx.commit().map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
+            tx.execute_batch(migration).map_err(wrap)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1)).map_err(wrap)?;
         }
-        Ok(())
+        tx.commit().map_err(wrap)
     }
 
     /// Earlier runs of a site, oldest first.
@@ -187,7 +186,8 @@ impl Store {
     pub fn save(&mut self, report: &Report) -> Result<i64, StoreError> {
         let path = self.path.clone();
         let wrap = |source| StoreError::Sqlite { path: path.clone(), source };
-        let tx = self.connection.transaction().map_err(wrap)?;
+        // IMMEDIATE: a deferred transaction upgraded to a writer fails at once when another run wrote meanwhile.
+        let tx = self.connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(wrap)?;
         tx.execute(
             "INSERT INTO runs (generated_at, profile, tool_version) VALUES (?1, ?2, ?3)",
             params![report.generated_at, report.profile, report.tool.version],

@@ -191,6 +191,12 @@ pub trait Check: Send + Sync {
     fn run(&self, cx: &CheckContext<'_>) -> CheckResult;
 }
 
+impl std::fmt::Debug for dyn Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Check({})", self.meta().id)
+    }
+}
+
 /// A page's outcome for one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

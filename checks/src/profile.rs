@@ -66,6 +66,11 @@ pub struct Profile {
     pub elder_vetoes: Vec<String>,
     /// Check ids switched off in this profile.
     pub disabled_checks: Vec<String>,
+    /// Checks whose failures are vetoes on any page (custom checks with `veto = true`).
+    pub page_vetoes: Vec<String>,
+    /// Declarative checks from `[[custom_checks]]`.
+    #[serde(skip)]
+    pub custom_checks: Vec<&'static dyn crate::check::Check>,
     /// Score at or above which a site passes.
     pub pass_mark: f64,
 }
@@ -94,6 +99,8 @@ impl Profile {
             weights: Weights::default(),
             elder_vetoes: ["ad-content", "induced-button", "popup-overlay"].map(String::from).to_vec(),
             disabled_checks: Vec::new(),
+            page_vetoes: Vec::new(),
+            custom_checks: Vec::new(),
             pass_mark: 60.0,
         }
     }
@@ -118,6 +125,11 @@ impl Profile {
             "wcag-aa" => Some(Profile::wcag_aa()),
             _ => None,
         }
+    }
+
+    /// Every check this profile runs: the built-in catalogue, then its custom checks.
+    pub fn checks(&self) -> impl Iterator<Item = &'static dyn crate::check::Check> + '_ {
+        crate::rules::registry().iter().copied().chain(self.custom_checks.iter().copied())
     }
 
     pub fn is_enabled(&self, check_id: &str) -> bool {
@@ -188,7 +200,20 @@ impl Profile {
             disabled_checks,
             pass_mark
         );
-        let known: Vec<&str> = crate::rules::registry().iter().map(|c| c.meta().id).collect();
+        let mut taken: Vec<&str> = crate::rules::registry().iter().map(|c| c.meta().id).collect();
+        for definition in custom.custom_checks.iter().flatten() {
+            let check = crate::rules::custom::build(definition, &taken)
+                .map_err(|problem| invalid(format!("custom check {:?}: {problem}", definition.id)))?;
+            let check: &'static dyn crate::check::Check = Box::leak(Box::new(check));
+            taken.push(check.meta().id);
+            if definition.veto {
+                let list = if definition.elder_only { &mut profile.elder_vetoes } else { &mut profile.page_vetoes };
+                list.push(definition.id.clone());
+            }
+            crate::rules::register_custom(check);
+            profile.custom_checks.push(check);
+        }
+        let known = taken;
         for id in profile.disabled_checks.iter().chain(&profile.elder_vetoes) {
             if !known.contains(&id.as_str()) {
                 return Err(invalid(format!("unknown check id {id:?}")));
@@ -224,6 +249,7 @@ struct ProfileFile {
     elder_vetoes: Option<Vec<String>>,
     disabled_checks: Option<Vec<String>>,
     pass_mark: Option<f64>,
+    custom_checks: Option<Vec<crate::rules::custom::CustomCheckDefinition>>,
 }
 
 impl Default for Profile {

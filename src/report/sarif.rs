@@ -16,8 +16,8 @@ fn level(impact: Impact) -> &'static str {
 
 pub fn to_value(report: &Report) -> Value {
     let lang = report.lang;
-    let rule_list: Vec<Value> = rules::registry()
-        .iter()
+    let rule_list: Vec<Value> = rules::all()
+        .into_iter()
         .map(|c| {
             let m = c.meta();
             json!({

@@ -12,6 +12,7 @@ mod captcha_alternative;
 mod color_contrast;
 mod color_contrast_enhanced;
 mod css_orientation_lock;
+pub mod custom;
 mod document_title;
 mod elder_mode_entry;
 mod empty_heading;
@@ -76,7 +77,24 @@ pub fn registry() -> &'static [&'static dyn Check] {
     REGISTRY
 }
 
-/// A built-in check by id.
+/// Custom checks loaded from profiles in this process (they live as long as the process).
+static CUSTOM: std::sync::Mutex<Vec<&'static dyn Check>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes a custom check known to `find` and `all` (for reports, `checks` and `explain`).
+pub fn register_custom(check: &'static dyn Check) {
+    let mut custom = CUSTOM.lock().unwrap_or_else(|e| e.into_inner());
+    if !custom.iter().any(|c| c.meta().id == check.meta().id) {
+        custom.push(check);
+    }
+}
+
+/// Built-in checks, then the custom checks loaded so far.
+pub fn all() -> Vec<&'static dyn Check> {
+    let custom = CUSTOM.lock().unwrap_or_else(|e| e.into_inner());
+    registry().iter().copied().chain(custom.iter().copied()).collect()
+}
+
+/// A check by id, built-in or custom.
 pub fn find(id: &str) -> Option<&'static dyn Check> {
-    registry().iter().copied().find(|c| c.meta().id == id)
+    all().into_iter().find(|c| c.meta().id == id)
 }

@@ -1,0 +1,253 @@
+//! Declarative checks from a profile's `[[custom_checks]]`: a CSS selector picks the elements, one
+//! condition judges them, and the check then behaves like a built-in one (outcomes, scores,
+//! vetoes, reports, `checks`, `explain`). Definitions live for the whole process, so their text is
+//! leaked into `'static` metadata once when the profile loads.
+
+use super::color_contrast::{text_contrast, Contrast};
+use crate::check::{
+    Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
+};
+use crate::page::collapsed_text;
+use crate::text::visible_text_elements;
+use regex::Regex;
+use scraper::Selector;
+use serde::Deserialize;
+
+/// One `[[custom_checks]]` entry as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomCheckDefinition {
+    pub id: String,
+    pub family: String,
+    pub impact: String,
+    pub title: String,
+    pub failure_title: String,
+    pub message: String,
+    pub help: String,
+    #[serde(default)]
+    pub elder_only: bool,
+    #[serde(default)]
+    pub veto: bool,
+    pub applies_to: String,
+    #[serde(default)]
+    pub forbid: bool,
+    pub require_descendant: Option<String>,
+    pub require_attr: Option<String>,
+    pub text_matches: Option<String>,
+    pub min_font_px: Option<f32>,
+    pub min_contrast: Option<f64>,
+}
+
+enum Condition {
+    Forbid,
+    ForbidText(Regex),
+    RequireText(Regex),
+    RequireDescendant(Selector),
+    RequireAttr(String),
+    MinFontPx(f32),
+    MinContrast(f64),
+}
+
+pub struct CustomCheck {
+    meta: &'static CheckMeta,
+    applies_to: Selector,
+    condition: Condition,
+    message: String,
+    elder_only: bool,
+}
+
+fn leak(text: &str) -> &'static str {
+    Box::leak(text.to_string().into_boxed_str())
+}
+
+/// Builds a custom check, or says what is wrong with the definition.
+pub fn build(def: &CustomCheckDefinition, taken: &[&str]) -> Result<CustomCheck, String> {
+    let id_ok = !def.id.is_empty()
+        && def.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !def.id.starts_with('-')
+        && !def.id.ends_with('-');
+    if !id_ok {
+        return Err(format!("id {:?} must be kebab-case (a-z, 0-9, -)", def.id));
+    }
+    if taken.contains(&def.id.as_str()) {
+        return Err(format!("id {:?} is already used by another check", def.id));
+    }
+    let family = match def.family.as_str() {
+        "font" => Family::Font,
+        "contrast" => Family::Contrast,
+        "popups" => Family::Popups,
+        "labels" => Family::Labels,
+        other => return Err(format!("family {other:?} must be one of font, contrast, popups, labels")),
+    };
+    let impact = match def.impact.as_str() {
+        "critical" => Impact::Critical,
+        "serious" => Impact::Serious,
+        "moderate" => Impact::Moderate,
+        "minor" => Impact::Minor,
+        "advisory" => Impact::Advisory,
+        other => return Err(format!("impact {other:?} must be critical, serious, moderate, minor or advisory")),
+    };
+    let selector = |text: &str, key: &str| {
+        Selector::parse(text).map_err(|e| format!("{key} = {text:?} is not a valid CSS selector: {e}"))
+    };
+    let applies_to = selector(&def.applies_to, "applies_to")?;
+    let regex = |text: &str| {
+        Regex::new(text).map_err(|e| format!("text_matches = {text:?} is not a valid regular expression: {e}"))
+    };
+    let mut conditions = Vec::new();
+    match (&def.text_matches, def.forbid) {
+        (Some(r), true) => conditions.push(Condition::ForbidText(regex(r)?)),
+        (Some(r), false) => conditions.push(Condition::RequireText(regex(r)?)),
+        (None, true) => conditions.push(Condition::Forbid),
+        (None, false) => {}
+    }
+    if let Some(d) = &def.require_descendant {
+        conditions.push(Condition::RequireDescendant(selector(d, "require_descendant")?));
+    }
+    if let Some(a) = &def.require_attr {
+        if a.trim().is_empty() {
+            return Err("require_attr must name an attribute".into());
+        }
+        conditions.push(Condition::RequireAttr(a.trim().to_ascii_lowercase()));
+    }
+    if let Some(px) = def.min_font_px {
+        if !(px > 0.0 && px < 200.0) {
+            return Err(format!("min_font_px = {px} must be between 0 and 200"));
+        }
+        conditions.push(Condition::MinFontPx(px));
+    }
+    if let Some(ratio) = def.min_contrast {
+        if !(1.0..=21.0).contains(&ratio) {
+            return Err(format!("min_contrast = {ratio} must be between 1 and 21"));
+        }
+        conditions.push(Condition::MinContrast(ratio));
+    }
+    if conditions.len() != 1 {
+        return Err(format!(
+            "needs exactly one condition (forbid, require_descendant, require_attr, text_matches, min_font_px or min_contrast), found {}",
+            conditions.len()
+        ));
+    }
+    let docs = format!(
+        "## 检查什么\n{title}（自定义检查：`{sel}`）\n\n## 为什么对老年读者重要\n{help}\n\n## 示例\n`{sel}`\n\n## 如何修复\n{help}",
+        title = def.title,
+        sel = def.applies_to,
+        help = def.help
+    );
+    let docs_en = format!(
+        "## What it checks\n{title} (custom check: `{sel}`)\n\n## Why it matters for older readers\n{help}\n\n## Example\n`{sel}`\n\n## How to fix\n{help}",
+        title = def.title,
+        sel = def.applies_to,
+        help = def.help
+    );
+    let title = leak(&def.title);
+    let failure_title = leak(&def.failure_title);
+    let meta: &'static CheckMeta = Box::leak(Box::new(CheckMeta {
+        id: leak(&def.id),
+        family,
+        impact,
+        scope: Scope::Page,
+        title: Text { zh: title, en: title },
+        failure_title: Text { zh: failure_title, en: failure_title },
+        criteria: Criteria { wcag: &[], miit: &[], act: &[] },
+        docs: Text { zh: leak(&docs), en: leak(&docs_en) },
+    }));
+    Ok(CustomCheck {
+        meta,
+        applies_to,
+        condition: conditions.remove(0),
+        message: def.message.clone(),
+        elder_only: def.elder_only,
+    })
+}
+
+impl Check for CustomCheck {
+    fn meta(&self) -> &'static CheckMeta {
+        self.meta
+    }
+
+    fn run(&self, cx: &CheckContext<'_>) -> CheckResult {
+        let page = cx.page;
+        let mut tally = Tally::default();
+        if self.elder_only && !cx.elder_page {
+            return tally.finish();
+        }
+        let fail = |tally: &mut Tally, element, detail: String| {
+            let text = if detail.is_empty() { self.message.clone() } else { format!("{}（{detail}）", self.message) };
+            tally.add(Finding::failed(page, element, Message::new(text.clone(), text)));
+        };
+        let visible_text: Vec<_> = match self.condition {
+            Condition::MinFontPx(_) | Condition::MinContrast(_) => visible_text_elements(page),
+            _ => Vec::new(),
+        };
+        for element in page.html.select(&self.applies_to) {
+            if !page.is_rendered(element) {
+                continue;
+            }
+            match &self.condition {
+                Condition::Forbid => fail(&mut tally, element, String::new()),
+                Condition::ForbidText(re) => {
+                    let text = collapsed_text(element);
+                    match re.find(&text) {
+                        Some(m) => fail(&mut tally, element, m.as_str().to_string()),
+                        None => tally.pass(),
+                    }
+                }
+                Condition::RequireText(re) => {
+                    if re.is_match(&collapsed_text(element)) {
+                        tally.pass();
+                    } else {
+                        fail(&mut tally, element, String::new());
+                    }
+                }
+                Condition::RequireDescendant(selector) => {
+                    if element.select(selector).next().is_some() {
+                        tally.pass();
+                    } else {
+                        fail(&mut tally, element, String::new());
+                    }
+                }
+                Condition::RequireAttr(name) => {
+                    if element.value().attr(name).is_some_and(|v| !v.trim().is_empty()) {
+                        tally.pass();
+                    } else {
+                        fail(&mut tally, element, String::new());
+                    }
+                }
+                Condition::MinFontPx(min) => {
+                    // Judged on the text inside the selected element, with the engine's computed sizes.
+                    for item in visible_text.iter().filter(|t| {
+                        t.element.id() == element.id() || t.element.ancestors().any(|a| a.id() == element.id())
+                    }) {
+                        match page.style_of(item.element).font_size.clone() {
+                            Ok(px) if px + 0.01 >= *min => tally.pass(),
+                            Ok(px) => fail(&mut tally, item.element, format!("{px:.1}px < {min}px")),
+                            Err(why) => tally.add(Finding::cant_tell(
+                                page,
+                                item.element,
+                                "font-size-unresolved",
+                                Message::new(why.to_string(), why.to_string()),
+                            )),
+                        }
+                    }
+                }
+                Condition::MinContrast(min) => {
+                    for item in visible_text.iter().filter(|t| {
+                        t.element.id() == element.id() || t.element.ancestors().any(|a| a.id() == element.id())
+                    }) {
+                        match text_contrast(page, item.element) {
+                            Contrast::Known { lowest, .. } if lowest >= *min => tally.pass(),
+                            Contrast::Known { lowest, .. } => {
+                                fail(&mut tally, item.element, format!("{lowest:.2}:1 < {min}:1"))
+                            }
+                            Contrast::Unknown { reason, message } => {
+                                tally.add(Finding::cant_tell(page, item.element, reason, message))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        tally.finish()
+    }
+}
