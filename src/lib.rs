@@ -6,6 +6,7 @@
 //! runs the checks, scores and reports.
 
 pub mod baseline;
+pub mod config;
 pub mod crawl;
 pub mod engine;
 pub mod local;

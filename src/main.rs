@@ -1,7 +1,7 @@
 //! The `eldercheck` command line.
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use eldercheck::crawl::fetch::FetchConfig;
 use eldercheck::crawl::sites::parse_site_list;
 use eldercheck::crawl::{CrawlOptions, SiteTarget};
@@ -149,6 +149,9 @@ struct CheckArgs {
     /// Keep only the newest N runs in the history store.
     #[arg(long)]
     keep_runs: Option<usize>,
+    /// Options from this file instead of ./eldercheck.toml (command-line options win).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Accepted findings (TOML: [[accepted]] key, reason, expires); they do not fail the run.
     #[arg(long)]
     baseline: Option<PathBuf>,
@@ -161,9 +164,19 @@ struct CheckArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
-        Command::Check(args) => check(*args),
+        Command::Check(args) => {
+            let given = |id: &str| {
+                matches.subcommand_matches("check").and_then(|m| m.value_source(id))
+                    == Some(clap::parser::ValueSource::CommandLine)
+            };
+            apply_config(*args, &given).and_then(|(args, config)| check(args, config))
+        }
         Command::Checks { lang, profile } => list_checks(&lang, &profile).map(|()| ExitCode::SUCCESS),
         Command::Explain { check_id, lang, profile } => explain(&check_id, &lang, &profile).map(|()| ExitCode::SUCCESS),
         Command::History { site, db, format } => history(site.as_deref(), &db, &format).map(|()| ExitCode::SUCCESS),
@@ -199,7 +212,88 @@ fn parse_viewport(text: &str) -> Result<Viewport> {
     }
 }
 
-fn check(args: CheckArgs) -> Result<ExitCode> {
+/// Fills options not given on the command line from eldercheck.toml (or `--config FILE`).
+fn apply_config(
+    mut args: CheckArgs,
+    given: &dyn Fn(&str) -> bool,
+) -> Result<(CheckArgs, Option<eldercheck::config::Config>)> {
+    let Some(config) = eldercheck::config::Config::load(args.config.as_deref())? else { return Ok((args, None)) };
+    macro_rules! set {
+        ($field:ident, $getter:ident) => {
+            if !given(stringify!($field)) {
+                if let Some(v) = config.$getter(stringify!($field))? {
+                    args.$field = v.into();
+                }
+            }
+        };
+        ($field:ident, $getter:ident, option) => {
+            if !given(stringify!($field)) {
+                if let Some(v) = config.$getter(stringify!($field))? {
+                    args.$field = Some(v.try_into().map_err(|_| {
+                        anyhow::anyhow!("{}: {} is too large", config.file.display(), stringify!($field))
+                    })?);
+                }
+            }
+        };
+        ($field:ident, $getter:ident, number) => {
+            if !given(stringify!($field)) {
+                if let Some(v) = config.$getter(stringify!($field))? {
+                    args.$field = v.try_into().map_err(|_| {
+                        anyhow::anyhow!("{}: {} is too large", config.file.display(), stringify!($field))
+                    })?;
+                }
+            }
+        };
+    }
+    if !given("targets") {
+        if let Some(targets) = config.strings("targets")? {
+            args.targets = targets;
+        }
+    }
+    if !given("sites") {
+        if let Some(s) = config.string("sites")? {
+            args.sites = Some(PathBuf::from(s));
+        }
+    }
+    if !given("baseline") {
+        if let Some(s) = config.string("baseline")? {
+            args.baseline = Some(PathBuf::from(s));
+        }
+    }
+    if !given("db") {
+        if let Some(s) = config.string("db")? {
+            args.db = PathBuf::from(s);
+        }
+    }
+    set!(out, string);
+    set!(format, string);
+    set!(profile, string);
+    set!(lang, string);
+    set!(viewport, string);
+    set!(include, strings);
+    set!(exclude, strings);
+    set!(elder_path, strings);
+    set!(no_robots, boolean);
+    set!(no_db, boolean);
+    set!(quiet, boolean);
+    set!(verbose, boolean);
+    set!(max_pages, integer, option);
+    set!(keep_runs, integer, option);
+    set!(max_depth, integer, number);
+    set!(concurrency, integer, number);
+    set!(delay_ms, integer, number);
+    set!(timeout_s, integer, number);
+    set!(retries, integer, number);
+    set!(max_body_mib, integer, number);
+    if !given("fail_under") {
+        if let Some(v) = config.float("fail_under")? {
+            args.fail_under = Some(v);
+        }
+    }
+    Ok((args, Some(config)))
+}
+
+fn check(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Result<ExitCode> {
     let is_url = |t: &str| {
         let lower = t.to_ascii_lowercase();
         lower.starts_with("http://") || lower.starts_with("https://")
@@ -224,7 +318,12 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     }
     let lang = parse_lang(&args.lang)?;
     // A bad profile stops the run before anything is fetched (exit 2).
-    let profile = Profile::load(&args.profile)?;
+    let mut profile = Profile::load(&args.profile)?;
+    let (config_baseline, config_checks, config_file) = match config {
+        Some(c) => (c.baseline, c.custom_checks, c.file.display().to_string()),
+        None => (None, Vec::new(), String::new()),
+    };
+    profile.add_custom_checks(&config_checks, &config_file)?;
     let formats: Vec<String> =
         args.format.split(',').map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty()).collect();
     for format in &formats {
@@ -263,7 +362,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         },
     };
     let pass_mark = profile.pass_mark;
-    let baseline = args.baseline.as_deref().map(eldercheck::baseline::Baseline::load).transpose()?;
+    let baseline = eldercheck::config::merge_baselines(
+        config_baseline,
+        args.baseline.as_deref().map(eldercheck::baseline::Baseline::load).transpose()?,
+    );
     let run = LocalRun {
         baseline,
         targets: local,

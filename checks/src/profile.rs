@@ -127,6 +127,30 @@ impl Profile {
         }
     }
 
+    /// Adds declarative checks (from a profile or from eldercheck.toml); `file` names the source in errors.
+    pub fn add_custom_checks(
+        &mut self,
+        definitions: &[crate::rules::custom::CustomCheckDefinition],
+        file: &str,
+    ) -> Result<(), ProfileError> {
+        let mut taken: Vec<&str> = self.checks().map(|c| c.meta().id).collect();
+        for definition in definitions {
+            let check = crate::rules::custom::build(definition, &taken).map_err(|problem| ProfileError::Invalid {
+                file: file.to_string(),
+                message: format!("custom check {:?}: {problem}", definition.id),
+            })?;
+            let check: &'static dyn crate::check::Check = Box::leak(Box::new(check));
+            taken.push(check.meta().id);
+            if definition.veto {
+                let list = if definition.elder_only { &mut self.elder_vetoes } else { &mut self.page_vetoes };
+                list.push(definition.id.clone());
+            }
+            crate::rules::register_custom(check);
+            self.custom_checks.push(check);
+        }
+        Ok(())
+    }
+
     /// Every check this profile runs: the built-in catalogue, then its custom checks.
     pub fn checks(&self) -> impl Iterator<Item = &'static dyn crate::check::Check> + '_ {
         crate::rules::registry().iter().copied().chain(self.custom_checks.iter().copied())
@@ -200,20 +224,8 @@ impl Profile {
             disabled_checks,
             pass_mark
         );
-        let mut taken: Vec<&str> = crate::rules::registry().iter().map(|c| c.meta().id).collect();
-        for definition in custom.custom_checks.iter().flatten() {
-            let check = crate::rules::custom::build(definition, &taken)
-                .map_err(|problem| invalid(format!("custom check {:?}: {problem}", definition.id)))?;
-            let check: &'static dyn crate::check::Check = Box::leak(Box::new(check));
-            taken.push(check.meta().id);
-            if definition.veto {
-                let list = if definition.elder_only { &mut profile.elder_vetoes } else { &mut profile.page_vetoes };
-                list.push(definition.id.clone());
-            }
-            crate::rules::register_custom(check);
-            profile.custom_checks.push(check);
-        }
-        let known = taken;
+        profile.add_custom_checks(custom.custom_checks.as_deref().unwrap_or_default(), file)?;
+        let known: Vec<&str> = profile.checks().map(|c| c.meta().id).collect();
         for id in profile.disabled_checks.iter().chain(&profile.elder_vetoes) {
             if !known.contains(&id.as_str()) {
                 return Err(invalid(format!("unknown check id {id:?}")));
