@@ -139,7 +139,7 @@ fn invalid_definitions_stop_the_run_naming_file_check_and_problem() {
     let cases = [
         (format!("[[custom_checks]]\nid = \"bad-selector\"\n{base}applies_to = \"div[\"\nforbid = true\n"), "bad-selector", "not a valid CSS selector"),
         (format!("[[custom_checks]]\nid = \"bad-regex\"\n{base}applies_to = \"p\"\ntext_matches = \"(\"\n"), "bad-regex", "regular expression"),
-        (format!("[[custom_checks]]\nid = \"unknown-key\"\n{base}applies_to = \"p\"\nforbid = true\ncolour = \"red\"\n"), "", "unknown field"),
+        (format!("[[custom_checks]]\nid = \"unknown-key\"\n{base}applies_to = \"p\"\nforbid = true\ncolour = \"red\"\n"), "unknown-key", "unknown field"),
         (format!("[[custom_checks]]\nid = \"image-alt\"\n{base}applies_to = \"p\"\nforbid = true\n"), "image-alt", "already used"),
         (format!("[[custom_checks]]\nid = \"twice\"\n{base}applies_to = \"p\"\nforbid = true\n[[custom_checks]]\nid = \"twice\"\n{base}applies_to = \"p\"\nforbid = true\n"), "twice", "already used"),
         (format!("[[custom_checks]]\nid = \"no-condition\"\n{base}applies_to = \"p\"\n"), "no-condition", "exactly one condition"),

@@ -224,7 +224,9 @@ impl Profile {
             disabled_checks,
             pass_mark
         );
-        profile.add_custom_checks(custom.custom_checks.as_deref().unwrap_or_default(), file)?;
+        let definitions =
+            crate::rules::custom::definitions_from_tables(custom.custom_checks.unwrap_or_default()).map_err(invalid)?;
+        profile.add_custom_checks(&definitions, file)?;
         let known: Vec<&str> = profile.checks().map(|c| c.meta().id).collect();
         for id in profile.disabled_checks.iter().chain(&profile.elder_vetoes) {
             if !known.contains(&id.as_str()) {
@@ -261,7 +263,8 @@ struct ProfileFile {
     elder_vetoes: Option<Vec<String>>,
     disabled_checks: Option<Vec<String>>,
     pass_mark: Option<f64>,
-    custom_checks: Option<Vec<crate::rules::custom::CustomCheckDefinition>>,
+    /// Kept as tables so that a bad entry's error can name its check.
+    custom_checks: Option<Vec<toml::Table>>,
 }
 
 impl Default for Profile {

@@ -38,6 +38,20 @@ pub struct CustomCheckDefinition {
     pub min_contrast: Option<f64>,
 }
 
+/// Reads `[[custom_checks]]` tables; an error names the check (its `id`, or its position).
+pub fn definitions_from_tables(tables: Vec<toml::Table>) -> Result<Vec<CustomCheckDefinition>, String> {
+    tables
+        .into_iter()
+        .enumerate()
+        .map(|(i, table)| {
+            let name = table.get("id").and_then(|v| v.as_str()).map_or_else(|| format!("#{}", i + 1), str::to_string);
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| format!("custom check {name:?}: {}", e.message()))
+        })
+        .collect()
+}
+
 enum Condition {
     Forbid,
     ForbidText(Regex),
