@@ -13,19 +13,27 @@ fn eldercheck(args: &[&str], env: &[(&str, &str)]) -> Output {
     command.output().expect("run eldercheck")
 }
 
+/// `check SITE --db DB --format json --out - -q`: a run that prints its report.
+fn check_args(site: &Path, db: &Path) -> Vec<String> {
+    let path = |p: &Path| p.to_string_lossy().into_owned();
+    [
+        "check".into(),
+        path(site),
+        "--db".into(),
+        path(db),
+        "--format".into(),
+        "json".into(),
+        "--out".into(),
+        "-".into(),
+        "-q".into(),
+    ]
+    .to_vec()
+}
+
 fn check(site: &Path, db: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
-    let mut args = vec![
-        "check",
-        site.to_str().expect("p"),
-        "--db",
-        db.to_str().expect("p"),
-        "--format",
-        "json",
-        "--out",
-        "-",
-        "-q",
-    ];
-    args.extend_from_slice(extra);
+    let mut args = check_args(site, db);
+    args.extend(extra.iter().map(|e| e.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let output = eldercheck(&args, &[]);
     let json = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
     (output, json)
@@ -71,17 +79,7 @@ fn two_runs_at_once_share_one_store() {
     write_page(site.path(), "<p>正文</p>");
     let spawn = || {
         Command::new(env!("CARGO_BIN_EXE_eldercheck"))
-            .args([
-                "check",
-                site.path().to_str().expect("p"),
-                "--db",
-                db.to_str().expect("p"),
-                "--format",
-                "json",
-                "--out",
-                "-",
-                "-q",
-            ])
+            .args(check_args(site.path(), &db))
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("spawn")
@@ -102,20 +100,9 @@ fn a_run_killed_while_storing_leaves_the_store_usable() {
     write_page(site.path(), "<p>正文</p>");
     let (first, _) = check(site.path(), &db, &[]);
     assert!(matches!(first.status.code(), Some(0 | 1)));
-    let killed = eldercheck(
-        &[
-            "check",
-            site.path().to_str().expect("p"),
-            "--db",
-            db.to_str().expect("p"),
-            "--format",
-            "json",
-            "--out",
-            "-",
-            "-q",
-        ],
-        &[("ELDERCHECK_TEST_ABORT_WHILE_STORING", "1")],
-    );
+    let args = check_args(site.path(), &db);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let killed = eldercheck(&args, &[("ELDERCHECK_TEST_ABORT_WHILE_STORING", "1")]);
     assert!(killed.status.code().is_none() || killed.status.code() != Some(0), "the run was aborted");
     assert_eq!(runs_in(&db), 1, "the killed run left nothing half-written");
     let (next, json) = check(site.path(), &db, &[]);
