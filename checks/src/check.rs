@@ -302,9 +302,10 @@ impl Tally {
         self.findings.push(finding);
     }
 
-    /// A failed target whose finding is grouped with another one (counted, not listed).
-    pub fn add_uncounted_failure(&mut self) {
-        self.grouped_failures += 1;
+    /// One finding standing for `targets` failed targets (e.g. every text an absolute font size affects).
+    pub fn add_grouped(&mut self, finding: Finding, targets: u32) {
+        self.grouped_failures += targets.saturating_sub(1);
+        self.findings.push(finding);
     }
 
     pub fn data(&mut self, key: &str, value: impl Into<Value>) {

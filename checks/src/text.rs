@@ -106,7 +106,8 @@ fn is_disabled_itself(el: ElementRef<'_>) -> bool {
 pub fn label_control<'a>(page: &'a Page, label: ElementRef<'a>) -> Option<ElementRef<'a>> {
     const LABELABLE: &[&str] = &["input", "select", "textarea", "button", "meter", "output", "progress"];
     match label.value().attr("for") {
-        Some(id) => page.elements().find(|e| e.value().id() == Some(id) && LABELABLE.contains(&e.value().name())),
+        // As in browsers: the element getElementById finds, if it is labelable.
+        Some(id) => page.element_by_id(id).filter(|e| LABELABLE.contains(&e.value().name())),
         None => label.descendent_elements().skip(1).find(|e| {
             LABELABLE.contains(&e.value().name())
                 && e.value().attr("type").is_none_or(|t| !t.eq_ignore_ascii_case("hidden"))

@@ -89,10 +89,7 @@ impl Check for FixedFontSize {
                 .data
                 .insert("unit".into(), if kind == SizeUnitKind::ViewportOnly { "viewport" } else { "absolute" }.into());
             // Every affected text element counts as a failed target.
-            for _ in 1..count {
-                tally.add_uncounted_failure();
-            }
-            tally.add(finding);
+            tally.add_grouped(finding, count);
         }
         tally.finish()
     }
