@@ -91,6 +91,8 @@ pub struct Page {
     first_by_id: HashMap<String, NodeId>,
     /// `<label for>` elements by the id they name, built on first use.
     labels_by_for: OnceLock<HashMap<String, Vec<NodeId>>>,
+    /// What the inline scripts do, read once for the checks that need it.
+    pub(crate) script_facts: OnceLock<crate::rules::scripts::ScriptFacts>,
     /// Selector paths already built for findings.
     selector_paths: std::cell::RefCell<HashMap<NodeId, String>>,
     /// Semantic roles of all elements, computed on first use (many checks filter by role).
@@ -181,6 +183,7 @@ impl Page {
             labels_by_for: OnceLock::new(),
             roles: OnceLock::new(),
             selector_paths: std::cell::RefCell::new(HashMap::new()),
+            script_facts: OnceLock::new(),
             visible_text: OnceLock::new(),
             other_orientation_rotation,
         }

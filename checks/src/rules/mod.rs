@@ -34,7 +34,7 @@ mod moving_content;
 mod name_rule;
 mod no_autoplay_audio;
 mod popup_overlay;
-mod scripts;
+pub(crate) mod scripts;
 mod small_text;
 
 #[cfg(test)]

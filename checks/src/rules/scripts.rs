@@ -39,7 +39,12 @@ fn strip_comments(script: &str) -> String {
     re(r"(?m)^\s*//.*$", &LINE).replace_all(&without_blocks, "").into_owned()
 }
 
-pub fn script_facts(page: &Page) -> ScriptFacts {
+/// The page's script facts, read once per page (popup-overlay and moving-content both use them).
+pub fn script_facts(page: &Page) -> &ScriptFacts {
+    page.script_facts.get_or_init(|| read_script_facts(page))
+}
+
+fn read_script_facts(page: &Page) -> ScriptFacts {
     static TIMER: OnceLock<Regex> = OnceLock::new();
     static MOVE_X: OnceLock<Regex> = OnceLock::new();
     static MOVE_Y: OnceLock<Regex> = OnceLock::new();
