@@ -34,7 +34,7 @@ fn generated_page(rules: usize, items: usize) -> String {
 }
 
 fn check_all(page: &Page, profile: &Profile) -> usize {
-    let cx = CheckContext { page, profile, elder_page: false };
+    let cx = CheckContext { page, options: &profile.thresholds, elder_page: false };
     rules::registry().iter().map(|c| c.run(&cx).findings.len()).sum()
 }
 

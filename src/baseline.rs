@@ -1,23 +1,24 @@
 //! Baselines: accepted findings (by finding key) with a reason and an optional expiry date. An
 //! accepted finding stays in the report, marked as accepted, and counts as passed: it neither lowers
-//! the score nor fails the run.
+//! the score nor fails the run. Page findings and site-level findings are accepted alike.
 
-use crate::report::{Accepted, Report};
-use eldercheck_checks::check::{FindingOutcome, Outcome};
+use crate::key::FindingKey;
+use crate::results::{Accepted, CheckOutcome};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::Path;
 
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
     #[serde(default)]
     pub accepted: Vec<BaselineEntry>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BaselineEntry {
-    /// `check id + " " + page URL + " " + selector`.
+    /// A finding key: `check id + " " + page URL (site URL for site checks) + " " + selector`.
     pub key: String,
     pub reason: String,
     /// `YYYY-MM-DD`; from that day on the finding counts again.
@@ -31,92 +32,120 @@ pub enum BaselineError {
     Invalid { file: String, message: String },
 }
 
+/// The entries of a baseline that are in force today, by key.
+#[derive(Debug, Default)]
+pub struct Acceptances {
+    by_key: HashMap<String, Accepted>,
+    /// Entries whose expiry date has passed.
+    pub expired: usize,
+}
+
+impl Acceptances {
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// Marks the accepted findings of a check at `location` (page URL, or site URL for site checks).
+    pub fn apply(&self, check: &mut CheckOutcome, location: &str) -> usize {
+        if self.by_key.is_empty() {
+            return 0;
+        }
+        let id = check.id.clone();
+        check.accept(|finding| {
+            let key = FindingKey::page(&id, location, &finding.selector).to_string();
+            self.by_key.get(&key).cloned()
+        })
+    }
+}
+
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| BaselineError::Invalid { file: file.clone(), message: e.to_string() })?;
-        let baseline: Baseline = toml::from_str(&text)
-            .map_err(|e| BaselineError::Invalid { file: file.clone(), message: e.message().to_string() })?;
-        for entry in &baseline.accepted {
-            if let Some(date) = &entry.expires {
-                if !is_iso_date(date) {
-                    return Err(BaselineError::Invalid {
-                        file,
-                        message: format!("expires = {date:?} is not a YYYY-MM-DD date"),
-                    });
-                }
-            }
-        }
+        let invalid = |message: String| BaselineError::Invalid { file: file.clone(), message };
+        let bytes = crate::options::read_input_file(path).map_err(&invalid)?;
+        let text = String::from_utf8(bytes).map_err(|_| invalid("not UTF-8 text".into()))?;
+        let baseline: Baseline = toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
+        baseline.validate().map_err(invalid)?;
         Ok(baseline)
     }
 
-    /// Every failed finding of a report, accepted with the same reason.
+    /// Checks the expiry dates.
+    pub fn validate(&self) -> Result<(), String> {
+        for entry in &self.accepted {
+            if let Some(date) = &entry.expires {
+                if !is_iso_date(date) {
+                    return Err(format!("expires = {date:?} is not a YYYY-MM-DD date"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Joins two baselines; the first one's entry wins for a key in both.
+    pub fn merge(a: Option<Baseline>, b: Option<Baseline>) -> Option<Baseline> {
+        match (a, b) {
+            (None, None) => None,
+            (Some(x), None) | (None, Some(x)) => Some(x),
+            (Some(mut x), Some(y)) => {
+                let extra: Vec<BaselineEntry> =
+                    y.accepted.into_iter().filter(|e| !x.accepted.iter().any(|a| a.key == e.key)).collect();
+                x.accepted.extend(extra);
+                Some(x)
+            }
+        }
+    }
+
+    /// The entries in force on `today` (`YYYY-MM-DD`).
+    pub fn in_force(&self, today: &str) -> Acceptances {
+        let mut acceptances = Acceptances::default();
+        for entry in &self.accepted {
+            if entry.expires.as_deref().is_none_or(|d| d > today) {
+                acceptances.by_key.insert(
+                    entry.key.clone(),
+                    Accepted { reason: entry.reason.clone(), expires: entry.expires.clone() },
+                );
+            } else {
+                acceptances.expired += 1;
+            }
+        }
+        acceptances
+    }
+
+    /// Every failed finding of a report.json (page and site-level), accepted with the same reason.
     pub fn from_report_json(report: &serde_json::Value, reason: &str) -> Baseline {
-        let mut accepted = Vec::new();
+        let mut accepted: Vec<BaselineEntry> = Vec::new();
+        let mut add = |key: FindingKey| {
+            let key = key.to_string();
+            if !accepted.iter().any(|e| e.key == key) {
+                accepted.push(BaselineEntry { key, reason: reason.to_string(), expires: None });
+            }
+        };
+        let failed = |check: &serde_json::Value| -> Vec<String> {
+            check["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f["outcome"] == "failed")
+                .map(|f| f["selector"].as_str().unwrap_or_default().to_string())
+                .collect()
+        };
         for site in report["sites"].as_array().into_iter().flatten() {
             for page in site["pages"].as_array().into_iter().flatten() {
                 for check in page["checks"].as_array().into_iter().flatten() {
-                    for finding in
-                        check["findings"].as_array().into_iter().flatten().filter(|f| f["outcome"] == "failed")
-                    {
-                        let key = format!(
-                            "{} {} {}",
-                            check["id"].as_str().unwrap_or_default(),
-                            page["url"].as_str().unwrap_or_default(),
-                            finding["selector"].as_str().unwrap_or_default()
-                        );
-                        if !accepted.iter().any(|e: &BaselineEntry| e.key == key) {
-                            accepted.push(BaselineEntry { key, reason: reason.to_string(), expires: None });
-                        }
+                    let id = check["id"].as_str().unwrap_or_default();
+                    for selector in failed(check) {
+                        add(FindingKey::page(id, page["url"].as_str().unwrap_or_default(), &selector));
                     }
+                }
+            }
+            for check in site["site_checks"].as_array().into_iter().flatten() {
+                let id = check["id"].as_str().unwrap_or_default();
+                for selector in failed(check) {
+                    add(FindingKey::site(id, site["url"].as_str().unwrap_or_default(), &selector));
                 }
             }
         }
         Baseline { accepted }
-    }
-
-    /// Marks accepted findings and recounts their checks. Returns (accepted, expired entries).
-    pub fn apply(&self, report: &mut Report, today: &str) -> (usize, usize) {
-        let live: Vec<&BaselineEntry> =
-            self.accepted.iter().filter(|e| e.expires.as_deref().is_none_or(|d| d > today)).collect();
-        let expired = self.accepted.len() - live.len();
-        let mut count = 0;
-        for site in &mut report.sites {
-            for page in &mut site.pages {
-                let url = page.url.clone();
-                for check in &mut page.checks {
-                    let mut moved = 0;
-                    for finding in check.findings.iter_mut().filter(|f| f.outcome == FindingOutcome::Failed) {
-                        let key = crate::store::finding_key(&check.id, &url, &finding.selector);
-                        if let Some(entry) = live.iter().find(|e| e.key == key) {
-                            finding.accepted =
-                                Some(Accepted { reason: entry.reason.clone(), expires: entry.expires.clone() });
-                            moved += 1;
-                        }
-                    }
-                    if moved > 0 {
-                        count += moved;
-                        let moved = moved as u32;
-                        check.failed_targets = check.failed_targets.saturating_sub(moved);
-                        check.passed_targets += moved;
-                        if check.failed_targets == 0 {
-                            check.outcome =
-                                if check.cant_tell_targets > 0 { Outcome::CantTell } else { Outcome::Passed };
-                        }
-                        let decided = check.passed_targets + check.failed_targets;
-                        check.score = match check.outcome {
-                            Outcome::Passed => Some(1.0),
-                            Outcome::Failed if decided > 0 => {
-                                Some(f64::from(check.passed_targets) / f64::from(decided))
-                            }
-                            _ => None,
-                        };
-                    }
-                }
-            }
-        }
-        (count, expired)
     }
 }
 
@@ -127,4 +156,23 @@ fn is_iso_date(text: &str) -> bool {
         && parts[1].len() == 2
         && parts[2].len() == 2
         && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expired_entries_do_not_apply() {
+        let baseline = Baseline {
+            accepted: vec![
+                BaselineEntry { key: "a x #1".into(), reason: "r".into(), expires: Some("2026-01-01".into()) },
+                BaselineEntry { key: "a x #2".into(), reason: "r".into(), expires: Some("2027-01-01".into()) },
+                BaselineEntry { key: "a x #3".into(), reason: "r".into(), expires: None },
+            ],
+        };
+        let today = baseline.in_force("2026-06-01");
+        assert_eq!(today.expired, 1);
+        assert_eq!(today.by_key.len(), 2);
+    }
 }

@@ -2,7 +2,7 @@
 //! table of accepted findings and `[[custom_checks]]`. The file is read from the working directory,
 //! or from `--config FILE`.
 
-use crate::baseline::{Baseline, BaselineEntry};
+use crate::baseline::Baseline;
 use eldercheck_checks::rules::custom::CustomCheckDefinition;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +43,7 @@ pub const OPTIONS: &[&str] = &[
     "exclude",
     "profile",
     "elder_path",
+    "resolve",
     "lang",
     "fail_under",
     "viewport",
@@ -64,7 +65,8 @@ impl Config {
         };
         let file = path.display().to_string();
         let invalid = |message: String| ConfigError::Invalid { file: file.clone(), message };
-        let text = std::fs::read_to_string(&path).map_err(|e| invalid(e.to_string()))?;
+        let bytes = crate::options::read_input_file(&path).map_err(&invalid)?;
+        let text = String::from_utf8(bytes).map_err(|_| invalid("not UTF-8 text".into()))?;
         let table: toml::Table = toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
         let mut options = toml::Table::new();
         let mut baseline = None;
@@ -151,20 +153,6 @@ impl Config {
             None => Ok(None),
             Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
             Some(_) => Err(self.invalid(key, "true or false")),
-        }
-    }
-}
-
-/// Joins the file's `[baseline]` with a `--baseline` file.
-pub fn merge_baselines(a: Option<Baseline>, b: Option<Baseline>) -> Option<Baseline> {
-    match (a, b) {
-        (None, None) => None,
-        (Some(x), None) | (None, Some(x)) => Some(x),
-        (Some(mut x), Some(y)) => {
-            let extra: Vec<BaselineEntry> =
-                y.accepted.into_iter().filter(|e| !x.accepted.iter().any(|a| a.key == e.key)).collect();
-            x.accepted.extend(extra);
-            Some(x)
         }
     }
 }

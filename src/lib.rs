@@ -5,16 +5,26 @@
 //! and writes reports. The judging lives in the `eldercheck-checks` crate; this crate gathers pages,
 //! runs the checks, scores and reports.
 
+//!
+//! Stages, each importing only from earlier ones (docs/ARCHITECTURE.md):
+//! `options` → `sources` → `results` → `analyze` → `policy`/`score`/`key`/`baseline` → `rundir` →
+//! `assemble` → `history` → `report` → `run` (the only orchestrator); `main.rs` parses arguments.
+
+pub mod analyze;
+pub mod assemble;
 pub mod baseline;
 pub mod config;
-pub mod crawl;
-pub mod engine;
-pub mod local;
+pub mod history;
+pub mod key;
+pub mod options;
+pub mod policy;
 pub mod progress;
 pub mod report;
+pub mod results;
 pub mod run;
+pub mod rundir;
 pub mod score;
-pub mod store;
+pub mod sources;
 
 pub use eldercheck_checks as checks;
 

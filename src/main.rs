@@ -2,21 +2,17 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use eldercheck::crawl::fetch::FetchConfig;
-use eldercheck::crawl::sites::parse_site_list;
-use eldercheck::crawl::{CrawlOptions, SiteTarget};
-use eldercheck::engine::EngineSettings;
-use eldercheck::progress::Progress;
-use eldercheck::report::csv;
-use eldercheck::run::{run_local, LocalRun};
+use eldercheck::options::{
+    self, CrawlSettings, Format, Output, Verbosity, DEFAULT_CONCURRENCY, DEFAULT_DB, DEFAULT_DELAY_MS, DEFAULT_FORMATS,
+    DEFAULT_LANG, DEFAULT_MAX_BODY_MIB, DEFAULT_MAX_DEPTH, DEFAULT_OUT, DEFAULT_PROFILE, DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT_S, DEFAULT_VIEWPORT,
+};
+use eldercheck::run::{CheckRequest, RunError, RunOutcome, Verdict};
 use eldercheck_checks::check::Lang;
-use eldercheck_checks::page::style::Viewport;
-use eldercheck_checks::page::PageOptions;
-use eldercheck_checks::{docs, Profile};
+use eldercheck_checks::{docs, Catalogue, Profile};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -33,28 +29,42 @@ struct Cli {
 enum Command {
     /// Check websites (crawled politely) or local HTML files and folders.
     Check(Box<CheckArgs>),
+    /// Render reports again from a results folder (`<out>/results` of a run), in any language or format.
+    Report {
+        /// The results folder.
+        results: PathBuf,
+        /// Where the reports are written; `-` prints JSON to stdout.
+        #[arg(long, default_value = DEFAULT_OUT)]
+        out: String,
+        /// Output formats, comma-separated: html, json, csv, junit, sarif.
+        #[arg(long, default_value = DEFAULT_FORMATS)]
+        format: String,
+        /// Report language: zh-CN or en.
+        #[arg(long, default_value = DEFAULT_LANG)]
+        lang: String,
+    },
     /// List the check catalogue: id, family, impact, title (with a profile's custom checks).
     Checks {
-        #[arg(long, default_value = "zh-CN")]
+        #[arg(long, default_value = DEFAULT_LANG)]
         lang: String,
         /// A profile whose custom checks are listed too.
-        #[arg(long, default_value = "miit-web")]
+        #[arg(long, default_value = DEFAULT_PROFILE)]
         profile: String,
     },
     /// Show a check's documentation: what, why it matters, example, how to fix.
     Explain {
         check_id: String,
-        #[arg(long, default_value = "zh-CN")]
+        #[arg(long, default_value = DEFAULT_LANG)]
         lang: String,
         /// A profile whose custom checks can be explained.
-        #[arg(long, default_value = "miit-web")]
+        #[arg(long, default_value = DEFAULT_PROFILE)]
         profile: String,
     },
     /// Runs stored in the history database: date, score, grade, pages, findings, vetoes per site.
     History {
         /// Only sites whose URL or name contains this.
         site: Option<String>,
-        #[arg(long, default_value = "eldercheck.db")]
+        #[arg(long, default_value = DEFAULT_DB)]
         db: PathBuf,
         /// table or json.
         #[arg(long, default_value = "table")]
@@ -89,32 +99,32 @@ struct CheckArgs {
     /// Batch: a file with one site URL a line, or CSV with the header url,name[,group].
     #[arg(long)]
     sites: Option<PathBuf>,
-    /// Where report.json and findings.csv are written; `-` prints JSON to stdout.
-    #[arg(long, default_value = "eldercheck-report")]
+    /// Where report.html, report.json, findings.csv and the results folder are written; `-` prints JSON to stdout.
+    #[arg(long, default_value = DEFAULT_OUT)]
     out: String,
     /// Output formats, comma-separated: html, json, csv, junit, sarif.
-    #[arg(long, default_value = "html,json,csv")]
+    #[arg(long, default_value = DEFAULT_FORMATS)]
     format: String,
     /// Pages checked per site [crawls: 100; a local folder checks every page unless this is given].
     #[arg(long)]
     max_pages: Option<usize>,
     /// Link depth from the start URL (sitemap URLs count as depth 1).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = DEFAULT_MAX_DEPTH)]
     max_depth: u32,
     /// Requests in flight in total (at most 2 per host).
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY)]
     concurrency: usize,
     /// Minimum gap in milliseconds between two requests to one host (robots.txt Crawl-delay wins if larger).
-    #[arg(long, default_value_t = 250)]
+    #[arg(long, default_value_t = DEFAULT_DELAY_MS)]
     delay_ms: u64,
     /// Timeout of one request, in seconds.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT_S)]
     timeout_s: u64,
     /// Retries for timeouts, 5xx and 429 (with exponential backoff, Retry-After honoured).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = DEFAULT_RETRIES)]
     retries: u32,
     /// Largest page or stylesheet read, in MiB.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_MIB)]
     max_body_mib: usize,
     /// Ignore robots.txt (for owners checking their own site).
     #[arg(long)]
@@ -126,22 +136,23 @@ struct CheckArgs {
     #[arg(long)]
     exclude: Vec<String>,
     /// Criteria profile: miit-web, wcag-aa, or a custom profile's .toml file.
-    #[arg(long, default_value = "miit-web")]
+    #[arg(long, default_value = DEFAULT_PROFILE)]
     profile: String,
     /// Mark pages whose URL contains this as elder pages (repeatable).
     #[arg(long)]
     elder_path: Vec<String>,
     /// Report language: zh-CN or en.
-    #[arg(long, default_value = "zh-CN")]
+    #[arg(long, default_value = DEFAULT_LANG)]
     lang: String,
-    /// Exit 1 if a site scores below this or has a veto [default: the profile's pass mark, 60].
+    /// The pass mark of this run: a site below it (or with a veto) is not passed and the run exits 1
+    /// [default: the profile's pass mark, 60].
     #[arg(long)]
     fail_under: Option<f64>,
     /// Simulated screen for media queries: desktop (1280×800), mobile (390×844) or WIDTHxHEIGHT.
-    #[arg(long, default_value = "desktop")]
+    #[arg(long, default_value = DEFAULT_VIEWPORT)]
     viewport: String,
     /// Run history store (SQLite): trends and changes since the previous run.
-    #[arg(long, default_value = "eldercheck.db")]
+    #[arg(long, default_value = DEFAULT_DB)]
     db: PathBuf,
     /// Do not read or write the history store.
     #[arg(long)]
@@ -155,6 +166,10 @@ struct CheckArgs {
     /// Accepted findings (TOML: [[accepted]] key, reason, expires); they do not fail the run.
     #[arg(long)]
     baseline: Option<PathBuf>,
+    /// Resolve HOST:PORT to ADDRESS instead of asking DNS (like curl's --resolve), repeatable:
+    /// `www.example.gov.cn:443:10.0.0.5` checks a staging server under the real host name.
+    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
+    resolve: Vec<String>,
     /// No progress output.
     #[arg(short, long)]
     quiet: bool,
@@ -177,6 +192,9 @@ fn main() -> ExitCode {
             };
             apply_config(*args, &given).and_then(|(args, config)| check(args, config))
         }
+        Command::Report { results, out, format, lang } => {
+            render_again(&results, &out, &format, &lang).map(|()| ExitCode::SUCCESS)
+        }
         Command::Checks { lang, profile } => list_checks(&lang, &profile).map(|()| ExitCode::SUCCESS),
         Command::Explain { check_id, lang, profile } => explain(&check_id, &lang, &profile).map(|()| ExitCode::SUCCESS),
         Command::History { site, db, format } => history(site.as_deref(), &db, &format).map(|()| ExitCode::SUCCESS),
@@ -192,24 +210,6 @@ fn main() -> ExitCode {
 
 fn parse_lang(text: &str) -> Result<Lang> {
     Lang::parse(text).with_context(|| format!("unknown language {text:?}: use zh-CN or en"))
-}
-
-fn parse_viewport(text: &str) -> Result<Viewport> {
-    match text {
-        "desktop" => Ok(Viewport::DESKTOP),
-        "mobile" => Ok(Viewport::MOBILE),
-        other => {
-            let (w, h) = other
-                .split_once(['x', '×'])
-                .with_context(|| format!("viewport {other:?}: use desktop, mobile or WIDTHxHEIGHT"))?;
-            let width: f32 = w.trim().parse().with_context(|| format!("viewport width {w:?}"))?;
-            let height: f32 = h.trim().parse().with_context(|| format!("viewport height {h:?}"))?;
-            if width < 1.0 || height < 1.0 {
-                bail!("viewport {other:?} must be at least 1×1");
-            }
-            Ok(Viewport { width, height })
-        }
-    }
 }
 
 /// Fills options not given on the command line from eldercheck.toml (or `--config FILE`).
@@ -273,6 +273,7 @@ fn apply_config(
     set!(include, strings);
     set!(exclude, strings);
     set!(elder_path, strings);
+    set!(resolve, strings);
     set!(no_robots, boolean);
     set!(no_db, boolean);
     set!(quiet, boolean);
@@ -293,209 +294,139 @@ fn apply_config(
     Ok((args, Some(config)))
 }
 
-fn check(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Result<ExitCode> {
-    let is_url = |t: &str| {
-        let lower = t.to_ascii_lowercase();
-        lower.starts_with("http://") || lower.starts_with("https://")
-    };
-    let mut sites: Vec<SiteTarget> = args
-        .targets
-        .iter()
-        .filter(|t| is_url(t))
-        .map(|t| SiteTarget { url: t.clone(), name: None, group: None })
-        .collect();
-    if let Some(list) = &args.sites {
-        let bytes = std::fs::read(list).with_context(|| format!("cannot read the site list {}", list.display()))?;
-        let listed = parse_site_list(&String::from_utf8_lossy(&bytes));
-        if listed.is_empty() {
-            bail!("the site list {} has no sites", list.display());
-        }
-        sites.extend(listed);
-    }
-    let local: Vec<PathBuf> = args.targets.iter().filter(|t| !is_url(t)).map(PathBuf::from).collect();
-    if local.is_empty() && sites.is_empty() {
-        bail!("nothing to check: give URLs, .html files or folders, or --sites FILE");
-    }
-    let lang = parse_lang(&args.lang)?;
-    // A bad profile stops the run before anything is fetched (exit 2).
-    let mut profile = Profile::load(&args.profile)?;
-    let (config_baseline, config_checks, config_file) = match config {
-        Some(c) => (c.baseline, c.custom_checks, c.file.display().to_string()),
-        None => (None, Vec::new(), String::new()),
-    };
-    profile.add_custom_checks(&config_checks, &config_file)?;
-    let formats: Vec<String> =
-        args.format.split(',').map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty()).collect();
-    for format in &formats {
-        match format.as_str() {
-            "html" | "json" | "csv" | "junit" | "sarif" => {}
-            other => bail!("--format {other}: unknown format (html, json, csv, junit, sarif)"),
-        }
-    }
-    if args.out == "-" && formats != ["json"] {
-        bail!("--out - prints JSON to stdout: use it with --format json");
-    }
-    let compile = |patterns: &[String], flag: &str| -> Result<Vec<regex::Regex>> {
-        patterns
-            .iter()
-            .map(|p| regex::Regex::new(p).with_context(|| format!("{flag} {p:?} is not a valid regular expression")))
-            .collect()
-    };
-    let include = compile(&args.include, "--include")?;
-    let exclude = compile(&args.exclude, "--exclude")?;
-    if args.concurrency == 0 {
-        bail!("--concurrency must be at least 1");
-    }
-    let crawl = CrawlOptions {
-        max_pages: args.max_pages.unwrap_or(100),
-        max_depth: args.max_depth,
-        respect_robots: !args.no_robots,
-        include: include.clone(),
-        exclude: exclude.clone(),
-        fetch: FetchConfig {
-            timeout: Duration::from_secs(args.timeout_s.max(1)),
-            max_body_bytes: args.max_body_mib.max(1) * 1024 * 1024,
-            retries: args.retries,
-            delay: Duration::from_millis(args.delay_ms),
-            concurrency: args.concurrency,
-            ..FetchConfig::default()
-        },
-    };
-    let pass_mark = profile.pass_mark;
-    let baseline = eldercheck::config::merge_baselines(
-        config_baseline,
-        args.baseline.as_deref().map(eldercheck::baseline::Baseline::load).transpose()?,
-    );
-    let run = LocalRun {
-        baseline,
-        targets: local,
-        sites,
-        crawl,
-        max_pages: args.max_pages,
-        include,
-        exclude,
-        settings: EngineSettings {
-            profile,
-            page_options: PageOptions { viewport: parse_viewport(&args.viewport)?, ..PageOptions::default() },
-            elder_patterns: args.elder_path,
-            lang,
-        },
-        progress: if args.quiet {
-            Progress::Quiet
-        } else if args.verbose {
-            Progress::Verbose
-        } else {
-            Progress::Normal
-        },
-    };
-    let (mut report, problems) = run_local(&run);
-    for problem in &problems {
-        eprintln!("eldercheck: skipped {}: {}", problem.target, problem.error);
-    }
-    let pages_checked: usize = report.sites.iter().map(|s| s.summary.pages_checked).sum();
-    if report.sites.is_empty() || pages_checked == 0 {
-        if args.out == "-" {
-            println!("{}", serde_json::to_string_pretty(&report)?);
-        }
-        bail!("nothing could be checked");
-    }
-    // History is an addition: a store that cannot be used is reported, and the run still reports.
-    let store = if args.no_db {
-        None
-    } else {
-        eldercheck::run::attach_history(&mut report, &args.db).map_err(|e| eprintln!("eldercheck: {e}")).ok()
-    };
-    let report = report;
-    let keep_runs = args.keep_runs;
-    // The run is stored while the report files are written.
-    std::thread::scope(|scope| -> Result<()> {
-        let report = &report;
-        let saving = store.map(|mut store| {
-            scope.spawn(move || {
-                let result = store.save(report).and_then(|_| keep_runs.map_or(Ok(0), |keep| store.prune(keep)));
-                if let Err(e) = result {
-                    eprintln!("eldercheck: {e}");
-                }
-            })
-        });
-        write_outputs(&args.out, &formats, report, pass_mark, args.quiet)?;
-        if let Some(handle) = saving {
-            let _ = handle.join();
-        }
-        Ok(())
-    })?;
-    let fail_under = args.fail_under.unwrap_or(pass_mark);
-    Ok(if report.all_passed(fail_under) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+/// Parses `--resolve HOST:PORT:ADDRESS`.
+fn parse_resolve(text: &str) -> Result<(String, std::net::SocketAddr)> {
+    let usage = || format!("--resolve {text:?}: use HOST:PORT:ADDRESS, e.g. www.example.gov.cn:443:10.0.0.5");
+    let (host, rest) = text.split_once(':').with_context(usage)?;
+    let (port, address) = rest.split_once(':').with_context(usage)?;
+    let port: u16 = port.parse().ok().with_context(usage)?;
+    let address: std::net::IpAddr = address.trim_matches(['[', ']']).parse().ok().with_context(usage)?;
+    Ok((host.to_ascii_lowercase(), std::net::SocketAddr::new(address, port)))
 }
 
-/// Writes the report files (or JSON to stdout with `--out -`).
-fn write_outputs(
-    out_arg: &str,
-    formats: &[String],
-    report: &eldercheck::report::Report,
-    pass_mark: f64,
-    quiet: bool,
-) -> Result<()> {
-    if out_arg == "-" {
-        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-        serde_json::to_writer_pretty(&mut stdout, &report)?;
-        writeln!(stdout)?;
-        stdout.flush()?;
+fn request(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Result<CheckRequest> {
+    let formats = Format::parse_list(&args.format).map_err(anyhow::Error::msg)?;
+    let (config_baseline, config_custom_checks, config_file) = match config {
+        Some(c) => (c.baseline, c.custom_checks, Some(c.file)),
+        None => (None, Vec::new(), None),
+    };
+    Ok(CheckRequest {
+        targets: args.targets,
+        sites_file: args.sites,
+        output: if args.out == "-" { Output::Stdout } else { Output::Dir(PathBuf::from(&args.out)) },
+        formats,
+        crawl: CrawlSettings {
+            max_pages: args.max_pages,
+            max_depth: args.max_depth,
+            concurrency: args.concurrency,
+            delay: std::time::Duration::from_millis(args.delay_ms),
+            timeout: std::time::Duration::from_secs(args.timeout_s.min(u64::MAX / 2)),
+            retries: args.retries,
+            max_body_mib: args.max_body_mib,
+            respect_robots: !args.no_robots,
+            include: args.include,
+            exclude: args.exclude,
+        },
+        resolve: args.resolve.iter().map(|r| parse_resolve(r)).collect::<Result<_>>()?,
+        profile: args.profile,
+        config_custom_checks,
+        config_file,
+        elder_paths: args.elder_path,
+        lang: parse_lang(&args.lang)?,
+        fail_under: args.fail_under,
+        viewport: options::parse_viewport(&args.viewport).map_err(anyhow::Error::msg)?,
+        db: (!args.no_db).then_some(args.db),
+        keep_runs: args.keep_runs,
+        baseline_file: args.baseline,
+        config_baseline,
+        verbosity: if args.quiet {
+            Verbosity::Quiet
+        } else if args.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        },
+    })
+}
+
+fn check(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Result<ExitCode> {
+    let request = request(args, config)?;
+    let quiet = request.verbosity == Verbosity::Quiet;
+    let out = match &request.output {
+        Output::Dir(dir) => Some(dir.clone()),
+        Output::Stdout => None,
+    };
+    let outcome = match eldercheck::run::check(request) {
+        Ok(outcome) => outcome,
+        Err(RunError::Usage(message)) => bail!(message),
+        Err(other) => return Err(other.into()),
+    };
+    if !quiet {
+        summarise(&outcome, out.as_deref());
+    }
+    Ok(match outcome.verdict() {
+        Verdict::Passed => ExitCode::SUCCESS,
+        Verdict::Failed => ExitCode::from(1),
+        Verdict::Incomplete => ExitCode::from(3),
+    })
+}
+
+/// The console summary: one line a site (a count for large batches), and where the report is.
+fn summarise(outcome: &RunOutcome, out: Option<&std::path::Path>) {
+    const LISTED: usize = 20;
+    if outcome.expired_acceptances > 0 {
+        eprintln!("eldercheck: {} baseline entries have expired and count again", outcome.expired_acceptances);
+    }
+    for site in outcome.sites.iter().take(LISTED) {
+        let score = site.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
+        let accepted = if site.accepted > 0 { format!(", {} accepted", site.accepted) } else { String::new() };
+        eprintln!(
+            "{}: score {score}, grade {:?}, {} (pass mark {}), {} pages, {} findings{accepted}, {} vetoes",
+            site.name,
+            site.grade,
+            if site.passed { "passed" } else { "not passed" },
+            outcome.pass_mark,
+            site.pages_checked,
+            site.findings,
+            site.vetoes
+        );
+    }
+    if outcome.sites.len() > LISTED {
+        let passed = outcome.sites.iter().filter(|s| s.passed).count();
+        eprintln!(
+            "… {} sites in all: {passed} passed, {} not passed",
+            outcome.sites.len(),
+            outcome.sites.len() - passed
+        );
+    }
+    if let Some(dir) = out {
+        let shown = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        eprintln!("report written to {}", shown.display());
+    }
+}
+
+fn render_again(results: &std::path::Path, out: &str, format: &str, lang: &str) -> Result<()> {
+    let lang = parse_lang(lang)?;
+    let formats = Format::parse_list(format).map_err(anyhow::Error::msg)?;
+    let dir = eldercheck::rundir::RunDir::open(results)?;
+    if out == "-" {
+        if formats != [Format::Json] {
+            bail!("--out - prints JSON to stdout: use it with --format json");
+        }
+        eldercheck::report::render(&dir, lang, &formats, eldercheck::report::Destination::Stdout)?;
     } else {
-        let dir = PathBuf::from(out_arg);
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        if formats.iter().any(|f| f == "json") {
-            let path = dir.join("report.json");
-            // Streamed, so that a large crawl's report is never held twice in memory.
-            write_file(&path, |w| Ok(serde_json::to_writer_pretty(w, &report)?))?;
-        }
-        if formats.iter().any(|f| f == "csv") {
-            let path = dir.join("findings.csv");
-            write_file(&path, |w| Ok(csv::write(w, report)?))?;
-        }
-        if formats.iter().any(|f| f == "html") {
-            let html = eldercheck::report::html::render(report, pass_mark)?;
-            write_file(&dir.join("report.html"), |w| Ok(w.write_all(html.as_bytes())?))?;
-        }
-        if formats.iter().any(|f| f == "junit") {
-            write_file(&dir.join("report.junit.xml"), |w| Ok(eldercheck::report::junit::write(w, report)?))?;
-        }
-        if formats.iter().any(|f| f == "sarif") {
-            let sarif = eldercheck::report::sarif::to_value(report);
-            write_file(&dir.join("report.sarif"), |w| Ok(serde_json::to_writer_pretty(w, &sarif)?))?;
-        }
-        if !quiet {
-            for site in &report.sites {
-                let score = site.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
-                eprintln!(
-                    "{}: score {score}, grade {:?}, {}, {} pages, {} findings, {} vetoes",
-                    site.name,
-                    site.grade,
-                    if site.passed { "passed" } else { "not passed" },
-                    site.summary.pages_checked,
-                    site.summary.findings,
-                    site.vetoes.len()
-                );
-            }
-            eprintln!("report written to {}", dir.display());
-        }
+        let out = PathBuf::from(out);
+        eldercheck::report::render(&dir, lang, &formats, eldercheck::report::Destination::Dir(&out))?;
+        eprintln!("report written to {}", std::path::absolute(&out).unwrap_or(out).display());
     }
     Ok(())
-}
-
-/// Writes a file through a buffer, naming the file in any error.
-fn write_file(path: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    write(&mut writer).with_context(|| format!("cannot write {}", path.display()))?;
-    writer.flush().with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn history(site: Option<&str>, db: &std::path::Path, format: &str) -> Result<()> {
     if !db.exists() {
         bail!("no history store at {} (runs are stored there unless --no-db is given)", db.display());
     }
-    let store = eldercheck::store::Store::open(db)?;
+    let store = eldercheck::history::Store::open(db)?;
     let rows = store.history(site)?;
     let mut out = std::io::stdout().lock();
     match format {
@@ -538,11 +469,15 @@ fn write_baseline(report: &std::path::Path, out: &std::path::Path, reason: &str)
     Ok(())
 }
 
+fn catalogue(profile: &str) -> Result<Catalogue> {
+    Ok(Catalogue::for_profile(&Profile::load(profile)?)?)
+}
+
 fn list_checks(lang: &str, profile: &str) -> Result<()> {
     let lang = parse_lang(lang)?;
-    let profile = Profile::load(profile)?;
+    let catalogue = catalogue(profile)?;
     let mut out = std::io::stdout().lock();
-    for check in profile.checks() {
+    for check in catalogue.all() {
         let m = check.meta();
         writeln!(out, "{:<26} {:<9} {:<9} {}", m.id, m.family.id(), m.impact.id(), m.title.get(lang))?;
     }
@@ -551,9 +486,9 @@ fn list_checks(lang: &str, profile: &str) -> Result<()> {
 
 fn explain(id: &str, lang: &str, profile: &str) -> Result<()> {
     let lang = parse_lang(lang)?;
-    let profile = Profile::load(profile)?;
-    let Some(check) = profile.checks().find(|c| c.meta().id == id) else {
-        let ids: Vec<&str> = profile.checks().map(|c| c.meta().id).collect();
+    let catalogue = catalogue(profile)?;
+    let Some(check) = catalogue.find(id) else {
+        let ids: Vec<String> = catalogue.all().map(|c| c.meta().id.to_string()).collect();
         bail!("no check with id {id:?}; the checks are: {}", ids.join(", "));
     };
     print!("{}", docs::explain(check.meta(), lang));

@@ -1,19 +1,13 @@
 //! Progress on stderr: a progress bar on a terminal, a plain line every few seconds otherwise,
 //! nothing with `-q`.
 
-use crate::report::PageReport;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
-    Quiet,
-    Normal,
-    Verbose,
-}
+pub use crate::options::Verbosity as Progress;
 
 pub struct ProgressReporter {
     mode: Progress,
@@ -68,19 +62,18 @@ impl ProgressReporter {
         }
     }
 
-    pub fn page_done(&self, page: Option<&PageReport>) {
+    /// A page is done; `error` is its error kind and message when it could not be checked.
+    pub fn page_done(&self, url: &str, error: Option<(&str, &str)>) {
         self.done.fetch_add(1, Ordering::Relaxed);
-        if let Some(page) = page {
-            match &page.error {
-                Some(error) => {
-                    self.errors.fetch_add(1, Ordering::Relaxed);
-                    if self.mode != Progress::Quiet {
-                        self.line(&format!("error: {}: {} ({})", page.url, error.message, error.kind));
-                    }
+        match error {
+            Some((kind, message)) => {
+                self.errors.fetch_add(1, Ordering::Relaxed);
+                if self.mode != Progress::Quiet {
+                    self.line(&format!("error: {url}: {message} ({kind})"));
                 }
-                None if self.mode == Progress::Verbose => self.line(&format!("checked {}", page.url)),
-                None => {}
             }
+            None if self.mode == Progress::Verbose => self.line(&format!("checked {url}")),
+            None => {}
         }
         if let Some(bar) = &self.bar {
             bar.inc(1);

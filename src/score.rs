@@ -1,13 +1,16 @@
-//! Scoring as the product specification and the MIIT evaluation describe it:
+//! Scoring as the product specification and the MIIT evaluation describe it, as pure functions:
 //! a check's page score is passing ÷ decided targets; a page's score is 100 × the impact-weighted
-//! mean of its check scores (cant_tell and inapplicable carry no weight); a site's score is the
-//! mean of its page scores with site-level checks weighted in; vetoes fail the site.
+//! mean of its check scores (cant_tell and inapplicable carry no weight); a site's score is the mean
+//! of its page scores with site-level checks weighted in; vetoes fail the site. A site is folded in
+//! one page at a time ([`SiteTally`]), so scoring never holds a site's pages.
 
-use crate::report::{Grade, PageReport, SiteReport, Summary, Veto};
-use eldercheck_checks::check::{FindingOutcome, Impact};
-use eldercheck_checks::Profile;
+use crate::policy::Policy;
+use crate::results::{CheckOutcome, PageResult};
+use eldercheck_checks::check::{Family, FindingOutcome, Outcome};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-fn round1(v: f64) -> f64 {
+pub fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
@@ -21,46 +24,12 @@ fn weighted(scores: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
     (weights > 0.0).then(|| round1(100.0 * sum / weights))
 }
 
-/// The weight of an impact on a page (elder pages weigh enhanced contrast as moderate).
-pub fn effective_impact(check_id: &str, impact: Impact, elder_page: bool) -> Impact {
-    match (check_id, elder_page) {
-        ("color-contrast-enhanced", true) => Impact::Moderate,
-        ("line-spacing", true) => Impact::Serious,
-        _ => impact,
-    }
-}
-
-/// Fills in a page's score.
-pub fn score_page(page: &mut PageReport, profile: &Profile) {
-    if page.error.is_some() {
-        page.score = None;
-        return;
-    }
-    page.score = weighted(page.checks.iter().filter_map(|c| {
-        let weight = profile.weight(effective_impact(&c.id, c.impact, page.elder_page));
-        c.score.map(|s| (s, weight))
-    }));
-}
-
-/// Each family's score: the page score formula restricted to the family's checks, averaged over pages.
-fn family_scores(site: &SiteReport, profile: &Profile) -> std::collections::BTreeMap<String, Option<f64>> {
-    eldercheck_checks::check::Family::ALL
-        .iter()
-        .map(|family| {
-            let per_page: Vec<f64> = site
-                .pages
-                .iter()
-                .filter(|p| p.error.is_none())
-                .filter_map(|p| {
-                    weighted(p.checks.iter().chain(&site.site_checks).filter(|c| c.family == *family).filter_map(|c| {
-                        c.score.map(|s| (s, profile.weight(effective_impact(&c.id, c.impact, p.elder_page))))
-                    }))
-                })
-                .collect();
-            let score = (!per_page.is_empty()).then(|| round1(per_page.iter().sum::<f64>() / per_page.len() as f64));
-            (family.id().to_string(), score)
-        })
-        .collect()
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Grade {
+    A,
+    B,
+    C,
+    F,
 }
 
 pub fn grade(score: Option<f64>, vetoed: bool) -> Grade {
@@ -73,31 +42,129 @@ pub fn grade(score: Option<f64>, vetoed: bool) -> Grade {
     }
 }
 
-/// Scores every page, then the site: score, vetoes, grade, pass/fail and the summary.
-pub fn score_site(site: &mut SiteReport, profile: &Profile, skipped_by_limit: usize) {
-    for page in &mut site.pages {
-        score_page(page, profile);
-        if site.site_checks.is_empty() && !page.site_checks.is_empty() {
-            site.site_checks = std::mem::take(&mut page.site_checks);
-        }
+/// A failure that fails the site whatever its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Veto {
+    pub check: String,
+    pub page: String,
+    pub selector: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub pages_checked: usize,
+    pub pages_failed_to_load: usize,
+    /// Pages found but left out by `--max-pages`.
+    pub pages_skipped_by_limit: usize,
+    /// Failed findings that count (accepted ones excluded).
+    pub findings: usize,
+    /// Failed findings accepted by the baseline.
+    #[serde(default)]
+    pub accepted: usize,
+    pub by_check: BTreeMap<String, usize>,
+    /// Check outcomes on pages (site-level checks excluded), for test-report formats.
+    #[serde(default)]
+    pub outcomes: OutcomeCounts,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeCounts {
+    pub passed: usize,
+    pub failed: usize,
+    pub cant_tell: usize,
+    pub inapplicable: usize,
+}
+
+/// A site's scores once all its pages are in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteScore {
+    /// 0–100 with one decimal; null when no page could be scored.
+    pub score: Option<f64>,
+    pub grade: Grade,
+    /// Scored, no veto, and at or above the run's pass mark.
+    pub passed: bool,
+    pub vetoes: Vec<Veto>,
+    /// Score per family (font, contrast, popups, labels), 0–100.
+    pub family_scores: BTreeMap<String, Option<f64>>,
+    pub summary: Summary,
+}
+
+/// A page's score, or `None` for a page that failed to load or had nothing decided.
+pub fn page_score(page: &PageResult, policy: &Policy) -> Option<f64> {
+    if page.error.is_some() {
+        return None;
     }
-    let mut vetoes = Vec::new();
-    {
-        // Elder-page vetoes apply on elder pages; custom `veto = true` checks on every page.
-        let vetoing_check = |page: &PageReport, id: &String| {
-            profile.page_vetoes.contains(id)
-                || (profile.elder_rules && page.elder_page && profile.elder_vetoes.contains(id))
-        };
-        for page in site.pages.iter() {
-            for check in page.checks.iter().filter(|c| vetoing_check(page, &c.id)) {
+    weighted(page.checks.iter().filter_map(|c| c.score().map(|s| (s, policy.weight(&c.id, page.elder_page)))))
+}
+
+/// Sums of (score × weight, weight) per family, and for the whole page.
+#[derive(Debug, Clone, Copy, Default)]
+struct MeanParts {
+    score_sum: f64,
+    weight_sum: f64,
+    count: usize,
+}
+
+impl MeanParts {
+    fn add(&mut self, score: f64, weight: f64) {
+        self.score_sum += score;
+        self.weight_sum += weight;
+        self.count += 1;
+    }
+
+    fn mean(&self) -> Option<(f64, f64)> {
+        (self.count > 0).then(|| (self.score_sum / self.count as f64, self.weight_sum / self.count as f64))
+    }
+}
+
+/// Folds a site's pages in one at a time.
+#[derive(Debug, Default)]
+pub struct SiteTally {
+    pages: MeanParts,
+    families: BTreeMap<Family, MeanParts>,
+    vetoes: Vec<Veto>,
+    summary: Summary,
+}
+
+impl SiteTally {
+    /// Adds a page whose `score` is already set.
+    pub fn add(&mut self, page: &PageResult, policy: &Policy) {
+        if page.error.is_some() {
+            self.summary.pages_failed_to_load += 1;
+            return;
+        }
+        self.summary.pages_checked += 1;
+        if let Some(score) = page.score {
+            let weight: f64 =
+                page.checks.iter().filter(|c| c.score().is_some()).map(|c| policy.weight(&c.id, page.elder_page)).sum();
+            self.pages.add(score, weight);
+        }
+        for family in Family::ALL {
+            let parts = page
+                .checks
+                .iter()
+                .filter(|c| policy.family(&c.id) == Some(family))
+                .filter_map(|c| c.score().map(|s| (s, policy.weight(&c.id, page.elder_page))));
+            let (mut sum, mut weight) = (0.0, 0.0);
+            for (s, w) in parts {
+                sum += s * w;
+                weight += w;
+            }
+            if weight > 0.0 {
+                self.families.entry(family).or_default().add(100.0 * sum / weight, weight);
+            }
+        }
+        for check in &page.checks {
+            count_outcome(&mut self.summary.outcomes, check.outcome);
+            self.count_findings(check);
+            if policy.is_veto(&check.id, page.elder_page) {
                 // A pop-up is a veto only when it carries ads or inducing content.
-                let vetoing = |f: &&crate::report::FindingReport| {
-                    f.outcome == FindingOutcome::Failed
-                        && (check.id != "popup-overlay"
-                            || f.data.get("carries_ad_or_induced") == Some(&serde_json::Value::Bool(true)))
-                };
-                for finding in check.findings.iter().filter(vetoing) {
-                    vetoes.push(Veto {
+                let vetoing = check.counted_failures().filter(|f| {
+                    check.id != "popup-overlay"
+                        || f.data.get("carries_ad_or_induced") == Some(&serde_json::Value::Bool(true))
+                });
+                for finding in vetoing {
+                    self.vetoes.push(Veto {
                         check: check.id.clone(),
                         page: page.url.clone(),
                         selector: finding.selector.clone(),
@@ -106,91 +173,114 @@ pub fn score_site(site: &mut SiteReport, profile: &Profile, skipped_by_limit: us
             }
         }
     }
-    // Site-level checks count as one more check on every page: the pages' mean weighs as much
-    // as the average page's total check weight, and each site check adds its own impact weight.
-    let scored: Vec<&PageReport> = site.pages.iter().filter(|p| p.score.is_some()).collect();
-    let mut parts: Vec<(f64, f64)> = Vec::new();
-    if !scored.is_empty() {
-        let mean = scored.iter().filter_map(|p| p.score).sum::<f64>() / scored.len() as f64;
-        let page_weight = scored
-            .iter()
-            .map(|p| {
-                p.checks
-                    .iter()
-                    .filter(|c| c.score.is_some())
-                    .map(|c| profile.weight(effective_impact(&c.id, c.impact, p.elder_page)))
-                    .sum::<f64>()
-            })
-            .sum::<f64>()
-            / scored.len() as f64;
-        parts.push((mean / 100.0, page_weight.max(f64::MIN_POSITIVE)));
-    }
-    parts.extend(site.site_checks.iter().filter_map(|c| c.score.map(|s| (s, profile.weight(c.impact)))));
-    site.score = weighted(parts.into_iter());
-    site.family_scores = family_scores(site, profile);
-    site.grade = grade(site.score, !vetoes.is_empty());
-    site.passed = vetoes.is_empty() && site.score.is_some_and(|s| s >= profile.pass_mark);
-    site.vetoes = vetoes;
 
-    let mut summary = Summary {
-        pages_checked: site.pages.iter().filter(|p| p.error.is_none()).count(),
-        pages_failed_to_load: site.pages.iter().filter(|p| p.error.is_some()).count(),
-        pages_skipped_by_limit: skipped_by_limit,
-        findings: 0,
-        by_check: Default::default(),
-    };
-    for check in site.pages.iter().flat_map(|p| &p.checks).chain(&site.site_checks) {
-        let failed = check.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed).count();
+    fn count_findings(&mut self, check: &CheckOutcome) {
+        let failed = check.counted_failures().count();
         if failed > 0 {
-            *summary.by_check.entry(check.id.clone()).or_default() += failed;
-            summary.findings += failed;
+            *self.summary.by_check.entry(check.id.clone()).or_default() += failed;
+            self.summary.findings += failed;
+        }
+        self.summary.accepted +=
+            check.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed && f.accepted.is_some()).count();
+    }
+
+    /// The site's scores. Site-level checks count as one more check on every page: the pages' mean
+    /// weighs as much as the average page's total check weight, and each site check adds its own
+    /// impact weight. Family scores are built the same way from the pages' family scores.
+    pub fn finish(mut self, site_checks: &[CheckOutcome], skipped_by_limit: usize, policy: &Policy) -> SiteScore {
+        for check in site_checks {
+            self.count_findings(check);
+        }
+        let site_parts = |family: Option<Family>| {
+            site_checks
+                .iter()
+                .filter(move |c| family.is_none() || policy.family(&c.id) == family)
+                .filter_map(|c| c.score().map(|s| (s, policy.weight(&c.id, false))))
+                .collect::<Vec<_>>()
+        };
+        let combine = |pages: Option<(f64, f64)>, site: Vec<(f64, f64)>| {
+            let page_part = pages.map(|(mean, weight)| (mean / 100.0, weight.max(f64::MIN_POSITIVE)));
+            if page_part.is_none() && site.is_empty() {
+                return None;
+            }
+            weighted(page_part.into_iter().chain(site))
+        };
+        let score = if self.summary.pages_checked == 0 { None } else { combine(self.pages.mean(), site_parts(None)) };
+        let family_scores = Family::ALL
+            .iter()
+            .map(|family| {
+                let pages = self.families.get(family).and_then(MeanParts::mean);
+                let value = if pages.is_none() { None } else { combine(pages, site_parts(Some(*family))) };
+                (family.id().to_string(), value)
+            })
+            .collect();
+        let vetoed = !self.vetoes.is_empty();
+        self.summary.pages_skipped_by_limit = skipped_by_limit;
+        SiteScore {
+            score,
+            grade: grade(score, vetoed),
+            passed: !vetoed && score.is_some_and(|s| s >= policy.pass_mark),
+            vetoes: self.vetoes,
+            family_scores,
+            summary: self.summary,
         }
     }
-    site.summary = summary;
+}
+
+fn count_outcome(counts: &mut OutcomeCounts, outcome: Outcome) {
+    match outcome {
+        Outcome::Passed => counts.passed += 1,
+        Outcome::Failed => counts.failed += 1,
+        Outcome::CantTell => counts.cant_tell += 1,
+        Outcome::Inapplicable => counts.inapplicable += 1,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::CheckReport;
-    use eldercheck_checks::check::{Family, Outcome};
+    use eldercheck_checks::check::{Impact, Outcome};
+    use eldercheck_checks::{Catalogue, Profile};
 
-    fn check(id: &str, impact: Impact, score: Option<f64>) -> CheckReport {
-        CheckReport {
+    fn policy() -> Policy {
+        let mut policy = Policy::new(&Profile::miit_web(), &Catalogue::built_in().info(), None);
+        for (id, impact) in
+            [("a", Impact::Critical), ("b", Impact::Serious), ("c", Impact::Serious), ("d", Impact::Advisory)]
+        {
+            policy.checks.insert(id.into(), (Family::Labels, impact));
+        }
+        policy
+    }
+
+    fn check(id: &str, score: Option<f64>) -> CheckOutcome {
+        let (outcome, passed, failed) = match score {
+            None => (Outcome::CantTell, 0, 0),
+            Some(s) if s >= 1.0 => (Outcome::Passed, 1, 0),
+            Some(s) => (Outcome::Failed, (s * 10.0) as u32, 10 - (s * 10.0) as u32),
+        };
+        CheckOutcome {
             id: id.into(),
-            family: Family::Labels,
-            impact,
-            outcome: if score == Some(1.0) {
-                Outcome::Passed
-            } else if score.is_some() {
-                Outcome::Failed
-            } else {
-                Outcome::CantTell
-            },
-            score,
-            passed_targets: 0,
-            failed_targets: 0,
-            cant_tell_targets: 0,
+            outcome,
+            passed_targets: passed,
+            failed_targets: failed,
+            cant_tell_targets: u32::from(score.is_none()),
             findings: Vec::new(),
             data: Default::default(),
         }
     }
 
-    fn page(checks: Vec<CheckReport>) -> PageReport {
-        PageReport { checks, ..PageReport::new("https://a.cn/".into(), "https://a.cn/".into(), Some(200), 0) }
+    fn page(url: &str, checks: Vec<CheckOutcome>) -> PageResult {
+        PageResult { checks, ..PageResult::new(url.into(), url.into(), Some(200), 0) }
     }
 
     #[test]
     fn weighted_page_score_ignores_cant_tell_and_advisory() {
         // critical passed (10 × 1) + serious half (7 × 0.5) + cant_tell (no weight) + advisory failed (0)
-        let mut p = page(vec![
-            check("a", Impact::Critical, Some(1.0)),
-            check("b", Impact::Serious, Some(0.5)),
-            check("c", Impact::Serious, None),
-            check("d", Impact::Advisory, Some(0.0)),
-        ]);
-        score_page(&mut p, &Profile::miit_web());
-        assert_eq!(p.score, Some(79.4)); // 100 × 13.5 / 17
+        let p = page(
+            "https://a.cn/",
+            vec![check("a", Some(1.0)), check("b", Some(0.5)), check("c", None), check("d", Some(0.0))],
+        );
+        assert_eq!(page_score(&p, &policy()), Some(79.4)); // 100 × 13.5 / 17
     }
 
     #[test]
@@ -205,16 +295,45 @@ mod tests {
 
     #[test]
     fn failed_pages_are_not_scored_as_zero() {
-        let mut ok = page(vec![check("a", Impact::Critical, Some(1.0))]);
-        ok.url = "https://a.cn/ok".into();
-        let mut broken = page(Vec::new());
-        broken.error = Some(crate::report::PageError { kind: "read".into(), message: "gone".into() });
-        let mut site = SiteReport::new("https://a.cn/".into(), "a".into(), None);
-        site.pages = vec![ok, broken];
-        score_site(&mut site, &Profile::miit_web(), 0);
+        let policy = policy();
+        let mut ok = page("https://a.cn/ok", vec![check("a", Some(1.0))]);
+        ok.score = page_score(&ok, &policy);
+        let mut broken = page("https://a.cn/gone", Vec::new());
+        broken.error = Some(crate::results::PageError { kind: "read".into(), message: "gone".into() });
+        broken.score = page_score(&broken, &policy);
+        let mut tally = SiteTally::default();
+        tally.add(&ok, &policy);
+        tally.add(&broken, &policy);
+        let site = tally.finish(&[], 0, &policy);
         assert_eq!(site.score, Some(100.0));
         assert!(site.passed);
         assert_eq!(site.summary.pages_failed_to_load, 1);
-        assert_eq!(site.pages[1].score, None);
+        assert_eq!(broken.score, None);
+    }
+
+    #[test]
+    fn passed_means_the_run_s_pass_mark() {
+        let mut policy = policy();
+        policy.pass_mark = 95.0;
+        let mut p = page("https://a.cn/", vec![check("a", Some(1.0)), check("b", Some(0.5))]);
+        p.score = page_score(&p, &policy);
+        let mut tally = SiteTally::default();
+        tally.add(&p, &policy);
+        let site = tally.finish(&[], 0, &policy);
+        assert!(site.score.is_some_and(|s| s < 95.0));
+        assert!(!site.passed, "below --fail-under is not passed, whatever the profile's pass mark");
+    }
+
+    #[test]
+    fn a_site_check_weighs_in_once() {
+        let policy = policy();
+        let mut p = page("https://a.cn/", vec![check("a", Some(1.0))]);
+        p.score = page_score(&p, &policy);
+        let mut tally = SiteTally::default();
+        tally.add(&p, &policy);
+        let site_check = check("elder-mode-entry", Some(0.0));
+        let site = tally.finish(std::slice::from_ref(&site_check), 0, &policy);
+        // pages: 100 with weight 10; the site check (serious, 7) scores 0.
+        assert_eq!(site.score, Some(round1(100.0 * 10.0 / 17.0)));
     }
 }

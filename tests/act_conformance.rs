@@ -3,14 +3,16 @@
 //! it does not. Reads `$ELDERCHECK_ACT_DIR` (default `../shared/act-cases`) and skips with a
 //! printed reason when the cases are absent. `UPDATE_DOCS=1` rewrites docs/CONFORMANCE.md.
 
-use eldercheck::engine::{check_page, EngineSettings, PageInput};
-use eldercheck::local::FolderLoader;
-use eldercheck_checks::check::{Lang, Outcome};
-use eldercheck_checks::page::PageOptions;
-use eldercheck_checks::{rules, Profile};
+use eldercheck::analyze::{analyze, Analysis};
+use eldercheck::sources::local::FolderLoader;
+use eldercheck::sources::SourcedPage;
+use eldercheck_checks::check::Outcome;
+use eldercheck_checks::page::{PageOptions, StylesheetLoader};
+use eldercheck_checks::{rules, Catalogue, Profile};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use url::Url;
 
 fn act_dir() -> PathBuf {
@@ -20,13 +22,13 @@ fn act_dir() -> PathBuf {
 }
 
 /// ACT rule → our check. The table grows as checks are added.
-fn check_for_rule(rule: &str) -> Option<&'static str> {
-    rules::registry().iter().map(|c| c.meta()).find(|m| m.criteria.act.contains(&rule)).map(|m| m.id)
+fn check_for_rule(rule: &str) -> Option<String> {
+    rules::registry().iter().map(|c| c.meta()).find(|m| m.criteria.act.contains(&rule)).map(|m| m.id.to_string())
 }
 
 #[derive(Default)]
 struct RuleTally {
-    check: &'static str,
+    check: String,
     name: String,
     agreed: usize,
     disagreed: Vec<String>,
@@ -43,20 +45,21 @@ fn act_rules_agree() {
     };
     let manifest: Vec<Value> = serde_json::from_str(&manifest_text).expect("ACT manifest is JSON");
     let root_url = Url::from_directory_path(std::path::absolute(&dir).expect("absolute path")).expect("dir url");
-    let loader = FolderLoader::new(root_url);
+    let loader: Arc<dyn StylesheetLoader> = Arc::new(FolderLoader::new(root_url, 5 * 1024 * 1024));
     // ACT rules test WCAG conformance: the wcag-aa profile (where a placeholder names a field).
-    let settings = EngineSettings {
-        profile: Profile::wcag_aa(),
+    let profile = Profile::wcag_aa();
+    let analysis = Analysis {
+        catalogue: Catalogue::for_profile(&profile).expect("catalogue"),
+        thresholds: profile.thresholds.clone(),
+        elder: profile.elder_rules(Vec::new()),
         page_options: PageOptions::default(),
-        elder_patterns: Vec::new(),
-        lang: Lang::En,
     };
     let mut table: BTreeMap<String, RuleTally> = BTreeMap::new();
     for case in &manifest {
         let rule = case["rule_id"].as_str().unwrap_or_default();
         let Some(check_id) = check_for_rule(rule) else { continue };
         let entry = table.entry(rule.to_string()).or_insert_with(|| RuleTally {
-            check: check_id,
+            check: check_id.clone(),
             name: case["rule_name"].as_str().unwrap_or_default().to_string(),
             ..RuleTally::default()
         });
@@ -78,22 +81,9 @@ fn act_rules_agree() {
         }
         let path = dir.join(file);
         let url = Url::from_file_path(std::path::absolute(&path).expect("absolute")).expect("file url");
-        let report = check_page(
-            PageInput {
-                url: url.clone(),
-                requested_url: url.to_string(),
-                status: None,
-                depth: 0,
-                header_charset: None,
-                body: std::fs::read(&path)
-                    .map_err(|e| eldercheck::report::PageError { kind: "read".into(), message: e.to_string() }),
-                referrer: None,
-                is_home: false,
-            },
-            &loader,
-            &settings,
-        );
-        let outcome = report.checks.iter().find(|c| c.id == check_id).map(|c| c.outcome);
+        let bytes = std::fs::read(&path).expect("read an ACT case");
+        let analyzed = analyze(SourcedPage::document(&url, bytes, loader.clone()), &analysis);
+        let outcome = analyzed.page.checks.iter().find(|c| c.id == check_id).map(|c| c.outcome);
         let agrees = match expected {
             "failed" => outcome == Some(Outcome::Failed),
             _ => outcome != Some(Outcome::Failed),

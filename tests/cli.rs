@@ -87,7 +87,10 @@ fn out_dir_gets_report_json_and_findings_csv() {
         serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report.json")).expect("json");
     assert_eq!(json["sites"][0]["summary"]["pages_checked"], 4);
     let csv = std::fs::read_to_string(out.join("findings.csv")).expect("findings.csv");
-    assert!(csv.starts_with("site,page,check,family,impact,outcome,selector,message\n"));
+    assert!(
+        csv.starts_with("\u{feff}site,page,check,family,impact,outcome,selector,message\n"),
+        "UTF-8 with a byte-order mark, so that Excel reads it as UTF-8"
+    );
     assert!(csv.lines().count() > 5);
     assert!(csv.contains(",meta-viewport,font,critical,failed,"));
 }
@@ -316,4 +319,89 @@ fn junit_and_sarif_outputs() {
     let results = sarif["runs"][0]["results"].as_array().expect("results");
     assert!(results.iter().any(|r| r["ruleId"] == "html-lang-valid"));
     assert!(sarif["runs"][0]["tool"]["driver"]["rules"].as_array().is_some_and(|r| r.len() >= 30));
+}
+
+/// A three-page site without an elder-mode entry: one site-level finding.
+fn site_with_one_site_finding() -> tempfile::TempDir {
+    let site = tempfile::tempdir().expect("tempdir");
+    for (name, title) in [("index.html", "首页"), ("a.html", "通知"), ("b.html", "公告")] {
+        std::fs::write(
+            site.path().join(name),
+            format!("<html lang=zh-CN><head><title>{title}</title></head><body><p>正文</p></body></html>"),
+        )
+        .expect("write");
+    }
+    site
+}
+
+#[test]
+fn a_site_level_finding_is_listed_once_in_every_format() {
+    let site = site_with_one_site_finding();
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(&[
+        "check",
+        site.path().to_str().expect("path"),
+        "--out",
+        out.path().to_str().expect("path"),
+        "--format",
+        "json,csv,junit,sarif",
+        "-q",
+    ]);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    let read = |name: &str| std::fs::read_to_string(out.path().join(name)).expect(name);
+    let csv = read("findings.csv");
+    assert_eq!(csv.lines().filter(|l| l.contains(",elder-mode-entry,")).count(), 1, "{csv}");
+    let junit = read("report.junit.xml");
+    assert_eq!(junit.matches("name=\"elder-mode-entry\"").count(), 1, "{junit}");
+    let sarif: serde_json::Value = serde_json::from_str(&read("report.sarif")).expect("sarif json");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.iter().filter(|r| r["ruleId"] == "elder-mode-entry").count(), 1);
+    let json: serde_json::Value = serde_json::from_str(&read("report.json")).expect("json");
+    let site_checks = json["sites"][0]["site_checks"].as_array().expect("site_checks");
+    assert_eq!(site_checks.iter().filter(|c| c["id"] == "elder-mode-entry").count(), 1);
+    for page in json["sites"][0]["pages"].as_array().expect("pages") {
+        assert!(
+            !page["checks"].as_array().expect("checks").iter().any(|c| c["id"] == "elder-mode-entry"),
+            "site-level checks are not repeated on pages"
+        );
+    }
+}
+
+#[test]
+fn reports_render_from_results_without_the_profile() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let profile = work.path().join("custom.toml");
+    std::fs::copy(root().join("examples/profiles/province-portal.toml"), &profile).expect("copy the profile");
+    let out = work.path().join("run");
+    let output = run(&[
+        "check",
+        demo().to_str().expect("path"),
+        "--profile",
+        profile.to_str().expect("path"),
+        "--out",
+        out.to_str().expect("path"),
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    // Another process, with the profile gone: titles come from the results, not from the profile.
+    std::fs::remove_file(&profile).expect("remove the profile");
+    let again = work.path().join("again");
+    let rendered = bin()
+        .args(["report", out.join("results").to_str().expect("path"), "--out", again.to_str().expect("path")])
+        .args(["--format", "html,json", "--lang", "en"])
+        .output()
+        .expect("run eldercheck report");
+    assert_eq!(rendered.status.code(), Some(0), "{}", String::from_utf8_lossy(&rendered.stderr));
+    let html = std::fs::read_to_string(again.join("report.html")).expect("report.html");
+    assert!(html.contains("页面缺少 12345 热线入口"), "the custom check's failing title is in the report");
+    assert!(html.contains("<html lang=\"en\">"), "rendered again in another language");
+    let first: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("first")).expect("json");
+    let second: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(again.join("report.json")).expect("second")).expect("json");
+    assert_eq!(first["sites"][0]["score"], second["sites"][0]["score"], "same results, same score");
+    assert_eq!(first["profile"], "province-portal");
+    assert_eq!(second["profile"], "province-portal");
 }

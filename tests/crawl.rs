@@ -5,13 +5,11 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use eldercheck::crawl::fetch::FetchConfig;
-use eldercheck::crawl::{crawl_sites, CrawlOptions, CrawledSite, SiteTarget};
-use eldercheck::engine::EngineSettings;
-use eldercheck::progress::{Progress, ProgressReporter};
+use eldercheck::options::{Output, Verbosity};
+use eldercheck::results::PageResult;
+use eldercheck::run::{CheckRequest, RunError};
+use eldercheck::rundir::{RunDir, SiteRecord};
 use eldercheck_checks::check::Lang;
-use eldercheck_checks::page::PageOptions;
-use eldercheck_checks::Profile;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -58,39 +56,54 @@ fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "not found").into_response()
 }
 
-fn options(addr: SocketAddr, hosts: &[&str]) -> CrawlOptions {
-    CrawlOptions {
-        max_pages: 50,
-        max_depth: 3,
-        fetch: FetchConfig {
-            timeout: Duration::from_secs(2),
-            retries: 1,
-            retry_base: Duration::from_millis(50),
-            delay: Duration::ZERO,
-            resolve: hosts.iter().map(|h| (h.to_string(), addr)).collect(),
-            ..FetchConfig::default()
-        },
-        ..CrawlOptions::default()
+/// A crawl request as the tests use it: resolve the test hosts to the server, no delay, short timeouts.
+fn options(addr: SocketAddr, hosts: &[&str]) -> CheckRequest {
+    let mut request = CheckRequest::new(Vec::new());
+    request.crawl.max_pages = Some(50);
+    request.crawl.max_depth = 3;
+    request.crawl.timeout = Duration::from_secs(2);
+    request.crawl.retries = 1;
+    request.crawl.delay = Duration::ZERO;
+    request.resolve = hosts.iter().map(|h| (h.to_string(), addr)).collect();
+    request.db = None;
+    request.formats = Vec::new();
+    request.verbosity = Verbosity::Quiet;
+    request.lang = Lang::En;
+    request
+}
+
+/// A site as the results folder holds it.
+struct CrawledSite {
+    record: SiteRecord,
+    pages: Vec<PageResult>,
+}
+
+/// Runs the whole pipeline on `urls` (given as a `--sites` list, so that even a bad line is a site)
+/// and reads the results folder back.
+async fn crawl(urls: &[String], mut request: CheckRequest) -> Vec<CrawledSite> {
+    let out = tempfile::tempdir().expect("tempdir");
+    let list = out.path().join("sites.txt");
+    std::fs::write(&list, urls.join("\n")).expect("write the site list");
+    request.sites_file = Some(list);
+    request.output = Output::Dir(out.path().to_path_buf());
+    let ran = tokio::task::spawn_blocking(move || eldercheck::run::check(request)).await.expect("join");
+    match ran {
+        Ok(_) | Err(RunError::NothingChecked) => {}
+        Err(e) => panic!("the run failed: {e}"),
     }
+    let dir = RunDir::open(&out.path().join("results")).expect("results folder");
+    let manifest = dir.read_manifest().expect("manifest");
+    (0..manifest.sites.len())
+        .map(|i| CrawledSite {
+            record: dir.read_site(i).expect("site record"),
+            pages: dir.pages(i).expect("pages").map(|p| p.expect("page")).collect(),
+        })
+        .collect()
 }
 
-fn settings() -> Arc<EngineSettings> {
-    Arc::new(EngineSettings {
-        profile: Profile::miit_web(),
-        page_options: PageOptions::default(),
-        elder_patterns: Vec::new(),
-        lang: Lang::En,
-    })
-}
-
-async fn crawl(urls: &[String], options: CrawlOptions) -> Vec<CrawledSite> {
-    let targets = urls.iter().map(|u| SiteTarget { url: u.clone(), name: None, group: None }).collect();
-    crawl_sites(targets, options, settings(), Arc::new(ProgressReporter::new(Progress::Quiet))).await.expect("crawl")
-}
-
-fn page<'a>(site: &'a CrawledSite, suffix: &str) -> &'a eldercheck::report::PageReport {
-    site.report.pages.iter().find(|p| p.requested_url.ends_with(suffix)).unwrap_or_else(|| {
-        panic!("no page {suffix}: {:?}", site.report.pages.iter().map(|p| &p.requested_url).collect::<Vec<_>>())
+fn page<'a>(site: &'a CrawledSite, suffix: &str) -> &'a PageResult {
+    site.pages.iter().find(|p| p.requested_url.ends_with(suffix)).unwrap_or_else(|| {
+        panic!("no page {suffix}: {:?}", site.pages.iter().map(|p| &p.requested_url).collect::<Vec<_>>())
     })
 }
 
@@ -156,7 +169,7 @@ async fn sitemap_index_and_gzip_sitemaps_seed_depth_one() {
     assert_eq!(page(site, "/only-in-sitemap.html").depth, 1);
     assert!(page(site, "/only-in-sitemap.html").error.is_none());
     assert!(page(site, "/from-default-sitemap.html").error.is_none());
-    assert!(!site.report.pages.iter().any(|p| p.url.contains("elsewhere")), "off-site sitemap entries are ignored");
+    assert!(!site.pages.iter().any(|p| p.url.contains("elsewhere")), "off-site sitemap entries are ignored");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -205,7 +218,7 @@ async fn status_errors_429_retry_after_and_body_cap() {
     })
     .await;
     let mut opts = options(addr, &["site.test"]);
-    opts.fetch.max_body_bytes = 1024 * 1024;
+    opts.crawl.max_body_mib = 1;
     let started = Instant::now();
     let sites = crawl(&[format!("http://site.test:{}/", addr.port())], opts).await;
     let site = &sites[0];
@@ -217,7 +230,7 @@ async fn status_errors_429_retry_after_and_body_cap() {
     assert!(started.elapsed() >= Duration::from_millis(950), "Retry-After: 1 is honoured");
     assert_eq!(page(site, "/huge").error.as_ref().map(|e| e.kind.as_str()), Some("too_large"));
     assert_eq!(page(site, "/doc.php").error.as_ref().map(|e| e.kind.as_str()), Some("not_html"));
-    assert_eq!(site.report.pages.iter().filter(|p| p.error.is_none()).count(), 2);
+    assert_eq!(site.pages.iter().filter(|p| p.error.is_none()).count(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -231,10 +244,10 @@ async fn a_server_that_never_answers_times_out() {
         }
     });
     let mut opts = options(addr, &["silent.test"]);
-    opts.fetch.timeout = Duration::from_millis(500);
-    opts.fetch.retries = 0;
+    opts.crawl.timeout = Duration::from_millis(500);
+    opts.crawl.retries = 0;
     let sites = crawl(&[format!("http://silent.test:{}/", addr.port())], opts).await;
-    let start = &sites[0].report.pages[0];
+    let start = &sites[0].pages[0];
     assert_eq!(start.error.as_ref().map(|e| e.kind.as_str()), Some("timeout"), "{:?}", start.error);
 }
 
@@ -270,18 +283,18 @@ async fn an_infinite_calendar_is_bounded_and_external_links_are_not_followed() {
     })
     .await;
     let mut opts = options(addr, &["site.test", "external.test"]);
-    opts.max_depth = 5;
-    opts.max_pages = 4;
+    opts.crawl.max_depth = 5;
+    opts.crawl.max_pages = Some(4);
     let sites = crawl(&[format!("http://site.test:{}/", addr.port())], opts).await;
     let site = &sites[0];
-    assert_eq!(site.report.pages.len(), 4, "bounded by --max-pages");
-    assert!(site.skipped_by_limit >= 1, "the unvisited rest is counted");
+    assert_eq!(site.pages.len(), 4, "bounded by --max-pages");
+    assert!(site.record.score.summary.pages_skipped_by_limit >= 1, "the unvisited rest is counted");
     let mut opts = options(addr, &["site.test", "external.test"]);
-    opts.max_depth = 2;
+    opts.crawl.max_depth = 2;
     let sites = crawl(&[format!("http://site.test:{}/", addr.port())], opts).await;
-    assert!(sites[0].report.pages.iter().all(|p| p.depth <= 2), "bounded by --max-depth");
-    assert_eq!(sites[0].report.pages.len(), 3);
-    assert!(sites[0].report.pages.iter().all(|p| !p.url.contains("external.test")), "external links are not followed");
+    assert!(sites[0].pages.iter().all(|p| p.depth <= 2), "bounded by --max-depth");
+    assert_eq!(sites[0].pages.len(), 3);
+    assert!(sites[0].pages.iter().all(|p| !p.url.contains("external.test")), "external links are not followed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -317,8 +330,8 @@ async fn a_batch_where_one_site_is_down_still_checks_the_others() {
     // A port nothing listens on.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
     let mut opts = options(addr, &["up.test"]);
-    opts.fetch.resolve.push(("down.test".into(), closed));
-    opts.fetch.retries = 0;
+    opts.resolve.push(("down.test".into(), closed));
+    opts.crawl.retries = 0;
     let urls = [
         format!("http://down.test:{}/", closed.port()),
         format!("http://up.test:{}/", addr.port()),
@@ -326,9 +339,9 @@ async fn a_batch_where_one_site_is_down_still_checks_the_others() {
     ];
     let sites = crawl(&urls, opts).await;
     assert_eq!(sites.len(), 3);
-    assert_eq!(sites[0].report.pages[0].error.as_ref().map(|e| e.kind.as_str()), Some("connect"));
-    assert!(sites[1].report.pages[0].error.is_none());
-    assert_eq!(sites[2].report.pages[0].error.as_ref().map(|e| e.kind.as_str()), Some("invalid_url"));
+    assert_eq!(sites[0].pages[0].error.as_ref().map(|e| e.kind.as_str()), Some("connect"));
+    assert!(sites[1].pages[0].error.is_none());
+    assert_eq!(sites[2].pages[0].error.as_ref().map(|e| e.kind.as_str()), Some("invalid_url"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -342,7 +355,7 @@ async fn pages_reached_through_the_elder_entry_link_are_elder_pages_and_css_is_f
     })
     .await;
     let mut profile_free = options(addr, &["site.test"]);
-    profile_free.max_depth = 1;
+    profile_free.crawl.max_depth = 1;
     let sites = crawl(&[format!("http://site.test:{}/", addr.port())], profile_free).await;
     let care = page(&sites[0], "/care/");
     assert!(care.elder_page);

@@ -205,3 +205,96 @@ fn baselines_accept_findings_until_they_expire() {
     let again = with_baseline();
     assert_eq!(again.status.code(), Some(1), "an expired acceptance counts again");
 }
+
+/// A three-page site whose home page has no elder-mode entry: `elder-mode-entry` (site level) fails.
+fn write_site_without_entry(site: &Path) {
+    std::fs::write(
+        site.join("index.html"),
+        "<html lang=zh-CN><title>首页</title><body><a href='a.html'>通知</a></body></html>",
+    )
+    .expect("write");
+    std::fs::write(site.join("a.html"), "<html lang=zh-CN><title>通知</title><body><p>正文</p></body></html>")
+        .expect("write");
+    std::fs::write(site.join("b.html"), "<html lang=zh-CN><title>公告</title><body><p>正文</p></body></html>")
+        .expect("write");
+}
+
+fn site_check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["sites"][0]["site_checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no site check {id}: {}", report["sites"][0]["site_checks"]))
+}
+
+#[test]
+fn a_failing_site_level_check_is_no_change_on_an_unchanged_second_run() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let store = tempfile::tempdir().expect("tempdir");
+    let db = store.path().join("history.db");
+    write_site_without_entry(site.path());
+    let (_, first) = check(site.path(), &db, &[]);
+    assert_eq!(site_check(&first, "elder-mode-entry")["outcome"], "failed");
+    let (_, second) = check(site.path(), &db, &[]);
+    assert_eq!(site_check(&second, "elder-mode-entry")["outcome"], "failed");
+    let changes = &second["sites"][0]["changes"];
+    assert_eq!(changes["new"], serde_json::json!([]), "nothing is new: {changes}");
+    assert_eq!(changes["fixed"], serde_json::json!([]), "nothing is fixed: {changes}");
+}
+
+#[test]
+fn a_baseline_accepts_a_site_level_finding() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let work = tempfile::tempdir().expect("tempdir");
+    write_site_without_entry(site.path());
+    let out = work.path().join("run1");
+    let first = eldercheck(
+        &[
+            "check",
+            site.path().to_str().expect("p"),
+            "--no-db",
+            "--out",
+            out.to_str().expect("p"),
+            "--format",
+            "json",
+            "-q",
+        ],
+        &[],
+    );
+    assert!(matches!(first.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&first.stderr));
+    let baseline = work.path().join("baseline.toml");
+    let written = eldercheck(
+        &[
+            "baseline",
+            "write",
+            out.join("report.json").to_str().expect("p"),
+            "--out",
+            baseline.to_str().expect("p"),
+            "--reason",
+            "elder mode launches in March",
+        ],
+        &[],
+    );
+    assert_eq!(written.status.code(), Some(0), "{}", String::from_utf8_lossy(&written.stderr));
+    assert!(std::fs::read_to_string(&baseline).expect("baseline").contains("elder-mode-entry"));
+    let accepted = eldercheck(
+        &[
+            "check",
+            site.path().to_str().expect("p"),
+            "--no-db",
+            "--format",
+            "json",
+            "--out",
+            "-",
+            "-q",
+            "--baseline",
+            baseline.to_str().expect("p"),
+        ],
+        &[],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&accepted.stdout).expect("json");
+    let entry = site_check(&report, "elder-mode-entry");
+    assert_eq!(entry["outcome"], "passed", "{entry}");
+    assert_eq!(entry["findings"][0]["accepted"]["reason"], "elder mode launches in March");
+    assert_eq!(report["sites"][0]["summary"]["findings"], 0);
+    assert_eq!(report["sites"][0]["summary"]["accepted"], 1);
+}

@@ -190,9 +190,23 @@ fn a_batch_report_ranks_its_sites() {
         .expect("run");
     assert!(matches!(output.status.code(), Some(0 | 1)));
     let html = Html::parse_document(&std::fs::read_to_string(out.path().join("report.html")).expect("html"));
-    let rows: Vec<String> = select(&html, "#ranking + table tbody tr").into_iter().map(text).collect();
+    let rows: Vec<String> = select(&html, "#ranking ~ table tbody tr").into_iter().map(text).collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
     let first_site = a.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     assert!(rows[0].contains(&first_site), "the better site ranks first: {rows:?}");
-    assert_eq!(select(&html, "section[id^=site-]").len(), 2);
+    // A batch's report.html is the index; each site has its own page, linked from the ranking.
+    assert!(select(&html, "section#site").is_empty(), "no site is inlined in the index");
+    let links: Vec<String> = select(&html, "#ranking ~ table tbody a")
+        .into_iter()
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert_eq!(links.len(), 2);
+    for link in &links {
+        assert!(link.starts_with("sites/") && link.ends_with(".html"), "{link}");
+        let page = std::fs::read_to_string(out.path().join(link)).expect("the site's page exists");
+        let page = Html::parse_document(&page);
+        assert_eq!(select(&page, "section#site").len(), 1, "{link} holds one site");
+        let back: Vec<_> = select(&page, "a[href='../report.html']");
+        assert_eq!(back.len(), 1, "{link} links back to the index");
+    }
 }

@@ -1,13 +1,14 @@
 //! The check framework: metadata, the `Check` trait, outcomes and findings.
 
+use crate::options::Thresholds;
 use crate::page::Page;
-use crate::profile::Profile;
 use scraper::ElementRef;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The four families of the elderly-friendly criteria, plus site-level checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Family {
     Font,
@@ -30,16 +31,16 @@ impl Family {
 
     pub fn title(self) -> Text {
         match self {
-            Family::Font => Text { zh: "字体缩放", en: "Font scaling" },
-            Family::Contrast => Text { zh: "颜色对比度", en: "Colour contrast" },
-            Family::Popups => Text { zh: "广告弹窗", en: "Ads and pop-ups" },
-            Family::Labels => Text { zh: "读屏标签", en: "Screen-reader labels" },
+            Family::Font => Text::new("字体缩放", "Font scaling"),
+            Family::Contrast => Text::new("颜色对比度", "Colour contrast"),
+            Family::Popups => Text::new("广告弹窗", "Ads and pop-ups"),
+            Family::Labels => Text::new("读屏标签", "Screen-reader labels"),
         }
     }
 }
 
 /// How much a failure hurts, with the Lighthouse/axe weights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Impact {
     Critical,
@@ -73,33 +74,42 @@ impl Impact {
 
     pub fn title(self) -> Text {
         match self {
-            Impact::Critical => Text { zh: "严重", en: "critical" },
-            Impact::Serious => Text { zh: "较重", en: "serious" },
-            Impact::Moderate => Text { zh: "中等", en: "moderate" },
-            Impact::Minor => Text { zh: "轻微", en: "minor" },
-            Impact::Advisory => Text { zh: "建议", en: "advisory" },
+            Impact::Critical => Text::new("严重", "critical"),
+            Impact::Serious => Text::new("较重", "serious"),
+            Impact::Moderate => Text::new("中等", "moderate"),
+            Impact::Minor => Text::new("轻微", "minor"),
+            Impact::Advisory => Text::new("建议", "advisory"),
         }
     }
 }
 
-/// Static text in the two report languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Text in the two report languages: static for the built-in catalogue, owned for custom checks
+/// and for catalogues read back from a results folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Text {
-    pub zh: &'static str,
-    pub en: &'static str,
+    pub zh: Cow<'static, str>,
+    pub en: Cow<'static, str>,
 }
 
 impl Text {
-    pub fn get(&self, lang: Lang) -> &'static str {
+    pub const fn new(zh: &'static str, en: &'static str) -> Text {
+        Text { zh: Cow::Borrowed(zh), en: Cow::Borrowed(en) }
+    }
+
+    pub fn owned(zh: impl Into<String>, en: impl Into<String>) -> Text {
+        Text { zh: Cow::Owned(zh.into()), en: Cow::Owned(en.into()) }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
         match lang {
-            Lang::ZhCn => self.zh,
-            Lang::En => self.en,
+            Lang::ZhCn => &self.zh,
+            Lang::En => &self.en,
         }
     }
 }
 
 /// Report language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Lang {
     #[default]
     #[serde(rename = "zh-CN")]
@@ -118,8 +128,9 @@ impl Lang {
     }
 }
 
-/// A message built at run time, in both languages.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A message built at run time, in both languages: results stay language-neutral until a report
+/// is rendered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub zh: String,
     pub en: String,
@@ -147,7 +158,7 @@ pub struct Criteria {
 }
 
 /// Whether a check judges each page or the site as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Page,
@@ -157,7 +168,7 @@ pub enum Scope {
 /// Everything about a check except its logic. Check ids are a public interface.
 #[derive(Debug, Serialize)]
 pub struct CheckMeta {
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
     pub family: Family,
     pub impact: Impact,
     pub scope: Scope,
@@ -180,14 +191,15 @@ pub const DOC_HEADINGS_EN: [&str; 4] =
 /// What a check sees.
 pub struct CheckContext<'a> {
     pub page: &'a Page,
-    pub profile: &'a Profile,
+    /// The profile's thresholds and word lists.
+    pub options: &'a Thresholds,
     /// The page is an elder-mode page (适老版), with stricter thresholds.
     pub elder_page: bool,
 }
 
 /// A check: one rule of the catalogue.
 pub trait Check: Send + Sync {
-    fn meta(&self) -> &'static CheckMeta;
+    fn meta(&self) -> &CheckMeta;
     fn run(&self, cx: &CheckContext<'_>) -> CheckResult;
 }
 
@@ -198,7 +210,7 @@ impl std::fmt::Debug for dyn Check {
 }
 
 /// A page's outcome for one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
@@ -208,7 +220,7 @@ pub enum Outcome {
 }
 
 /// The outcome of one target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingOutcome {
     Failed,

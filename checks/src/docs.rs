@@ -35,9 +35,9 @@ pub fn catalogue_markdown() -> String {
             m.family.id(),
             m.impact.id()
         ));
-        out.push_str(&demote(m.docs.en));
+        out.push_str(&demote(&m.docs.en));
         out.push_str("\n\n");
-        out.push_str(&demote(m.docs.zh));
+        out.push_str(&demote(&m.docs.zh));
         out.push('\n');
     }
     out
@@ -73,4 +73,24 @@ fn demote(markdown: &str) -> String {
         .map(|l| if l.starts_with("## ") { format!("#{l}") } else { l.to_string() })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn checks_md_is_current() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/CHECKS.md");
+        let generated = catalogue_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &generated).expect("write docs/CHECKS.md");
+        }
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            current == generated,
+            "docs/CHECKS.md is stale: run `UPDATE_DOCS=1 cargo test -p eldercheck-checks checks_md_is_current`"
+        );
+    }
 }

@@ -1,11 +1,21 @@
 //! Elder pages (适老版页面): pages of a site's elder mode, judged with stricter thresholds.
 
 use crate::page::Page;
-use crate::profile::Profile;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// How elder pages are recognised: the profile's rules plus `--elder-path` patterns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ElderRules {
+    /// Whether the profile's elder rules apply at all (`elder_rules`).
+    pub enabled: bool,
+    /// The profile's URL patterns (`elder_paths`).
+    pub profile_paths: Vec<String>,
+    /// `--elder-path` patterns: they mark elder pages even when the profile's rules are off.
+    pub extra_paths: Vec<String>,
+}
 
 /// Why a page counts as an elder page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", content = "detail", rename_all = "snake_case")]
 pub enum ElderReason {
     /// The URL contains one of the profile's `elder_paths` or a `--elder-path` pattern.
@@ -53,18 +63,18 @@ pub fn is_entry_text(text: &str) -> bool {
 /// Class/id words that mark an elder-mode page.
 const MARKUP_WORDS: &[&str] = &["elder", "care", "older", "laonian", "zhangzhe"];
 
-/// Decides whether a page is an elder page. `extra_patterns` come from `--elder-path`.
-pub fn detect(page: &Page, profile: &Profile, extra_patterns: &[String]) -> Option<ElderReason> {
+/// Decides whether a page is an elder page.
+pub fn detect(page: &Page, rules: &ElderRules) -> Option<ElderReason> {
     let url = page.url.as_str().to_ascii_lowercase();
-    for pattern in extra_patterns {
+    for pattern in &rules.extra_paths {
         if url.contains(&pattern.to_ascii_lowercase()) {
             return Some(ElderReason::UrlPattern(pattern.clone()));
         }
     }
-    if !profile.elder_rules {
+    if !rules.enabled {
         return None;
     }
-    for pattern in &profile.elder_paths {
+    for pattern in &rules.profile_paths {
         if url.contains(&pattern.to_ascii_lowercase()) {
             return Some(ElderReason::UrlPattern(pattern.clone()));
         }
@@ -103,15 +113,20 @@ mod tests {
 
     #[test]
     fn url_and_markup_detection() {
-        let p = Profile::miit_web();
+        let rules = |enabled: bool, extra: &[&str]| ElderRules {
+            enabled,
+            profile_paths: ["/care/", "/elder"].map(String::from).to_vec(),
+            extra_paths: extra.iter().map(|e| e.to_string()).collect(),
+        };
+        let p = rules(true, &[]);
         let page = Page::parse("https://www.example.gov.cn/care/index.html", "<p>x</p>");
-        assert_eq!(detect(&page, &p, &[]), Some(ElderReason::UrlPattern("/care/".into())));
+        assert_eq!(detect(&page, &p), Some(ElderReason::UrlPattern("/care/".into())));
         let page = Page::parse("https://www.example.gov.cn/", "<html class='elder-mode'><body><p>x</p></body></html>");
-        assert_eq!(detect(&page, &p, &[]), Some(ElderReason::Markup("elder-mode".into())));
+        assert_eq!(detect(&page, &p), Some(ElderReason::Markup("elder-mode".into())));
         let page = Page::parse("https://www.example.gov.cn/", "<body class='careers'><p>x</p></body>");
-        assert_eq!(detect(&page, &p, &[]), None, "careers is not care");
+        assert_eq!(detect(&page, &p), None, "careers is not care");
         let page = Page::parse("https://www.example.gov.cn/big/", "<p>x</p>");
-        assert!(detect(&page, &p, &["/big/".into()]).is_some());
-        assert_eq!(detect(&Page::parse("https://x.cn/care/", "<p>x</p>"), &Profile::wcag_aa(), &[]), None);
+        assert!(detect(&page, &rules(true, &["/big/"])).is_some());
+        assert_eq!(detect(&Page::parse("https://x.cn/care/", "<p>x</p>"), &rules(false, &[])), None);
     }
 }

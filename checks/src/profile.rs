@@ -1,8 +1,19 @@
-//! Criteria profiles: thresholds and weights live in data, as in axe, not in the checks.
+//! Criteria profiles: thresholds, weights, vetoes and elder-page rules live in data, not in the checks.
+//! A custom profile is a TOML file whose keys override a built-in base; every key is declared once,
+//! as a field of [`Thresholds`] or of [`ProfileSettings`].
 
 use crate::check::Impact;
+use crate::options::Thresholds;
+use crate::rules::custom::CustomCheckDefinition;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+
+/// The profile used when none is named.
+pub const DEFAULT_PROFILE: &str = "miit-web";
+/// The MIIT pass mark.
+pub const DEFAULT_PASS_MARK: f64 = 60.0;
+/// Largest profile file read.
+const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
 
 /// Weight of each impact in the page score (Lighthouse/axe defaults: 10, 7, 3, 1, 0).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -21,6 +32,19 @@ impl Default for Weights {
     }
 }
 
+impl Weights {
+    /// The weight of an impact in the page score.
+    pub fn of(&self, impact: Impact) -> f64 {
+        match impact {
+            Impact::Critical => self.critical,
+            Impact::Serious => self.serious,
+            Impact::Moderate => self.moderate,
+            Impact::Minor => self.minor,
+            Impact::Advisory => self.advisory,
+        }
+    }
+}
+
 /// Why a custom profile cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
@@ -30,49 +54,35 @@ pub enum ProfileError {
     Read { file: String, source: std::io::Error },
 }
 
-/// A criteria profile. `miit-web` (default) follows the MIIT elderly-friendly criteria;
-/// `wcag-aa` judges the WCAG 2.1 AA basics only, without elder-page rules.
-#[derive(Debug, Clone, Serialize)]
-pub struct Profile {
-    pub name: String,
-    /// `small-text`: minimum text size on ordinary pages.
-    pub min_text_px: f32,
-    /// `small-text`: minimum text size on elder pages (MIIT Annex 1/2: 18).
-    pub elder_min_text_px: f32,
-    /// `color-contrast`.
-    pub min_ratio: f64,
-    pub min_ratio_large: f64,
-    /// `color-contrast-enhanced`.
-    pub enhanced_ratio: f64,
-    pub enhanced_ratio_large: f64,
-    /// `meta-viewport`: the zoom a page must allow.
-    pub min_maximum_scale: f64,
-    /// `line-spacing`.
-    pub min_line_height: f32,
-    /// URL fragments that mark elder pages.
+/// What a profile decides beyond the check thresholds: scoring, vetoes and elder pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSettings {
+    /// URL path fragments that mark elder pages.
     pub elder_paths: Vec<String>,
     /// Whether elder-page detection and elder rules apply at all.
     pub elder_rules: bool,
-    /// `form-field-name`: whether a placeholder alone names a field (WCAG/ACT: yes; MIIT profile: no,
-    /// because it vanishes while typing).
-    pub placeholder_is_label: bool,
-    /// Extra ad-network hosts for `ad-content`, on top of the bundled list.
-    pub extra_ad_hosts: Vec<String>,
-    /// Extra induced-button wording for `induced-button`, on top of the bundled lexicon.
-    pub extra_induced_words: Vec<String>,
     /// Impact weights in the page score.
     pub weights: Weights,
     /// Checks whose failures on elder pages are vetoes (否决项).
     pub elder_vetoes: Vec<String>,
     /// Check ids switched off in this profile.
     pub disabled_checks: Vec<String>,
-    /// Checks whose failures are vetoes on any page (custom checks with `veto = true`).
-    pub page_vetoes: Vec<String>,
-    /// Declarative checks from `[[custom_checks]]`.
-    #[serde(skip)]
-    pub custom_checks: Vec<&'static dyn crate::check::Check>,
     /// Score at or above which a site passes.
     pub pass_mark: f64,
+}
+
+/// A criteria profile. `miit-web` (default) follows the MIIT elderly-friendly criteria;
+/// `wcag-aa` judges the WCAG 2.1 AA basics only, without elder-page rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    /// Where the profile came from (a built-in name or a file), for error messages.
+    pub source: String,
+    pub thresholds: Thresholds,
+    pub settings: ProfileSettings,
+    /// Declarative checks from `[[custom_checks]]` (of the profile file or of eldercheck.toml).
+    pub custom_checks: Vec<CustomCheckDefinition>,
 }
 
 impl Profile {
@@ -81,40 +91,37 @@ impl Profile {
     pub fn miit_web() -> Profile {
         Profile {
             name: "miit-web".into(),
-            min_text_px: 12.0,
-            elder_min_text_px: 18.0,
-            min_ratio: 4.5,
-            min_ratio_large: 3.0,
-            enhanced_ratio: 7.0,
-            enhanced_ratio_large: 4.5,
-            min_maximum_scale: 2.0,
-            min_line_height: 1.3,
-            elder_paths: ["/care/", "/elder", "/older", "/laonian", "/zlb", "/ghb", "mode=care", "mode=elder"]
-                .map(String::from)
-                .to_vec(),
-            elder_rules: true,
-            placeholder_is_label: false,
-            extra_ad_hosts: Vec::new(),
-            extra_induced_words: Vec::new(),
-            weights: Weights::default(),
-            elder_vetoes: ["ad-content", "induced-button", "popup-overlay"].map(String::from).to_vec(),
-            disabled_checks: Vec::new(),
-            page_vetoes: Vec::new(),
+            source: "miit-web".into(),
+            thresholds: Thresholds::default(),
+            settings: ProfileSettings {
+                elder_paths: ["/care/", "/elder", "/older", "/laonian", "/zlb", "/ghb", "mode=care", "mode=elder"]
+                    .map(String::from)
+                    .to_vec(),
+                elder_rules: true,
+                weights: Weights::default(),
+                elder_vetoes: ["ad-content", "induced-button", "popup-overlay"].map(String::from).to_vec(),
+                disabled_checks: Vec::new(),
+                pass_mark: DEFAULT_PASS_MARK,
+            },
             custom_checks: Vec::new(),
-            pass_mark: 60.0,
         }
     }
 
     pub fn wcag_aa() -> Profile {
+        let miit = Profile::miit_web();
         Profile {
             name: "wcag-aa".into(),
-            elder_rules: false,
-            placeholder_is_label: true,
-            elder_paths: Vec::new(),
-            disabled_checks: ["small-text", "elder-mode-entry", "ad-content", "induced-button"]
-                .map(String::from)
-                .to_vec(),
-            ..Profile::miit_web()
+            source: "wcag-aa".into(),
+            thresholds: Thresholds { placeholder_is_label: true, ..miit.thresholds },
+            settings: ProfileSettings {
+                elder_rules: false,
+                elder_paths: Vec::new(),
+                disabled_checks: ["small-text", "elder-mode-entry", "ad-content", "induced-button"]
+                    .map(String::from)
+                    .to_vec(),
+                ..miit.settings
+            },
+            custom_checks: Vec::new(),
         }
     }
 
@@ -127,48 +134,38 @@ impl Profile {
         }
     }
 
-    /// Adds declarative checks (from a profile or from eldercheck.toml); `file` names the source in errors.
-    pub fn add_custom_checks(
-        &mut self,
-        definitions: &[crate::rules::custom::CustomCheckDefinition],
-        file: &str,
-    ) -> Result<(), ProfileError> {
-        let mut taken: Vec<&str> = self.checks().map(|c| c.meta().id).collect();
-        for definition in definitions {
-            let check = crate::rules::custom::build(definition, &taken).map_err(|problem| ProfileError::Invalid {
-                file: file.to_string(),
-                message: format!("custom check {:?}: {problem}", definition.id),
-            })?;
-            let check: &'static dyn crate::check::Check = Box::leak(Box::new(check));
-            taken.push(check.meta().id);
-            if definition.veto {
-                let list = if definition.elder_only { &mut self.elder_vetoes } else { &mut self.page_vetoes };
-                list.push(definition.id.clone());
-            }
-            crate::rules::register_custom(check);
-            self.custom_checks.push(check);
-        }
-        Ok(())
+    /// Adds declarative checks (from a profile or from eldercheck.toml); `file` names their source in errors.
+    /// They are compiled, and their ids checked, when the catalogue is built.
+    pub fn add_custom_checks(&mut self, definitions: Vec<CustomCheckDefinition>, file: &str) {
+        self.custom_checks.extend(definitions.into_iter().map(|mut d| {
+            d.source = file.to_string();
+            d
+        }));
     }
 
-    /// Every check this profile runs: the built-in catalogue, then its custom checks.
-    pub fn checks(&self) -> impl Iterator<Item = &'static dyn crate::check::Check> + '_ {
-        crate::rules::registry().iter().copied().chain(self.custom_checks.iter().copied())
+    /// How this profile recognises elder pages, with `--elder-path` patterns added.
+    pub fn elder_rules(&self, extra_paths: Vec<String>) -> crate::elder::ElderRules {
+        crate::elder::ElderRules {
+            enabled: self.settings.elder_rules,
+            profile_paths: self.settings.elder_paths.clone(),
+            extra_paths,
+        }
     }
 
     pub fn is_enabled(&self, check_id: &str) -> bool {
-        !self.disabled_checks.iter().any(|d| d == check_id)
+        !self.settings.disabled_checks.iter().any(|d| d == check_id)
     }
 
-    /// The weight of a check's impact in the page score.
-    pub fn weight(&self, impact: Impact) -> f64 {
-        match impact {
-            Impact::Critical => self.weights.critical,
-            Impact::Serious => self.weights.serious,
-            Impact::Moderate => self.weights.moderate,
-            Impact::Minor => self.weights.minor,
-            Impact::Advisory => self.weights.advisory,
-        }
+    /// Checks whose failures are vetoes on elder pages (the profile's list, then custom `veto` checks
+    /// with `elder_only`).
+    pub fn elder_vetoes(&self) -> Vec<String> {
+        let custom = self.custom_checks.iter().filter(|c| c.veto && c.elder_only).map(|c| c.id.clone());
+        self.settings.elder_vetoes.iter().cloned().chain(custom).collect()
+    }
+
+    /// Checks whose failures are vetoes on every page (custom checks with `veto = true`).
+    pub fn page_vetoes(&self) -> Vec<String> {
+        self.custom_checks.iter().filter(|c| c.veto && !c.elder_only).map(|c| c.id.clone()).collect()
     }
 
     /// A built-in profile by name, or a custom profile from a TOML file.
@@ -186,85 +183,77 @@ impl Profile {
                 ),
             });
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ProfileError::Read { file: name_or_path.to_string(), source })?;
+        let read_error = |source| ProfileError::Read { file: name_or_path.to_string(), source };
+        let metadata = std::fs::metadata(path).map_err(read_error)?;
+        if !metadata.is_file() || metadata.len() > MAX_PROFILE_BYTES {
+            return Err(ProfileError::Invalid {
+                file: name_or_path.to_string(),
+                message: format!("not a regular file of at most {MAX_PROFILE_BYTES} bytes"),
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(read_error)?;
         Profile::from_toml(&text, name_or_path)
     }
 
     /// Parses a custom profile: every key is optional and overrides the `base` profile (default `miit-web`).
     pub fn from_toml(text: &str, file: &str) -> Result<Profile, ProfileError> {
         let invalid = |message: String| ProfileError::Invalid { file: file.to_string(), message };
-        let custom: ProfileFile = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
-        let base_name = custom.base.as_deref().unwrap_or("miit-web");
-        let mut profile = Profile::built_in(base_name).ok_or_else(|| {
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        let string_key = |table: &mut toml::Table, key: &str| -> Result<Option<String>, ProfileError> {
+            match table.remove(key) {
+                None => Ok(None),
+                Some(toml::Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(invalid(format!("{key} must be a string"))),
+            }
+        };
+        let base_name = string_key(&mut table, "base")?.unwrap_or_else(|| DEFAULT_PROFILE.to_string());
+        let name = string_key(&mut table, "name")?;
+        let custom_tables: Vec<toml::Table> = match table.remove("custom_checks") {
+            None => Vec::new(),
+            Some(value) => {
+                value.try_into().map_err(|e: toml::de::Error| invalid(format!("[[custom_checks]]: {}", e.message())))?
+            }
+        };
+        let base = Profile::built_in(&base_name).ok_or_else(|| {
             invalid(format!("base = {base_name:?} is not a built-in profile ({})", Profile::BUILT_IN.join(", ")))
         })?;
-        profile.name = custom.name.unwrap_or_else(|| {
-            Path::new(file).file_stem().map_or_else(|| "custom".to_string(), |s| s.to_string_lossy().into_owned())
-        });
-        macro_rules! take {
-            ($($field:ident),*) => { $(if let Some(v) = custom.$field { profile.$field = v; })* };
-        }
-        take!(
-            min_text_px,
-            elder_min_text_px,
-            min_ratio,
-            min_ratio_large,
-            enhanced_ratio,
-            enhanced_ratio_large,
-            min_maximum_scale,
-            min_line_height,
-            elder_paths,
-            elder_rules,
-            placeholder_is_label,
-            extra_ad_hosts,
-            extra_induced_words,
-            weights,
-            elder_vetoes,
-            disabled_checks,
-            pass_mark
-        );
-        let definitions =
-            crate::rules::custom::definitions_from_tables(custom.custom_checks.unwrap_or_default()).map_err(invalid)?;
-        profile.add_custom_checks(&definitions, file)?;
-        let known: Vec<&str> = profile.checks().map(|c| c.meta().id).collect();
-        for id in profile.disabled_checks.iter().chain(&profile.elder_vetoes) {
-            if !known.contains(&id.as_str()) {
-                return Err(invalid(format!("unknown check id {id:?}")));
+        // Each key overrides the base's value; a table (weights) is merged key by key.
+        let mut thresholds = to_table(&base.thresholds).map_err(&invalid)?;
+        let mut settings = to_table(&base.settings).map_err(&invalid)?;
+        for (key, value) in table {
+            let target = if thresholds.contains_key(&key) { &mut thresholds } else { &mut settings };
+            match (target.get_mut(&key), value) {
+                (Some(toml::Value::Table(existing)), toml::Value::Table(overrides)) => existing.extend(overrides),
+                (_, value) => {
+                    target.insert(key, value);
+                }
             }
         }
-        if !(0.0..=100.0).contains(&profile.pass_mark) {
-            return Err(invalid(format!("pass_mark {} must be between 0 and 100", profile.pass_mark)));
+        let thresholds: Thresholds =
+            toml::Value::Table(thresholds).try_into().map_err(|e: toml::de::Error| invalid(e.message().to_string()))?;
+        let settings: ProfileSettings =
+            toml::Value::Table(settings).try_into().map_err(|e: toml::de::Error| invalid(e.message().to_string()))?;
+        if !(0.0..=100.0).contains(&settings.pass_mark) {
+            return Err(invalid(format!("pass_mark {} must be between 0 and 100", settings.pass_mark)));
         }
+        let mut profile = Profile {
+            name: name.unwrap_or_else(|| {
+                Path::new(file).file_stem().map_or_else(|| "custom".to_string(), |s| s.to_string_lossy().into_owned())
+            }),
+            source: file.to_string(),
+            thresholds,
+            settings,
+            custom_checks: Vec::new(),
+        };
+        let definitions = crate::rules::custom::definitions_from_tables(custom_tables).map_err(invalid)?;
+        profile.add_custom_checks(definitions, file);
+        // Check ids and custom definitions are validated when the catalogue is built from the profile.
         Ok(profile)
     }
 }
 
-/// A profile as written in TOML: every key optional.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProfileFile {
-    base: Option<String>,
-    name: Option<String>,
-    min_text_px: Option<f32>,
-    elder_min_text_px: Option<f32>,
-    min_ratio: Option<f64>,
-    min_ratio_large: Option<f64>,
-    enhanced_ratio: Option<f64>,
-    enhanced_ratio_large: Option<f64>,
-    min_maximum_scale: Option<f64>,
-    min_line_height: Option<f32>,
-    elder_paths: Option<Vec<String>>,
-    elder_rules: Option<bool>,
-    placeholder_is_label: Option<bool>,
-    extra_ad_hosts: Option<Vec<String>>,
-    extra_induced_words: Option<Vec<String>>,
-    weights: Option<Weights>,
-    elder_vetoes: Option<Vec<String>>,
-    disabled_checks: Option<Vec<String>>,
-    pass_mark: Option<f64>,
-    /// Kept as tables so that a bad entry's error can name its check.
-    custom_checks: Option<Vec<toml::Table>>,
+fn to_table<T: Serialize>(value: &T) -> Result<toml::Table, String> {
+    toml::Table::try_from(value).map_err(|e| e.to_string())
 }
 
 impl Default for Profile {
@@ -285,19 +274,22 @@ mod tests {
         )
         .expect("valid profile");
         assert_eq!(p.name, "province");
-        assert_eq!(p.min_text_px, 14.0);
-        assert_eq!(p.weight(Impact::Minor), 2.0);
-        assert_eq!(p.weight(Impact::Critical), 10.0);
-        assert!(p.elder_vetoes.contains(&"ad-content".to_string()));
+        assert_eq!(p.thresholds.min_text_px, 14.0);
+        assert_eq!(p.settings.weights.of(Impact::Minor), 2.0);
+        assert_eq!(p.settings.weights.of(Impact::Critical), 10.0);
+        assert!(p.elder_vetoes().contains(&"ad-content".to_string()));
+        let wcag = Profile::from_toml("base = \"wcag-aa\"\n[weights]\nminor = 2\n", "w.toml").expect("valid");
+        assert!(wcag.thresholds.placeholder_is_label, "the base's thresholds are kept");
+        assert!(!wcag.is_enabled("small-text"));
     }
 
     #[test]
     fn bad_profiles_name_the_problem() {
         let err = |t: &str| Profile::from_toml(t, "bad.toml").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err("min_text = 3").contains("unknown field"), "{}", err("min_text = 3"));
-        assert!(err("disabled_checks = [\"no-such\"]").contains("no-such"));
         assert!(err("base = \"nope\"").contains("built-in"));
         assert!(err("pass_mark = 300").contains("pass_mark"));
         assert!(err("[weights]\nhuge = 1").contains("unknown field"));
+        assert!(err("min_text_px = \"big\"").contains("min_text_px") || err("min_text_px = \"big\"").contains("f32"));
     }
 }

@@ -1,9 +1,18 @@
-//! `findings.csv`: one row a finding, `site,page,check,family,impact,outcome,selector,message`.
+//! `findings.csv`: one row a finding, `site,page,check,family,impact,outcome,selector,message`, UTF-8
+//! with a byte-order mark so that Excel on Chinese Windows reads it as UTF-8. Site-level findings are
+//! listed once, with the site's URL as the page. Accepted findings have the outcome `accepted`.
 
-use super::Report;
-use serde::Serialize;
+use super::{AtomicFile, RenderError, ReportContext, Sink};
+use crate::results::{CheckOutcome, PageResult};
+use crate::rundir::SiteRecord;
+use eldercheck_checks::check::FindingOutcome;
+use std::path::Path;
 
-fn field(text: &str) -> String {
+pub struct CsvSink {
+    file: AtomicFile,
+}
+
+pub(crate) fn field(text: &str) -> String {
     // Cells starting with = + - @ are prefixed so spreadsheets do not run them as formulas.
     let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_string() };
     if text.contains([',', '"', '\n', '\r']) {
@@ -13,34 +22,65 @@ fn field(text: &str) -> String {
     }
 }
 
-fn enum_text<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+impl CsvSink {
+    pub fn create(path: &Path) -> Result<CsvSink, RenderError> {
+        Ok(CsvSink { file: AtomicFile::create(path)? })
+    }
+
+    fn rows(&mut self, cx: &ReportContext, site: &str, page: &str, check: &CheckOutcome) -> Result<(), RenderError> {
+        let file = &mut self.file;
+        let info = cx.check(&check.id);
+        let family = info.map(|c| c.family.id()).unwrap_or_default();
+        let impact = info.map(|c| c.impact.id()).unwrap_or_default();
+        for finding in &check.findings {
+            let outcome = match (finding.outcome, &finding.accepted) {
+                (_, Some(_)) => "accepted",
+                (FindingOutcome::Failed, None) => "failed",
+                (FindingOutcome::CantTell, None) => "cant_tell",
+            };
+            let row = [
+                field(site),
+                field(page),
+                field(&check.id),
+                field(family),
+                field(impact),
+                field(outcome),
+                field(&finding.selector),
+                field(cx.message(&finding.message)),
+            ];
+            file.write_all(row.join(",").as_bytes())?;
+            file.write_all(b"\n")?;
+        }
+        Ok(())
+    }
 }
 
-/// Writes findings.csv.
-pub fn write(out: &mut dyn std::io::Write, report: &Report) -> std::io::Result<()> {
-    out.write_all(b"site,page,check,family,impact,outcome,selector,message\n")?;
-    for site in &report.sites {
-        for page in &site.pages {
-            for check in &page.checks {
-                for finding in &check.findings {
-                    let row = [
-                        field(&site.url),
-                        field(&page.url),
-                        field(&check.id),
-                        field(&enum_text(&check.family)),
-                        field(&enum_text(&check.impact)),
-                        field(&enum_text(&finding.outcome)),
-                        field(&finding.selector),
-                        field(&finding.message),
-                    ];
-                    out.write_all(row.join(",").as_bytes())?;
-                    out.write_all(b"\n")?;
-                }
-            }
-        }
+impl Sink for CsvSink {
+    fn begin(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
+        self.file.write_all("\u{feff}site,page,check,family,impact,outcome,selector,message\n".as_bytes())
     }
-    Ok(())
+
+    fn site(&mut self, _cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), RenderError> {
+        Ok(())
+    }
+
+    fn page(&mut self, cx: &ReportContext, site: &SiteRecord, page: &PageResult) -> Result<(), RenderError> {
+        for check in &page.checks {
+            self.rows(cx, &site.url, &page.url, check)?;
+        }
+        Ok(())
+    }
+
+    fn end_site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+        for check in &site.site_checks {
+            self.rows(cx, &site.url, &site.url, check)?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
+        self.file.commit()
+    }
 }
 
 #[cfg(test)]

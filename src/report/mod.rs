@@ -1,252 +1,215 @@
-//! The report model: one serialisable structure, the source of truth for every output format.
-//! Field names follow `report.json` in the product specification.
+//! Reports, rendered from a results folder in one pass over its pages: every format is a [`Sink`]
+//! that sees the run, then each site's record and its pages one at a time. Translation happens here:
+//! results keep both languages, a report shows one. Check titles and docs come from the catalogue
+//! stored with the results, so a report can be rendered by a process that never loaded the profile.
 
 pub mod csv;
 pub mod html;
+pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use eldercheck_checks::check::{CheckMeta, CheckResult, Family, FindingOutcome, Impact, Lang, Outcome};
-use eldercheck_checks::elder::ElderReason;
-use eldercheck_checks::page::StylesheetProblem;
-use serde::Serialize;
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::options::Format;
+use crate::results::PageResult;
+use crate::rundir::{Manifest, RunDir, RunDirError, SiteRecord};
+use eldercheck_checks::check::{Family, Lang, Message};
+use eldercheck_checks::CheckInfo;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Results(#[from] RunDirError),
+    #[error("cannot write {path}: {source}")]
+    Write { path: String, source: std::io::Error },
+    #[error("report template: {0}")]
+    Template(String),
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub tool: Tool,
-    pub profile: String,
-    pub generated_at: String,
+/// What every renderer needs besides the records: the run, the language, the catalogue.
+pub struct ReportContext {
+    pub manifest: Manifest,
     pub lang: Lang,
-    pub sites: Vec<SiteReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct SiteReport {
-    pub url: String,
-    pub name: String,
-    /// The group column of a `--sites` CSV.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    /// 0–100 with one decimal; null when no page could be scored.
-    pub score: Option<f64>,
-    pub grade: Grade,
-    pub passed: bool,
-    pub vetoes: Vec<Veto>,
-    pub pages: Vec<PageReport>,
-    pub site_checks: Vec<CheckReport>,
-    /// Score per family (font, contrast, popups, labels), 0–100, computed like the site score.
-    pub family_scores: BTreeMap<String, Option<f64>>,
-    /// Earlier runs of this site from the history store, oldest first.
-    pub trend: Vec<crate::store::TrendPoint>,
-    /// Against the previous stored run; absent on the first run or without a store.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub changes: Option<Changes>,
-    pub summary: Summary,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Grade {
-    A,
-    B,
-    C,
-    F,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Veto {
-    pub check: String,
-    pub page: String,
-    pub selector: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    pub pages_checked: usize,
-    pub pages_failed_to_load: usize,
-    /// Pages found but left out by `--max-pages`.
-    pub pages_skipped_by_limit: usize,
-    pub findings: usize,
-    pub by_check: BTreeMap<String, usize>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PageReport {
-    pub url: String,
-    pub requested_url: String,
-    pub status: Option<u16>,
-    pub title: Option<String>,
-    pub depth: u32,
-    pub elder_page: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub elder_reason: Option<ElderReason>,
-    pub score: Option<f64>,
-    pub error: Option<PageError>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub charset: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub stylesheet_problems: Vec<StylesheetProblem>,
-    /// The link followed to reach the page (crawls only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub referrer: Option<crate::engine::Referrer>,
-    pub checks: Vec<CheckReport>,
-    /// Site-level results judged on this page (the home page); moved to the site when scoring.
-    #[serde(skip)]
-    pub site_checks: Vec<CheckReport>,
-}
-
-/// Why a page has no result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PageError {
-    /// `read`, `dns`, `connect`, `timeout`, `http_status`, `too_large`, `redirect_loop`, `decode`, …
-    pub kind: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckReport {
-    pub id: String,
-    pub family: Family,
-    pub impact: Impact,
-    pub outcome: Outcome,
-    pub score: Option<f64>,
-    pub passed_targets: u32,
-    pub failed_targets: u32,
-    pub cant_tell_targets: u32,
-    pub findings: Vec<FindingReport>,
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    pub data: Map<String, Value>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FindingReport {
-    pub outcome: FindingOutcome,
-    pub selector: String,
-    pub snippet: String,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
-    pub data: Map<String, Value>,
-    /// Accepted in the baseline: shown, but not counted against the site.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub accepted: Option<Accepted>,
-}
-
-/// Why a finding is accepted (from `--baseline`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Accepted {
-    pub reason: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
-}
-
-/// What changed since the site's previous stored run.
-#[derive(Debug, Clone, Serialize)]
-pub struct Changes {
-    pub new: Vec<String>,
-    pub fixed: Vec<String>,
-}
-
-impl SiteReport {
-    /// A site before its pages are added and scored.
-    pub fn new(url: String, name: String, group: Option<String>) -> SiteReport {
-        SiteReport {
-            url,
-            name,
-            group,
-            score: None,
-            grade: Grade::F,
-            passed: false,
-            vetoes: Vec::new(),
-            pages: Vec::new(),
-            site_checks: Vec::new(),
-            family_scores: BTreeMap::new(),
-            trend: Vec::new(),
-            changes: None,
-            summary: Summary {
-                pages_checked: 0,
-                pages_failed_to_load: 0,
-                pages_skipped_by_limit: 0,
-                findings: 0,
-                by_check: BTreeMap::new(),
-            },
-        }
+impl ReportContext {
+    pub fn check(&self, id: &str) -> Option<&CheckInfo> {
+        self.manifest.check(id)
     }
-}
 
-impl PageReport {
-    /// A page before it is checked: no title, checks or score yet.
-    pub fn new(url: String, requested_url: String, status: Option<u16>, depth: u32) -> PageReport {
-        PageReport {
-            url,
-            requested_url,
-            status,
-            title: None,
-            depth,
-            elder_page: false,
-            elder_reason: None,
-            score: None,
-            error: None,
-            charset: None,
-            stylesheet_problems: Vec::new(),
-            referrer: None,
-            checks: Vec::new(),
-            site_checks: Vec::new(),
+    /// The check's title, failing or passing, in the report language (the id if unknown).
+    pub fn title(&self, id: &str, failing: bool) -> String {
+        self.check(id).map_or_else(|| id.to_string(), |c| c.title_in(self.lang, failing).to_string())
+    }
+
+    pub fn family(&self, id: &str) -> Option<Family> {
+        self.check(id).map(|c| c.family)
+    }
+
+    pub fn message<'a>(&self, message: &'a Message) -> &'a str {
+        message.get(self.lang)
+    }
+
+    pub fn lang_tag(&self) -> &'static str {
+        match self.lang {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
         }
     }
 
-    /// A page with no result, only the reason.
-    pub fn error_entry(
-        url: String,
-        requested_url: String,
-        depth: u32,
-        status: Option<u16>,
-        error: PageError,
-    ) -> PageReport {
-        PageReport { error: Some(error), ..PageReport::new(url, requested_url, status, depth) }
+    pub fn is_batch(&self) -> bool {
+        self.manifest.sites.len() > 1
     }
 }
 
-impl CheckReport {
-    pub fn new(meta: &CheckMeta, result: CheckResult, lang: Lang) -> CheckReport {
-        let score = result.score();
-        CheckReport {
-            id: meta.id.to_string(),
-            family: meta.family,
-            impact: meta.impact,
-            outcome: result.outcome,
-            score,
-            passed_targets: result.passed_targets,
-            failed_targets: result.failed_targets,
-            cant_tell_targets: result.cant_tell_targets,
-            findings: result
-                .findings
-                .into_iter()
-                .map(|f| FindingReport {
-                    outcome: f.outcome,
-                    selector: f.selector,
-                    snippet: f.snippet,
-                    message: f.message.get(lang).to_string(),
-                    reason: f.reason,
-                    data: f.data,
-                    accepted: None,
-                })
-                .collect(),
-            data: result.data,
+/// A reader that sees each site before the reports do and completes its record: the history store
+/// stores the run and adds each site's trend and changes. Storing and reporting share one pass.
+pub trait Recorder {
+    fn site(&mut self, site: &SiteRecord) -> Result<(), String>;
+    fn page(&mut self, page: &PageResult) -> Result<(), String>;
+    fn end_site(&mut self, site: &mut SiteRecord) -> Result<(), String>;
+}
+
+/// One output format, fed the run in a single pass.
+pub trait Sink {
+    fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError>;
+    fn site(&mut self, cx: &ReportContext, index: usize, site: &SiteRecord) -> Result<(), RenderError>;
+    fn page(&mut self, cx: &ReportContext, site: &SiteRecord, page: &PageResult) -> Result<(), RenderError>;
+    fn end_site(&mut self, cx: &ReportContext, index: usize, site: &SiteRecord) -> Result<(), RenderError>;
+    fn end(&mut self, cx: &ReportContext) -> Result<(), RenderError>;
+}
+
+/// A file written under a temporary name and renamed into place when complete, so that a crash
+/// never leaves half a report where the previous one was.
+pub struct AtomicFile {
+    path: PathBuf,
+    temporary: PathBuf,
+    /// `None` once committed.
+    writer: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile, RenderError> {
+        let temporary =
+            path.with_extension(format!("{}.partial", path.extension().and_then(|e| e.to_str()).unwrap_or("out")));
+        let file = std::fs::File::create(&temporary).map_err(write_error(&temporary))?;
+        Ok(AtomicFile { path: path.to_path_buf(), temporary, writer: Some(std::io::BufWriter::new(file)) })
+    }
+
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), RenderError> {
+        match self.writer.as_mut() {
+            Some(writer) => writer.write_all(bytes).map_err(write_error(&self.temporary)),
+            None => Err(RenderError::Write {
+                path: self.path.display().to_string(),
+                source: std::io::Error::other("written after it was committed"),
+            }),
         }
     }
+
+    /// Flushes and renames the file into place; once only.
+    pub fn commit(&mut self) -> Result<(), RenderError> {
+        let Some(mut writer) = self.writer.take() else { return Ok(()) };
+        writer.flush().map_err(write_error(&self.temporary))?;
+        drop(writer);
+        std::fs::rename(&self.temporary, &self.path).map_err(write_error(&self.path))
+    }
 }
 
-impl Report {
-    /// Whether every site passed (exit code 0).
-    pub fn all_passed(&self, fail_under: f64) -> bool {
-        self.sites.iter().all(|s| s.vetoes.is_empty() && s.score.is_none_or(|score| score >= fail_under))
+pub fn write_error(path: &Path) -> impl Fn(std::io::Error) -> RenderError + '_ {
+    move |source| RenderError::Write { path: path.display().to_string(), source }
+}
+
+/// Where the reports go.
+pub enum Destination<'a> {
+    Dir(&'a Path),
+    /// report.json on standard output.
+    Stdout,
+}
+
+/// Renders `formats` from a results folder in one pass.
+pub fn render(dir: &RunDir, lang: Lang, formats: &[Format], destination: Destination<'_>) -> Result<(), RenderError> {
+    render_recording(dir, lang, formats, destination, None).map(|_| ())
+}
+
+/// Renders `formats` in one pass that `recorder` (the history store) reads first. A recorder that fails
+/// is left out for the rest of the pass and its error returned: the reports are written all the same,
+/// without what the recorder would have added.
+pub fn render_recording(
+    dir: &RunDir,
+    lang: Lang,
+    formats: &[Format],
+    destination: Destination<'_>,
+    mut recorder: Option<&mut dyn Recorder>,
+) -> Result<Option<String>, RenderError> {
+    let mut recorder_error = None;
+    let cx = ReportContext { manifest: dir.read_manifest()?, lang };
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    match destination {
+        Destination::Stdout => sinks.push(Box::new(json::JsonSink::to_stream(Box::new(std::io::stdout().lock())))),
+        Destination::Dir(out) => {
+            std::fs::create_dir_all(out).map_err(write_error(out))?;
+            for format in formats {
+                sinks.push(match format {
+                    Format::Json => Box::new(json::JsonSink::to_file(&out.join("report.json"))?),
+                    Format::Csv => Box::new(csv::CsvSink::create(&out.join("findings.csv"))?),
+                    Format::Html => Box::new(html::HtmlSink::new(out)),
+                    Format::Junit => Box::new(junit::JunitSink::create(&out.join("report.junit.xml"))?),
+                    Format::Sarif => Box::new(sarif::SarifSink::create(&out.join("report.sarif"))?),
+                });
+            }
+        }
     }
+    for sink in &mut sinks {
+        sink.begin(&cx)?;
+    }
+    for index in 0..cx.manifest.sites.len() {
+        if !dir.has_site(index) {
+            continue;
+        }
+        let mut site = dir.read_site(index)?;
+        let mut record = |result: Result<(), String>, recorder: &mut Option<&mut dyn Recorder>| {
+            if let Err(e) = result {
+                recorder_error = Some(e);
+                *recorder = None;
+            }
+        };
+        if let Some(r) = recorder.as_deref_mut() {
+            record(r.site(&site), &mut recorder);
+        }
+        for sink in &mut sinks {
+            sink.site(&cx, index, &site)?;
+        }
+        for page in dir.pages(index)? {
+            let page = page?;
+            if let Some(r) = recorder.as_deref_mut() {
+                record(r.page(&page), &mut recorder);
+            }
+            for sink in &mut sinks {
+                sink.page(&cx, &site, &page)?;
+            }
+        }
+        if let Some(r) = recorder.as_deref_mut() {
+            let completed = r.end_site(&mut site);
+            if completed.is_ok() {
+                // The results folder keeps what the recorder added, for reports rendered again later.
+                dir.write_site(index, &site)?;
+            }
+            record(completed, &mut recorder);
+        }
+        for sink in &mut sinks {
+            sink.end_site(&cx, index, &site)?;
+        }
+    }
+    for sink in &mut sinks {
+        sink.end(&cx)?;
+    }
+    Ok(recorder_error)
+}
+
+/// Only web and file addresses become links: a page can never smuggle `javascript:` into a report.
+pub fn safe_link(url: &str) -> Option<String> {
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("file://"))
+        .then(|| url.to_string())
 }

@@ -1,10 +1,19 @@
-//! `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Rules come from the check
-//! catalogue; each failed finding is a result located at its page with the selector and snippet.
+//! `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Rules come from the run's catalogue;
+//! each failed finding is a result located at its page (site-level findings once, at the site),
+//! fingerprinted with the finding key that history and baselines use.
 
-use super::Report;
-use eldercheck_checks::check::{FindingOutcome, Impact, Lang};
-use eldercheck_checks::rules;
-use serde_json::{json, Value};
+use super::{AtomicFile, RenderError, ReportContext, Sink};
+use crate::key::FindingKey;
+use crate::results::{CheckOutcome, PageResult};
+use crate::rundir::SiteRecord;
+use eldercheck_checks::check::Impact;
+use serde_json::json;
+use std::path::Path;
+
+pub struct SarifSink {
+    file: AtomicFile,
+    first: bool,
+}
 
 fn level(impact: Impact) -> &'static str {
     match impact {
@@ -14,49 +23,88 @@ fn level(impact: Impact) -> &'static str {
     }
 }
 
-pub fn to_value(report: &Report) -> Value {
-    let lang = report.lang;
-    let rule_list: Vec<Value> = rules::all()
-        .into_iter()
-        .map(|c| {
-            let m = c.meta();
-            json!({
-                "id": m.id,
-                "name": m.id,
-                "shortDescription": { "text": m.failure_title.get(lang) },
-                "fullDescription": { "text": m.title.get(lang) },
-                "help": { "text": m.docs.get(lang), "markdown": m.docs.get(lang) },
-                "defaultConfiguration": { "level": level(m.impact) },
-                "properties": { "family": m.family.id(), "impact": m.impact.id(), "wcag": m.criteria.wcag, "act": m.criteria.act },
-            })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for site in &report.sites {
-        for page in &site.pages {
-            for check in page.checks.iter().chain(&site.site_checks) {
-                for f in check.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed) {
-                    results.push(json!({
-                        "ruleId": check.id,
-                        "level": level(check.impact),
-                        "message": { "text": f.message },
-                        "locations": [{
-                            "physicalLocation": { "artifactLocation": { "uri": page.url }, "region": { "snippet": { "text": f.snippet } } },
-                            "logicalLocations": [{ "fullyQualifiedName": f.selector, "kind": "element" }]
-                        }],
-                        "partialFingerprints": { "findingKey": format!("{} {} {}", check.id, page.url, f.selector) }
-                    }));
-                }
-            }
-        }
+impl SarifSink {
+    pub fn create(path: &Path) -> Result<SarifSink, RenderError> {
+        Ok(SarifSink { file: AtomicFile::create(path)?, first: true })
     }
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": { "name": "eldercheck", "version": report.tool.version, "informationUri": "https://github.com/eldercheck/eldercheck",
-                                  "language": if lang == Lang::En { "en" } else { "zh-CN" }, "rules": rule_list } },
-            "results": results
-        }]
-    })
+
+    fn write(&mut self, text: &str) -> Result<(), RenderError> {
+        self.file.write_all(text.as_bytes())
+    }
+
+    fn results(
+        &mut self,
+        cx: &ReportContext,
+        location: &str,
+        check: &CheckOutcome,
+        key: impl Fn(&str) -> FindingKey,
+    ) -> Result<(), RenderError> {
+        let impact = cx.check(&check.id).map_or(Impact::Minor, |c| c.impact);
+        for f in check.counted_failures() {
+            let result = json!({
+                "ruleId": check.id,
+                "level": level(impact),
+                "message": { "text": cx.message(&f.message) },
+                "locations": [{
+                    "physicalLocation": { "artifactLocation": { "uri": location }, "region": { "snippet": { "text": f.snippet } } },
+                    "logicalLocations": [{ "fullyQualifiedName": f.selector, "kind": "element" }]
+                }],
+                "partialFingerprints": { "findingKey": key(&f.selector).to_string() }
+            });
+            let separator = if self.first { "\n" } else { ",\n" };
+            self.first = false;
+            self.write(&format!("{separator}{result}"))?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for SarifSink {
+    fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError> {
+        let lang = cx.lang;
+        let rules: Vec<serde_json::Value> = cx
+            .manifest
+            .catalogue
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "name": c.id,
+                    "shortDescription": { "text": c.failure_title.get(lang) },
+                    "fullDescription": { "text": c.title.get(lang) },
+                    "help": { "text": c.docs.get(lang), "markdown": c.docs.get(lang) },
+                    "defaultConfiguration": { "level": level(c.impact) },
+                    "properties": { "family": c.family.id(), "impact": c.impact.id(), "wcag": c.wcag, "act": c.act },
+                })
+            })
+            .collect();
+        let driver = json!({ "name": "eldercheck", "version": cx.manifest.tool.version, "informationUri": "https://github.com/eldercheck/eldercheck",
+                             "language": cx.lang_tag(), "rules": rules });
+        self.write(&format!(
+            "{{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{{\"tool\":{{\"driver\":{driver}}},\"results\":["
+        ))
+    }
+
+    fn site(&mut self, _cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), RenderError> {
+        Ok(())
+    }
+
+    fn page(&mut self, cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), RenderError> {
+        for check in &page.checks {
+            self.results(cx, &page.url, check, |selector| FindingKey::page(&check.id, &page.url, selector))?;
+        }
+        Ok(())
+    }
+
+    fn end_site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+        for check in &site.site_checks {
+            self.results(cx, &site.url, check, |selector| FindingKey::site(&check.id, &site.url, selector))?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
+        self.write("\n]}]}\n")?;
+        self.file.commit()
+    }
 }

@@ -3,13 +3,14 @@
 
 pub mod aria;
 pub mod decode;
+pub(crate) mod scripts;
 pub mod style;
 
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Node};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use style::{
     parse_stylesheet, BackgroundImage, Cascade, ComputedStyle, Origin, Rgba, RuleSet, SheetItem, StyleRule, Unresolved,
     Viewport,
@@ -31,21 +32,21 @@ pub enum LoadError {
 
 /// Supplies the stylesheets a page links to. The checks crate never touches the network:
 /// the application passes a loader for local folders or for HTTP.
-pub trait StylesheetLoader: Sync {
+pub trait StylesheetLoader: Send + Sync {
     /// Resolves a reference found in a page or stylesheet.
     fn resolve(&self, base: &Url, href: &str) -> Option<Url> {
         base.join(href.trim()).ok()
     }
 
-    /// Returns the bytes of a stylesheet.
-    fn load(&self, url: &Url) -> Result<Vec<u8>, LoadError>;
+    /// Returns the bytes of a stylesheet, shared so that a cache can hand them out without copying.
+    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError>;
 }
 
 /// A loader that loads nothing (inline styles only).
 pub struct NoStylesheets;
 
 impl StylesheetLoader for NoStylesheets {
-    fn load(&self, url: &Url) -> Result<Vec<u8>, LoadError> {
+    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError> {
         Err(LoadError::NotAllowed(url.to_string()))
     }
 }
@@ -67,7 +68,7 @@ impl Default for PageOptions {
 }
 
 /// A stylesheet that could not be used; the page is still checked with what did load.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StylesheetProblem {
     pub url: String,
     pub message: String,
@@ -92,7 +93,7 @@ pub struct Page {
     /// `<label for>` elements by the id they name, built on first use.
     labels_by_for: OnceLock<HashMap<String, Vec<NodeId>>>,
     /// What the inline scripts do, read once for the checks that need it.
-    pub(crate) script_facts: OnceLock<crate::rules::scripts::ScriptFacts>,
+    pub(crate) script_facts: OnceLock<scripts::ScriptFacts>,
     /// Selector paths already built for findings.
     selector_paths: std::cell::RefCell<HashMap<NodeId, String>>,
     /// Semantic roles of all elements, computed on first use (many checks filter by role).
@@ -125,8 +126,21 @@ impl Page {
         loader: &dyn StylesheetLoader,
         options: PageOptions,
     ) -> Page {
+        Page::from_bytes_observed(url, bytes, header_charset, loader, options, |_| {})
+    }
+
+    /// Like [`Page::from_bytes`], and hands the page's links to `on_links` as soon as the document is
+    /// parsed, before the cascade runs, so that a crawler can queue them while the page is styled and checked.
+    pub fn from_bytes_observed(
+        url: Url,
+        bytes: &[u8],
+        header_charset: Option<&str>,
+        loader: &dyn StylesheetLoader,
+        options: PageOptions,
+        on_links: impl FnOnce(Vec<Link>),
+    ) -> Page {
         let decoded = decode_html(bytes, header_charset);
-        let mut page = Page::from_html(url, &decoded.text, loader, options, decoded.encoding);
+        let mut page = Page::build(url, &decoded.text, loader, options, decoded.encoding, on_links);
         page.encoding = decoded.encoding.name();
         page.charset_source = Some(decoded.source);
         page
@@ -140,8 +154,20 @@ impl Page {
         options: PageOptions,
         encoding: &'static encoding_rs::Encoding,
     ) -> Page {
+        Page::build(url, text, loader, options, encoding, |_| {})
+    }
+
+    fn build(
+        url: Url,
+        text: &str,
+        loader: &dyn StylesheetLoader,
+        options: PageOptions,
+        encoding: &'static encoding_rs::Encoding,
+        on_links: impl FnOnce(Vec<Link>),
+    ) -> Page {
         let html = Html::parse_document(text);
         let base = document_base(&html, &url, loader);
+        on_links(links_of(&html, &base));
         let collected = collect_rules(&html, &base, loader, options, encoding);
         let problems = collected.problems;
         let rules = collected.rules;
@@ -382,30 +408,7 @@ impl Page {
     /// Links to other pages (`a`/`area` `href`, `frame`/`iframe` `src`) with the text a reader sees
     /// for them, in document order. Used by the crawler; judging nothing.
     pub fn links(&self) -> Vec<Link> {
-        let mut out = Vec::new();
-        for element in self.elements() {
-            let v = element.value();
-            let target = match v.name() {
-                "a" | "area" => v.attr("href"),
-                "frame" | "iframe" => v.attr("src"),
-                _ => None,
-            };
-            let Some(href) = target.map(str::trim).filter(|h| !h.is_empty() && !h.starts_with('#')) else { continue };
-            let Ok(url) = self.base_url.join(href) else { continue };
-            let mut text = collapsed_text(element);
-            if text.is_empty() {
-                text = element
-                    .descendent_elements()
-                    .find_map(|d| d.value().attr("alt").filter(|a| !a.trim().is_empty()))
-                    .or_else(|| v.attr("aria-label"))
-                    .or_else(|| v.attr("title"))
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
-            }
-            out.push(Link { url, text });
-        }
-        out
+        links_of(&self.html, &self.base_url)
     }
 
     /// Outer HTML of an element, cut to at most `max_chars` characters.
@@ -419,6 +422,33 @@ impl Page {
 pub struct Link {
     pub url: Url,
     pub text: String,
+}
+
+fn links_of(html: &Html, base_url: &Url) -> Vec<Link> {
+    let mut out = Vec::new();
+    for element in html.root_element().descendent_elements() {
+        let v = element.value();
+        let target = match v.name() {
+            "a" | "area" => v.attr("href"),
+            "frame" | "iframe" => v.attr("src"),
+            _ => None,
+        };
+        let Some(href) = target.map(str::trim).filter(|h| !h.is_empty() && !h.starts_with('#')) else { continue };
+        let Ok(url) = base_url.join(href) else { continue };
+        let mut text = collapsed_text(element);
+        if text.is_empty() {
+            text = element
+                .descendent_elements()
+                .find_map(|d| d.value().attr("alt").filter(|a| !a.trim().is_empty()))
+                .or_else(|| v.attr("aria-label"))
+                .or_else(|| v.attr("title"))
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+        }
+        out.push(Link { url, text });
+    }
+    out
 }
 
 /// Why the background behind text is not a single known colour.

@@ -194,11 +194,11 @@ fn boxes_and_positions() {
 fn linked_and_imported_stylesheets_through_the_loader() {
     struct Files;
     impl StylesheetLoader for Files {
-        fn load(&self, url: &Url) -> Result<Vec<u8>, LoadError> {
+        fn load(&self, url: &Url) -> Result<std::sync::Arc<[u8]>, LoadError> {
             match url.path() {
-                "/css/site.css" => Ok(b"@import 'base.css'; p { color: #111 }".to_vec()),
-                "/css/base.css" => Ok(b"p { font-size: 11px } @import 'late.css';".to_vec()),
-                "/css/loop.css" => Ok(b"@import 'loop.css'; span { color: red }".to_vec()),
+                "/css/site.css" => Ok(b"@import 'base.css'; p { color: #111 }".to_vec().into()),
+                "/css/base.css" => Ok(b"p { font-size: 11px } @import 'late.css';".to_vec().into()),
+                "/css/loop.css" => Ok(b"@import 'loop.css'; span { color: red }".to_vec().into()),
                 other => Err(LoadError::NotFound(other.to_string())),
             }
         }

@@ -4,31 +4,32 @@ use crate::check::{
 };
 use crate::page::Page;
 use scraper::ElementRef;
+use std::borrow::Cow;
 
 pub struct AdContent;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "ad-content",
+    id: Cow::Borrowed("ad-content"),
     family: Family::Popups,
     impact: Impact::Minor,
     scope: Scope::Page,
-    title: Text { zh: "页面没有广告", en: "No advertising on the page" },
-    failure_title: Text { zh: "页面含有广告", en: "The page carries advertising" },
+    title: Text::new("页面没有广告", "No advertising on the page"),
+    failure_title: Text::new("页面含有广告", "The page carries advertising"),
     criteria: Criteria { wcag: &["2.2.4"], miit: &["附件1 2.4.1 适老版页面严禁出现广告内容及插件"], act: &[] },
-    docs: Text {
-        zh: "## 检查什么\n页面是否加载广告网络的资源（内置可更新的主机名单，如 googlesyndication、doubleclick、pos.baidu.com、cpro.baidustatic.com、tanx.com、gdt.qq.com、mediav；检测方案可用 `extra_ad_hosts` 增补），\
+    docs: Text::new(
+        "## 检查什么\n页面是否加载广告网络的资源（内置可更新的主机名单，如 googlesyndication、doubleclick、pos.baidu.com、cpro.baidustatic.com、tanx.com、gdt.qq.com、mediav；检测方案可用 `extra_ad_hosts` 增补），\
 或有标记为广告的区块（class/id 为 ad、ads、advert、adsbygoogle、guanggao、sponsor 等，或标有“广告”“推广”“赞助”字样，且包含外部链接、图片或框架）。\
 普通页面上此项为“轻微”；**适老版页面上出现广告是否决项**。\n\n\
 ## 为什么对老年读者重要\n广告容易被老年人误认为政府或网站的正式内容，点击后被引导下载、付款甚至受骗。适老化规范要求适老版页面严禁出现广告内容及插件。\n\n\
 ## 示例\n不合格：`<script src=\"https://pos.baidu.com/xxx.js\"></script>`、`<div class=\"ad\"><a href=\"https://shop.example.com\"><img src=\"ad.jpg\"></a></div>`；合格：适老版页面不加载任何广告代码。\n\n\
 ## 如何修复\n从适老版页面和模板中移除广告代码、广告位和广告插件；普通页面的广告应明确标注并避免遮挡内容。",
-        en: "## What it checks\nWhether the page loads resources from ad networks (a bundled, updatable host list such as googlesyndication, doubleclick, pos.baidu.com, cpro.baidustatic.com, tanx.com, gdt.qq.com, mediav; extend it with `extra_ad_hosts`), \
+        "## What it checks\nWhether the page loads resources from ad networks (a bundled, updatable host list such as googlesyndication, doubleclick, pos.baidu.com, cpro.baidustatic.com, tanx.com, gdt.qq.com, mediav; extend it with `extra_ad_hosts`), \
 or has blocks marked as ads (class/id ad, ads, advert, adsbygoogle, guanggao, sponsor…, or labelled 广告/推广/赞助) that hold an outbound link, image or frame. \
 Minor on ordinary pages; **a veto on elder pages**.\n\n\
 ## Why it matters for older readers\nOlder readers easily take ads for official content and are led into downloads, payments or scams. The MIIT criteria forbid ads and ad plug-ins on elder pages.\n\n\
 ## Example\nFails: `<script src=\"https://pos.baidu.com/xxx.js\"></script>`, `<div class=\"ad\"><a href=\"https://shop.example.com\"><img src=\"ad.jpg\"></a></div>`. Passes: an elder page with no ad code.\n\n\
 ## How to fix\nRemove ad code, ad slots and ad plug-ins from elder pages and their templates; on ordinary pages, label ads clearly and keep them from covering content.",
-    },
+    ),
 };
 
 const AD_TOKENS: &[&str] = &[
@@ -81,7 +82,7 @@ pub fn ad_elements<'a>(cx: &CheckContext<'a>) -> Vec<(ElementRef<'a>, String)> {
             _ => None,
         };
         if let Some(url) = source.and_then(|s| page.base_url.join(s).ok()) {
-            if let Some(host) = ad_host_of(&url, &cx.profile.extra_ad_hosts) {
+            if let Some(host) = ad_host_of(&url, &cx.options.extra_ad_hosts) {
                 found.push((element, format!("host:{host}")));
                 continue;
             }

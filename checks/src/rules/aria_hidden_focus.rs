@@ -3,27 +3,28 @@ use crate::check::{
 };
 use crate::page::aria::in_sequential_focus_order;
 use scraper::ElementRef;
+use std::borrow::Cow;
 
 pub struct AriaHiddenFocus;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "aria-hidden-focus",
+    id: Cow::Borrowed("aria-hidden-focus"),
     family: Family::Labels,
     impact: Impact::Serious,
     scope: Scope::Page,
-    title: Text { zh: "对读屏隐藏的内容不能获得焦点", en: "Hidden content is not focusable" },
-    failure_title: Text { zh: "对读屏隐藏的内容仍可获得焦点", en: "Hidden content can receive focus" },
+    title: Text::new("对读屏隐藏的内容不能获得焦点", "Hidden content is not focusable"),
+    failure_title: Text::new("对读屏隐藏的内容仍可获得焦点", "Hidden content can receive focus"),
     criteria: Criteria { wcag: &["4.1.2"], miit: &["附件1 全程键盘操作"], act: &["6cfa84"] },
-    docs: Text {
-        zh: "## 检查什么\n带有 `aria-hidden=\"true\"` 的元素及其后代中，没有可以用 Tab 键到达的元素（链接、按钮、输入框、`tabindex≥0` 的元素）。\n\n\
+    docs: Text::new(
+        "## 检查什么\n带有 `aria-hidden=\"true\"` 的元素及其后代中，没有可以用 Tab 键到达的元素（链接、按钮、输入框、`tabindex≥0` 的元素）。\n\n\
 ## 为什么对老年读者重要\n键盘和读屏用户按 Tab 键会停在这些元素上，但读屏软件什么也不读，用户以为页面卡住了，不知道焦点去了哪里。\n\n\
 ## 示例\n不合格：`<div aria-hidden=\"true\"><a href=\"/ad\">了解详情</a></div>`；合格：隐藏区域内的链接加 `tabindex=\"-1\"`，或去掉 `aria-hidden`。\n\n\
 ## 如何修复\n不要对含可交互内容的区域用 `aria-hidden`；确需隐藏时同时用 CSS 隐藏、加 `inert` 或 `tabindex=\"-1\"`。",
-        en: "## What it checks\nNo element with `aria-hidden=\"true\"`, or any of its descendants, can be reached with the Tab key (links, buttons, fields, `tabindex≥0`).\n\n\
+        "## What it checks\nNo element with `aria-hidden=\"true\"`, or any of its descendants, can be reached with the Tab key (links, buttons, fields, `tabindex≥0`).\n\n\
 ## Why it matters for older readers\nKeyboard and screen-reader users land on these elements when they press Tab, but nothing is announced: the page seems stuck and focus is lost.\n\n\
 ## Example\nFails: `<div aria-hidden=\"true\"><a href=\"/ad\">Learn more</a></div>`. Passes: the link in the hidden region has `tabindex=\"-1\"`, or `aria-hidden` is removed.\n\n\
 ## How to fix\nDo not put `aria-hidden` on regions with interactive content; if they must be hidden, also hide them with CSS, `inert` or `tabindex=\"-1\"`.",
-    },
+    ),
 };
 
 impl Check for AriaHiddenFocus {

@@ -3,27 +3,28 @@ use crate::check::{
 };
 use crate::page::style::{parse_style_attribute, LineHeight, Prop, Specified};
 use scraper::{ElementRef, Node};
+use std::borrow::Cow;
 
 pub struct AvoidInlineSpacing;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "avoid-inline-spacing",
+    id: Cow::Borrowed("avoid-inline-spacing"),
     family: Family::Font,
     impact: Impact::Minor,
     scope: Scope::Page,
-    title: Text { zh: "行内样式不锁定过小的文字间距", en: "Inline styles do not lock tight text spacing" },
-    failure_title: Text { zh: "行内样式用 !important 锁定了过小的文字间距", en: "Inline styles lock tight text spacing with !important" },
+    title: Text::new("行内样式不锁定过小的文字间距", "Inline styles do not lock tight text spacing"),
+    failure_title: Text::new("行内样式用 !important 锁定了过小的文字间距", "Inline styles lock tight text spacing with !important"),
     criteria: Criteria { wcag: &["1.4.12"], miit: &["附件2 1.2"], act: &["24afc2", "9e45ec", "78fd32"] },
-    docs: Text {
-        zh: "## 检查什么\n`style` 属性中带 `!important` 的 `letter-spacing`、`word-spacing`、`line-height` 不小于字号的 0.12 倍、0.16 倍和 1.5 倍。\n\n\
+    docs: Text::new(
+        "## 检查什么\n`style` 属性中带 `!important` 的 `letter-spacing`、`word-spacing`、`line-height` 不小于字号的 0.12 倍、0.16 倍和 1.5 倍。\n\n\
 ## 为什么对老年读者重要\n许多老年读者用浏览器插件或阅读模式加大字距、行距。行内 `!important` 会压过这些用户设置，让文字仍然挤在一起。\n\n\
 ## 示例\n不合格：`<p style=\"line-height: 1em !important\">`；合格：`<p style=\"line-height: 1.6\">`（不加 `!important`）。\n\n\
 ## 如何修复\n去掉行内样式中的 `!important`，或把数值提高到上述最小值以上。",
-        en: "## What it checks\n`letter-spacing`, `word-spacing` and `line-height` set with `!important` in a `style` attribute are at least 0.12, 0.16 and 1.5 times the font size.\n\n\
+        "## What it checks\n`letter-spacing`, `word-spacing` and `line-height` set with `!important` in a `style` attribute are at least 0.12, 0.16 and 1.5 times the font size.\n\n\
 ## Why it matters for older readers\nMany older readers widen letter, word and line spacing with browser extensions or reading modes. Inline `!important` overrides those settings and keeps the text cramped.\n\n\
 ## Example\nFails: `<p style=\"line-height: 1em !important\">`. Passes: `<p style=\"line-height: 1.6\">` (without `!important`).\n\n\
 ## How to fix\nRemove `!important` from inline spacing, or raise the values above these minimums.",
-    },
+    ),
 };
 
 /// Visible text of the element's own (ACT: a visible text node child, not a descendant's).

@@ -3,27 +3,28 @@ use crate::check::{
 };
 use crate::page::aria::is_hidden_from_at;
 use crate::page::collapsed_text;
+use std::borrow::Cow;
 
 pub struct CaptchaAlternative;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "captcha-alternative",
+    id: Cow::Borrowed("captcha-alternative"),
     family: Family::Labels,
     impact: Impact::Serious,
     scope: Scope::Page,
-    title: Text { zh: "图片验证码有非视觉替代方式", en: "Image CAPTCHAs have a non-visual alternative" },
-    failure_title: Text { zh: "图片验证码没有非视觉替代方式", en: "Image CAPTCHAs lack a non-visual alternative" },
+    title: Text::new("图片验证码有非视觉替代方式", "Image CAPTCHAs have a non-visual alternative"),
+    failure_title: Text::new("图片验证码没有非视觉替代方式", "Image CAPTCHAs lack a non-visual alternative"),
     criteria: Criteria { wcag: &["1.1.1"], miit: &["附件1 1.4.3 至少提供一种视觉以外的验证码"], act: &[] },
-    docs: Text {
-        zh: "## 检查什么\n页面上的图片验证码（`src`、`alt`、`id`、`class` 或 `name` 含 captcha、yzm、checkcode、verifycode、验证码 等）旁边，提供了视觉以外的验证方式，如语音验证码、短信验证码或音频验证码。\n\n\
+    docs: Text::new(
+        "## 检查什么\n页面上的图片验证码（`src`、`alt`、`id`、`class` 或 `name` 含 captcha、yzm、checkcode、verifycode、验证码 等）旁边，提供了视觉以外的验证方式，如语音验证码、短信验证码或音频验证码。\n\n\
 ## 为什么对老年读者重要\n扭曲的图片验证码对视力下降的老年人极难辨认，读屏软件也无法读出。适老化规范要求“至少提供一种视觉感官以外的验证码，如系统推送的语音验证码”。\n\n\
 ## 示例\n不合格：只有 `<img src=\"/yzm.jsp\" alt=\"验证码\">`；合格：同一表单中还有“获取语音验证码”或“短信验证码”按钮。\n\n\
 ## 如何修复\n增加语音验证码或短信验证码，并提供验证码放大（不低于 2 倍）功能。",
-        en: "## What it checks\nAn image CAPTCHA on the page (`src`, `alt`, `id`, `class` or `name` containing captcha, yzm, checkcode, verifycode, 验证码 …) comes with a non-visual alternative: a voice, SMS or audio code.\n\n\
+        "## What it checks\nAn image CAPTCHA on the page (`src`, `alt`, `id`, `class` or `name` containing captcha, yzm, checkcode, verifycode, 验证码 …) comes with a non-visual alternative: a voice, SMS or audio code.\n\n\
 ## Why it matters for older readers\nDistorted image codes are very hard for older eyes and cannot be read by screen readers. The MIIT criteria require at least one CAPTCHA that does not rely on sight, such as a voice code.\n\n\
 ## Example\nFails: only `<img src=\"/yzm.jsp\" alt=\"验证码\">`. Passes: the same form also offers \"Get a voice code\" or an SMS code.\n\n\
 ## How to fix\nAdd a voice or SMS verification code, and let users enlarge the image code at least 2×.",
-    },
+    ),
 };
 
 const CAPTCHA_MARKERS: &[&str] = &[

@@ -1,7 +1,7 @@
 //! Declarative checks from a profile's `[[custom_checks]]`: a CSS selector picks the elements, one
 //! condition judges them, and the check then behaves like a built-in one (outcomes, scores,
-//! vetoes, reports, `checks`, `explain`). Definitions live for the whole process, so their text is
-//! leaked into `'static` metadata once when the profile loads.
+//! vetoes, reports, `checks`, `explain`). A compiled check owns its metadata; it lives in the
+//! catalogue built for one run.
 
 use super::color_contrast::{text_contrast, Contrast};
 use crate::check::{
@@ -11,12 +11,15 @@ use crate::page::collapsed_text;
 use crate::text::visible_text_elements;
 use regex::Regex;
 use scraper::Selector;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One `[[custom_checks]]` entry as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomCheckDefinition {
+    /// The file the definition came from, for error messages.
+    #[serde(skip)]
+    pub source: String,
     pub id: String,
     pub family: String,
     pub impact: String,
@@ -63,19 +66,15 @@ enum Condition {
 }
 
 pub struct CustomCheck {
-    meta: &'static CheckMeta,
+    meta: CheckMeta,
     applies_to: Selector,
     condition: Condition,
     message: String,
     elder_only: bool,
 }
 
-fn leak(text: &str) -> &'static str {
-    Box::leak(text.to_string().into_boxed_str())
-}
-
 /// Builds a custom check, or says what is wrong with the definition.
-pub fn build(def: &CustomCheckDefinition, taken: &[&str]) -> Result<CustomCheck, String> {
+pub fn build(def: &CustomCheckDefinition, taken: &[String]) -> Result<CustomCheck, String> {
     let id_ok = !def.id.is_empty()
         && def.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !def.id.starts_with('-')
@@ -83,7 +82,7 @@ pub fn build(def: &CustomCheckDefinition, taken: &[&str]) -> Result<CustomCheck,
     if !id_ok {
         return Err(format!("id {:?} must be kebab-case (a-z, 0-9, -)", def.id));
     }
-    if taken.contains(&def.id.as_str()) {
+    if taken.contains(&def.id) {
         return Err(format!("id {:?} is already used by another check", def.id));
     }
     let family = match def.family.as_str() {
@@ -154,18 +153,16 @@ pub fn build(def: &CustomCheckDefinition, taken: &[&str]) -> Result<CustomCheck,
         sel = def.applies_to,
         help = def.help
     );
-    let title = leak(&def.title);
-    let failure_title = leak(&def.failure_title);
-    let meta: &'static CheckMeta = Box::leak(Box::new(CheckMeta {
-        id: leak(&def.id),
+    let meta = CheckMeta {
+        id: def.id.clone().into(),
         family,
         impact,
         scope: Scope::Page,
-        title: Text { zh: title, en: title },
-        failure_title: Text { zh: failure_title, en: failure_title },
+        title: Text::owned(def.title.clone(), def.title.clone()),
+        failure_title: Text::owned(def.failure_title.clone(), def.failure_title.clone()),
         criteria: Criteria { wcag: &[], miit: &[], act: &[] },
-        docs: Text { zh: leak(&docs), en: leak(&docs_en) },
-    }));
+        docs: Text::owned(docs, docs_en),
+    };
     Ok(CustomCheck {
         meta,
         applies_to,
@@ -176,8 +173,8 @@ pub fn build(def: &CustomCheckDefinition, taken: &[&str]) -> Result<CustomCheck,
 }
 
 impl Check for CustomCheck {
-    fn meta(&self) -> &'static CheckMeta {
-        self.meta
+    fn meta(&self) -> &CheckMeta {
+        &self.meta
     }
 
     fn run(&self, cx: &CheckContext<'_>) -> CheckResult {

@@ -3,27 +3,28 @@ use crate::check::{
 };
 use crate::page::collapsed_text;
 use scraper::ElementRef;
+use std::borrow::Cow;
 
 pub struct DocumentTitle;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "document-title",
+    id: Cow::Borrowed("document-title"),
     family: Family::Labels,
     impact: Impact::Serious,
     scope: Scope::Page,
-    title: Text { zh: "页面有标题", en: "Page has a title" },
-    failure_title: Text { zh: "页面缺少标题", en: "Page has no title" },
+    title: Text::new("页面有标题", "Page has a title"),
+    failure_title: Text::new("页面缺少标题", "Page has no title"),
     criteria: Criteria { wcag: &["2.4.2"], miit: &["GB/T 37668-2019 (≈ WCAG 2.4.2)"], act: &["2779a5"] },
-    docs: Text {
-        zh: "## 检查什么\n页面的第一个 `<title>` 元素存在且包含文字。\n\n\
+    docs: Text::new(
+        "## 检查什么\n页面的第一个 `<title>` 元素存在且包含文字。\n\n\
 ## 为什么对老年读者重要\n读屏软件打开页面时首先朗读标题；浏览器标签页和收藏夹也显示标题。没有标题，使用读屏的老年人无法判断自己打开的是哪个页面。\n\n\
 ## 示例\n不合格：`<title></title>`；合格：`<title>社保查询 - 某市人民政府</title>`。\n\n\
 ## 如何修复\n在 `<head>` 中加入一个描述页面内容的 `<title>`，格式建议为“页面名称 - 网站名称”。",
-        en: "## What it checks\nThe page's first `<title>` element exists and has text.\n\n\
+        "## What it checks\nThe page's first `<title>` element exists and has text.\n\n\
 ## Why it matters for older readers\nScreen readers announce the title first, and tabs and bookmarks show it. Without one, an older reader using a screen reader cannot tell which page is open.\n\n\
 ## Example\nFails: `<title></title>`. Passes: `<title>Pension enquiry - City Government</title>`.\n\n\
 ## How to fix\nAdd a `<title>` in `<head>` that describes the page, e.g. \"Page name - Site name\".",
-    },
+    ),
 };
 
 impl Check for DocumentTitle {

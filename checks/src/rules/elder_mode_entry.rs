@@ -4,29 +4,30 @@ use crate::check::{
 };
 use crate::elder::is_entry_text;
 use crate::page::aria::{accessible_name, is_link_role};
+use std::borrow::Cow;
 
 pub struct ElderModeEntry;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "elder-mode-entry",
+    id: Cow::Borrowed("elder-mode-entry"),
     family: Family::Font,
     impact: Impact::Serious,
     scope: Scope::Site,
-    title: Text { zh: "首页提供适老化服务入口", en: "The home page offers an elder-friendly entry" },
-    failure_title: Text { zh: "首页没有适老化服务入口", en: "The home page offers no elder-friendly entry" },
+    title: Text::new("首页提供适老化服务入口", "The home page offers an elder-friendly entry"),
+    failure_title: Text::new("首页没有适老化服务入口", "The home page offers no elder-friendly entry"),
     criteria: Criteria { wcag: &[], miit: &["附件1 网页放大、大字屏幕与语音阅读服务", "附件2 3.1 适老版入口"], act: &[] },
-    docs: Text {
-        zh: "## 检查什么\n网站首页有没有进入适老化服务的入口：名称为“长者模式”“关怀版”“适老版”“长辈版”“老年模式”“大字版”“无障碍”“elder mode”“accessibility”等的链接或按钮，\
+    docs: Text::new(
+        "## 检查什么\n网站首页有没有进入适老化服务的入口：名称为“长者模式”“关怀版”“适老版”“长辈版”“老年模式”“大字版”“无障碍”“elder mode”“accessibility”等的链接或按钮，\
 或加载了常见的无障碍辅助工具条脚本（大字、放大、高对比度、读屏）。这是站点级检查，只看首页。\n\n\
 ## 为什么对老年读者重要\n老年人需要一眼就能找到大字、简洁、无广告的版本。入口藏得太深或没有入口，适老化改造就形同虚设。\n\n\
 ## 示例\n不合格：首页只有“政务公开”“办事服务”等栏目；合格：页首有“关怀版”或“无障碍浏览”按钮。\n\n\
 ## 如何修复\n在首页页首显眼位置放置“关怀版/长者模式”入口和无障碍工具条入口，文字清楚、按钮足够大。",
-        en: "## What it checks\nWhether the site's home page has an entry to an elder-friendly service: a link or button named 长者模式, 关怀版, 适老版, 长辈版, 老年模式, 大字版, 无障碍, \"elder mode\" or \"accessibility\", \
+        "## What it checks\nWhether the site's home page has an entry to an elder-friendly service: a link or button named 长者模式, 关怀版, 适老版, 长辈版, 老年模式, 大字版, 无障碍, \"elder mode\" or \"accessibility\", \
 or a common assistive-toolbar script (large text, zoom, high contrast, reading aloud). A site-level check on the home page.\n\n\
 ## Why it matters for older readers\nOlder people need to find the large-text, simple, ad-free version at a glance; without a visible entry the elder-friendly work goes unused.\n\n\
 ## Example\nFails: a home page with only \"Government affairs\" and \"Online services\". Passes: a \"关怀版\" or \"无障碍浏览\" button in the header.\n\n\
 ## How to fix\nPut a clearly labelled, large \"关怀版 / 长者模式\" entry and an accessibility-toolbar entry at the top of the home page.",
-    },
+    ),
 };
 
 impl Check for ElderModeEntry {

@@ -4,30 +4,31 @@ use crate::check::{
 use crate::page::style::SizeUnitKind;
 use crate::text::visible_text_elements;
 use scraper::ElementRef;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub struct FixedFontSize;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "fixed-font-size",
+    id: Cow::Borrowed("fixed-font-size"),
     family: Family::Font,
     impact: Impact::Moderate,
     scope: Scope::Page,
-    title: Text { zh: "文字大小可随浏览器设置放大", en: "Text follows the reader's text-size setting" },
-    failure_title: Text { zh: "文字大小被固定，浏览器字号设置无法放大", en: "Text size is fixed against the reader's setting" },
+    title: Text::new("文字大小可随浏览器设置放大", "Text follows the reader's text-size setting"),
+    failure_title: Text::new("文字大小被固定，浏览器字号设置无法放大", "Text size is fixed against the reader's setting"),
     criteria: Criteria { wcag: &["1.4.4"], miit: &["附件1 大字屏幕服务（C12–C14 相对单位）"], act: &[] },
-    docs: Text {
-        zh: "## 检查什么\n可见文字的字号是否用绝对单位（px、pt、cm、mm、in、pc）或只用视口单位（vw、vh）设定，使读者在浏览器里调大“字体大小”时文字不会变大。\
+    docs: Text::new(
+        "## 检查什么\n可见文字的字号是否用绝对单位（px、pt、cm、mm、in、pc）或只用视口单位（vw、vh）设定，使读者在浏览器里调大“字体大小”时文字不会变大。\
 结果按设定字号的元素归并：一条 `font-size: 12px` 的规则影响多少段文字，就记在那个元素上。\n\n\
 ## 为什么对老年读者重要\n很多老年人把浏览器或手机的默认字号调大。用 px 写死的字号不跟随这个设置，页面仍然是小字。\n\n\
 ## 示例\n不合格：`body { font-size: 12px }`；合格：`body { font-size: 0.875rem }`、`.title { font-size: 1.5em }`。\n\n\
 ## 如何修复\n把字号改为 `rem`、`em` 或百分比；根元素不要用 px 设定字号。",
-        en: "## What it checks\nWhether visible text is sized in absolute units (px, pt, cm, mm, in, pc) or viewport units alone (vw, vh), so that raising the browser's text size does not enlarge it. \
+        "## What it checks\nWhether visible text is sized in absolute units (px, pt, cm, mm, in, pc) or viewport units alone (vw, vh), so that raising the browser's text size does not enlarge it. \
 Results are grouped by the element whose `font-size` fixes the size: one `font-size: 12px` rule is reported once, with how many pieces of text it affects.\n\n\
 ## Why it matters for older readers\nMany older people raise the default text size of their browser or phone. Sizes fixed in px ignore that setting, and the page stays small.\n\n\
 ## Example\nFails: `body { font-size: 12px }`. Passes: `body { font-size: 0.875rem }`, `.title { font-size: 1.5em }`.\n\n\
 ## How to fix\nUse `rem`, `em` or percentages for font sizes, and do not set the root element's size in px.",
-    },
+    ),
 };
 
 /// The nearest element (itself or an ancestor) whose own `font-size` declaration fixes the size.

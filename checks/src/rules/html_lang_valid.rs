@@ -1,29 +1,30 @@
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 pub struct HtmlLangValid;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "html-lang-valid",
+    id: Cow::Borrowed("html-lang-valid"),
     family: Family::Labels,
     impact: Impact::Serious,
     scope: Scope::Page,
-    title: Text { zh: "页面语言代码有效", en: "Page language tag is valid" },
-    failure_title: Text { zh: "页面语言代码无效", en: "Page language tag is not valid" },
+    title: Text::new("页面语言代码有效", "Page language tag is valid"),
+    failure_title: Text::new("页面语言代码无效", "Page language tag is not valid"),
     criteria: Criteria { wcag: &["3.1.1"], miit: &["GB/T 37668-2019 (≈ WCAG 3.1.1)"], act: &["bf051a"] },
-    docs: Text {
-        zh: "## 检查什么\n`<html lang>` 的值是有效的 BCP 47 语言标签：主语言子标签必须在 IANA 语言子标签注册表中。\n\n\
+    docs: Text::new(
+        "## 检查什么\n`<html lang>` 的值是有效的 BCP 47 语言标签：主语言子标签必须在 IANA 语言子标签注册表中。\n\n\
 ## 为什么对老年读者重要\n无效的语言代码（如 `zh_CN`、`cn`、`chinese`）会让读屏软件退回默认语音，中文被错误朗读。\n\n\
 ## 示例\n不合格：`lang=\"zh_CN\"`、`lang=\"cn\"`；合格：`lang=\"zh-CN\"`、`lang=\"zh-Hans-CN\"`、`lang=\"en-US\"`。\n\n\
 ## 如何修复\n使用连字符和标准代码：简体中文写 `zh-CN` 或 `zh-Hans-CN`，繁体中文写 `zh-TW` 或 `zh-Hant`。",
-        en: "## What it checks\nThe value of `<html lang>` is a valid BCP 47 tag: its primary language subtag is in the IANA Language Subtag Registry.\n\n\
+        "## What it checks\nThe value of `<html lang>` is a valid BCP 47 tag: its primary language subtag is in the IANA Language Subtag Registry.\n\n\
 ## Why it matters for older readers\nAn invalid code (`zh_CN`, `cn`, `chinese`) makes screen readers fall back to their default voice and mispronounce the page.\n\n\
 ## Example\nFails: `lang=\"zh_CN\"`, `lang=\"cn\"`. Passes: `lang=\"zh-CN\"`, `lang=\"zh-Hans-CN\"`, `lang=\"en-US\"`.\n\n\
 ## How to fix\nUse hyphens and registered codes: `zh-CN` or `zh-Hans-CN` for Simplified Chinese, `zh-TW` or `zh-Hant` for Traditional.",
-    },
+    ),
 };
 
 fn primary_language_subtags() -> &'static HashSet<&'static str> {

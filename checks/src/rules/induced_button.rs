@@ -4,29 +4,30 @@ use crate::check::{
 };
 use crate::page::aria::{accessible_name, is_hidden_from_at, is_link_role};
 use scraper::ElementRef;
+use std::borrow::Cow;
 
 pub struct InducedButton;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "induced-button",
+    id: Cow::Borrowed("induced-button"),
     family: Family::Popups,
     impact: Impact::Moderate,
     scope: Scope::Page,
-    title: Text { zh: "没有诱导下载或诱导付款的按钮", en: "No buttons inducing downloads or payments" },
-    failure_title: Text { zh: "有诱导下载或诱导付款的按钮", en: "Buttons induce downloads or payments" },
+    title: Text::new("没有诱导下载或诱导付款的按钮", "No buttons inducing downloads or payments"),
+    failure_title: Text::new("有诱导下载或诱导付款的按钮", "Buttons induce downloads or payments"),
     criteria: Criteria { wcag: &[], miit: &["附件1 2.4.2 无诱导下载、诱导付款等诱导式按键"], act: &[] },
-    docs: Text {
-        zh: "## 检查什么\n按钮和链接的名称是否含诱导下载或诱导付款的用语（内置中英文词库，如“立即下载”“下载APP”“领红包”“立即充值”“抢购”“扫码领取”“download now”；检测方案可用 `extra_induced_words` 增补）。\
+    docs: Text::new(
+        "## 检查什么\n按钮和链接的名称是否含诱导下载或诱导付款的用语（内置中英文词库，如“立即下载”“下载APP”“领红包”“立即充值”“抢购”“扫码领取”“download now”；检测方案可用 `extra_induced_words` 增补）。\
 只匹配完整短语，“附件下载”等政务常用语不算。**适老版页面上出现诱导式按键是否决项**。\n\n\
 ## 为什么对老年读者重要\n老年人容易被“领红包”“立即下载”等字样吸引点击，进而安装来历不明的应用或被引导付款，造成财产损失。\n\n\
 ## 示例\n不合格：`<a class=\"btn\" href=\"/app.apk\">立即下载APP 领红包</a>`；合格：`<a href=\"/files/notice.pdf\">附件下载</a>`。\n\n\
 ## 如何修复\n删除诱导性按钮和用语；确需提供客户端下载时使用平实的说明文字，并不要放在适老版页面。",
-        en: "## What it checks\nWhether the names of buttons and links contain induced-download or induced-payment wording (a bundled zh/en lexicon: 立即下载, 下载APP, 领红包, 立即充值, 抢购, 扫码领取, \"download now\"…; extend it with `extra_induced_words`). \
+        "## What it checks\nWhether the names of buttons and links contain induced-download or induced-payment wording (a bundled zh/en lexicon: 立即下载, 下载APP, 领红包, 立即充值, 抢购, 扫码领取, \"download now\"…; extend it with `extra_induced_words`). \
 Only whole phrases match: plain wording such as 附件下载 (download the attachment) does not. **A veto on elder pages.**\n\n\
 ## Why it matters for older readers\nOlder people are easily drawn by \"claim a red packet\" or \"download now\" into installing unknown apps or paying, and lose money.\n\n\
 ## Example\nFails: `<a class=\"btn\" href=\"/app.apk\">立即下载APP 领红包</a>`. Passes: `<a href=\"/files/notice.pdf\">附件下载</a>`.\n\n\
 ## How to fix\nRemove inducing buttons and wording; if an app must be offered, describe it plainly and keep it off elder pages.",
-    },
+    ),
 };
 
 fn is_control(page: &crate::page::Page, element: ElementRef<'_>) -> bool {
@@ -46,7 +47,7 @@ impl Check for InducedButton {
                 continue;
             }
             let name = accessible_name(page, control).name;
-            match induced_phrase(&name, &cx.profile.extra_induced_words) {
+            match induced_phrase(&name, &cx.options.extra_induced_words) {
                 Some(phrase) => {
                     let (zh, en) = if cx.elder_page {
                         (

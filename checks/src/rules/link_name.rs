@@ -1,27 +1,28 @@
 use super::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Scope, Text};
 use crate::page::aria::is_link_role;
+use std::borrow::Cow;
 
 pub struct LinkName;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "link-name",
+    id: Cow::Borrowed("link-name"),
     family: Family::Labels,
     impact: Impact::Serious,
     scope: Scope::Page,
-    title: Text { zh: "链接有名称", en: "Links have names" },
-    failure_title: Text { zh: "链接缺少名称", en: "Links lack names" },
+    title: Text::new("链接有名称", "Links have names"),
+    failure_title: Text::new("链接缺少名称", "Links lack names"),
     criteria: Criteria { wcag: &["2.4.4", "4.1.2"], miit: &["GB/T 37668-2019 3.2.1.3"], act: &["c487ae"] },
-    docs: Text {
-        zh: "## 检查什么\n每个链接（`<a href>`、`<area href>`、`role=\"link\"`）都有可读出的名称：链接文字、图片的 `alt`、`aria-label` 或 `title`。\n\n\
+    docs: Text::new(
+        "## 检查什么\n每个链接（`<a href>`、`<area href>`、`role=\"link\"`）都有可读出的名称：链接文字、图片的 `alt`、`aria-label` 或 `title`。\n\n\
 ## 为什么对老年读者重要\n只有图标或图片的链接（微博、微信、无障碍入口图标、横幅广告图）在读屏软件里只读成“链接”或一串网址，老年用户不知道会去哪里。\n\n\
 ## 示例\n不合格：`<a href=\"/wza/\"><img src=\"wza.png\"></a>`；合格：`<a href=\"/wza/\"><img src=\"wza.png\" alt=\"无障碍浏览\"></a>`。\n\n\
 ## 如何修复\n给链接里的图片写 `alt`，或给图标链接加 `aria-label`，说明链接去向。",
-        en: "## What it checks\nEvery link (`<a href>`, `<area href>`, `role=\"link\"`) has a name: link text, an image's `alt`, `aria-label` or `title`.\n\n\
+        "## What it checks\nEvery link (`<a href>`, `<area href>`, `role=\"link\"`) has a name: link text, an image's `alt`, `aria-label` or `title`.\n\n\
 ## Why it matters for older readers\nIcon- or image-only links (social media, the accessibility-mode icon, banner images) are read as just \"link\" or a URL, so older users cannot tell where they lead.\n\n\
 ## Example\nFails: `<a href=\"/wza/\"><img src=\"wza.png\"></a>`. Passes: `<a href=\"/wza/\"><img src=\"wza.png\" alt=\"Accessible mode\"></a>`.\n\n\
 ## How to fix\nGive images inside links an `alt`, or icon links an `aria-label`, that says where the link goes.",
-    },
+    ),
 };
 
 impl Check for LinkName {

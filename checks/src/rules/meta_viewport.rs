@@ -1,29 +1,30 @@
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
+use std::borrow::Cow;
 
 pub struct MetaViewport;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "meta-viewport",
+    id: Cow::Borrowed("meta-viewport"),
     family: Family::Font,
     impact: Impact::Critical,
     scope: Scope::Page,
-    title: Text { zh: "页面允许缩放", en: "Page can be zoomed" },
-    failure_title: Text { zh: "页面禁止或限制了缩放", en: "Page blocks or limits zoom" },
+    title: Text::new("页面允许缩放", "Page can be zoomed"),
+    failure_title: Text::new("页面禁止或限制了缩放", "Page blocks or limits zoom"),
     criteria: Criteria { wcag: &["1.4.4"], miit: &["附件1 网页放大与大字屏幕服务"], act: &["b4f0c3"] },
-    docs: Text {
-        zh: "## 检查什么\n`<meta name=\"viewport\">` 没有用 `user-scalable=no` 禁止缩放，`maximum-scale` 不小于 2。\n\n\
+    docs: Text::new(
+        "## 检查什么\n`<meta name=\"viewport\">` 没有用 `user-scalable=no` 禁止缩放，`maximum-scale` 不小于 2。\n\n\
 ## 为什么对老年读者重要\n双指放大是老年人在手机上看清文字最常用的办法。禁止缩放的页面，视力下降的读者就只能放弃阅读。适老化规范要求网页支持放大。\n\n\
 ## 示例\n不合格：`<meta name=\"viewport\" content=\"width=device-width, user-scalable=no, maximum-scale=1\">`；\
 合格：`<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">`。\n\n\
 ## 如何修复\n删除 `user-scalable=no` 和 `maximum-scale`（或设为 5 以上），版面用相对单位适应放大。",
-        en: "## What it checks\n`<meta name=\"viewport\">` does not block zoom with `user-scalable=no`, and `maximum-scale` is at least 2.\n\n\
+        "## What it checks\n`<meta name=\"viewport\">` does not block zoom with `user-scalable=no`, and `maximum-scale` is at least 2.\n\n\
 ## Why it matters for older readers\nPinch-zoom is how older readers make text legible on a phone. A page that blocks it cannot be read by someone whose eyesight has declined; the MIIT criteria require zoom.\n\n\
 ## Example\nFails: `<meta name=\"viewport\" content=\"width=device-width, user-scalable=no, maximum-scale=1\">`. \
 Passes: `<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">`.\n\n\
 ## How to fix\nRemove `user-scalable=no` and `maximum-scale` (or set it to 5 or more), and let the layout adapt with relative units.",
-    },
+    ),
 };
 
 /// `content` of a viewport meta as (key, value) pairs; separators are `,`, `;` and spaces.
@@ -57,7 +58,7 @@ impl Check for MetaViewport {
 
     fn run(&self, cx: &CheckContext<'_>) -> CheckResult {
         let mut tally = Tally::default();
-        let min_scale = cx.profile.min_maximum_scale;
+        let min_scale = cx.options.min_maximum_scale;
         for meta in cx.page.elements().filter(|e| {
             e.value().name() == "meta"
                 && e.value().attr("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("viewport"))

@@ -34,7 +34,6 @@ mod moving_content;
 mod name_rule;
 mod no_autoplay_audio;
 mod popup_overlay;
-pub(crate) mod scripts;
 mod small_text;
 
 #[cfg(test)]
@@ -75,26 +74,4 @@ pub fn registry() -> &'static [&'static dyn Check] {
         &captcha_alternative::CaptchaAlternative,
     ];
     REGISTRY
-}
-
-/// Custom checks loaded from profiles in this process (they live as long as the process).
-static CUSTOM: std::sync::Mutex<Vec<&'static dyn Check>> = std::sync::Mutex::new(Vec::new());
-
-/// Makes a custom check known to `find` and `all` (for reports, `checks` and `explain`).
-pub fn register_custom(check: &'static dyn Check) {
-    let mut custom = CUSTOM.lock().unwrap_or_else(|e| e.into_inner());
-    if !custom.iter().any(|c| c.meta().id == check.meta().id) {
-        custom.push(check);
-    }
-}
-
-/// Built-in checks, then the custom checks loaded so far.
-pub fn all() -> Vec<&'static dyn Check> {
-    let custom = CUSTOM.lock().unwrap_or_else(|e| e.into_inner());
-    registry().iter().copied().chain(custom.iter().copied()).collect()
-}
-
-/// A check by id, built-in or custom.
-pub fn find(id: &str) -> Option<&'static dyn Check> {
-    all().into_iter().find(|c| c.meta().id == id)
 }

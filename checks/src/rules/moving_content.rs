@@ -1,28 +1,29 @@
-use super::scripts::script_facts;
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
+use crate::page::scripts::script_facts;
+use std::borrow::Cow;
 
 pub struct MovingContent;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "moving-content",
+    id: Cow::Borrowed("moving-content"),
     family: Family::Popups,
     impact: Impact::Moderate,
     scope: Scope::Page,
-    title: Text { zh: "没有无法暂停的滚动内容", en: "No moving content that cannot be paused" },
-    failure_title: Text { zh: "有无法暂停的滚动或闪烁内容", en: "Content moves or blinks without a way to pause it" },
+    title: Text::new("没有无法暂停的滚动内容", "No moving content that cannot be paused"),
+    failure_title: Text::new("有无法暂停的滚动或闪烁内容", "Content moves or blinks without a way to pause it"),
     criteria: Criteria { wcag: &["2.2.2"], miit: &["附件1 2.4 避免干扰"], act: &[] },
-    docs: Text {
-        zh: "## 检查什么\n页面上是否有 `<marquee>` 跑马灯、`<blink>` 闪烁文字，或由脚本定时滚动的内容（滚动新闻、滚动公告）。只检查页面内联脚本。\n\n\
+    docs: Text::new(
+        "## 检查什么\n页面上是否有 `<marquee>` 跑马灯、`<blink>` 闪烁文字，或由脚本定时滚动的内容（滚动新闻、滚动公告）。只检查页面内联脚本。\n\n\
 ## 为什么对老年读者重要\n滚动的文字还没读完就移走了，老年读者跟不上，也难以点中滚动中的链接；不停移动的内容还会分散注意力。\n\n\
 ## 示例\n不合格：`<marquee>关于开展医保参保工作的通知</marquee>`；合格：静态的公告列表，或带“暂停”按钮的轮播。\n\n\
 ## 如何修复\n改为静态列表；确需滚动时提供明显的暂停/播放按钮，并在鼠标悬停和键盘聚焦时停止。",
-        en: "## What it checks\nWhether the page has `<marquee>`, `<blink>`, or content scrolled by a timer in an inline script (news tickers, scrolling notices).\n\n\
+        "## What it checks\nWhether the page has `<marquee>`, `<blink>`, or content scrolled by a timer in an inline script (news tickers, scrolling notices).\n\n\
 ## Why it matters for older readers\nScrolling text moves away before it has been read, and its links are hard to hit; constant movement also distracts.\n\n\
 ## Example\nFails: `<marquee>Notice on health insurance enrolment</marquee>`. Passes: a static list, or a carousel with a pause button.\n\n\
 ## How to fix\nUse a static list; if content must move, give it a visible pause/play button and stop it on hover and keyboard focus.",
-    },
+    ),
 };
 
 impl Check for MovingContent {

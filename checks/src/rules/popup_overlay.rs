@@ -1,37 +1,38 @@
 use super::ad_content::ad_elements;
 use super::lexicon::induced_phrase;
-use super::scripts::script_facts;
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
 use crate::page::collapsed_text;
+use crate::page::scripts::script_facts;
 use crate::page::style::Extent;
 use scraper::ElementRef;
+use std::borrow::Cow;
 
 pub struct PopupOverlay;
 
 pub static META: CheckMeta = CheckMeta {
-    id: "popup-overlay",
+    id: Cow::Borrowed("popup-overlay"),
     family: Family::Popups,
     impact: Impact::Serious,
     scope: Scope::Page,
-    title: Text { zh: "页面加载时没有弹窗或飘窗遮挡内容", en: "No pop-up or floating window covers the page on load" },
-    failure_title: Text { zh: "页面加载时有弹窗或飘窗遮挡内容", en: "A pop-up or floating window covers the page on load" },
+    title: Text::new("页面加载时没有弹窗或飘窗遮挡内容", "No pop-up or floating window covers the page on load"),
+    failure_title: Text::new("页面加载时有弹窗或飘窗遮挡内容", "A pop-up or floating window covers the page on load"),
     criteria: Criteria { wcag: &["2.2.4", "1.4.13"], miit: &["附件2 2.4 弹窗关闭按钮位置与大小", "附件1 2.4.1 不得有临时性广告弹窗"], act: &[] },
-    docs: Text {
-        zh: "## 检查什么\n页面加载时可见的遮罩、弹窗和飘窗：固定或绝对定位、层级高（z-index ≥ 100）、覆盖视口 25% 以上的元素；或被内联脚本定时移动位置的元素（飘窗）；以及加载时执行的 `window.open`、`alert`。\
+    docs: Text::new(
+        "## 检查什么\n页面加载时可见的遮罩、弹窗和飘窗：固定或绝对定位、层级高（z-index ≥ 100）、覆盖视口 25% 以上的元素；或被内联脚本定时移动位置的元素（飘窗）；以及加载时执行的 `window.open`、`alert`。\
 每条结果说明是否有关闭控件，以及样式能确定时关闭按钮的尺寸（应不小于 44×44 px）和位置（应在左上、右上或底部居中）。\
 **在适老版页面上，含广告或诱导内容的弹窗是否决项。**\n\n\
 ## 为什么对老年读者重要\n突然弹出、到处飘动的窗口会遮住正文，老年人找不到或点不中很小的关闭按钮，常常被迫点进广告。\n\n\
 ## 示例\n不合格：`<div style=\"position:fixed;inset:0;z-index:9999\">… <a class=\"close\" style=\"width:16px;height:16px\">×</a></div>`；合格：不弹窗，或弹窗有右上角 44×44 px 以上的“关闭”按钮。\n\n\
 ## 如何修复\n删除加载时的弹窗和飘窗；确需提示时使用页面内的通知条，关闭按钮放在右上角、不小于 44×44 px，并带“关闭”文字或 aria-label。",
-        en: "## What it checks\nOverlays, modals and floating windows visible on load: fixed or absolute elements with a high z-index (≥ 100) covering at least 25% of the viewport; elements an inline script moves on a timer (飘窗); and `window.open` or `alert` run on load. \
+        "## What it checks\nOverlays, modals and floating windows visible on load: fixed or absolute elements with a high z-index (≥ 100) covering at least 25% of the viewport; elements an inline script moves on a timer (飘窗); and `window.open` or `alert` run on load. \
 Each finding says whether there is a close control and, where the CSS tells, its size (at least 44×44 px) and position (top-left, top-right or bottom-centre). \
 **On elder pages, a pop-up that carries ads or inducing content is a veto.**\n\n\
 ## Why it matters for older readers\nWindows that pop up or float around cover the text; older readers cannot find or hit the tiny close button and end up clicking the ad.\n\n\
 ## Example\nFails: `<div style=\"position:fixed;inset:0;z-index:9999\">… <a class=\"close\" style=\"width:16px;height:16px\">×</a></div>`. Passes: no pop-up, or one with a \"Close\" button of at least 44×44 px at the top right.\n\n\
 ## How to fix\nRemove pop-ups and floating windows on load; use an in-page notice instead, with a close button at the top right, at least 44×44 px, labelled \"关闭\" or with an aria-label.",
-    },
+    ),
 };
 
 const MIN_Z_INDEX: i32 = 100;
@@ -165,7 +166,7 @@ impl Check for PopupOverlay {
             });
             let carries_ad =
                 ads.iter().any(|(a, _)| a.id() == element.id() || a.ancestors().any(|x| x.id() == element.id()));
-            let carries_induced = induced_phrase(&collapsed_text(*element), &cx.profile.extra_induced_words).is_some();
+            let carries_induced = induced_phrase(&collapsed_text(*element), &cx.options.extra_induced_words).is_some();
             let mut problems_zh = Vec::new();
             let mut problems_en = Vec::new();
             match (close, close_size) {

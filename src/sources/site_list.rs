@@ -1,6 +1,12 @@
 //! `--sites FILE`: one URL a line, or CSV with the header `url,name[,group]`.
 
-use super::SiteTarget;
+/// One site of a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteTarget {
+    pub url: String,
+    pub name: Option<String>,
+    pub group: Option<String>,
+}
 
 /// Parses a site list. Blank lines and lines starting with `#` are ignored.
 pub fn parse_site_list(text: &str) -> Vec<SiteTarget> {

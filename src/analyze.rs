@@ -1,0 +1,148 @@
+//! The analysis stage: one bounded pool of CPU threads turns each sourced page into a
+//! language-neutral [`PageResult`]: decode → parse (links go back to the source now) → cascade →
+//! the catalogue's checks. `scraper::Html` is not `Send`, so a page lives and dies on one thread.
+
+use crate::results::{CheckOutcome, PageError, PageResult};
+use crate::sources::{SiteSourced, SourceEvent, SourcedPage};
+use eldercheck_checks::check::{CheckContext, Scope};
+use eldercheck_checks::elder::{self, ElderRules};
+use eldercheck_checks::page::{Page, PageOptions};
+use eldercheck_checks::{Catalogue, Thresholds};
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex};
+use url::Url;
+
+/// Stack of an analysis thread. Deep documents are walked iteratively; this is a margin for the
+/// parser and selector matching, which recurse inside dependencies.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// What every page of a run is judged with.
+pub struct Analysis {
+    pub catalogue: Catalogue,
+    pub thresholds: Thresholds,
+    pub elder: ElderRules,
+    pub page_options: PageOptions,
+}
+
+/// A page's result, with the site-level outcomes when the page is its site's home page.
+pub struct Analyzed {
+    pub site: usize,
+    pub page: PageResult,
+    /// Site-level checks judged on the home page; they belong to the site, not to the page.
+    pub site_checks: Option<Vec<CheckOutcome>>,
+}
+
+/// What flows from the analysis stage to assembly.
+pub enum AnalysisEvent {
+    Page(Box<Analyzed>),
+    SiteSourced(SiteSourced),
+}
+
+/// Analyses one page. Never panics on page content: a page that cannot be used is an error entry.
+pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
+    let site = sourced.site;
+    let mut result = PageResult::new(sourced.url.clone(), sourced.requested_url.clone(), sourced.status, sourced.depth);
+    result.referrer = sourced.referrer.clone();
+    let body = match sourced.content {
+        Ok(body) => body,
+        Err(failure) => {
+            result.error = Some(PageError { kind: failure.kind, message: failure.message });
+            return Analyzed { site, page: result, site_checks: None };
+        }
+    };
+    let Ok(url) = Url::parse(&sourced.url) else {
+        result.error =
+            Some(PageError { kind: "invalid_url".into(), message: format!("{:?} is not a URL", sourced.url) });
+        return Analyzed { site, page: result, site_checks: None };
+    };
+    let links = sourced.links;
+    let page = Page::from_bytes_observed(
+        url,
+        &body.bytes,
+        body.charset.as_deref(),
+        sourced.loader.as_ref(),
+        analysis.page_options,
+        |found| {
+            if let Some(sender) = links {
+                // The source may have stopped waiting; the page is checked all the same.
+                let _ = sender.send(found);
+            }
+        },
+    );
+    drop(body);
+    result.charset = Some(page.encoding.to_string());
+    result.title = page
+        .elements()
+        .find(|e| e.value().name() == "title")
+        .map(eldercheck_checks::page::collapsed_text)
+        .filter(|t| !t.is_empty());
+    let elder_reason = elder::detect(&page, &analysis.elder).or_else(|| {
+        result
+            .referrer
+            .as_ref()
+            .filter(|r| analysis.elder.enabled && elder::is_entry_text(&r.text))
+            .map(|r| elder::ElderReason::EntryLink(r.text.clone()))
+    });
+    result.elder_page = elder_reason.is_some();
+    result.elder_reason = elder_reason;
+    result.stylesheet_problems = page.stylesheet_problems.clone();
+    let cx = CheckContext { page: &page, options: &analysis.thresholds, elder_page: result.elder_page };
+    let mut site_checks = sourced.is_home.then(Vec::new);
+    for check in analysis.catalogue.enabled() {
+        let meta = check.meta();
+        match (meta.scope, site_checks.as_mut()) {
+            (Scope::Page, _) => result.checks.push(CheckOutcome::from_result(&meta.id, check.run(&cx))),
+            (Scope::Site, Some(site)) => site.push(CheckOutcome::from_result(&meta.id, check.run(&cx))),
+            (Scope::Site, None) => {}
+        }
+    }
+    Analyzed { site, page: result, site_checks }
+}
+
+/// [`analyze`], with a panic in a dependency turned into an error entry for that page alone.
+pub fn analyze_guarded(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
+    let (site, url, requested, depth, status) =
+        (sourced.site, sourced.url.clone(), sourced.requested_url.clone(), sourced.depth, sourced.status);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(sourced, analysis))).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let mut page = PageResult::new(url, requested, status, depth);
+        page.error =
+            Some(PageError { kind: "internal".into(), message: format!("the checker failed on this page: {message}") });
+        Analyzed { site, page, site_checks: None }
+    })
+}
+
+/// Starts `threads` analysis threads reading `input` until it closes; results go to `output`,
+/// which is bounded, so a slow assembly stage slows the sources down instead of filling memory.
+pub fn spawn_workers(
+    threads: usize,
+    analysis: Arc<Analysis>,
+    input: tokio::sync::mpsc::Receiver<SourceEvent>,
+    output: SyncSender<AnalysisEvent>,
+) -> std::io::Result<Vec<std::thread::JoinHandle<()>>> {
+    let input = Arc::new(Mutex::new(input));
+    (0..threads.max(1))
+        .map(|n| {
+            let (input, output, analysis) = (input.clone(), output.clone(), analysis.clone());
+            std::thread::Builder::new().name(format!("analyze-{n}")).stack_size(WORKER_STACK_BYTES).spawn(
+                move || loop {
+                    let event = input.lock().unwrap_or_else(|e| e.into_inner()).blocking_recv();
+                    let forwarded = match event {
+                        None => break,
+                        Some(SourceEvent::Page(page)) => {
+                            AnalysisEvent::Page(Box::new(analyze_guarded(*page, &analysis)))
+                        }
+                        Some(SourceEvent::SiteSourced(done)) => AnalysisEvent::SiteSourced(done),
+                    };
+                    if output.send(forwarded).is_err() {
+                        break;
+                    }
+                },
+            )
+        })
+        .collect()
+}

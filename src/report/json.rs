@@ -1,0 +1,276 @@
+//! report.json, written as the pages stream by: the run, then each site (its record, then its pages,
+//! one compact line each). The field names are the product specification's; `schema_version` and the
+//! JSON Schema in docs/report.schema.json describe the rest.
+
+use super::{AtomicFile, RenderError, ReportContext, Sink};
+use crate::results::{Accepted, CheckOutcome, PageError, PageResult};
+use crate::rundir::{Changes, SiteRecord, TrendPoint};
+use crate::score::{Grade, Summary, Veto};
+use crate::sources::Referrer;
+use eldercheck_checks::check::{Family, FindingOutcome, Impact, Outcome};
+use eldercheck_checks::elder::ElderReason;
+use eldercheck_checks::page::StylesheetProblem;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+pub struct JsonSink {
+    out: JsonOut,
+    first_site: bool,
+    first_page: bool,
+}
+
+enum JsonOut {
+    File(AtomicFile),
+    /// `--out -`.
+    Stream(Box<dyn Write>),
+}
+
+#[derive(Serialize)]
+struct Header<'a> {
+    schema_version: u32,
+    tool: &'a crate::rundir::Tool,
+    profile: &'a str,
+    generated_at: &'a str,
+    lang: &'a str,
+    pass_mark: f64,
+    catalogue: Vec<CatalogueEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct CatalogueEntry<'a> {
+    id: &'a str,
+    family: Family,
+    impact: Impact,
+    title: &'a str,
+    failure_title: &'a str,
+    custom: bool,
+    enabled: bool,
+}
+
+#[derive(Serialize)]
+struct SiteHeader<'a> {
+    url: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
+    score: Option<f64>,
+    grade: Grade,
+    passed: bool,
+    vetoes: &'a [Veto],
+    site_checks: Vec<JsonCheck<'a>>,
+    family_scores: &'a BTreeMap<String, Option<f64>>,
+    summary: &'a Summary,
+}
+
+/// What the history store adds to a site while its pages stream by: written after the pages.
+#[derive(Serialize)]
+struct SiteHistory<'a> {
+    trend: &'a [TrendPoint],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a Changes>,
+}
+
+#[derive(Serialize)]
+struct JsonPage<'a> {
+    url: &'a str,
+    requested_url: &'a str,
+    status: Option<u16>,
+    title: Option<&'a str>,
+    depth: u32,
+    elder_page: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    elder_reason: Option<&'a ElderReason>,
+    score: Option<f64>,
+    error: Option<&'a PageError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charset: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    stylesheet_problems: &'a [StylesheetProblem],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    referrer: Option<&'a Referrer>,
+    checks: Vec<JsonCheck<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    family: Option<Family>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impact: Option<Impact>,
+    outcome: Outcome,
+    score: Option<f64>,
+    passed_targets: u32,
+    failed_targets: u32,
+    cant_tell_targets: u32,
+    findings: Vec<JsonFinding<'a>>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    data: &'a Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    outcome: FindingOutcome,
+    selector: &'a str,
+    snippet: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    data: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accepted: Option<&'a Accepted>,
+}
+
+fn check_view<'a>(cx: &ReportContext, check: &'a CheckOutcome) -> JsonCheck<'a> {
+    let info = cx.check(&check.id);
+    JsonCheck {
+        id: &check.id,
+        family: info.map(|c| c.family),
+        impact: info.map(|c| c.impact),
+        outcome: check.outcome,
+        score: check.score(),
+        passed_targets: check.passed_targets,
+        failed_targets: check.failed_targets,
+        cant_tell_targets: check.cant_tell_targets,
+        findings: check
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                outcome: f.outcome,
+                selector: &f.selector,
+                snippet: &f.snippet,
+                message: f.message.get(cx.lang),
+                reason: f.reason.as_deref(),
+                data: &f.data,
+                accepted: f.accepted.as_ref(),
+            })
+            .collect(),
+        data: &check.data,
+    }
+}
+
+impl JsonSink {
+    /// report.json on a stream (standard output).
+    pub fn to_stream(out: Box<dyn Write>) -> JsonSink {
+        JsonSink { out: JsonOut::Stream(out), first_site: true, first_page: true }
+    }
+
+    pub fn to_file(path: &Path) -> Result<JsonSink, RenderError> {
+        Ok(JsonSink { out: JsonOut::File(AtomicFile::create(path)?), first_site: true, first_page: true })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), RenderError> {
+        match &mut self.out {
+            JsonOut::File(file) => file.write_all(bytes),
+            JsonOut::Stream(out) => {
+                out.write_all(bytes).map_err(|source| RenderError::Write { path: "-".into(), source })
+            }
+        }
+    }
+
+    fn value<T: Serialize>(&mut self, value: &T) -> Result<(), RenderError> {
+        let bytes = serde_json::to_vec(value)
+            .map_err(|e| RenderError::Write { path: "report.json".into(), source: e.into() })?;
+        self.write(&bytes)
+    }
+}
+
+impl Sink for JsonSink {
+    fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError> {
+        let m = &cx.manifest;
+        let header = Header {
+            schema_version: m.schema_version,
+            tool: &m.tool,
+            profile: &m.profile,
+            generated_at: &m.generated_at,
+            lang: cx.lang_tag(),
+            pass_mark: m.policy.pass_mark,
+            catalogue: m
+                .catalogue
+                .iter()
+                .map(|c| CatalogueEntry {
+                    id: &c.id,
+                    family: c.family,
+                    impact: c.impact,
+                    title: c.title.get(cx.lang),
+                    failure_title: c.failure_title.get(cx.lang),
+                    custom: c.custom,
+                    enabled: c.enabled,
+                })
+                .collect(),
+        };
+        let mut text = serde_json::to_string(&header)
+            .map_err(|e| RenderError::Write { path: "report.json".into(), source: e.into() })?;
+        // The header's closing brace gives way to the streamed sites.
+        text.pop();
+        self.write(text.as_bytes())?;
+        self.write(b",\n\"sites\":[")
+    }
+
+    fn site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+        let header = SiteHeader {
+            url: &site.url,
+            name: &site.name,
+            group: site.group.as_deref(),
+            score: site.score.score,
+            grade: site.score.grade,
+            passed: site.score.passed,
+            vetoes: &site.score.vetoes,
+            site_checks: site.site_checks.iter().map(|c| check_view(cx, c)).collect(),
+            family_scores: &site.score.family_scores,
+            summary: &site.score.summary,
+        };
+        let mut text = serde_json::to_string(&header)
+            .map_err(|e| RenderError::Write { path: "report.json".into(), source: e.into() })?;
+        text.pop();
+        if !self.first_site {
+            self.write(b",")?;
+        }
+        self.first_site = false;
+        self.first_page = true;
+        self.write(b"\n")?;
+        self.write(text.as_bytes())?;
+        self.write(b",\"pages\":[")
+    }
+
+    fn page(&mut self, cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), RenderError> {
+        let view = JsonPage {
+            url: &page.url,
+            requested_url: &page.requested_url,
+            status: page.status,
+            title: page.title.as_deref(),
+            depth: page.depth,
+            elder_page: page.elder_page,
+            elder_reason: page.elder_reason.as_ref(),
+            score: page.score,
+            error: page.error.as_ref(),
+            charset: page.charset.as_deref(),
+            stylesheet_problems: &page.stylesheet_problems,
+            referrer: page.referrer.as_ref(),
+            checks: page.checks.iter().map(|c| check_view(cx, c)).collect(),
+        };
+        self.write(if self.first_page { b"\n" } else { b",\n" })?;
+        self.first_page = false;
+        self.value(&view)
+    }
+
+    fn end_site(&mut self, _cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+        let history = SiteHistory { trend: &site.trend, changes: site.changes.as_ref() };
+        let text = serde_json::to_string(&history)
+            .map_err(|e| RenderError::Write { path: "report.json".into(), source: e.into() })?;
+        self.write(b"\n],")?;
+        // The history object's opening brace gives way to the site's.
+        self.write(&text.as_bytes()[1..])
+    }
+
+    fn end(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
+        self.write(b"\n]}\n")?;
+        match &mut self.out {
+            JsonOut::File(file) => file.commit(),
+            JsonOut::Stream(out) => out.flush().map_err(|source| RenderError::Write { path: "-".into(), source }),
+        }
+    }
+}

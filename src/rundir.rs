@@ -1,0 +1,312 @@
+//! The results folder: where a run's results are spilled as pages complete, and what every report
+//! and the history store read. Nothing holds all pages of a run in memory: pages are written one
+//! JSON line each, and read back one at a time.
+//!
+//! ```text
+//! results/
+//!   run.json                  the manifest: tool, profile, policy, catalogue, sites
+//!   sites/000001.json         a site's record: scores, vetoes, site-level checks, summary, history
+//!   sites/000001.pages.jsonl  its pages, one PageResult a line, ordered by depth then URL
+//! ```
+
+use crate::policy::Policy;
+use crate::results::{CheckOutcome, PageResult};
+use crate::score::SiteScore;
+use eldercheck_checks::CheckInfo;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// Version of the results folder and of report.json.
+pub const SCHEMA_VERSION: u32 = 2;
+/// Longest page line read back (a hostile results folder cannot make a reader allocate more).
+const MAX_LINE_BYTES: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunDirError {
+    #[error("results folder {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("results folder {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> RunDirError + '_ {
+    move |source| RunDirError::Io { path: path.display().to_string(), source }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// The run as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// The profile's name.
+    pub profile: String,
+    pub generated_at: String,
+    pub policy: Policy,
+    /// Every check of the run's catalogue (built-in and custom), so reports need no profile.
+    pub catalogue: Vec<CheckInfo>,
+    /// The sites of the run, in order.
+    pub sites: Vec<SiteEntry>,
+}
+
+/// A site as the run was asked to check it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteEntry {
+    pub url: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl Manifest {
+    pub fn check(&self, id: &str) -> Option<&CheckInfo> {
+        self.catalogue.iter().find(|c| c.id == id)
+    }
+}
+
+/// A score's point in an earlier run, from the history store.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrendPoint {
+    pub generated_at: String,
+    pub score: Option<f64>,
+}
+
+/// What changed since the site's previous stored run (finding keys).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Changes {
+    pub new: Vec<String>,
+    pub fixed: Vec<String>,
+    /// How many there are in all when the lists were cut short (very large sites).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_total: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_total: Option<usize>,
+}
+
+/// One site's result without its pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteRecord {
+    pub url: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(flatten)]
+    pub score: SiteScore,
+    /// Site-level checks, judged once on the home page and stored once.
+    pub site_checks: Vec<CheckOutcome>,
+    /// Earlier runs of this site from the history store, oldest first.
+    #[serde(default)]
+    pub trend: Vec<TrendPoint>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
+}
+
+/// A results folder.
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    path: PathBuf,
+}
+
+impl RunDir {
+    /// Creates (or empties) a results folder.
+    pub fn create(path: &Path) -> Result<RunDir, RunDirError> {
+        let sites = path.join("sites");
+        if sites.exists() {
+            std::fs::remove_dir_all(&sites).map_err(io_error(&sites))?;
+        }
+        std::fs::create_dir_all(&sites).map_err(io_error(&sites))?;
+        Ok(RunDir { path: path.to_path_buf() })
+    }
+
+    /// Opens an existing results folder.
+    pub fn open(path: &Path) -> Result<RunDir, RunDirError> {
+        if !path.join("run.json").is_file() {
+            return Err(RunDirError::Invalid {
+                path: path.display().to_string(),
+                message: "no run.json: not an eldercheck results folder".into(),
+            });
+        }
+        Ok(RunDir { path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn manifest_path(&self) -> PathBuf {
+        self.path.join("run.json")
+    }
+
+    fn site_path(&self, index: usize) -> PathBuf {
+        self.path.join("sites").join(format!("{:06}.json", index + 1))
+    }
+
+    fn pages_path(&self, index: usize) -> PathBuf {
+        self.path.join("sites").join(format!("{:06}.pages.jsonl", index + 1))
+    }
+
+    fn unsorted_pages_path(&self, index: usize) -> PathBuf {
+        self.path.join("sites").join(format!("{:06}.pages.unsorted", index + 1))
+    }
+
+    pub fn write_manifest(&self, manifest: &Manifest) -> Result<(), RunDirError> {
+        write_json(&self.manifest_path(), manifest)
+    }
+
+    pub fn read_manifest(&self) -> Result<Manifest, RunDirError> {
+        let manifest: Manifest = read_json(&self.manifest_path())?;
+        if manifest.schema_version != SCHEMA_VERSION {
+            return Err(RunDirError::Invalid {
+                path: self.path.display().to_string(),
+                message: format!(
+                    "written with results schema {} (this eldercheck reads {SCHEMA_VERSION})",
+                    manifest.schema_version
+                ),
+            });
+        }
+        Ok(manifest)
+    }
+
+    pub fn write_site(&self, index: usize, site: &SiteRecord) -> Result<(), RunDirError> {
+        write_json(&self.site_path(index), site)
+    }
+
+    pub fn read_site(&self, index: usize) -> Result<SiteRecord, RunDirError> {
+        read_json(&self.site_path(index))
+    }
+
+    pub fn has_site(&self, index: usize) -> bool {
+        self.site_path(index).is_file()
+    }
+
+    /// A writer for a site's pages as they complete, in any order.
+    pub fn page_writer(&self, index: usize) -> Result<PageWriter, RunDirError> {
+        let path = self.unsorted_pages_path(index);
+        let file = File::create(&path).map_err(io_error(&path))?;
+        Ok(PageWriter { path, file: BufWriter::new(file), index: Vec::new(), offset: 0, site: index })
+    }
+
+    /// Reads a site's pages one at a time, in order.
+    pub fn pages(&self, index: usize) -> Result<PageReader, RunDirError> {
+        let path = self.pages_path(index);
+        let file = match File::open(&path) {
+            Ok(file) => Some(BufReader::new(file)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io_error(&path)(e)),
+        };
+        Ok(PageReader { path, file, line: Vec::new() })
+    }
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), RunDirError> {
+    let file = File::create(path).map_err(io_error(path))?;
+    let mut writer = BufWriter::new(file);
+    serde_json::to_writer(&mut writer, value)
+        .map_err(|e| RunDirError::Io { path: path.display().to_string(), source: e.into() })?;
+    writer.flush().map_err(io_error(path))
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, RunDirError> {
+    let file = File::open(path).map_err(io_error(path))?;
+    serde_json::from_reader(BufReader::new(file).take(MAX_LINE_BYTES))
+        .map_err(|e| RunDirError::Invalid { path: path.display().to_string(), message: e.to_string() })
+}
+
+/// Spills one site's pages as they complete; [`PageWriter::finish`] puts them in order.
+pub struct PageWriter {
+    path: PathBuf,
+    file: BufWriter<File>,
+    /// (depth, url, offset, length) of every page written: the sort key and where the line is.
+    index: Vec<(u32, String, u64, u64)>,
+    offset: u64,
+    site: usize,
+}
+
+impl PageWriter {
+    pub fn write(&mut self, page: &PageResult) -> Result<(), RunDirError> {
+        let mut line = serde_json::to_vec(page)
+            .map_err(|e| RunDirError::Io { path: self.path.display().to_string(), source: e.into() })?;
+        line.push(b'\n');
+        self.file.write_all(&line).map_err(io_error(&self.path))?;
+        self.index.push((page.depth, page.url.clone(), self.offset, line.len() as u64));
+        self.offset += line.len() as u64;
+        Ok(())
+    }
+
+    pub fn pages(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Writes the pages in order (depth, then URL) to the site's pages file and removes the spill.
+    pub fn finish(mut self, dir: &RunDir) -> Result<(), RunDirError> {
+        self.file.flush().map_err(io_error(&self.path))?;
+        drop(self.file);
+        self.index.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let sorted = dir.pages_path(self.site);
+        let mut input = File::open(&self.path).map_err(io_error(&self.path))?;
+        let mut output = BufWriter::new(File::create(&sorted).map_err(io_error(&sorted))?);
+        let mut buffer = Vec::new();
+        for (_, _, offset, length) in &self.index {
+            input.seek(SeekFrom::Start(*offset)).map_err(io_error(&self.path))?;
+            buffer.resize(*length as usize, 0);
+            input.read_exact(&mut buffer).map_err(io_error(&self.path))?;
+            output.write_all(&buffer).map_err(io_error(&sorted))?;
+        }
+        output.flush().map_err(io_error(&sorted))?;
+        std::fs::remove_file(&self.path).map_err(io_error(&self.path))
+    }
+}
+
+/// Reads pages back one line at a time.
+pub struct PageReader {
+    path: PathBuf,
+    file: Option<BufReader<File>>,
+    line: Vec<u8>,
+}
+
+impl Iterator for PageReader {
+    type Item = Result<PageResult, RunDirError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let file = self.file.as_mut()?;
+        self.line.clear();
+        match file.by_ref().take(MAX_LINE_BYTES).read_until(b'\n', &mut self.line) {
+            Ok(0) => None,
+            Ok(_) => {
+                Some(serde_json::from_slice(&self.line).map_err(|e| RunDirError::Invalid {
+                    path: self.path.display().to_string(),
+                    message: e.to_string(),
+                }))
+            }
+            Err(e) => Some(Err(io_error(&self.path)(e))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_come_back_in_depth_then_url_order() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = RunDir::create(tmp.path()).expect("create");
+        let mut writer = dir.page_writer(0).expect("writer");
+        for (url, depth) in [("https://a.cn/z", 1), ("https://a.cn/", 0), ("https://a.cn/b", 1), ("https://a.cn/a", 2)]
+        {
+            writer.write(&PageResult::new(url.into(), url.into(), Some(200), depth)).expect("write");
+        }
+        assert_eq!(writer.pages(), 4);
+        writer.finish(&dir).expect("finish");
+        let urls: Vec<String> = dir.pages(0).expect("pages").map(|p| p.expect("page").url).collect();
+        assert_eq!(urls, ["https://a.cn/", "https://a.cn/b", "https://a.cn/z", "https://a.cn/a"]);
+        assert_eq!(dir.pages(7).expect("no pages").count(), 0, "a site without pages reads as empty");
+    }
+}

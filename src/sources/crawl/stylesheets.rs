@@ -1,0 +1,166 @@
+//! Stylesheets fetched over HTTP for the analysis stage, shared between pages through a cache
+//! bounded in bytes and entries (least recently used out first). Bodies are shared, never copied,
+//! and a stylesheet that several pages need at once is fetched once.
+
+use super::fetch::{Fetcher, Want};
+use super::url_scope;
+use eldercheck_checks::page::{LoadError, StylesheetLoader};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use url::Url;
+
+/// Bytes of stylesheet bodies kept for reuse.
+pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Stylesheets (and remembered failures) kept at most.
+pub const CACHE_ENTRIES: usize = 2048;
+
+struct Entry {
+    result: Result<Arc<[u8]>, String>,
+    last_used: u64,
+}
+
+#[derive(Default)]
+struct Cache {
+    entries: HashMap<Url, Entry>,
+    bytes: usize,
+    clock: u64,
+}
+
+impl Cache {
+    fn get(&mut self, url: &Url) -> Option<Result<Arc<[u8]>, String>> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.entries.get_mut(url).map(|entry| {
+            entry.last_used = clock;
+            entry.result.clone()
+        })
+    }
+
+    fn insert(&mut self, url: Url, result: Result<Arc<[u8]>, String>, max_bytes: usize, max_entries: usize) {
+        let size = result.as_ref().map_or(0, |b| b.len());
+        if size > max_bytes {
+            return;
+        }
+        self.clock += 1;
+        if let Some(old) = self.entries.insert(url, Entry { result, last_used: self.clock }) {
+            self.bytes -= old.result.as_ref().map_or(0, |b| b.len());
+        }
+        self.bytes += size;
+        while self.bytes > max_bytes || self.entries.len() > max_entries {
+            let Some(oldest) = self.entries.iter().min_by_key(|(_, e)| e.last_used).map(|(u, _)| u.clone()) else {
+                break;
+            };
+            if let Some(evicted) = self.entries.remove(&oldest) {
+                self.bytes -= evicted.result.as_ref().map_or(0, |b| b.len());
+            }
+        }
+    }
+}
+
+type Fetching = Arc<OnceLock<Result<Arc<[u8]>, String>>>;
+
+/// Loads stylesheets over HTTP. Called from the analysis threads, which block on the async fetch.
+pub struct HttpStylesheets {
+    fetcher: Arc<Fetcher>,
+    runtime: tokio::runtime::Handle,
+    cache: Mutex<Cache>,
+    /// Fetches under way, at most one per analysis thread: others wanting the same URL wait for it.
+    fetching: Mutex<HashMap<Url, Fetching>>,
+    max_bytes: usize,
+    max_entries: usize,
+}
+
+impl HttpStylesheets {
+    pub fn new(fetcher: Arc<Fetcher>, runtime: tokio::runtime::Handle) -> Self {
+        HttpStylesheets::with_limits(fetcher, runtime, CACHE_BYTES, CACHE_ENTRIES)
+    }
+
+    pub fn with_limits(
+        fetcher: Arc<Fetcher>,
+        runtime: tokio::runtime::Handle,
+        max_bytes: usize,
+        max_entries: usize,
+    ) -> Self {
+        HttpStylesheets {
+            fetcher,
+            runtime,
+            cache: Mutex::new(Cache::default()),
+            fetching: Mutex::new(HashMap::new()),
+            max_bytes,
+            max_entries,
+        }
+    }
+
+    /// Bytes held by the cache now.
+    pub fn cached_bytes(&self) -> usize {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).bytes
+    }
+}
+
+impl StylesheetLoader for HttpStylesheets {
+    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError> {
+        let Some(url) = url_scope::normalise(url) else {
+            return Err(LoadError::NotAllowed(format!("{url}: not an http(s) stylesheet")));
+        };
+        if let Some(cached) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&url) {
+            return cached.map_err(LoadError::Other);
+        }
+        let fetching = self.fetching.lock().unwrap_or_else(|e| e.into_inner()).entry(url.clone()).or_default().clone();
+        let result = fetching
+            .get_or_init(|| {
+                let result = self
+                    .runtime
+                    .block_on(self.fetcher.get(&url, Want::Any, None))
+                    .map(|f| Arc::<[u8]>::from(f.body))
+                    .map_err(|e| format!("{url}: {e}"));
+                self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                    url.clone(),
+                    result.clone(),
+                    self.max_bytes,
+                    self.max_entries,
+                );
+                result
+            })
+            .clone();
+        self.fetching.lock().unwrap_or_else(|e| e.into_inner()).remove(&url);
+        result.map_err(LoadError::Other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(n: usize) -> Url {
+        Url::parse(&format!("https://a.cn/{n}.css")).expect("url")
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_byte_and_entry_limits() {
+        let mut cache = Cache::default();
+        for n in 0..100 {
+            cache.insert(url(n), Ok(Arc::from(vec![b'x'; 1000])), 10_000, 50);
+            assert!(cache.bytes <= 10_000 && cache.entries.len() <= 50);
+        }
+        assert!(cache.get(&url(99)).is_some(), "the newest stays");
+        assert!(cache.get(&url(0)).is_none(), "the oldest went first");
+        cache.insert(url(1000), Ok(Arc::from(vec![b'x'; 20_000])), 10_000, 50);
+        assert!(cache.get(&url(1000)).is_none(), "a body larger than the cache is not kept");
+        for n in 0..100 {
+            cache.insert(url(2000 + n), Err("gone".into()), 10_000, 50);
+        }
+        assert!(cache.entries.len() <= 50, "failures count against the entry limit");
+    }
+
+    #[test]
+    fn recently_used_entries_survive() {
+        let mut cache = Cache::default();
+        cache.insert(url(0), Ok(Arc::from(vec![b'x'; 100])), 300, 10);
+        cache.insert(url(1), Ok(Arc::from(vec![b'x'; 100])), 300, 10);
+        cache.insert(url(2), Ok(Arc::from(vec![b'x'; 100])), 300, 10);
+        assert!(cache.get(&url(0)).is_some());
+        cache.insert(url(3), Ok(Arc::from(vec![b'x'; 100])), 300, 10);
+        assert!(cache.get(&url(0)).is_some(), "used just now");
+        assert!(cache.get(&url(1)).is_none(), "least recently used");
+    }
+}

@@ -1,0 +1,255 @@
+//! Local targets: a single HTML file, or a folder checked as one site (every `.html`/`.htm`
+//! under it), with root-relative references resolved against the folder as a web server would.
+
+use super::{Body, LoadFailure, PageParts, SiteFeed};
+use eldercheck_checks::page::{LoadError, StylesheetLoader};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use url::Url;
+
+/// Why a local target cannot be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error("{path}: no such file or folder")]
+    Missing { path: PathBuf },
+    #[error("{path}: not an .html/.htm file")]
+    NotHtml { path: PathBuf },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: the path cannot be turned into a file URL")]
+    NotUrl { path: PathBuf },
+}
+
+/// A local site: its root folder and its pages in a stable order.
+#[derive(Debug, Clone)]
+pub struct LocalSite {
+    pub root: PathBuf,
+    pub root_url: Url,
+    pub pages: Vec<PathBuf>,
+    /// The home page: `index.html`/`index.htm`/`default.htm(l)` at the root, else the first page.
+    pub home: Option<PathBuf>,
+    /// Pages left out by `--max-pages`, reported so that nothing disappears silently.
+    pub skipped_by_limit: usize,
+    /// Folders that could not be listed: each becomes an error entry, the rest of the site is checked.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+impl LocalSite {
+    /// The site's name in reports: the folder's name.
+    pub fn name(&self) -> String {
+        self.root.file_name().map_or_else(|| self.root.display().to_string(), |n| n.to_string_lossy().into_owned())
+    }
+}
+
+pub fn is_html_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
+/// Finds the pages of a local target. A file is a site of one page whose root is its folder.
+pub fn discover(
+    target: &Path,
+    max_pages: Option<usize>,
+    include: &[regex::Regex],
+    exclude: &[regex::Regex],
+) -> Result<LocalSite, LocalError> {
+    let absolute =
+        std::path::absolute(target).map_err(|source| LocalError::Io { path: target.to_path_buf(), source })?;
+    if !absolute.exists() {
+        return Err(LocalError::Missing { path: target.to_path_buf() });
+    }
+    let mut unreadable = Vec::new();
+    let (root, mut pages) = if absolute.is_dir() {
+        let mut pages = walk(&absolute, &mut unreadable);
+        pages.sort();
+        (absolute.clone(), pages)
+    } else {
+        if !is_html_file(&absolute) {
+            return Err(LocalError::NotHtml { path: target.to_path_buf() });
+        }
+        let parent = absolute.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+        (parent, vec![absolute.clone()])
+    };
+    pages.retain(|p| {
+        let text = p.to_string_lossy();
+        (include.is_empty() || include.iter().any(|r| r.is_match(&text))) && !exclude.iter().any(|r| r.is_match(&text))
+    });
+    let mut skipped_by_limit = 0;
+    if let Some(max) = max_pages {
+        if pages.len() > max {
+            skipped_by_limit = pages.len() - max;
+            pages.truncate(max);
+        }
+    }
+    let root_url = Url::from_directory_path(&root).map_err(|()| LocalError::NotUrl { path: root.clone() })?;
+    let home = ["index.html", "index.htm", "default.html", "default.htm"]
+        .iter()
+        .map(|name| root.join(name))
+        .find(|candidate| pages.contains(candidate))
+        .or_else(|| pages.first().cloned());
+    Ok(LocalSite { root, root_url, pages, home, skipped_by_limit, unreadable })
+}
+
+/// Every HTML file under `root`, walked with an explicit stack (a deep tree cannot overflow ours).
+/// Symbolic links to folders are not followed, so a link loop cannot trap the walk.
+fn walk(root: &Path, unreadable: &mut Vec<(PathBuf, String)>) -> Vec<PathBuf> {
+    let mut pages = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(dir) = folders.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                unreadable.push((dir, e.to_string()));
+                continue;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    unreadable.push((dir.clone(), e.to_string()));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => folders.push(path),
+                Ok(_) if is_html_file(&path) => pages.push(path),
+                Ok(_) => {}
+                Err(e) => unreadable.push((path, e.to_string())),
+            }
+        }
+    }
+    pages
+}
+
+/// Reads a regular file of at most `cap` bytes: devices, FIFOs and oversized files are refused
+/// before anything is read, and the read itself stops at the cap.
+pub fn read_capped(path: &Path, cap: usize) -> Result<Vec<u8>, LoadFailure> {
+    let metadata = std::fs::metadata(path).map_err(|e| LoadFailure::new("read", format!("{}: {e}", path.display())))?;
+    if !metadata.is_file() {
+        return Err(LoadFailure::new("read", format!("{}: not a regular file", path.display())));
+    }
+    if metadata.len() > cap as u64 {
+        return Err(LoadFailure::new("too_large", format!("{}: larger than the {cap}-byte cap", path.display())));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| LoadFailure::new("read", format!("{}: {e}", path.display())))?;
+    if bytes.len() > cap {
+        return Err(LoadFailure::new("too_large", format!("{}: larger than the {cap}-byte cap", path.display())));
+    }
+    Ok(bytes)
+}
+
+/// Hands every page of a local site to the analysis stage, then reports the site complete.
+pub async fn feed_site(site: LocalSite, feed: SiteFeed, max_body_bytes: usize) {
+    let loader: Arc<dyn StylesheetLoader> = Arc::new(FolderLoader::new(site.root_url.clone(), max_body_bytes));
+    for (folder, message) in &site.unreadable {
+        let url = Url::from_file_path(folder).map_or_else(|()| folder.display().to_string(), |u| u.to_string());
+        let failure = LoadFailure::new("read", format!("{}: {message}", folder.display()));
+        feed.page(PageParts::failed(url.clone(), url, 0, failure), loader.clone(), false).await;
+    }
+    for path in &site.pages {
+        let url = Url::from_file_path(path).map_or_else(|()| site.root_url.to_string(), |u| u.to_string());
+        let relative = path.strip_prefix(&site.root).unwrap_or(path);
+        let depth = relative.components().count().saturating_sub(1) as u32;
+        let is_home = site.home.as_deref() == Some(path.as_path());
+        let owned = path.clone();
+        let content = tokio::task::spawn_blocking(move || read_capped(&owned, max_body_bytes))
+            .await
+            .unwrap_or_else(|e| Err(LoadFailure::new("read", format!("{}: {e}", path.display()))))
+            .map(|bytes| Body { bytes, charset: None });
+        let parts =
+            PageParts { url: url.clone(), requested_url: url, status: None, depth, referrer: None, is_home, content };
+        feed.page(parts, loader.clone(), false).await;
+    }
+    feed.finish(Some(site.root_url.to_string()), site.skipped_by_limit).await;
+}
+
+/// Loads stylesheets from a local site folder. Root-relative references (`/css/a.css`) resolve
+/// against the site folder; nothing outside the folder is read, and remote stylesheets are not
+/// fetched when checking local files.
+pub struct FolderLoader {
+    root_url: Url,
+    /// Largest stylesheet read, like the crawler's body cap.
+    max_bytes: usize,
+}
+
+impl FolderLoader {
+    pub fn new(root_url: Url, max_bytes: usize) -> Self {
+        FolderLoader { root_url, max_bytes }
+    }
+
+    fn inside_root(&self, url: &Url) -> bool {
+        url.scheme() == "file" && url.path().starts_with(self.root_url.path())
+    }
+}
+
+impl StylesheetLoader for FolderLoader {
+    fn resolve(&self, base: &Url, href: &str) -> Option<Url> {
+        let href = href.trim();
+        if base.scheme() == "file" && href.starts_with('/') && !href.starts_with("//") {
+            return self.root_url.join(href.trim_start_matches('/')).ok();
+        }
+        base.join(href).ok()
+    }
+
+    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError> {
+        if url.scheme() != "file" {
+            return Err(LoadError::NotAllowed(format!("{url}: remote stylesheets are not fetched for local files")));
+        }
+        // The url crate has already resolved `..`, so a prefix test keeps reads inside the folder.
+        if !self.inside_root(url) {
+            return Err(LoadError::NotAllowed(format!("{url}: outside the site folder")));
+        }
+        let path = url.to_file_path().map_err(|()| LoadError::Other(format!("{url}: not a local path")))?;
+        read_capped(&path, self.max_bytes).map(Arc::from).map_err(|failure| match failure.kind.as_str() {
+            "read" => LoadError::NotFound(failure.message),
+            _ => LoadError::Other(failure.message),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_relative_references_resolve_against_the_site_folder() {
+        let loader = FolderLoader::new(Url::parse("file:///srv/site/").expect("url"), 1024);
+        let page = Url::parse("file:///srv/site/news/2026/a.html").expect("url");
+        assert_eq!(
+            loader.resolve(&page, "/css/a.css").map(|u| u.to_string()),
+            Some("file:///srv/site/css/a.css".into())
+        );
+        assert_eq!(
+            loader.resolve(&page, "../b.css").map(|u| u.to_string()),
+            Some("file:///srv/site/news/b.css".into())
+        );
+        assert!(loader.load(&Url::parse("https://cdn.example.com/a.css").expect("url")).is_err());
+    }
+
+    #[test]
+    fn stylesheets_outside_the_folder_are_not_read() {
+        let loader = FolderLoader::new(Url::parse("file:///srv/site/").expect("url"), 1024);
+        let page = Url::parse("file:///srv/site/a.html").expect("url");
+        for href in ["/../../etc/passwd", "../../etc/passwd", "file:///etc/passwd"] {
+            let url = loader.resolve(&page, href).expect("resolves");
+            assert!(matches!(loader.load(&url), Err(LoadError::NotAllowed(_))), "{href} → {url} must not be read");
+        }
+    }
+
+    #[test]
+    fn devices_and_oversized_files_are_not_read() {
+        assert!(read_capped(Path::new("/dev/zero"), 1024).is_err());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let big = dir.path().join("big.html");
+        std::fs::write(&big, vec![b'a'; 2048]).expect("write");
+        assert_eq!(read_capped(&big, 1024).map_err(|f| f.kind), Err("too_large".to_string()));
+        assert_eq!(read_capped(&big, 4096).map(|b| b.len()), Ok(2048));
+    }
+}

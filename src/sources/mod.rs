@@ -1,0 +1,172 @@
+//! Page sources: a local folder and the HTTP crawler (later a browser renderer and a shard of a
+//! batch). A source yields fetched pages or load failures, never results: it knows nothing of checks.
+//! Links come back to the source that asked for them, as soon as a page is parsed.
+
+pub mod crawl;
+pub mod local;
+pub mod site_list;
+
+use eldercheck_checks::page::{Link, StylesheetLoader};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// How a page was reached (crawls only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Referrer {
+    pub url: String,
+    pub text: String,
+}
+
+/// The bytes of a page as fetched or read.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub bytes: Vec<u8>,
+    /// The charset named by the HTTP `Content-Type` header.
+    pub charset: Option<String>,
+}
+
+/// Why a page has no bytes: its error kind (`read`, `dns`, `http_status`, `robots_denied`, …) and a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadFailure {
+    pub kind: String,
+    pub message: String,
+}
+
+impl LoadFailure {
+    pub fn new(kind: &str, message: impl Into<String>) -> LoadFailure {
+        LoadFailure { kind: kind.to_string(), message: message.into() }
+    }
+}
+
+/// A page a source produced: bytes to check, or why there are none.
+pub struct SourcedPage {
+    /// The site's index in the run.
+    pub site: usize,
+    /// The final URL (after redirects); any text for a failure (an unusable target is reported as given).
+    pub url: String,
+    pub requested_url: String,
+    pub status: Option<u16>,
+    pub depth: u32,
+    pub referrer: Option<Referrer>,
+    /// The site's home page: site-level checks are judged on it.
+    pub is_home: bool,
+    pub content: Result<Body, LoadFailure>,
+    /// Where the page's stylesheets come from.
+    pub loader: Arc<dyn StylesheetLoader>,
+    /// Where the page's links go once it is parsed, if the source wants them.
+    pub links: Option<oneshot::Sender<Vec<Link>>>,
+}
+
+impl SourcedPage {
+    /// A lone document (a tool or a test): site 0, depth 0, not a home page, no links wanted.
+    pub fn document(url: &url::Url, bytes: Vec<u8>, loader: Arc<dyn StylesheetLoader>) -> SourcedPage {
+        SourcedPage {
+            site: 0,
+            url: url.to_string(),
+            requested_url: url.to_string(),
+            status: None,
+            depth: 0,
+            referrer: None,
+            is_home: false,
+            content: Ok(Body { bytes, charset: None }),
+            loader,
+            links: None,
+        }
+    }
+}
+
+/// A site whose source has produced every page it will produce.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteSourced {
+    pub site: usize,
+    /// The site's URL as the source settled it (a crawl's normalised start URL).
+    pub url: Option<String>,
+    /// Pages produced (checked or failed).
+    pub pages: usize,
+    /// Pages found but left out by the page limit (a lower bound once the frontier's memory cap is reached).
+    pub skipped_by_limit: usize,
+}
+
+/// What flows from the sources to the analysis stage.
+pub enum SourceEvent {
+    Page(Box<SourcedPage>),
+    SiteSourced(SiteSourced),
+}
+
+/// How a source hands one site's pages on: it counts what it produced, so that the next stages know
+/// when the site is complete. Clones share the count (a crawl hands pages on from several tasks).
+#[derive(Clone)]
+pub struct SiteFeed {
+    site: usize,
+    sender: mpsc::Sender<SourceEvent>,
+    produced: Arc<AtomicUsize>,
+}
+
+impl SiteFeed {
+    pub fn new(site: usize, sender: mpsc::Sender<SourceEvent>) -> SiteFeed {
+        SiteFeed { site, sender, produced: Arc::new(AtomicUsize::new(0)) }
+    }
+
+    pub fn site(&self) -> usize {
+        self.site
+    }
+
+    /// Hands a page on (waiting while the analysis stage is full) and, when `want_links`, waits for
+    /// its links. A page whose analysis ended without links gives none.
+    pub async fn page(&self, page: PageParts, loader: Arc<dyn StylesheetLoader>, want_links: bool) -> Vec<Link> {
+        let (links_sender, links_receiver) = if want_links {
+            let (s, r) = oneshot::channel();
+            (Some(s), Some(r))
+        } else {
+            (None, None)
+        };
+        let sourced = SourcedPage {
+            site: self.site,
+            url: page.url,
+            requested_url: page.requested_url,
+            status: page.status,
+            depth: page.depth,
+            referrer: page.referrer,
+            is_home: page.is_home,
+            content: page.content,
+            loader,
+            links: links_sender,
+        };
+        if self.sender.send(SourceEvent::Page(Box::new(sourced))).await.is_err() {
+            return Vec::new();
+        }
+        self.produced.fetch_add(1, Ordering::SeqCst);
+        match links_receiver {
+            Some(receiver) => receiver.await.unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Tells the next stages that the site is complete; every clone must be done handing pages on.
+    pub async fn finish(self, url: Option<String>, skipped_by_limit: usize) {
+        let pages = self.produced.load(Ordering::SeqCst);
+        let done = SiteSourced { site: self.site, url, pages, skipped_by_limit };
+        // A closed channel means the run is shutting down; nothing is left to tell.
+        let _ = self.sender.send(SourceEvent::SiteSourced(done)).await;
+    }
+}
+
+/// A page's facts as a source knows them.
+pub struct PageParts {
+    pub url: String,
+    pub requested_url: String,
+    pub status: Option<u16>,
+    pub depth: u32,
+    pub referrer: Option<Referrer>,
+    pub is_home: bool,
+    pub content: Result<Body, LoadFailure>,
+}
+
+impl PageParts {
+    /// A page that could not be loaded.
+    pub fn failed(url: String, requested_url: String, depth: u32, failure: LoadFailure) -> PageParts {
+        PageParts { url, requested_url, status: None, depth, referrer: None, is_home: false, content: Err(failure) }
+    }
+}
