@@ -40,27 +40,25 @@ pub enum AnalysisEvent {
 
 /// Analyses one page. Never panics on page content: a page that cannot be used is an error entry.
 pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
-    let site = sourced.site;
-    let mut result = PageResult::new(sourced.url.clone(), sourced.requested_url.clone(), sourced.status, sourced.depth);
-    result.referrer = sourced.referrer.clone();
-    let body = match sourced.content {
+    let SourcedPage { site, page: parts, loader, links } = sourced;
+    let mut result = PageResult::new(parts.url.clone(), parts.requested_url, parts.status, parts.depth);
+    result.referrer = parts.referrer;
+    let body = match parts.content {
         Ok(body) => body,
         Err(failure) => {
             result.error = Some(PageError { kind: failure.kind, message: failure.message });
             return Analyzed { site, page: result, site_checks: None };
         }
     };
-    let Ok(url) = Url::parse(&sourced.url) else {
-        result.error =
-            Some(PageError { kind: "invalid_url".into(), message: format!("{:?} is not a URL", sourced.url) });
+    let Ok(url) = Url::parse(&parts.url) else {
+        result.error = Some(PageError { kind: "invalid_url".into(), message: format!("{:?} is not a URL", parts.url) });
         return Analyzed { site, page: result, site_checks: None };
     };
-    let links = sourced.links;
     let page = Page::from_bytes_observed(
         url,
         &body.bytes,
         body.charset.as_deref(),
-        sourced.loader.as_ref(),
+        loader.as_ref(),
         analysis.page_options,
         |found| {
             if let Some(sender) = links {
@@ -87,7 +85,7 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
     result.elder_reason = elder_reason;
     result.stylesheet_problems = page.stylesheet_problems.clone();
     let cx = CheckContext { page: &page, options: &analysis.thresholds, elder_page: result.elder_page };
-    let mut site_checks = sourced.is_home.then(Vec::new);
+    let mut site_checks = parts.is_home.then(Vec::new);
     for check in analysis.catalogue.enabled() {
         let meta = check.meta();
         match (meta.scope, site_checks.as_mut()) {
@@ -101,8 +99,9 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
 
 /// [`analyze`], with a panic in a dependency turned into an error entry for that page alone.
 pub fn analyze_guarded(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
+    let p = &sourced.page;
     let (site, url, requested, depth, status) =
-        (sourced.site, sourced.url.clone(), sourced.requested_url.clone(), sourced.depth, sourced.status);
+        (sourced.site, p.url.clone(), p.requested_url.clone(), p.depth, p.status);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(sourced, analysis))).unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<&str>()

@@ -2,7 +2,7 @@
 //! reports pick one when they are rendered. These are also the records of the results folder.
 
 use crate::sources::Referrer;
-use eldercheck_checks::check::{CheckResult, FindingOutcome, Message, Outcome};
+use eldercheck_checks::check::{target_score, CheckResult, FindingOutcome, Message, Outcome};
 use eldercheck_checks::elder::ElderReason;
 use eldercheck_checks::page::StylesheetProblem;
 use serde::{Deserialize, Serialize};
@@ -146,12 +146,7 @@ impl CheckOutcome {
 
     /// passing targets ÷ decided targets; `None` when nothing was decided.
     pub fn score(&self) -> Option<f64> {
-        let decided = self.passed_targets + self.failed_targets;
-        match self.outcome {
-            Outcome::Passed => Some(1.0),
-            Outcome::Failed if decided > 0 => Some(f64::from(self.passed_targets) / f64::from(decided)),
-            _ => None,
-        }
+        target_score(self.outcome, self.passed_targets, self.failed_targets)
     }
 
     /// Failed findings that count (not accepted).

@@ -44,6 +44,16 @@ fn write_page(site: &Path, body: &str) {
         .expect("write page");
 }
 
+/// `eldercheck baseline write REPORT --out BASELINE --reason REASON`; returns the baseline's text.
+fn write_baseline(report: &Path, baseline: &Path, reason: &str) -> String {
+    let written = eldercheck(
+        &["baseline", "write", report.to_str().expect("p"), "--out", baseline.to_str().expect("p"), "--reason", reason],
+        &[],
+    );
+    assert_eq!(written.status.code(), Some(0), "{}", String::from_utf8_lossy(&written.stderr));
+    std::fs::read_to_string(baseline).expect("baseline")
+}
+
 fn runs_in(db: &Path) -> usize {
     let output = eldercheck(&["history", "--db", db.to_str().expect("p"), "--format", "json"], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
@@ -151,20 +161,7 @@ fn baselines_accept_findings_until_they_expire() {
     );
     assert_eq!(first.status.code(), Some(1), "the missing alt keeps the score under 100");
     let baseline = work.path().join("baseline.toml");
-    let written = eldercheck(
-        &[
-            "baseline",
-            "write",
-            out.join("report.json").to_str().expect("p"),
-            "--out",
-            baseline.to_str().expect("p"),
-            "--reason",
-            "banner redesign due in 2027",
-        ],
-        &[],
-    );
-    assert_eq!(written.status.code(), Some(0), "{}", String::from_utf8_lossy(&written.stderr));
-    let toml = std::fs::read_to_string(&baseline).expect("baseline");
+    let toml = write_baseline(&out.join("report.json"), &baseline, "banner redesign due in 2027");
     assert!(toml.contains("image-alt") && toml.contains("banner redesign"));
 
     // The same run, judged against the baseline file as it stands.
@@ -262,20 +259,8 @@ fn a_baseline_accepts_a_site_level_finding() {
     );
     assert!(matches!(first.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&first.stderr));
     let baseline = work.path().join("baseline.toml");
-    let written = eldercheck(
-        &[
-            "baseline",
-            "write",
-            out.join("report.json").to_str().expect("p"),
-            "--out",
-            baseline.to_str().expect("p"),
-            "--reason",
-            "elder mode launches in March",
-        ],
-        &[],
-    );
-    assert_eq!(written.status.code(), Some(0), "{}", String::from_utf8_lossy(&written.stderr));
-    assert!(std::fs::read_to_string(&baseline).expect("baseline").contains("elder-mode-entry"));
+    let toml = write_baseline(&out.join("report.json"), &baseline, "elder mode launches in March");
+    assert!(toml.contains("elder-mode-entry"));
     let accepted = eldercheck(
         &[
             "check",

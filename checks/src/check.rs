@@ -286,12 +286,18 @@ impl CheckResult {
 
     /// passing targets ÷ decided targets; `None` when nothing was decided.
     pub fn score(&self) -> Option<f64> {
-        let decided = self.passed_targets + self.failed_targets;
-        match self.outcome {
-            Outcome::Passed => Some(1.0),
-            Outcome::Failed if decided > 0 => Some(f64::from(self.passed_targets) / f64::from(decided)),
-            _ => None,
-        }
+        target_score(self.outcome, self.passed_targets, self.failed_targets)
+    }
+}
+
+/// A check's score on a page: passing targets ÷ decided targets (1 when passed); `None` when nothing was
+/// decided (cant_tell, inapplicable).
+pub fn target_score(outcome: Outcome, passed_targets: u32, failed_targets: u32) -> Option<f64> {
+    let decided = passed_targets + failed_targets;
+    match outcome {
+        Outcome::Passed => Some(1.0),
+        Outcome::Failed if decided > 0 => Some(f64::from(passed_targets) / f64::from(decided)),
+        _ => None,
     }
 }
 

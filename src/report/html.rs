@@ -330,16 +330,20 @@ struct RankingRow {
     file: String,
 }
 
-/// The file name of a site's page in a batch: its position and host.
+/// The file name of a site's page in a batch: its position, and its host (a local folder's name).
 fn site_file_name(index: usize, url: &str) -> String {
-    let host =
-        url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_else(|| "site".into());
-    let host: String = host
+    let parsed = url::Url::parse(url).ok();
+    let folder = |u: &url::Url| u.path_segments()?.filter(|s| !s.is_empty()).next_back().map(str::to_string);
+    let label = parsed
+        .as_ref()
+        .and_then(|u| u.host_str().map(str::to_string).or_else(|| folder(u)))
+        .unwrap_or_else(|| "site".into());
+    let label: String = label
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c.to_ascii_lowercase() } else { '_' })
         .take(80)
         .collect();
-    format!("{:04}-{host}.html", index + 1)
+    format!("{:04}-{label}.html", index + 1)
 }
 
 pub struct HtmlSink {
@@ -481,7 +485,7 @@ mod tests {
     #[test]
     fn site_files_are_named_by_position_and_host() {
         assert_eq!(site_file_name(0, "https://www.Example.gov.cn/a"), "0001-www.example.gov.cn.html");
-        assert_eq!(site_file_name(41, "file:///srv/site/"), "0042-site.html");
+        assert_eq!(site_file_name(41, "file:///srv/%E5%B8%82%E6%94%BF%E5%BA%9C/portal/"), "0042-portal.html");
         assert_eq!(site_file_name(2, "not a url"), "0003-site.html");
     }
 }

@@ -44,15 +44,7 @@ impl LoadFailure {
 pub struct SourcedPage {
     /// The site's index in the run.
     pub site: usize,
-    /// The final URL (after redirects); any text for a failure (an unusable target is reported as given).
-    pub url: String,
-    pub requested_url: String,
-    pub status: Option<u16>,
-    pub depth: u32,
-    pub referrer: Option<Referrer>,
-    /// The site's home page: site-level checks are judged on it.
-    pub is_home: bool,
-    pub content: Result<Body, LoadFailure>,
+    pub page: PageParts,
     /// Where the page's stylesheets come from.
     pub loader: Arc<dyn StylesheetLoader>,
     /// Where the page's links go once it is parsed, if the source wants them.
@@ -62,8 +54,7 @@ pub struct SourcedPage {
 impl SourcedPage {
     /// A lone document (a tool or a test): site 0, depth 0, not a home page, no links wanted.
     pub fn document(url: &url::Url, bytes: Vec<u8>, loader: Arc<dyn StylesheetLoader>) -> SourcedPage {
-        SourcedPage {
-            site: 0,
+        let page = PageParts {
             url: url.to_string(),
             requested_url: url.to_string(),
             status: None,
@@ -71,9 +62,8 @@ impl SourcedPage {
             referrer: None,
             is_home: false,
             content: Ok(Body { bytes, charset: None }),
-            loader,
-            links: None,
-        }
+        };
+        SourcedPage { site: 0, page, loader, links: None }
     }
 }
 
@@ -122,18 +112,7 @@ impl SiteFeed {
         } else {
             (None, None)
         };
-        let sourced = SourcedPage {
-            site: self.site,
-            url: page.url,
-            requested_url: page.requested_url,
-            status: page.status,
-            depth: page.depth,
-            referrer: page.referrer,
-            is_home: page.is_home,
-            content: page.content,
-            loader,
-            links: links_sender,
-        };
+        let sourced = SourcedPage { site: self.site, page, loader, links: links_sender };
         if self.sender.send(SourceEvent::Page(Box::new(sourced))).await.is_err() {
             return Vec::new();
         }
@@ -155,11 +134,13 @@ impl SiteFeed {
 
 /// A page's facts as a source knows them.
 pub struct PageParts {
+    /// The final URL (after redirects); any text for a failure (an unusable target is reported as given).
     pub url: String,
     pub requested_url: String,
     pub status: Option<u16>,
     pub depth: u32,
     pub referrer: Option<Referrer>,
+    /// The site's home page: site-level checks are judged on it.
     pub is_home: bool,
     pub content: Result<Body, LoadFailure>,
 }
