@@ -333,7 +333,7 @@ struct RankingRow {
 /// The file name of a site's page in a batch: its position, and its host (a local folder's name).
 fn site_file_name(index: usize, url: &str) -> String {
     let parsed = url::Url::parse(url).ok();
-    let folder = |u: &url::Url| u.path_segments()?.filter(|s| !s.is_empty()).next_back().map(str::to_string);
+    let folder = |u: &url::Url| u.path_segments()?.rfind(|s| !s.is_empty()).map(str::to_string);
     let label = parsed
         .as_ref()
         .and_then(|u| u.host_str().map(str::to_string).or_else(|| folder(u)))
