@@ -8,11 +8,12 @@
 //!
 //! Stages, each importing only from earlier ones (docs/ARCHITECTURE.md):
 //! `options` → `sources` → `results` → `analyze` → `policy`/`score`/`key`/`baseline` → `rundir` →
-//! `assemble` → `history` → `report` → `run` (the only orchestrator); `main.rs` parses arguments.
+//! `assemble` → `history` → `report` → `run` (the only orchestrator) → `commands`; `main.rs` parses arguments.
 
 pub mod analyze;
 pub mod assemble;
 pub mod baseline;
+pub mod commands;
 pub mod config;
 pub mod history;
 pub mod key;

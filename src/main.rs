@@ -1,16 +1,16 @@
-//! The `eldercheck` command line.
+//! The `eldercheck` command line: arguments (and eldercheck.toml) in, exit code out. What each command
+//! does lives in the library (`run` for `check`, `commands` for the rest).
 
 use anyhow::{bail, Context, Result};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use eldercheck::commands;
 use eldercheck::options::{
     self, CrawlSettings, Format, Output, Verbosity, DEFAULT_CONCURRENCY, DEFAULT_DB, DEFAULT_DELAY_MS, DEFAULT_FORMATS,
     DEFAULT_LANG, DEFAULT_MAX_BODY_MIB, DEFAULT_MAX_DEPTH, DEFAULT_OUT, DEFAULT_PROFILE, DEFAULT_RETRIES,
     DEFAULT_TIMEOUT_S, DEFAULT_VIEWPORT,
 };
-use eldercheck::run::{CheckRequest, RunError, RunOutcome, Verdict};
+use eldercheck::run::{CheckRequest, RunError, Verdict};
 use eldercheck_checks::check::Lang;
-use eldercheck_checks::{docs, Catalogue, Profile};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -195,11 +195,17 @@ fn main() -> ExitCode {
         Command::Report { results, out, format, lang } => {
             render_again(&results, &out, &format, &lang).map(|()| ExitCode::SUCCESS)
         }
-        Command::Checks { lang, profile } => list_checks(&lang, &profile).map(|()| ExitCode::SUCCESS),
-        Command::Explain { check_id, lang, profile } => explain(&check_id, &lang, &profile).map(|()| ExitCode::SUCCESS),
-        Command::History { site, db, format } => history(site.as_deref(), &db, &format).map(|()| ExitCode::SUCCESS),
+        Command::Checks { lang, profile } => {
+            parse_lang(&lang).and_then(|lang| Ok(commands::list_checks(lang, &profile)?)).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Explain { check_id, lang, profile } => parse_lang(&lang)
+            .and_then(|lang| Ok(commands::explain(&check_id, lang, &profile)?))
+            .map(|()| ExitCode::SUCCESS),
+        Command::History { site, db, format } => {
+            commands::history(site.as_deref(), &db, &format).map(|()| ExitCode::SUCCESS).map_err(Into::into)
+        }
         Command::Baseline { action: BaselineAction::Write { report, out, reason } } => {
-            write_baseline(&report, &out, &reason).map(|()| ExitCode::SUCCESS)
+            commands::write_baseline(&report, &out, &reason).map(|()| ExitCode::SUCCESS).map_err(Into::into)
         }
     };
     result.unwrap_or_else(|error| {
@@ -362,7 +368,7 @@ fn check(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Result<
         Err(other) => return Err(other.into()),
     };
     if !quiet {
-        summarise(&outcome, out.as_deref());
+        commands::summarise(&outcome, out.as_deref());
     }
     Ok(match outcome.verdict() {
         Verdict::Passed => ExitCode::SUCCESS,
@@ -371,126 +377,7 @@ fn check(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Result<
     })
 }
 
-/// The console summary: one line a site (a count for large batches), and where the report is.
-fn summarise(outcome: &RunOutcome, out: Option<&std::path::Path>) {
-    const LISTED: usize = 20;
-    if outcome.expired_acceptances > 0 {
-        eprintln!("eldercheck: {} baseline entries have expired and count again", outcome.expired_acceptances);
-    }
-    for site in outcome.sites.iter().take(LISTED) {
-        let score = site.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
-        let accepted = if site.accepted > 0 { format!(", {} accepted", site.accepted) } else { String::new() };
-        eprintln!(
-            "{}: score {score}, grade {:?}, {} (pass mark {}), {} pages, {} findings{accepted}, {} vetoes",
-            site.name,
-            site.grade,
-            if site.passed { "passed" } else { "not passed" },
-            outcome.pass_mark,
-            site.pages_checked,
-            site.findings,
-            site.vetoes
-        );
-    }
-    if outcome.sites.len() > LISTED {
-        let passed = outcome.sites.iter().filter(|s| s.passed).count();
-        eprintln!(
-            "… {} sites in all: {passed} passed, {} not passed",
-            outcome.sites.len(),
-            outcome.sites.len() - passed
-        );
-    }
-    if let Some(dir) = out {
-        let shown = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        eprintln!("report written to {}", shown.display());
-    }
-}
-
 fn render_again(results: &std::path::Path, out: &str, format: &str, lang: &str) -> Result<()> {
-    let lang = parse_lang(lang)?;
     let formats = Format::parse_list(format).map_err(anyhow::Error::msg)?;
-    let dir = eldercheck::rundir::RunDir::open(results)?;
-    if out == "-" {
-        if formats != [Format::Json] {
-            bail!("--out - prints JSON to stdout: use it with --format json");
-        }
-        eldercheck::report::render(&dir, lang, &formats, eldercheck::report::Destination::Stdout)?;
-    } else {
-        let out = PathBuf::from(out);
-        eldercheck::report::render(&dir, lang, &formats, eldercheck::report::Destination::Dir(&out))?;
-        eprintln!("report written to {}", std::path::absolute(&out).unwrap_or(out).display());
-    }
-    Ok(())
-}
-
-fn history(site: Option<&str>, db: &std::path::Path, format: &str) -> Result<()> {
-    if !db.exists() {
-        bail!("no history store at {} (runs are stored there unless --no-db is given)", db.display());
-    }
-    let store = eldercheck::history::Store::open(db)?;
-    let rows = store.history(site)?;
-    let mut out = std::io::stdout().lock();
-    match format {
-        "json" => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
-        "table" => {
-            writeln!(
-                out,
-                "{:<5} {:<26} {:>6} {:<5} {:>6} {:>8} {:>6}  site",
-                "run", "date", "score", "grade", "pages", "findings", "vetoes"
-            )?;
-            for r in rows {
-                let score = r.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
-                writeln!(
-                    out,
-                    "{:<5} {:<26} {:>6} {:<5} {:>6} {:>8} {:>6}  {}",
-                    r.run,
-                    r.generated_at.chars().take(25).collect::<String>(),
-                    score,
-                    r.grade,
-                    r.pages,
-                    r.findings,
-                    r.vetoes,
-                    r.site
-                )?;
-            }
-        }
-        other => bail!("--format {other}: use table or json"),
-    }
-    Ok(())
-}
-
-fn write_baseline(report: &std::path::Path, out: &std::path::Path, reason: &str) -> Result<()> {
-    let text = std::fs::read(report).with_context(|| format!("cannot read {}", report.display()))?;
-    let json: serde_json::Value =
-        serde_json::from_slice(&text).with_context(|| format!("{} is not a report.json", report.display()))?;
-    let baseline = eldercheck::baseline::Baseline::from_report_json(&json, reason);
-    let toml = toml::to_string_pretty(&baseline).context("cannot write the baseline")?;
-    std::fs::write(out, toml).with_context(|| format!("cannot write {}", out.display()))?;
-    eprintln!("{} accepted findings written to {}", baseline.accepted.len(), out.display());
-    Ok(())
-}
-
-fn catalogue(profile: &str) -> Result<Catalogue> {
-    Ok(Catalogue::for_profile(&Profile::load(profile)?)?)
-}
-
-fn list_checks(lang: &str, profile: &str) -> Result<()> {
-    let lang = parse_lang(lang)?;
-    let catalogue = catalogue(profile)?;
-    let mut out = std::io::stdout().lock();
-    for check in catalogue.all() {
-        let m = check.meta();
-        writeln!(out, "{:<26} {:<9} {:<9} {}", m.id, m.family.id(), m.impact.id(), m.title.get(lang))?;
-    }
-    Ok(())
-}
-
-fn explain(id: &str, lang: &str, profile: &str) -> Result<()> {
-    let lang = parse_lang(lang)?;
-    let catalogue = catalogue(profile)?;
-    let Some(check) = catalogue.find(id) else {
-        let ids: Vec<String> = catalogue.all().map(|c| c.meta().id.to_string()).collect();
-        bail!("no check with id {id:?}; the checks are: {}", ids.join(", "));
-    };
-    print!("{}", docs::explain(check.meta(), lang));
-    Ok(())
+    Ok(commands::render_again(results, out, &formats, parse_lang(lang)?)?)
 }
