@@ -4,6 +4,7 @@
 
 use crate::analyze::{AnalysisEvent, Analyzed};
 use crate::baseline::Acceptances;
+use crate::issues::IssueTally;
 use crate::policy::Policy;
 use crate::progress::ProgressReporter;
 use crate::results::CheckOutcome;
@@ -25,6 +26,7 @@ pub struct FinishedSite {
 struct Building {
     pages: PageWriter,
     tally: SiteTally,
+    issues: IssueTally,
     site_checks: Option<Vec<CheckOutcome>>,
     sourced: Option<SiteSourced>,
 }
@@ -93,7 +95,8 @@ impl Assembler {
         let slot = &mut self.building[index];
         if slot.is_none() {
             let pages = self.dir.page_writer(index)?;
-            *slot = Some(Building { pages, tally: SiteTally::default(), site_checks: None, sourced: None });
+            let issues = IssueTally::new(&self.sites[index].url);
+            *slot = Some(Building { pages, tally: SiteTally::default(), issues, site_checks: None, sourced: None });
         }
         slot.as_mut().ok_or_else(|| RunDirError::Invalid {
             path: self.dir.path().display().to_string(),
@@ -106,14 +109,16 @@ impl Assembler {
         if site >= self.sites.len() || self.finished[site] {
             return Ok(None);
         }
+        self.progress.page_done(&page.url, page.error.as_ref().map(|e| (e.kind.as_str(), e.message.as_str())));
+        self.building(site)?;
+        let Some(building) = self.building[site].as_mut() else { return Ok(None) };
+        building.issues.assign(&mut page);
         for check in &mut page.checks {
             self.acceptances.apply(check, &page.url);
         }
         page.score = page_score(&page, &self.policy);
-        self.progress.page_done(&page.url, page.error.as_ref().map(|e| (e.kind.as_str(), e.message.as_str())));
-        self.building(site)?;
-        let Some(building) = self.building[site].as_mut() else { return Ok(None) };
         building.tally.add(&page, &self.policy);
+        building.issues.add_page(&page, &self.policy);
         building.pages.write(&page)?;
         if let Some(checks) = site_checks {
             building.site_checks = Some(checks);
@@ -167,10 +172,12 @@ impl Assembler {
                 })
                 .collect()
         });
+        building.issues.assign_site(&mut site_checks);
         for check in &mut site_checks {
             self.acceptances.apply(check, &entry.url);
         }
         let skipped = building.sourced.as_ref().map_or(0, |s| s.skipped_by_limit);
+        let (issues, not_listed) = building.issues.finish(&site_checks, &entry.url, &building.tally, &self.policy);
         let score = building.tally.finish(&site_checks, skipped, &self.policy);
         building.pages.finish(&self.dir)?;
         let record = SiteRecord {
@@ -179,6 +186,8 @@ impl Assembler {
             group: entry.group.clone(),
             score,
             site_checks,
+            issues,
+            issues_not_listed: not_listed.into_iter().collect(),
             trend: Vec::new(),
             changes: None,
         };

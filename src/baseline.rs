@@ -18,8 +18,12 @@ pub struct Baseline {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BaselineEntry {
-    /// A finding key: `check id + " " + page URL (site URL for site checks) + " " + selector`.
+    /// An issue id (`image-alt-3f2a9c1e0b7d`, report.json `sites[].issues[].id`); finding keys of
+    /// older reports (`check page-URL selector`) are still honoured.
     pub key: String,
+    /// What the issue is, for the people who read the baseline (not used to match).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     pub reason: String,
     /// `YYYY-MM-DD`; from that day on the finding counts again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,15 +49,18 @@ impl Acceptances {
         self.by_key.is_empty()
     }
 
-    /// Marks the accepted findings of a check at `location` (page URL, or site URL for site checks).
+    /// Marks the accepted findings of a check at `location` (page URL, or site URL for site checks):
+    /// by issue id, or by the finding key of older reports.
     pub fn apply(&self, check: &mut CheckOutcome, location: &str) -> usize {
         if self.by_key.is_empty() {
             return 0;
         }
         let id = check.id.clone();
         check.accept(|finding| {
-            let key = FindingKey::page(&id, location, &finding.selector).to_string();
-            self.by_key.get(&key).cloned()
+            self.by_key.get(&finding.issue).cloned().or_else(|| {
+                let legacy = FindingKey::new(&id, location, &finding.selector).to_string();
+                self.by_key.get(&legacy).cloned()
+            })
         })
     }
 }
@@ -111,38 +118,24 @@ impl Baseline {
         acceptances
     }
 
-    /// Every failed finding of a report.json (page and site-level), accepted with the same reason.
+    /// Every failed issue of a report.json (page and site-level), accepted with the same reason.
     pub fn from_report_json(report: &serde_json::Value, reason: &str) -> Baseline {
         let mut accepted: Vec<BaselineEntry> = Vec::new();
-        let mut add = |key: FindingKey| {
-            let key = key.to_string();
-            if !accepted.iter().any(|e| e.key == key) {
-                accepted.push(BaselineEntry { key, reason: reason.to_string(), expires: None });
-            }
-        };
-        let failed = |check: &serde_json::Value| -> Vec<String> {
-            check["findings"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|f| f["outcome"] == "failed")
-                .map(|f| f["selector"].as_str().unwrap_or_default().to_string())
-                .collect()
-        };
         for site in report["sites"].as_array().into_iter().flatten() {
-            for page in site["pages"].as_array().into_iter().flatten() {
-                for check in page["checks"].as_array().into_iter().flatten() {
-                    let id = check["id"].as_str().unwrap_or_default();
-                    for selector in failed(check) {
-                        add(FindingKey::page(id, page["url"].as_str().unwrap_or_default(), &selector));
-                    }
+            for issue in site["issues"].as_array().into_iter().flatten().filter(|i| i["outcome"] == "failed") {
+                let Some(key) = issue["id"].as_str() else { continue };
+                if accepted.iter().any(|e| e.key == key) {
+                    continue;
                 }
-            }
-            for check in site["site_checks"].as_array().into_iter().flatten() {
-                let id = check["id"].as_str().unwrap_or_default();
-                for selector in failed(check) {
-                    add(FindingKey::site(id, site["url"].as_str().unwrap_or_default(), &selector));
-                }
+                let title = issue["title"].as_str().unwrap_or_default();
+                let pages = issue["pages_total"].as_u64().unwrap_or(0);
+                let note = format!("{title} — {} — {pages} page(s)", site["name"].as_str().unwrap_or_default());
+                accepted.push(BaselineEntry {
+                    key: key.to_string(),
+                    note: Some(note),
+                    reason: reason.to_string(),
+                    expires: None,
+                });
             }
         }
         Baseline { accepted }
@@ -166,9 +159,19 @@ mod tests {
     fn expired_entries_do_not_apply() {
         let baseline = Baseline {
             accepted: vec![
-                BaselineEntry { key: "a x #1".into(), reason: "r".into(), expires: Some("2026-01-01".into()) },
-                BaselineEntry { key: "a x #2".into(), reason: "r".into(), expires: Some("2027-01-01".into()) },
-                BaselineEntry { key: "a x #3".into(), reason: "r".into(), expires: None },
+                BaselineEntry {
+                    key: "a x #1".into(),
+                    note: None,
+                    reason: "r".into(),
+                    expires: Some("2026-01-01".into()),
+                },
+                BaselineEntry {
+                    key: "a x #2".into(),
+                    note: None,
+                    reason: "r".into(),
+                    expires: Some("2027-01-01".into()),
+                },
+                BaselineEntry { key: "a x #3".into(), note: None, reason: "r".into(), expires: None },
             ],
         };
         let today = baseline.in_force("2026-06-01");

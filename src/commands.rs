@@ -1,7 +1,8 @@
 //! The commands besides `check`'s run, and what the console shows: `report`, `history`, `baseline
 //! write`, `checks`, `explain`, and the summary after a check.
 
-use crate::options::Format;
+use crate::i18n;
+use crate::options::{Format, Problem};
 use crate::report::{render, Destination, RenderError};
 use crate::run::RunOutcome;
 use eldercheck_checks::check::Lang;
@@ -26,51 +27,106 @@ pub enum CommandError {
 }
 
 /// The console summary: one line a site (a count for large batches), and where the report is.
-pub fn summarise(outcome: &RunOutcome, out: Option<&std::path::Path>) {
+pub fn summarise(outcome: &RunOutcome, out: Option<&Path>, lang: Lang) {
     const LISTED: usize = 20;
+    let t = i18n::strings(lang);
+    let say = |key: &str, values: &[(&str, String)]| i18n::say(t, &["console", key], values);
+    let prefix = say("error_prefix", &[]);
     if outcome.expired_acceptances > 0 {
-        eprintln!("eldercheck: {} baseline entries have expired and count again", outcome.expired_acceptances);
+        eprintln!("{prefix}{}", say("expired", &[("n", outcome.expired_acceptances.to_string())]));
     }
+    let result_word = |site: &crate::run::SiteLine| {
+        let key = match (site.pages_checked > 0, site.passed) {
+            (false, _) => "not_checked",
+            (true, true) => "passed",
+            (true, false) => "failed",
+        };
+        i18n::say(t, &[key], &[])
+    };
     for site in outcome.sites.iter().take(LISTED) {
-        let score = site.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
-        let accepted = if site.accepted > 0 { format!(", {} accepted", site.accepted) } else { String::new() };
-        eprintln!(
-            "{}: score {score}, grade {:?}, {} (pass mark {}), {} pages, {} findings{accepted}, {} vetoes",
-            site.name,
-            site.grade,
-            if site.passed { "passed" } else { "not passed" },
-            outcome.pass_mark,
-            site.pages_checked,
-            site.findings,
-            site.vetoes
+        let mut line = say(
+            "site_line",
+            &[
+                ("name", site.name.clone()),
+                ("score", site.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"))),
+                ("grade", format!("{:?}", site.grade)),
+                ("result", result_word(site)),
+                ("mark", format!("{}", outcome.pass_mark)),
+                ("pages", site.pages_checked.to_string()),
+                ("issues", site.issues.to_string()),
+                ("findings", site.findings.to_string()),
+            ],
         );
+        if site.accepted > 0 {
+            line.push_str(&say("accepted_part", &[("n", site.accepted.to_string())]));
+        }
+        if site.vetoes > 0 {
+            line.push_str(&say("vetoes_part", &[("n", site.vetoes.to_string())]));
+        }
+        eprintln!("{line}");
     }
     if outcome.sites.len() > LISTED {
         let passed = outcome.sites.iter().filter(|s| s.passed).count();
+        let unchecked = outcome.sites.iter().filter(|s| s.pages_checked == 0).count();
         eprintln!(
-            "… {} sites in all: {passed} passed, {} not passed",
-            outcome.sites.len(),
-            outcome.sites.len() - passed
+            "{}",
+            say(
+                "more_sites",
+                &[
+                    ("n", outcome.sites.len().to_string()),
+                    ("passed", passed.to_string()),
+                    ("failed", (outcome.sites.len() - passed - unchecked).to_string()),
+                    ("unchecked", unchecked.to_string()),
+                ]
+            )
         );
     }
     if let Some(dir) = out {
         let shown = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        eprintln!("report written to {}", shown.display());
+        eprintln!("{}", say("report_written", &[("path", shown.join("report.html").display().to_string())]));
     }
 }
 
+/// Opens a file in the desktop's default browser (`--open`); a missing opener is not an error.
+pub fn open_in_browser(path: &Path) {
+    let opener: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["cmd", "/C", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    let _ = std::process::Command::new(opener[0])
+        .args(&opener[1..])
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
 /// `eldercheck report RESULTS`: the reports of a results folder, rendered again.
-pub fn render_again(results: &Path, out: &str, formats: &[Format], lang: Lang) -> Result<(), CommandError> {
+pub fn render_again(
+    results: &Path,
+    out: &str,
+    formats: &[Format],
+    lang: Lang,
+    console: Lang,
+) -> Result<(), CommandError> {
     let dir = crate::rundir::RunDir::open(results)?;
     if out == "-" {
         if formats != [Format::Json] {
-            return Err(CommandError::Usage("--out - prints JSON to stdout: use it with --format json".into()));
+            return Err(CommandError::Usage(Problem::OutStdout.message(console)));
         }
         render(&dir, lang, formats, Destination::Stdout)?;
     } else {
         let out = PathBuf::from(out);
         render(&dir, lang, formats, Destination::Dir(&out))?;
-        eprintln!("report written to {}", std::path::absolute(&out).unwrap_or(out).display());
+        let shown = std::path::absolute(&out).unwrap_or(out).join("report.html");
+        eprintln!(
+            "{}",
+            i18n::say(i18n::strings(console), &["console", "report_written"], &[("path", shown.display().to_string())])
+        );
     }
     Ok(())
 }
@@ -118,8 +174,8 @@ pub fn history(site: Option<&str>, db: &Path, format: &str) -> Result<(), Comman
     Ok(())
 }
 
-/// `eldercheck baseline write REPORT`: accepts every failed finding of a report.json.
-pub fn write_baseline(report: &Path, out: &Path, reason: &str) -> Result<(), CommandError> {
+/// `eldercheck baseline write REPORT`: accepts every failed issue of a report.json.
+pub fn write_baseline(report: &Path, out: &Path, reason: &str, console: Lang) -> Result<(), CommandError> {
     let bytes = crate::options::read_input_file(report).map_err(CommandError::Usage)?;
     let json: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| CommandError::Usage(format!("{} is not a report.json: {e}", report.display())))?;
@@ -127,7 +183,14 @@ pub fn write_baseline(report: &Path, out: &Path, reason: &str) -> Result<(), Com
     let toml = toml::to_string_pretty(&baseline)
         .map_err(|e| CommandError::Usage(format!("cannot write the baseline: {e}")))?;
     std::fs::write(out, toml).map_err(|e| CommandError::Usage(format!("cannot write {}: {e}", out.display())))?;
-    eprintln!("{} accepted findings written to {}", baseline.accepted.len(), out.display());
+    eprintln!(
+        "{}",
+        i18n::say(
+            i18n::strings(console),
+            &["console", "baseline_written"],
+            &[("n", baseline.accepted.len().to_string()), ("path", out.display().to_string())]
+        )
+    );
     Ok(())
 }
 
@@ -146,13 +209,61 @@ pub fn list_checks(lang: Lang, profile: &str) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// `eldercheck explain ID`: a check's documentation.
+/// `eldercheck explain ID`: a check's documentation, as terminal text.
 pub fn explain(id: &str, lang: Lang, profile: &str) -> Result<(), CommandError> {
     let catalogue = catalogue(profile)?;
     let Some(check) = catalogue.find(id) else {
+        let t = i18n::strings(lang);
         let ids: Vec<String> = catalogue.all().map(|c| c.meta().id.to_string()).collect();
-        return Err(CommandError::Usage(format!("no check with id {id:?}; the checks are: {}", ids.join(", "))));
+        let mut message = i18n::say(t, &["console", "usage", "unknown_check"], &[("id", id.to_string())]);
+        let closest = ids
+            .iter()
+            .map(|candidate| (crate::run::levenshtein(id, candidate), candidate))
+            .filter(|(distance, candidate)| *distance <= 3 || candidate.contains(id) || id.contains(candidate.as_str()))
+            .min_by_key(|(distance, _)| *distance);
+        match closest {
+            Some((_, suggestion)) => {
+                message.push(' ');
+                message.push_str(&i18n::say(
+                    t,
+                    &["console", "usage", "closest_check"],
+                    &[("suggestion", suggestion.clone())],
+                ));
+            }
+            None => {
+                message.push(' ');
+                message.push_str(&i18n::say(t, &["console", "usage", "all_checks"], &[("ids", ids.join(", "))]));
+            }
+        }
+        return Err(CommandError::Usage(message));
     };
-    print!("{}", docs::explain(check.meta(), lang));
+    print!("{}", terminal_text(&docs::explain(check.meta(), lang)));
     Ok(())
+}
+
+/// Markdown as terminal text: headings underlined, code spans in corner brackets, no markup left.
+pub fn terminal_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for line in markdown.lines() {
+        let (heading, body) = match line.strip_prefix("## ").or_else(|| line.strip_prefix("# ")) {
+            Some(h) => (true, h),
+            None => (false, line),
+        };
+        let text: String = body
+            .split('`')
+            .enumerate()
+            .map(|(i, part)| if i % 2 == 1 { format!("「{part}」") } else { part.replace("**", "") })
+            .collect();
+        if heading {
+            out.push('\n');
+            out.push_str(&text);
+            out.push('\n');
+            out.push_str(&"─".repeat(text.chars().count().clamp(4, 40) * 2));
+            out.push('\n');
+        } else {
+            out.push_str(&text);
+            out.push('\n');
+        }
+    }
+    out
 }

@@ -4,12 +4,12 @@
 //! store as it was and the next run works. A run is read from its results folder one page at a time,
 //! and the changes since the previous run are computed by SQLite, so a store is never held in memory.
 
-use crate::key::FindingKey;
 use crate::results::PageResult;
-use crate::rundir::{Changes, Manifest, RunDirError, SiteRecord, TrendPoint};
-use eldercheck_checks::check::Outcome;
+use crate::rundir::{ChangeLabel, Changes, Manifest, RunDirError, SiteRecord, TrendPoint};
+use eldercheck_checks::check::{FindingOutcome, Outcome};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -65,6 +65,8 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX findings_by_site ON findings(site_id);",
     "CREATE INDEX findings_by_site_key ON findings(site_id, key);",
+    // Since issues: a finding row is an issue of the site (its id as the key), with what it is.
+    "ALTER TABLE findings ADD COLUMN label TEXT;",
 ];
 
 /// One row of `eldercheck history`.
@@ -160,37 +162,26 @@ impl RunWriter<'_> {
             .tx
             .prepare_cached("INSERT INTO outcomes (page_id, check_id, outcome, score) VALUES (?1, ?2, ?3, ?4)")
             .map_err(&wrap)?;
-        let mut finding_statement = self
-            .tx
-            .prepare_cached("INSERT INTO findings (site_id, key, check_id) VALUES (?1, ?2, ?3)")
-            .map_err(&wrap)?;
         for check in page.checks.iter().filter(|c| c.outcome != Outcome::Inapplicable) {
             outcome_statement
                 .execute(params![page_id, check.id, outcome_name(check.outcome), check.score()])
                 .map_err(&wrap)?;
-            for f in check.counted_failures() {
-                let key = FindingKey::page(&check.id, &page.url, &f.selector);
-                finding_statement.execute(params![site_id, key.to_string(), check.id]).map_err(&wrap)?;
-            }
         }
         Ok(())
     }
 
-    /// The current site's pages are all in: stores its site-level findings (keyed once, by the site's
-    /// URL) and fills in the site's trend (earlier runs) and changes (against its previous run).
+    /// The current site's pages are all in: stores its failed issues (by id; accepted ones are left
+    /// out) and fills in the site's trend (earlier runs) and changes (against its previous run).
     pub fn end_site(&mut self, site: &mut SiteRecord) -> Result<(), StoreError> {
         let site_id = self.current_site()?;
         let wrap = self.wrap();
         {
             let mut finding_statement = self
                 .tx
-                .prepare_cached("INSERT INTO findings (site_id, key, check_id) VALUES (?1, ?2, ?3)")
+                .prepare_cached("INSERT INTO findings (site_id, key, check_id, label) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(&wrap)?;
-            for check in &site.site_checks {
-                for f in check.counted_failures() {
-                    let key = FindingKey::site(&check.id, &site.url, &f.selector);
-                    finding_statement.execute(params![site_id, key.to_string(), check.id]).map_err(&wrap)?;
-                }
+            for issue in site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed && i.accepted.is_none()) {
+                finding_statement.execute(params![site_id, issue.id, issue.check, issue.label()]).map_err(&wrap)?;
             }
         }
         let trend = self
@@ -208,20 +199,39 @@ impl RunWriter<'_> {
             .query_row(params![site.url, self.run_id], |r| r.get(0))
             .optional()
             .map_err(&wrap)?;
-        let changes = match previous {
+        // Runs stored before issues keyed findings by page and selector: nothing to compare with.
+        let comparable = match previous {
+            Some(previous) => self
+                .tx
+                .prepare_cached("SELECT COUNT(*) FROM findings WHERE site_id = ?1 AND key LIKE '% %'")
+                .map_err(&wrap)?
+                .query_row(params![previous], |r| r.get::<_, i64>(0))
+                .map_err(&wrap)?
+                .eq(&0)
+                .then_some(previous),
+            None => None,
+        };
+        let changes = match comparable {
             None => None,
             Some(previous) => {
                 let mut difference = self
                     .tx
-                    .prepare_cached("SELECT DISTINCT key FROM findings WHERE site_id = ?1 AND key NOT IN (SELECT key FROM findings WHERE site_id = ?2) ORDER BY key")
+                    .prepare_cached("SELECT key, check_id, COALESCE(label, '') FROM findings WHERE site_id = ?1 AND key NOT IN (SELECT key FROM findings WHERE site_id = ?2) GROUP BY key ORDER BY key")
                     .map_err(&wrap)?;
+                let mut labels = BTreeMap::new();
                 let mut list = |from: i64, against: i64| -> Result<(Vec<String>, Option<usize>), StoreError> {
                     let mut keys = Vec::new();
                     let mut total = 0usize;
-                    for key in difference.query_map(params![from, against], |r| r.get::<_, String>(0)).map_err(&wrap)? {
-                        let key = key.map_err(&wrap)?;
+                    let rows = difference
+                        .query_map(params![from, against], |r| {
+                            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                        })
+                        .map_err(&wrap)?;
+                    for row in rows {
+                        let (key, check, label) = row.map_err(&wrap)?;
                         total += 1;
                         if keys.len() < MAX_CHANGES_LISTED {
+                            labels.insert(key.clone(), ChangeLabel { check, label });
                             keys.push(key);
                         }
                     }
@@ -229,7 +239,7 @@ impl RunWriter<'_> {
                 };
                 let (new, new_total) = list(site_id, previous)?;
                 let (fixed, fixed_total) = list(previous, site_id)?;
-                Some(Changes { new, fixed, new_total, fixed_total })
+                Some(Changes { new, fixed, new_total, fixed_total, labels })
             }
         };
         site.trend = trend;

@@ -7,7 +7,7 @@
 
 //!
 //! Stages, each importing only from earlier ones (docs/ARCHITECTURE.md):
-//! `options` → `sources` → `results` → `analyze` → `policy`/`score`/`key`/`baseline` → `rundir` →
+//! `options` → `sources` → `results` → `analyze` → `policy`/`score`/`key`/`baseline` → `issues` → `rundir` →
 //! `assemble` → `history` → `report` → `run` (the only orchestrator) → `commands`; `main.rs` parses arguments.
 
 pub mod analyze;
@@ -16,6 +16,8 @@ pub mod baseline;
 pub mod commands;
 pub mod config;
 pub mod history;
+pub mod i18n;
+pub mod issues;
 pub mod key;
 pub mod options;
 pub mod policy;

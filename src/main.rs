@@ -1,9 +1,11 @@
 //! The `eldercheck` command line: arguments (and eldercheck.toml) in, exit code out. What each command
 //! does lives in the library (`run` for `check`, `commands` for the rest).
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use eldercheck::commands;
+use eldercheck::i18n;
+use eldercheck::options::Problem;
 use eldercheck::options::{
     self, CrawlSettings, Format, Output, Verbosity, DEFAULT_CONCURRENCY, DEFAULT_DB, DEFAULT_DELAY_MS, DEFAULT_FORMATS,
     DEFAULT_LANG, DEFAULT_MAX_BODY_MIB, DEFAULT_MAX_DEPTH, DEFAULT_OUT, DEFAULT_PROFILE, DEFAULT_RETRIES,
@@ -170,6 +172,9 @@ struct CheckArgs {
     /// `www.example.gov.cn:443:10.0.0.5` checks a staging server under the real host name.
     #[arg(long, value_name = "HOST:PORT:ADDRESS")]
     resolve: Vec<String>,
+    /// Open report.html in the default browser when the run is done.
+    #[arg(long)]
+    open: bool,
     /// No progress output.
     #[arg(short, long)]
     quiet: bool,
@@ -178,11 +183,72 @@ struct CheckArgs {
     verbose: bool,
 }
 
+/// `--lang X` or `--lang=X` on the command line, read before the rest so that even argument errors
+/// are told in the user's language.
+fn lang_argument() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--lang=")
+            .map(str::to_string)
+            .or_else(|| (a == "--lang").then(|| args.get(i + 1).cloned()).flatten())
+    })
+}
+
+/// An argument error from clap, in the console's language.
+fn argument_error(error: &clap::Error, lang: Lang) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let table = i18n::strings(lang);
+    let context = |kind: ContextKind| match error.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(list)) => list.join(", "),
+        _ => String::new(),
+    };
+    let arg = context(ContextKind::InvalidArg);
+    let key = match error.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => "invalid_value",
+        ErrorKind::UnknownArgument => "unknown_argument",
+        ErrorKind::InvalidSubcommand => "unknown_subcommand",
+        ErrorKind::NoEquals | ErrorKind::TooFewValues | ErrorKind::MissingRequiredArgument => "missing_value",
+        _ => "other",
+    };
+    let subject = if key == "unknown_subcommand" { context(ContextKind::InvalidSubcommand) } else { arg };
+    let first_line = error.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+    let mut lines = vec![i18n::say(
+        table,
+        &["console", "cli", key],
+        &[("arg", subject), ("value", context(ContextKind::InvalidValue)), ("message", first_line)],
+    )];
+    let suggestion = [context(ContextKind::SuggestedArg), context(ContextKind::SuggestedSubcommand)].join(" ");
+    if !suggestion.trim().is_empty() {
+        lines.push(i18n::say(
+            table,
+            &["console", "cli", "did_you_mean"],
+            &[("suggestion", suggestion.trim().to_string())],
+        ));
+    }
+    lines.push(i18n::say(table, &["console", "cli", "see_help"], &[]));
+    lines.join("\n")
+}
+
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    let console = i18n::console_lang(lang_argument().as_deref());
+    let prefix = i18n::say(i18n::strings(console), &["console", "error_prefix"], &[]);
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) => {
+            eprintln!("{prefix}{}", argument_error(&e, console));
+            return ExitCode::from(2);
+        }
+    };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => {
+            eprintln!("{prefix}{}", argument_error(&e, console));
+            return ExitCode::from(2);
+        }
     };
     let result = match cli.command {
         Command::Check(args) => {
@@ -190,10 +256,10 @@ fn main() -> ExitCode {
                 matches.subcommand_matches("check").and_then(|m| m.value_source(id))
                     == Some(clap::parser::ValueSource::CommandLine)
             };
-            apply_config(*args, &given).and_then(|(args, config)| check(args, config))
+            apply_config(*args, &given).and_then(|(args, config)| check(args, config, console))
         }
         Command::Report { results, out, format, lang } => {
-            render_again(&results, &out, &format, &lang).map(|()| ExitCode::SUCCESS)
+            render_again(&results, &out, &format, &lang, console).map(|()| ExitCode::SUCCESS)
         }
         Command::Checks { lang, profile } => {
             parse_lang(&lang).and_then(|lang| Ok(commands::list_checks(lang, &profile)?)).map(|()| ExitCode::SUCCESS)
@@ -205,17 +271,21 @@ fn main() -> ExitCode {
             commands::history(site.as_deref(), &db, &format).map(|()| ExitCode::SUCCESS).map_err(Into::into)
         }
         Command::Baseline { action: BaselineAction::Write { report, out, reason } } => {
-            commands::write_baseline(&report, &out, &reason).map(|()| ExitCode::SUCCESS).map_err(Into::into)
+            commands::write_baseline(&report, &out, &reason, console).map(|()| ExitCode::SUCCESS).map_err(Into::into)
         }
     };
     result.unwrap_or_else(|error| {
-        eprintln!("eldercheck: {error:#}");
+        let text = match error.downcast_ref::<Problem>() {
+            Some(problem) => problem.message(console),
+            None => format!("{error:#}"),
+        };
+        eprintln!("{prefix}{text}");
         ExitCode::from(2)
     })
 }
 
 fn parse_lang(text: &str) -> Result<Lang> {
-    Lang::parse(text).with_context(|| format!("unknown language {text:?}: use zh-CN or en"))
+    Lang::parse(text).ok_or_else(|| Problem::BadLang(text.chars().take(20).collect()).into())
 }
 
 /// Fills options not given on the command line from eldercheck.toml (or `--config FILE`).
@@ -301,17 +371,17 @@ fn apply_config(
 }
 
 /// Parses `--resolve HOST:PORT:ADDRESS`.
-fn parse_resolve(text: &str) -> Result<(String, std::net::SocketAddr)> {
-    let usage = || format!("--resolve {text:?}: use HOST:PORT:ADDRESS, e.g. www.example.gov.cn:443:10.0.0.5");
-    let (host, rest) = text.split_once(':').with_context(usage)?;
-    let (port, address) = rest.split_once(':').with_context(usage)?;
-    let port: u16 = port.parse().ok().with_context(usage)?;
-    let address: std::net::IpAddr = address.trim_matches(['[', ']']).parse().ok().with_context(usage)?;
+fn parse_resolve(text: &str) -> Result<(String, std::net::SocketAddr), Problem> {
+    let usage = || Problem::BadResolve(text.chars().take(80).collect());
+    let (host, rest) = text.split_once(':').ok_or_else(usage)?;
+    let (port, address) = rest.split_once(':').ok_or_else(usage)?;
+    let port: u16 = port.parse().map_err(|_| usage())?;
+    let address: std::net::IpAddr = address.trim_matches(['[', ']']).parse().map_err(|_| usage())?;
     Ok((host.to_ascii_lowercase(), std::net::SocketAddr::new(address, port)))
 }
 
 fn request(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Result<CheckRequest> {
-    let formats = Format::parse_list(&args.format).map_err(anyhow::Error::msg)?;
+    let formats = Format::parse_list(&args.format)?;
     let (config_baseline, config_custom_checks, config_file) = match config {
         Some(c) => (c.baseline, c.custom_checks, Some(c.file)),
         None => (None, Vec::new(), None),
@@ -333,14 +403,16 @@ fn request(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Resul
             include: args.include,
             exclude: args.exclude,
         },
-        resolve: args.resolve.iter().map(|r| parse_resolve(r)).collect::<Result<_>>()?,
+        resolve: args.resolve.iter().map(|r| parse_resolve(r)).collect::<Result<_, _>>()?,
         profile: args.profile,
         config_custom_checks,
         config_file,
         elder_paths: args.elder_path,
         lang: parse_lang(&args.lang)?,
+        // Set from the environment and --lang by main before the run.
+        console_lang: parse_lang(&args.lang)?,
         fail_under: args.fail_under,
-        viewport: options::parse_viewport(&args.viewport).map_err(anyhow::Error::msg)?,
+        viewport: options::parse_viewport(&args.viewport)?,
         db: (!args.no_db).then_some(args.db),
         keep_runs: args.keep_runs,
         baseline_file: args.baseline,
@@ -355,20 +427,29 @@ fn request(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Resul
     })
 }
 
-fn check(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Result<ExitCode> {
-    let request = request(args, config)?;
+fn check(args: CheckArgs, config: Option<eldercheck::config::Config>, console: Lang) -> Result<ExitCode> {
+    let request_open = args.open;
+    let mut request = request(args, config)?;
+    request.console_lang = console;
     let quiet = request.verbosity == Verbosity::Quiet;
     let out = match &request.output {
         Output::Dir(dir) => Some(dir.clone()),
         Output::Stdout => None,
     };
+    let open = request_open;
     let outcome = match eldercheck::run::check(request) {
         Ok(outcome) => outcome,
-        Err(RunError::Usage(message)) => bail!(message),
+        Err(RunError::Usage(problem)) => return Err(problem.into()),
+        Err(RunError::NothingChecked) => return Err(Problem::NothingChecked.into()),
         Err(other) => return Err(other.into()),
     };
     if !quiet {
-        commands::summarise(&outcome, out.as_deref());
+        commands::summarise(&outcome, out.as_deref(), console);
+    }
+    if open {
+        if let Some(dir) = &out {
+            commands::open_in_browser(&dir.join("report.html"));
+        }
     }
     Ok(match outcome.verdict() {
         Verdict::Passed => ExitCode::SUCCESS,
@@ -377,7 +458,7 @@ fn check(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Result<
     })
 }
 
-fn render_again(results: &std::path::Path, out: &str, format: &str, lang: &str) -> Result<()> {
-    let formats = Format::parse_list(format).map_err(anyhow::Error::msg)?;
-    Ok(commands::render_again(results, out, &formats, parse_lang(lang)?)?)
+fn render_again(results: &std::path::Path, out: &str, format: &str, lang: &str, console: Lang) -> Result<()> {
+    let formats = Format::parse_list(format)?;
+    Ok(commands::render_again(results, out, &formats, parse_lang(lang)?, console)?)
 }

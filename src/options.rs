@@ -22,6 +22,97 @@ pub const DEFAULT_DB: &str = "eldercheck.db";
 /// Largest `--sites` list, profile, config or baseline file read.
 pub const MAX_INPUT_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// A problem with what was asked for: a usage error (exit 2), or a target that is skipped. Shown in
+/// the console's language (`console.usage` in reports/i18n).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    MissingPath(String),
+    NotHtml(String),
+    NotUrl(String),
+    Io {
+        path: String,
+        reason: String,
+    },
+    NothingToCheck,
+    NothingChecked,
+    Range {
+        name: &'static str,
+        value: String,
+        low: u64,
+        high: u64,
+    },
+    OutStdout,
+    BadRegex {
+        flag: &'static str,
+        pattern: String,
+        reason: String,
+    },
+    SiteList(String),
+    EmptySiteList(String),
+    DidYouMean {
+        target: String,
+        suggestion: String,
+    },
+    UnknownFormat(String),
+    BadViewport(String),
+    BadLang(String),
+    BadResolve(String),
+    /// Errors whose text comes from elsewhere (a profile or baseline file, say).
+    Other(String),
+}
+
+impl Problem {
+    /// The message key and its values.
+    pub fn parts(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        match self {
+            Problem::MissingPath(p) => ("missing_path", vec![("path", p.clone())]),
+            Problem::NotHtml(p) => ("not_html", vec![("path", p.clone())]),
+            Problem::NotUrl(p) => ("not_url", vec![("path", p.clone())]),
+            Problem::Io { path, reason } => ("io", vec![("path", path.clone()), ("reason", reason.clone())]),
+            Problem::NothingToCheck => ("nothing_to_check", Vec::new()),
+            Problem::NothingChecked => ("nothing_checked", Vec::new()),
+            Problem::Range { name, value, low, high } => (
+                "range",
+                vec![
+                    ("name", name.to_string()),
+                    ("value", value.clone()),
+                    ("low", low.to_string()),
+                    ("high", high.to_string()),
+                ],
+            ),
+            Problem::OutStdout => ("out_stdout", Vec::new()),
+            Problem::BadRegex { flag, pattern, reason } => (
+                "bad_regex",
+                vec![("flag", flag.to_string()), ("pattern", pattern.clone()), ("reason", reason.clone())],
+            ),
+            Problem::SiteList(reason) => ("site_list", vec![("reason", reason.clone())]),
+            Problem::EmptySiteList(path) => ("empty_site_list", vec![("path", path.clone())]),
+            Problem::DidYouMean { target, suggestion } => {
+                ("did_you_mean", vec![("target", target.clone()), ("suggestion", suggestion.clone())])
+            }
+            Problem::UnknownFormat(f) => ("unknown_format", vec![("format", f.clone())]),
+            Problem::BadViewport(v) => ("bad_viewport", vec![("value", v.clone())]),
+            Problem::BadLang(v) => ("bad_lang", vec![("value", v.clone())]),
+            Problem::BadResolve(v) => ("bad_resolve", vec![("value", v.clone())]),
+            Problem::Other(message) => ("other", vec![("message", message.clone())]),
+        }
+    }
+
+    /// The problem in a language.
+    pub fn message(&self, lang: eldercheck_checks::check::Lang) -> String {
+        let (key, values) = self.parts();
+        crate::i18n::say(crate::i18n::strings(lang), &["console", "usage", key], &values)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(eldercheck_checks::check::Lang::En))
+    }
+}
+
+impl std::error::Error for Problem {}
+
 /// An output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -46,13 +137,13 @@ impl Format {
     }
 
     /// Parses `html,json,csv`.
-    pub fn parse_list(text: &str) -> Result<Vec<Format>, String> {
+    pub fn parse_list(text: &str) -> Result<Vec<Format>, Problem> {
         let mut formats = Vec::new();
         for name in text.split(',').map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty()) {
             let format = Format::ALL
                 .into_iter()
                 .find(|f| f.name() == name)
-                .ok_or_else(|| format!("--format {name}: unknown format (html, json, csv, junit, sarif)"))?;
+                .ok_or_else(|| Problem::UnknownFormat(name.clone()))?;
             if !formats.contains(&format) {
                 formats.push(format);
             }
@@ -115,17 +206,17 @@ pub enum Verbosity {
 }
 
 /// Parses `--viewport`: desktop (1280×800), mobile (390×844) or WIDTHxHEIGHT.
-pub fn parse_viewport(text: &str) -> Result<Viewport, String> {
+pub fn parse_viewport(text: &str) -> Result<Viewport, Problem> {
     match text {
         "desktop" => Ok(Viewport::DESKTOP),
         "mobile" => Ok(Viewport::MOBILE),
         other => {
-            let usage = || format!("viewport {other:?}: use desktop, mobile or WIDTHxHEIGHT");
+            let usage = || Problem::BadViewport(other.chars().take(40).collect());
             let (w, h) = other.split_once(['x', '×']).ok_or_else(usage)?;
             let width: f32 = w.trim().parse().map_err(|_| usage())?;
             let height: f32 = h.trim().parse().map_err(|_| usage())?;
             if !(1.0..=100_000.0).contains(&width) || !(1.0..=100_000.0).contains(&height) {
-                return Err(format!("viewport {other:?} must be between 1×1 and 100000×100000"));
+                return Err(usage());
             }
             Ok(Viewport { width, height })
         }

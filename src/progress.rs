@@ -11,6 +11,7 @@ pub use crate::options::Verbosity as Progress;
 
 pub struct ProgressReporter {
     mode: Progress,
+    lang: eldercheck_checks::check::Lang,
     bar: Option<ProgressBar>,
     sites: AtomicUsize,
     sites_done: AtomicUsize,
@@ -22,10 +23,15 @@ pub struct ProgressReporter {
 }
 
 impl ProgressReporter {
-    pub fn new(mode: Progress) -> Self {
+    pub fn new(mode: Progress, lang: eldercheck_checks::check::Lang) -> Self {
         let bar = (mode != Progress::Quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(0);
-            if let Ok(style) = ProgressStyle::with_template("{spinner} {bar:30} {pos}/{len} pages {msg} [{elapsed}]") {
+            let template = if lang == eldercheck_checks::check::Lang::En {
+                "{spinner} {bar:30} {pos}/{len} pages{msg} [{elapsed}]"
+            } else {
+                "{spinner} {bar:30} {pos}/{len} 个页面{msg} [{elapsed}]"
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style);
             }
             bar.enable_steady_tick(Duration::from_millis(200));
@@ -33,6 +39,7 @@ impl ProgressReporter {
         });
         ProgressReporter {
             mode,
+            lang,
             bar,
             sites: AtomicUsize::new(0),
             sites_done: AtomicUsize::new(0),
@@ -69,16 +76,25 @@ impl ProgressReporter {
             Some((kind, message)) => {
                 self.errors.fetch_add(1, Ordering::Relaxed);
                 if self.mode != Progress::Quiet {
-                    self.line(&format!("error: {url}: {message} ({kind})"));
+                    let table = crate::i18n::strings(self.lang);
+                    let kind_words = table["error_kinds"][kind].as_str().unwrap_or(kind).to_string();
+                    self.line(&self.say(
+                        "page_error",
+                        &[("url", url.to_string()), ("kind", kind_words), ("message", message.to_string())],
+                    ));
                 }
             }
-            None if self.mode == Progress::Verbose => self.line(&format!("checked {url}")),
+            None if self.mode == Progress::Verbose => self.line(&self.say("page_checked", &[("url", url.to_string())])),
             None => {}
         }
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
         self.refresh(false);
+    }
+
+    fn say(&self, key: &str, values: &[(&str, String)]) -> String {
+        crate::i18n::say(crate::i18n::strings(self.lang), &["console", key], values)
     }
 
     fn line(&self, text: &str) {
@@ -88,14 +104,27 @@ impl ProgressReporter {
         }
     }
 
-    fn status(&self) -> String {
+    /// ", sites 3/200" during a batch.
+    fn sites_part(&self) -> String {
         let sites = self.sites.load(Ordering::Relaxed);
-        let sites_part = if sites > 1 {
-            format!(", sites {}/{sites}", self.sites_done.load(Ordering::Relaxed))
+        if sites > 1 {
+            let done = self.sites_done.load(Ordering::Relaxed).to_string();
+            self.say("progress_sites", &[("done", done), ("total", sites.to_string())])
         } else {
             String::new()
-        };
-        format!("{} errors{sites_part}", self.errors.load(Ordering::Relaxed))
+        }
+    }
+
+    fn status(&self) -> String {
+        let line = self.say(
+            "progress",
+            &[
+                ("done", self.done.load(Ordering::Relaxed).to_string()),
+                ("queued", self.queued.load(Ordering::Relaxed).to_string()),
+                ("errors", self.errors.load(Ordering::Relaxed).to_string()),
+            ],
+        );
+        format!("{line}{}", self.sites_part())
     }
 
     fn refresh(&self, force: bool) {
@@ -103,18 +132,13 @@ impl ProgressReporter {
             return;
         }
         if let Some(bar) = &self.bar {
-            bar.set_message(self.status());
+            bar.set_message(self.sites_part());
             return;
         }
         let Ok(mut last) = self.last_line.lock() else { return };
         if force || last.elapsed() >= Duration::from_secs(5) {
             *last = Instant::now();
-            eprintln!(
-                "checked {}/{} pages, {}",
-                self.done.load(Ordering::Relaxed),
-                self.queued.load(Ordering::Relaxed),
-                self.status()
-            );
+            eprintln!("{}", self.status());
         }
     }
 
@@ -126,10 +150,16 @@ impl ProgressReporter {
             bar.finish_and_clear();
         }
         eprintln!(
-            "{} pages in {:.2} s, {}",
-            self.done.load(Ordering::Relaxed),
-            self.started.elapsed().as_secs_f64(),
-            self.status()
+            "{}{}",
+            self.say(
+                "finished",
+                &[
+                    ("n", self.done.load(Ordering::Relaxed).to_string()),
+                    ("secs", format!("{:.2}", self.started.elapsed().as_secs_f64())),
+                    ("errors", self.errors.load(Ordering::Relaxed).to_string()),
+                ]
+            ),
+            self.sites_part()
         );
     }
 }

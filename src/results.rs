@@ -4,6 +4,7 @@
 use crate::sources::Referrer;
 use eldercheck_checks::check::{target_score, CheckResult, FindingOutcome, Message, Outcome};
 use eldercheck_checks::elder::ElderReason;
+use eldercheck_checks::page::style::DeclarationOrigin;
 use eldercheck_checks::page::StylesheetProblem;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -69,6 +70,10 @@ pub struct CheckOutcome {
     pub passed_targets: u32,
     pub failed_targets: u32,
     pub cant_tell_targets: u32,
+    /// Failed targets whose findings a baseline accepts: still failed (the official score is not
+    /// raised), but not held against the run's exit status.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub accepted_targets: u32,
     pub findings: Vec<FindingResult>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub data: Map<String, Value>,
@@ -85,9 +90,39 @@ pub struct FindingResult {
     pub reason: Option<String>,
     #[serde(default)]
     pub data: Map<String, Value>,
+    /// The issue (root cause) this finding belongs to: a site-relative fingerprint.
+    #[serde(default)]
+    pub issue: String,
+    /// Failed targets the finding stands for (more than one for grouped findings).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub targets: u32,
+    /// The author's declaration that decided it (style checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<DeclarationOrigin>,
+    /// The nearest heading before the element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// The element's visible text, shortened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// What identifies the element across pages; turned into `issue` when the page is assembled.
+    #[serde(skip)]
+    pub signature: String,
     /// Accepted in the baseline: shown, but not counted against the site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<Accepted>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Why a finding is accepted (from a baseline).
@@ -106,6 +141,7 @@ impl CheckOutcome {
             passed_targets: result.passed_targets,
             failed_targets: result.failed_targets,
             cant_tell_targets: result.cant_tell_targets,
+            accepted_targets: 0,
             findings: result
                 .findings
                 .into_iter()
@@ -116,6 +152,12 @@ impl CheckOutcome {
                     message: f.message,
                     reason: f.reason.map(str::to_string),
                     data: f.data,
+                    issue: String::new(),
+                    targets: f.targets,
+                    origin: f.origin.map(|o| (*o).clone()),
+                    heading: f.heading,
+                    excerpt: f.excerpt,
+                    signature: f.signature,
                     accepted: None,
                 })
                 .collect(),
@@ -131,6 +173,7 @@ impl CheckOutcome {
             passed_targets: 0,
             failed_targets: 0,
             cant_tell_targets: 1,
+            accepted_targets: 0,
             findings: vec![FindingResult {
                 outcome: FindingOutcome::CantTell,
                 selector: String::new(),
@@ -138,40 +181,77 @@ impl CheckOutcome {
                 message,
                 reason: Some(reason.to_string()),
                 data: Map::new(),
+                issue: String::new(),
+                targets: 1,
+                origin: None,
+                heading: None,
+                excerpt: None,
+                signature: String::new(),
                 accepted: None,
             }],
             data: Map::new(),
         }
     }
 
-    /// passing targets ÷ decided targets; `None` when nothing was decided.
+    /// passing targets ÷ decided targets; `None` when nothing was decided. Accepted findings count
+    /// as failed here: a baseline never raises the official score.
     pub fn score(&self) -> Option<f64> {
         target_score(self.outcome, self.passed_targets, self.failed_targets)
     }
 
-    /// Failed findings that count (not accepted).
+    /// The outcome as it would be with `extra` more of the failed targets passing (an issue fixed).
+    pub fn with_passed(&self, extra: u32) -> CheckOutcome {
+        let extra = extra.min(self.failed_targets);
+        let failed = self.failed_targets - extra;
+        // As a tally decides: with nothing failed, anything undecided makes the check need review.
+        let outcome = match (self.outcome, failed) {
+            (Outcome::Failed, 0) if self.cant_tell_targets > 0 => Outcome::CantTell,
+            (Outcome::Failed, 0) => Outcome::Passed,
+            (outcome, _) => outcome,
+        };
+        CheckOutcome {
+            id: self.id.clone(),
+            outcome,
+            passed_targets: self.passed_targets + extra,
+            failed_targets: failed,
+            cant_tell_targets: self.cant_tell_targets,
+            accepted_targets: self.accepted_targets.min(failed),
+            findings: Vec::new(),
+            data: Map::new(),
+        }
+    }
+
+    /// The score with `extra` more targets passing.
+    pub fn score_with_passed(&self, extra: u32) -> Option<f64> {
+        self.with_passed(extra).score()
+    }
+
+    /// The score a baseline's acceptances would give: what the run's exit status is judged on.
+    pub fn score_with_acceptances(&self) -> Option<f64> {
+        self.score_with_passed(self.accepted_targets)
+    }
+
+    /// Failed findings that are not accepted.
     pub fn counted_failures(&self) -> impl Iterator<Item = &FindingResult> {
         self.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed && f.accepted.is_none())
     }
 
-    /// Marks failed findings as accepted when `accept` says so, and recounts: an accepted target
-    /// counts as passed. Returns how many were accepted.
+    /// Marks failed findings as accepted when `accept` says so. The outcome and the official score do
+    /// not change; the accepted targets are counted apart. Returns how many findings were accepted.
     pub fn accept(&mut self, accept: impl Fn(&FindingResult) -> Option<Accepted>) -> usize {
-        let mut moved = 0u32;
+        let mut accepted_findings = 0;
         for finding in self.findings.iter_mut().filter(|f| f.outcome == FindingOutcome::Failed) {
+            if finding.accepted.is_some() {
+                continue;
+            }
             if let Some(accepted) = accept(finding) {
                 finding.accepted = Some(accepted);
-                moved += 1;
+                self.accepted_targets += finding.targets;
+                accepted_findings += 1;
             }
         }
-        if moved > 0 {
-            self.failed_targets = self.failed_targets.saturating_sub(moved);
-            self.passed_targets += moved;
-            if self.failed_targets == 0 {
-                self.outcome = if self.cant_tell_targets > 0 { Outcome::CantTell } else { Outcome::Passed };
-            }
-        }
-        moved as usize
+        self.accepted_targets = self.accepted_targets.min(self.failed_targets);
+        accepted_findings
     }
 }
 
@@ -187,6 +267,12 @@ mod tests {
             message: Message::new("m", "m"),
             reason: None,
             data: Map::new(),
+            issue: "image-alt-0123456789ab".into(),
+            targets: 1,
+            origin: None,
+            heading: Some("通知公告".into()),
+            excerpt: None,
+            signature: "img".into(),
             accepted: None,
         };
         CheckOutcome {
@@ -195,20 +281,23 @@ mod tests {
             passed_targets: 1,
             failed_targets: n as u32,
             cant_tell_targets: 0,
+            accepted_targets: 0,
             findings: vec![finding; n],
             data: Map::new(),
         }
     }
 
     #[test]
-    fn accepted_findings_count_as_passed() {
+    fn accepted_findings_do_not_raise_the_official_score() {
         let mut check = failing(2);
         assert_eq!(check.score(), Some(1.0 / 3.0));
         let accepted = check.accept(|_| Some(Accepted { reason: "r".into(), expires: None }));
         assert_eq!(accepted, 2);
-        assert_eq!(check.outcome, Outcome::Passed);
-        assert_eq!(check.score(), Some(1.0));
+        assert_eq!(check.outcome, Outcome::Failed, "still failed: accepting is not fixing");
+        assert_eq!(check.score(), Some(1.0 / 3.0), "the official score stands");
+        assert_eq!(check.score_with_acceptances(), Some(1.0), "the run's exit status forgives them");
         assert_eq!(check.counted_failures().count(), 0);
+        assert_eq!(check.accept(|_| Some(Accepted { reason: "r".into(), expires: None })), 0, "once");
     }
 
     #[test]
@@ -217,7 +306,9 @@ mod tests {
         page.checks.push(failing(1));
         page.elder_reason = Some(ElderReason::Markup("care".into()));
         let text = serde_json::to_string(&page).expect("json");
-        let back: PageResult = serde_json::from_str(&text).expect("parse");
+        let mut back: PageResult = serde_json::from_str(&text).expect("parse");
+        // The element signature is working data: it becomes the issue id and is not stored.
+        back.checks[0].findings[0].signature = "img".into();
         assert_eq!(back, page);
     }
 }

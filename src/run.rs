@@ -7,14 +7,14 @@ use crate::analyze::{spawn_workers, Analysis, AnalysisEvent};
 use crate::assemble::{Assembler, FinishedSite};
 use crate::baseline::Baseline;
 use crate::history::{RunWriter, Store};
-use crate::options::{CrawlSettings, Format, Output, Verbosity};
+use crate::options::{CrawlSettings, Format, Output, Problem, Verbosity};
 use crate::policy::Policy;
 use crate::progress::ProgressReporter;
 use crate::report::{render, render_recording, Destination, Recorder, RenderError};
 use crate::rundir::{Manifest, RunDir, RunDirError, SiteEntry, Tool, SCHEMA_VERSION};
 use crate::score::Grade;
 use crate::sources::crawl::{fetch::FetchConfig, CrawlOptions, Crawler};
-use crate::sources::local::{discover, feed_site, LocalSite};
+use crate::sources::local::{discover, feed_site, LocalError, LocalSite};
 use crate::sources::site_list::{parse_site_list, SiteTarget};
 use crate::sources::{SiteFeed, SourceEvent};
 use eldercheck_checks::check::Lang;
@@ -45,7 +45,10 @@ pub struct CheckRequest {
     pub config_custom_checks: Vec<CustomCheckDefinition>,
     pub config_file: Option<PathBuf>,
     pub elder_paths: Vec<String>,
+    /// Language of the reports.
     pub lang: Lang,
+    /// Language of the console (progress, summaries, errors).
+    pub console_lang: Lang,
     /// `--fail-under`: the pass mark of this run (default: the profile's).
     pub fail_under: Option<f64>,
     pub viewport: Viewport,
@@ -74,6 +77,7 @@ impl CheckRequest {
             config_file: None,
             elder_paths: Vec::new(),
             lang: Lang::ZhCn,
+            console_lang: Lang::ZhCn,
             fail_under: None,
             viewport: Viewport::DESKTOP,
             db: Some(PathBuf::from(crate::options::DEFAULT_DB)),
@@ -89,7 +93,7 @@ impl CheckRequest {
 pub enum RunError {
     /// A bad option or input file: nothing was checked (exit 2).
     #[error("{0}")]
-    Usage(String),
+    Usage(Problem),
     /// Every target failed before a single page could be checked (exit 2).
     #[error("nothing could be checked")]
     NothingChecked,
@@ -109,9 +113,13 @@ pub struct SiteLine {
     pub score: Option<f64>,
     pub grade: Grade,
     pub passed: bool,
+    /// Passed once the baseline's accepted findings are forgiven: what the exit code is judged on.
+    pub passed_with_accepted: bool,
     pub pages_checked: usize,
     pub pages_failed: usize,
     pub findings: usize,
+    /// Failed issues (root causes).
+    pub issues: usize,
     pub accepted: usize,
     pub vetoes: usize,
 }
@@ -123,18 +131,21 @@ pub struct RunOutcome {
     /// The results folder (removed again for `--out -`).
     pub results: PathBuf,
     pub pass_mark: f64,
-    /// Targets that could not be used at all (missing files …), already reported on stderr.
-    pub problems: Vec<String>,
+    /// Targets that could not be used at all (missing files …).
+    pub problems: Vec<Problem>,
+    /// Targets taken as web addresses because they were not files but looked like host names.
+    pub guessed_urls: Vec<(String, String)>,
     /// Baseline entries whose expiry date has passed.
     pub expired_acceptances: usize,
 }
 
-/// The run's verdict, which the exit code reports.
+/// The run's verdict, which the exit code reports. A baseline's accepted findings are forgiven here
+/// (that is what a baseline is for) but never in a site's official score or `passed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// Every site was checked and passed (exit 0).
     Passed,
-    /// A site scored below the pass mark or was vetoed (exit 1).
+    /// A site scored below the pass mark or was vetoed, accepted findings forgiven (exit 1).
     Failed,
     /// No site failed, but some site could not be checked (exit 3).
     Incomplete,
@@ -143,7 +154,7 @@ pub enum Verdict {
 impl RunOutcome {
     pub fn verdict(&self) -> Verdict {
         let checked = |s: &&SiteLine| s.score.is_some();
-        if self.sites.iter().filter(checked).any(|s| !s.passed) {
+        if self.sites.iter().filter(checked).any(|s| !s.passed_with_accepted) {
             Verdict::Failed
         } else if self.sites.iter().any(|s| s.score.is_none()) {
             Verdict::Incomplete
@@ -184,10 +195,11 @@ struct Prepared {
     acceptances: crate::baseline::Acceptances,
     crawl: CrawlOptions,
     sites: Vec<(SiteEntry, SiteSource)>,
-    problems: Vec<String>,
+    problems: Vec<Problem>,
+    guessed_urls: Vec<(String, String)>,
 }
 
-fn compile_filters(patterns: &[String], flag: &str) -> Result<Vec<regex::Regex>, RunError> {
+fn compile_filters(patterns: &[String], flag: &'static str) -> Result<Vec<regex::Regex>, RunError> {
     patterns
         .iter()
         .map(|p| {
@@ -195,26 +207,82 @@ fn compile_filters(patterns: &[String], flag: &str) -> Result<Vec<regex::Regex>,
                 let shown: String = p.chars().take(80).collect();
                 let cut = if shown.len() < p.len() { "…" } else { "" };
                 let reason = e.to_string().lines().last().unwrap_or_default().to_string();
-                RunError::Usage(format!("{flag} {shown:?}{cut} is not a valid regular expression: {reason}"))
+                RunError::Usage(Problem::BadRegex { flag, pattern: format!("{shown:?}{cut}"), reason })
             })
         })
         .collect()
 }
 
+/// What a target that is not an existing path is: a web address typed without `https://`, a web
+/// address with a typo in its scheme, or a missing file.
+enum Guess {
+    Url(String),
+    Typo(String),
+    Missing,
+}
+
+fn guess_target(target: &str) -> Guess {
+    let trimmed = target.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    // `htp://`, `http:/`, `https//`, `http;//` …: a scheme with a typo.
+    if let Some((scheme, rest)) = lower.split_once("//").or_else(|| lower.split_once(":/")) {
+        let scheme = scheme.trim_end_matches([':', ';', '/']);
+        let close = |word: &str| scheme != word && levenshtein(scheme, word) <= 2;
+        if close("http") || close("https") || ["http", "https"].contains(&scheme) {
+            let wanted =
+                if scheme.starts_with("https") || (close("https") && !close("http")) { "https" } else { "http" };
+            let rest = trimmed[trimmed.len() - rest.len()..].trim_start_matches('/');
+            return Guess::Typo(format!("{wanted}://{rest}"));
+        }
+    }
+    // A host name: labels of letters, digits and hyphens, a dot, a top-level domain of letters.
+    let host = trimmed.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_name = host.split(':').next().unwrap_or_default();
+    let labels: Vec<&str> = host_name.split('.').collect();
+    let looks_like_host = labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+        && !Path::new(trimmed)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if looks_like_host {
+        Guess::Url(format!("https://{trimmed}"))
+    } else {
+        Guess::Missing
+    }
+}
+
+/// Edit distance, for "did you mean".
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
 fn validate(request: &CheckRequest) -> Result<(), RunError> {
     let c = &request.crawl;
-    let range = |name: &str, value: u64, low: u64, high: u64| {
+    let range = |name: &'static str, value: u64, low: u64, high: u64| {
         if (low..=high).contains(&value) {
             Ok(())
         } else {
-            Err(RunError::Usage(format!("{name} {value}: must be between {low} and {high}")))
+            Err(RunError::Usage(Problem::Range { name, value: value.to_string(), low, high }))
         }
     };
     range("--concurrency", c.concurrency as u64, 1, 1024)?;
     range("--max-body-mib", c.max_body_mib as u64, 1, 1024)?;
     range("--delay-ms", c.delay.as_millis().min(u128::from(u64::MAX)) as u64, 0, 600_000)?;
     if c.timeout.is_zero() || c.timeout > Duration::from_secs(3_600) {
-        return Err(RunError::Usage(format!("--timeout-s {}: must be between 1 and 3600", c.timeout.as_secs())));
+        let value = c.timeout.as_secs().to_string();
+        return Err(RunError::Usage(Problem::Range { name: "--timeout-s", value, low: 1, high: 3_600 }));
     }
     range("--retries", u64::from(c.retries), 0, 20)?;
     range("--max-depth", u64::from(c.max_depth), 0, 10_000)?;
@@ -226,18 +294,23 @@ fn validate(request: &CheckRequest) -> Result<(), RunError> {
     }
     if let Some(mark) = request.fail_under {
         if !(0.0..=100.0).contains(&mark) {
-            return Err(RunError::Usage(format!("--fail-under {mark}: must be between 0 and 100")));
+            return Err(RunError::Usage(Problem::Range {
+                name: "--fail-under",
+                value: mark.to_string(),
+                low: 0,
+                high: 100,
+            }));
         }
     }
     if request.output == Output::Stdout && request.formats != [Format::Json] {
-        return Err(RunError::Usage("--out - prints JSON to stdout: use it with --format json".into()));
+        return Err(RunError::Usage(Problem::OutStdout));
     }
     Ok(())
 }
 
 fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
     validate(request)?;
-    let usage = |e: &dyn std::fmt::Display| RunError::Usage(e.to_string());
+    let usage = |e: &dyn std::fmt::Display| RunError::Usage(Problem::Other(e.to_string()));
     // A bad profile stops the run before anything is fetched.
     let mut profile = Profile::load(&request.profile).map_err(|e| usage(&e))?;
     let config_file = request.config_file.as_ref().map(|f| f.display().to_string()).unwrap_or_default();
@@ -254,27 +327,40 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
 
     let mut sites = Vec::new();
     let mut problems = Vec::new();
-    for target in request.targets.iter().filter(|t| !is_url(t)) {
+    let mut crawl_targets: Vec<SiteTarget> = Vec::new();
+    let mut guessed_urls = Vec::new();
+    for target in &request.targets {
+        if is_url(target) {
+            crawl_targets.push(SiteTarget { url: target.clone(), name: None, group: None });
+            continue;
+        }
         match discover(Path::new(target), request.crawl.max_pages, &include, &exclude) {
             Ok(site) => {
                 let entry = SiteEntry { url: site.root_url.to_string(), name: site.name(), group: None };
                 sites.push((entry, SiteSource::Local(site)));
             }
-            Err(error) => problems.push(format!("skipped {target}: {error}")),
+            Err(LocalError::Missing { .. }) => match guess_target(target) {
+                Guess::Url(url) => {
+                    guessed_urls.push((target.clone(), url.clone()));
+                    crawl_targets.push(SiteTarget { url, name: None, group: None });
+                }
+                Guess::Typo(suggestion) => {
+                    problems.push(Problem::DidYouMean { target: target.clone(), suggestion });
+                }
+                Guess::Missing => problems.push(Problem::MissingPath(target.clone())),
+            },
+            Err(LocalError::NotHtml { path }) => problems.push(Problem::NotHtml(path.display().to_string())),
+            Err(LocalError::NotUrl { path }) => problems.push(Problem::NotUrl(path.display().to_string())),
+            Err(LocalError::Io { path, source }) => {
+                problems.push(Problem::Io { path: path.display().to_string(), reason: source.to_string() })
+            }
         }
     }
-    let mut crawl_targets: Vec<SiteTarget> = request
-        .targets
-        .iter()
-        .filter(|t| is_url(t))
-        .map(|t| SiteTarget { url: t.clone(), name: None, group: None })
-        .collect();
     if let Some(list) = &request.sites_file {
-        let bytes = crate::options::read_input_file(list)
-            .map_err(|e| RunError::Usage(format!("cannot read the site list {e}")))?;
+        let bytes = crate::options::read_input_file(list).map_err(|e| RunError::Usage(Problem::SiteList(e)))?;
         let listed = parse_site_list(&String::from_utf8_lossy(&bytes));
         if listed.is_empty() {
-            return Err(RunError::Usage(format!("the site list {} has no sites", list.display())));
+            return Err(RunError::Usage(Problem::EmptySiteList(list.display().to_string())));
         }
         crawl_targets.extend(listed);
     }
@@ -287,10 +373,8 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
         sites.push((entry, SiteSource::Crawl(target.url)));
     }
     if sites.is_empty() {
-        for problem in &problems {
-            eprintln!("eldercheck: {problem}");
-        }
-        return Err(RunError::Usage("nothing to check: give URLs, .html files or folders, or --sites FILE".into()));
+        // The first problem is the one to show (a missing path, a typo); otherwise there was nothing at all.
+        return Err(RunError::Usage(problems.into_iter().next().unwrap_or(Problem::NothingToCheck)));
     }
     let c = &request.crawl;
     let crawl = CrawlOptions {
@@ -309,7 +393,7 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
             ..FetchConfig::default()
         },
     };
-    Ok(Prepared { profile, catalogue, policy, acceptances, crawl, sites, problems })
+    Ok(Prepared { profile, catalogue, policy, acceptances, crawl, sites, problems, guessed_urls })
 }
 
 /// A results folder that is removed when the run only prints to stdout.
@@ -340,8 +424,34 @@ fn results_folder(output: &Output) -> Result<ResultsFolder, RunError> {
 /// Runs `eldercheck check`.
 pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
     let prepared = prepare(&request)?;
-    for problem in &prepared.problems {
-        eprintln!("eldercheck: {problem}");
+    // Targets that were skipped or guessed are said even with -q: they change what was checked.
+    {
+        let console = crate::i18n::strings(request.console_lang);
+        for problem in &prepared.problems {
+            let reason = problem.message(request.console_lang);
+            let target = match problem {
+                Problem::MissingPath(p) | Problem::NotHtml(p) | Problem::NotUrl(p) => p.clone(),
+                Problem::Io { path, .. } => path.clone(),
+                Problem::DidYouMean { target, .. } => target.clone(),
+                _ => String::new(),
+            };
+            eprintln!(
+                "{}{}",
+                crate::i18n::say(console, &["console", "error_prefix"], &[]),
+                crate::i18n::say(console, &["console", "skipped_target"], &[("target", target), ("reason", reason)])
+            );
+        }
+        for (target, url) in &prepared.guessed_urls {
+            eprintln!(
+                "{}{}",
+                crate::i18n::say(console, &["console", "error_prefix"], &[]),
+                crate::i18n::say(
+                    console,
+                    &["console", "guessed_url"],
+                    &[("target", target.clone()), ("url", url.clone())]
+                )
+            );
+        }
     }
     let folder = results_folder(&request.output)?;
     let info = prepared.catalogue.info();
@@ -385,21 +495,31 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
         Output::Stdout => Destination::Stdout,
     };
     // History is an addition: a store that cannot be used is reported, and the run still reports.
-    let mut store = request.db.as_deref().and_then(|db| Store::open(db).map_err(|e| eprintln!("eldercheck: {e}")).ok());
-    let mut run = store.as_mut().and_then(|s| s.begin_run(&manifest).map_err(|e| eprintln!("eldercheck: {e}")).ok());
+    let console = crate::i18n::strings(request.console_lang);
+    let say = |key: &str, error: String| {
+        eprintln!(
+            "{}{}",
+            crate::i18n::say(console, &["console", "error_prefix"], &[]),
+            crate::i18n::say(console, &["console", key], &[("error", error)])
+        )
+    };
+    let mut store =
+        request.db.as_deref().and_then(|db| Store::open(db).map_err(|e| say("store_unusable", e.to_string())).ok());
+    let mut run =
+        store.as_mut().and_then(|s| s.begin_run(&manifest).map_err(|e| say("store_unusable", e.to_string())).ok());
     let recorder = run.as_mut().map(|r| r as &mut dyn Recorder);
     let store_error = render_recording(&folder.dir, request.lang, &request.formats, destination, recorder)?;
     let stored = match (store_error, run) {
         (Some(e), _) => {
-            eprintln!("eldercheck: the run was not stored: {e}");
+            say("not_stored", e);
             false
         }
-        (None, Some(run)) => run.commit().map_err(|e| eprintln!("eldercheck: {e}")).is_ok(),
+        (None, Some(run)) => run.commit().map_err(|e| say("not_stored", e.to_string())).is_ok(),
         (None, None) => false,
     };
     if let (true, Some(store), Some(keep)) = (stored, store.as_mut(), request.keep_runs) {
         if let Err(e) = store.prune(keep) {
-            eprintln!("eldercheck: {e}");
+            say("store_unusable", e.to_string());
         }
     }
     let mut sites = Vec::new();
@@ -415,9 +535,15 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
             score: s.score,
             grade: s.grade,
             passed: s.passed,
+            passed_with_accepted: s.passed_with_accepted,
             pages_checked: s.summary.pages_checked,
             pages_failed: s.summary.pages_failed_to_load,
             findings: s.summary.findings,
+            issues: record
+                .issues
+                .iter()
+                .filter(|i| i.outcome == eldercheck_checks::check::FindingOutcome::Failed && i.accepted.is_none())
+                .count(),
             accepted: s.summary.accepted,
             vetoes: s.vetoes.len(),
         });
@@ -427,6 +553,7 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
         results: folder.dir.path().to_path_buf(),
         pass_mark,
         problems: prepared.problems,
+        guessed_urls: prepared.guessed_urls,
         expired_acceptances,
     })
 }
@@ -459,7 +586,7 @@ fn pipeline(
     catalogue: &[eldercheck_checks::CheckInfo],
 ) -> Result<Vec<FinishedSite>, RunError> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let progress = Arc::new(ProgressReporter::new(request.verbosity));
+    let progress = Arc::new(ProgressReporter::new(request.verbosity, request.console_lang));
     progress.add_sites(sites.len());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -78,16 +78,26 @@ pub struct TrendPoint {
     pub score: Option<f64>,
 }
 
-/// What changed since the site's previous stored run (finding keys).
+/// What changed since the site's previous stored run (issue ids).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Changes {
     pub new: Vec<String>,
     pub fixed: Vec<String>,
+    /// What each listed issue is (check and title), also for fixed issues that are gone from this run.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, ChangeLabel>,
     /// How many there are in all when the lists were cut short (very large sites).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_total: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_total: Option<usize>,
+}
+
+/// What an issue in a list of changes is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ChangeLabel {
+    pub check: String,
+    pub label: String,
 }
 
 /// One site's result without its pages.
@@ -101,6 +111,12 @@ pub struct SiteRecord {
     pub score: SiteScore,
     /// Site-level checks, judged once on the home page and stored once.
     pub site_checks: Vec<CheckOutcome>,
+    /// Findings grouped by root cause, most important first.
+    #[serde(default)]
+    pub issues: Vec<crate::issues::Issue>,
+    /// Root causes beyond the listing limit, per check: (findings, pages).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub issues_not_listed: std::collections::BTreeMap<String, (usize, usize)>,
     /// Earlier runs of this site from the history store, oldest first.
     #[serde(default)]
     pub trend: Vec<TrendPoint>,

@@ -48,6 +48,12 @@ pub struct Veto {
     pub check: String,
     pub page: String,
     pub selector: String,
+    /// The issue the failure belongs to.
+    #[serde(default)]
+    pub issue: String,
+    /// Accepted in the baseline: still a veto officially, but not held against the exit status.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accepted: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -65,6 +71,10 @@ pub struct Summary {
     /// Check outcomes on pages (site-level checks excluded), for test-report formats.
     #[serde(default)]
     pub outcomes: OutcomeCounts,
+    /// Per family: targets decided (passed or failed) and targets that need a person (cant_tell), so
+    /// that a family score says how much of the family it rests on.
+    #[serde(default)]
+    pub targets_by_family: BTreeMap<String, FamilyTargets>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -75,18 +85,74 @@ pub struct OutcomeCounts {
     pub inapplicable: usize,
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct FamilyTargets {
+    pub decided: u64,
+    pub unverified: u64,
+}
+
 /// A site's scores once all its pages are in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteScore {
-    /// 0–100 with one decimal; null when no page could be scored.
+    /// 0–100 with one decimal; null when no page could be scored. A baseline never raises it.
     pub score: Option<f64>,
     pub grade: Grade,
     /// Scored, no veto, and at or above the run's pass mark.
     pub passed: bool,
+    /// With the baseline's accepted findings forgiven (present when something is accepted): what the
+    /// run's exit status is judged on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_with_accepted: Option<f64>,
+    #[serde(default)]
+    pub passed_with_accepted: bool,
     pub vetoes: Vec<Veto>,
     /// Score per family (font, contrast, popups, labels), 0–100.
     pub family_scores: BTreeMap<String, Option<f64>>,
     pub summary: Summary,
+}
+
+/// A page's weighted sums, so that it can be re-scored with one check changed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageSums {
+    sum: f64,
+    weight: f64,
+}
+
+impl PageSums {
+    pub fn of(page: &PageResult, policy: &Policy, score: impl Fn(&CheckOutcome) -> Option<f64>) -> PageSums {
+        let mut sums = PageSums::default();
+        for check in &page.checks {
+            if let Some(s) = score(check) {
+                let w = policy.weight(&check.id, page.elder_page);
+                sums.sum += s * w;
+                sums.weight += w;
+            }
+        }
+        sums
+    }
+
+    /// 0–100 with one decimal.
+    pub fn score(&self) -> Option<f64> {
+        (self.weight > 0.0).then(|| round1(100.0 * self.sum / self.weight))
+    }
+
+    /// The score (unrounded, 0–100) with one check's score changed from `old` to `new`.
+    pub fn score_with(&self, weight: f64, old: Option<f64>, new: Option<f64>) -> Option<f64> {
+        let (mut sum, mut total) = (self.sum, self.weight);
+        if let Some(o) = old {
+            sum -= o * weight;
+            total -= weight;
+        }
+        if let Some(n) = new {
+            sum += n * weight;
+            total += weight;
+        }
+        (total > 1e-9).then(|| 100.0 * sum / total)
+    }
+
+    pub fn weight(&self) -> f64 {
+        self.weight
+    }
 }
 
 /// A page's score, or `None` for a page that failed to load or had nothing decided.
@@ -94,10 +160,10 @@ pub fn page_score(page: &PageResult, policy: &Policy) -> Option<f64> {
     if page.error.is_some() {
         return None;
     }
-    weighted(page.checks.iter().filter_map(|c| c.score().map(|s| (s, policy.weight(&c.id, page.elder_page)))))
+    PageSums::of(page, policy, CheckOutcome::score).score()
 }
 
-/// Sums of (score × weight, weight) per family, and for the whole page.
+/// Sums of (score, weight) over pages.
 #[derive(Debug, Clone, Copy, Default)]
 struct MeanParts {
     score_sum: f64,
@@ -117,10 +183,22 @@ impl MeanParts {
     }
 }
 
+/// The pages' mean (weighing as much as the average page's check weight) and each site-level check
+/// with its own weight: the site score formula.
+fn combine(pages: Option<(f64, f64)>, site: &[(f64, f64)]) -> Option<f64> {
+    let page_part = pages.map(|(mean, weight)| (mean / 100.0, weight.max(f64::MIN_POSITIVE)));
+    if page_part.is_none() && site.is_empty() {
+        return None;
+    }
+    weighted(page_part.into_iter().chain(site.iter().copied()))
+}
+
 /// Folds a site's pages in one at a time.
 #[derive(Debug, Default)]
 pub struct SiteTally {
     pages: MeanParts,
+    /// The pages as a baseline's acceptances would score them.
+    pages_with_accepted: MeanParts,
     families: BTreeMap<Family, MeanParts>,
     vetoes: Vec<Veto>,
     summary: Summary,
@@ -135,20 +213,23 @@ impl SiteTally {
         }
         self.summary.pages_checked += 1;
         if let Some(score) = page.score {
-            let weight: f64 =
-                page.checks.iter().filter(|c| c.score().is_some()).map(|c| policy.weight(&c.id, page.elder_page)).sum();
-            self.pages.add(score, weight);
+            let sums = PageSums::of(page, policy, CheckOutcome::score);
+            self.pages.add(score, sums.weight());
+            let forgiven = PageSums::of(page, policy, CheckOutcome::score_with_acceptances);
+            self.pages_with_accepted.add(forgiven.score().unwrap_or(score), forgiven.weight());
         }
         for family in Family::ALL {
-            let parts = page
-                .checks
-                .iter()
-                .filter(|c| policy.family(&c.id) == Some(family))
-                .filter_map(|c| c.score().map(|s| (s, policy.weight(&c.id, page.elder_page))));
+            let checks = page.checks.iter().filter(|c| policy.family(&c.id) == Some(family));
             let (mut sum, mut weight) = (0.0, 0.0);
-            for (s, w) in parts {
-                sum += s * w;
-                weight += w;
+            let targets = self.summary.targets_by_family.entry(family.id().to_string()).or_default();
+            for check in checks {
+                targets.decided += u64::from(check.passed_targets + check.failed_targets);
+                targets.unverified += u64::from(check.cant_tell_targets);
+                if let Some(s) = check.score() {
+                    let w = policy.weight(&check.id, page.elder_page);
+                    sum += s * w;
+                    weight += w;
+                }
             }
             if weight > 0.0 {
                 self.families.entry(family).or_default().add(100.0 * sum / weight, weight);
@@ -158,16 +239,13 @@ impl SiteTally {
             count_outcome(&mut self.summary.outcomes, check.outcome);
             self.count_findings(check);
             if policy.is_veto(&check.id, page.elder_page) {
-                // A pop-up is a veto only when it carries ads or inducing content.
-                let vetoing = check.counted_failures().filter(|f| {
-                    check.id != "popup-overlay"
-                        || f.data.get("carries_ad_or_induced") == Some(&serde_json::Value::Bool(true))
-                });
-                for finding in vetoing {
+                for finding in check.findings.iter().filter(|f| is_veto(policy, page, check, f)) {
                     self.vetoes.push(Veto {
                         check: check.id.clone(),
                         page: page.url.clone(),
                         selector: finding.selector.clone(),
+                        issue: finding.issue.clone(),
+                        accepted: finding.accepted.is_some(),
                     });
                 }
             }
@@ -184,47 +262,99 @@ impl SiteTally {
             check.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed && f.accepted.is_some()).count();
     }
 
-    /// The site's scores. Site-level checks count as one more check on every page: the pages' mean
-    /// weighs as much as the average page's total check weight, and each site check adds its own
-    /// impact weight. Family scores are built the same way from the pages' family scores.
+    fn site_parts(
+        site_checks: &[CheckOutcome],
+        policy: &Policy,
+        family: Option<Family>,
+        score: impl Fn(&CheckOutcome) -> Option<f64>,
+    ) -> Vec<(f64, f64)> {
+        site_checks
+            .iter()
+            .filter(|c| family.is_none() || policy.family(&c.id) == family)
+            .filter_map(|c| score(c).map(|s| (s, policy.weight(&c.id, false))))
+            .collect()
+    }
+
+    /// The site score for these site-level outcomes (pages as they are).
+    pub fn site_score(&self, site_checks: &[CheckOutcome], policy: &Policy) -> Option<f64> {
+        if self.summary.pages_checked == 0 {
+            return None;
+        }
+        combine(self.pages.mean(), &SiteTally::site_parts(site_checks, policy, None, CheckOutcome::score))
+    }
+
+    /// How many site-score points one page-score point on one page is worth: the pages' mean moves by
+    /// 1/N of it, and the mean weighs W against the site-level checks' weights.
+    pub fn page_point_value(&self, site_checks: &[CheckOutcome], policy: &Policy) -> f64 {
+        let Some((_, page_weight)) = self.pages.mean() else { return 0.0 };
+        let site_weight: f64 =
+            SiteTally::site_parts(site_checks, policy, None, CheckOutcome::score).iter().map(|(_, w)| w).sum();
+        let page_weight = page_weight.max(f64::MIN_POSITIVE);
+        page_weight / (page_weight + site_weight) / self.pages.count as f64
+    }
+
+    /// The site's scores. Family scores are built like the site score from the pages' family scores.
     pub fn finish(mut self, site_checks: &[CheckOutcome], skipped_by_limit: usize, policy: &Policy) -> SiteScore {
         for check in site_checks {
             self.count_findings(check);
+            let family = policy.family(&check.id).map_or("", |f| f.id()).to_string();
+            let targets = self.summary.targets_by_family.entry(family).or_default();
+            targets.decided += u64::from(check.passed_targets + check.failed_targets);
+            targets.unverified += u64::from(check.cant_tell_targets);
         }
-        let site_parts = |family: Option<Family>| {
-            site_checks
-                .iter()
-                .filter(move |c| family.is_none() || policy.family(&c.id) == family)
-                .filter_map(|c| c.score().map(|s| (s, policy.weight(&c.id, false))))
-                .collect::<Vec<_>>()
-        };
-        let combine = |pages: Option<(f64, f64)>, site: Vec<(f64, f64)>| {
-            let page_part = pages.map(|(mean, weight)| (mean / 100.0, weight.max(f64::MIN_POSITIVE)));
-            if page_part.is_none() && site.is_empty() {
-                return None;
-            }
-            weighted(page_part.into_iter().chain(site))
-        };
-        let score = if self.summary.pages_checked == 0 { None } else { combine(self.pages.mean(), site_parts(None)) };
+        self.summary.targets_by_family.retain(|family, _| !family.is_empty());
+        let score = self.site_score(site_checks, policy);
         let family_scores = Family::ALL
             .iter()
             .map(|family| {
                 let pages = self.families.get(family).and_then(MeanParts::mean);
-                let value = if pages.is_none() { None } else { combine(pages, site_parts(Some(*family))) };
+                let site = SiteTally::site_parts(site_checks, policy, Some(*family), CheckOutcome::score);
+                let value = if pages.is_none() { None } else { combine(pages, &site) };
                 (family.id().to_string(), value)
             })
             .collect();
         let vetoed = !self.vetoes.is_empty();
+        let passed = !vetoed && score.is_some_and(|s| s >= policy.pass_mark);
+        let anything_accepted = self.summary.accepted > 0;
+        let score_with_accepted = if anything_accepted && self.summary.pages_checked > 0 {
+            combine(
+                self.pages_with_accepted.mean(),
+                &SiteTally::site_parts(site_checks, policy, None, CheckOutcome::score_with_acceptances),
+            )
+        } else {
+            None
+        };
+        let vetoed_with_accepted = self.vetoes.iter().any(|v| !v.accepted);
+        let passed_with_accepted = match score_with_accepted {
+            Some(s) => !vetoed_with_accepted && s >= policy.pass_mark,
+            None => passed,
+        };
         self.summary.pages_skipped_by_limit = skipped_by_limit;
         SiteScore {
             score,
             grade: grade(score, vetoed),
-            passed: !vetoed && score.is_some_and(|s| s >= policy.pass_mark),
+            passed,
+            score_with_accepted,
+            passed_with_accepted,
             vetoes: self.vetoes,
             family_scores,
             summary: self.summary,
         }
     }
+}
+
+/// Whether a finding vetoes its site: a failure of a veto check on a page where the check vetoes (on
+/// elder pages for the elder vetoes); a pop-up only when it carries ads or inducing content.
+pub fn is_veto(
+    policy: &Policy,
+    page: &PageResult,
+    check: &CheckOutcome,
+    finding: &crate::results::FindingResult,
+) -> bool {
+    finding.outcome == FindingOutcome::Failed
+        && policy.is_veto(&check.id, page.elder_page)
+        && (check.id != "popup-overlay"
+            || finding.data.get("carries_ad_or_induced") == Some(&serde_json::Value::Bool(true)))
 }
 
 fn count_outcome(counts: &mut OutcomeCounts, outcome: Outcome) {
@@ -264,6 +394,7 @@ mod tests {
             passed_targets: passed,
             failed_targets: failed,
             cant_tell_targets: u32::from(score.is_none()),
+            accepted_targets: 0,
             findings: Vec::new(),
             data: Default::default(),
         }

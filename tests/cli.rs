@@ -88,11 +88,19 @@ fn out_dir_gets_report_json_and_findings_csv() {
     assert_eq!(json["sites"][0]["summary"]["pages_checked"], 4);
     let csv = std::fs::read_to_string(out.join("findings.csv")).expect("findings.csv");
     assert!(
-        csv.starts_with("\u{feff}site,page,check,family,impact,outcome,selector,message\n"),
-        "UTF-8 with a byte-order mark, so that Excel reads it as UTF-8"
+        csv.starts_with("\u{feff}网站,页面,检查项,类别,影响程度,结果,位置,说明,问题编号\n"),
+        "UTF-8 with a byte-order mark, so that Excel reads it as UTF-8; Chinese headers by default: {}",
+        csv.lines().next().unwrap_or_default()
     );
     assert!(csv.lines().count() > 5);
     assert!(csv.contains(",meta-viewport,font,critical,failed,"));
+    let sites = std::fs::read_to_string(out.join("sites.csv")).expect("sites.csv");
+    assert!(sites.starts_with("\u{feff}网址,名称,分组,得分,"), "{sites}");
+    assert_eq!(sites.lines().count(), 2, "a header and one site");
+    let english = dir.path().join("en");
+    run(&["check", demo().to_str().expect("path"), "--out", english.to_str().expect("path"), "-q", "--lang", "en"]);
+    let csv = std::fs::read_to_string(english.join("findings.csv")).expect("findings.csv");
+    assert!(csv.starts_with("\u{feff}site,page,check,family,impact,outcome,selector,message,issue\n"));
 }
 
 #[test]
@@ -121,19 +129,43 @@ fn fail_under_sets_exit_code_1() {
 
 #[test]
 fn a_missing_target_is_reported_and_the_others_are_checked() {
-    let output = run(&[
-        "check",
-        "does/not/exist",
-        demo().join("index.html").to_str().expect("path"),
-        "--format",
-        "json",
-        "--out",
-        "-",
-        "-q",
-    ]);
+    let page = demo().join("index.html");
+    let args = ["check", "does/not/exist", page.to_str().expect("path"), "--format", "json", "--out", "-", "-q"];
+    let output = bin().args(args).arg("--no-db").env("LC_ALL", "C").output().expect("run eldercheck");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("does/not/exist") && stderr.contains("no such file"), "{stderr}");
+    assert!(stderr.contains("does/not/exist") && stderr.contains("找不到文件或文件夹"), "{stderr}");
     assert_eq!(stdout_json(&output)["sites"].as_array().map(Vec::len), Some(1));
+    let english = bin().args(args).args(["--no-db", "--lang", "en"]).output().expect("run eldercheck");
+    let stderr = String::from_utf8_lossy(&english.stderr);
+    assert!(stderr.contains("does/not/exist") && stderr.contains("no such file"), "{stderr}");
+}
+
+#[test]
+fn the_console_speaks_chinese_by_default_and_english_when_asked() {
+    let chinese = |args: &[&str]| {
+        let output =
+            bin().args(args).env_remove("LANG").env_remove("LC_MESSAGES").env("LC_ALL", "C").output().expect("run");
+        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (code, stderr) = chinese(&["check", "no/such/folder"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("找不到文件或文件夹：no/such/folder"), "{stderr}");
+    let (code, stderr) = chinese(&["check", "--max-pages", "many", "x"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("参数 --max-pages") && stderr.contains("many") && stderr.contains("无效"), "{stderr}");
+    let (code, stderr) = chinese(&["check", "--max-pagez", "3", "x"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("不认识的参数 --max-pagez") && stderr.contains("--max-pages"), "{stderr}");
+    let (code, stderr) = chinese(&["check", "htp://www.example.gov.cn"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("是不是想输入 http://www.example.gov.cn"), "{stderr}");
+    let (_, stderr) = chinese(&["check", demo().to_str().expect("path"), "--no-db", "--out", "-", "--format", "json"]);
+    assert!(stderr.contains("分，") && stderr.contains("达标线"), "{stderr}");
+    let output =
+        bin().args(["check", "no/such/folder"]).env("LANG", "en_US.UTF-8").env_remove("LC_ALL").output().expect("run");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/folder: no such file or folder"));
+    let output = bin().args(["explain", "colour-contrast"]).env("LC_ALL", "C").output().expect("run");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("color-contrast"), "the closest check id is suggested");
 }
 
 #[test]
@@ -179,9 +211,10 @@ fn checks_lists_the_catalogue_and_explain_prints_docs() {
     }
     let output = run(&["explain", "color-contrast"]);
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("## 如何修复") && text.contains("4.5:1"), "{text}");
+    assert!(text.contains("如何修复\n────") && text.contains("4.5:1"), "{text}");
+    assert!(!text.contains("## ") && !text.contains('`'), "Markdown is rendered as terminal text: {text}");
     let output = run(&["explain", "color-contrast", "--lang", "en"]);
-    assert!(String::from_utf8_lossy(&output.stdout).contains("## How to fix"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("How to fix\n"));
     let output = run(&["explain", "no-such-check"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("small-text"));
@@ -221,15 +254,38 @@ fn every_real_page_gets_a_result_or_an_error_entry() {
     };
     let manifest: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("manifest")).expect("json");
-    let output = run(&["check", dir.to_str().expect("path"), "--format", "json", "--out", "-", "-q"]);
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = run(&[
+        "check",
+        dir.to_str().expect("path"),
+        "--format",
+        "json,html",
+        "--out",
+        out.path().to_str().expect("p"),
+        "-q",
+    ]);
     assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
-    let report = stdout_json(&output);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).expect("report.json")).expect("json");
     let pages = report["sites"][0]["pages"].as_array().expect("pages");
     assert_eq!(pages.len(), manifest.len());
     for page in pages {
         let has_result = page["checks"].as_array().is_some_and(|c| !c.is_empty());
         assert!(has_result || !page["error"].is_null(), "{}: neither result nor error", page["url"]);
+        assert_ne!(
+            page["error"]["kind"], "internal",
+            "{}: no page may end as internal: {}",
+            page["url"], page["error"]
+        );
     }
+    // The HTML report stays small enough to open, and lists every issue (none left out).
+    let html = std::fs::read_to_string(out.path().join("report.html")).expect("report.html");
+    assert!(html.len() <= 2 * 1024 * 1024, "report.html is {} bytes", html.len());
+    let issues = report["sites"][0]["issues"].as_array().expect("issues");
+    assert!(report["sites"][0].get("issues_not_listed").is_none(), "every issue is listed in report.json");
+    let document = scraper::Html::parse_document(&html);
+    let lines = document.select(&scraper::Selector::parse("ol.issue-lines > li").expect("selector")).count();
+    assert_eq!(lines, issues.len(), "every issue of report.json is a line of report.html");
 }
 
 #[test]

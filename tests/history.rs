@@ -72,10 +72,14 @@ fn two_runs_report_exactly_the_fixed_and_the_new_defect() {
 
     write_page(site.path(), "<img id=logo src=logo.png alt='某市人民政府'><button id=go></button><p>正文</p>");
     let (_, second) = check(site.path(), &db, &[]);
-    let page = second["sites"][0]["pages"][0]["url"].as_str().expect("page url").to_string();
+    let issue_of = |report: &serde_json::Value, check: &str| -> String {
+        let issues = report["sites"][0]["issues"].as_array().expect("issues");
+        issues.iter().find(|i| i["check"] == check).and_then(|i| i["id"].as_str()).expect("issue").to_string()
+    };
     let changes = &second["sites"][0]["changes"];
-    assert_eq!(changes["new"], serde_json::json!([format!("button-name {page} #go")]));
-    assert_eq!(changes["fixed"], serde_json::json!([format!("image-alt {page} #logo")]));
+    assert_eq!(changes["new"], serde_json::json!([issue_of(&second, "button-name")]), "changes are by issue id");
+    assert_eq!(changes["fixed"], serde_json::json!([issue_of(&first, "image-alt")]));
+    assert_eq!(changes["labels"][issue_of(&first, "image-alt")]["check"], "image-alt", "a fixed issue keeps its name");
     let trend = second["sites"][0]["trend"].as_array().expect("trend");
     assert_eq!(trend.len(), 1);
     assert_eq!(trend[0]["score"], first["sites"][0]["score"]);
@@ -194,8 +198,14 @@ fn baselines_accept_findings_until_they_expire() {
         .find(|c| c["id"] == "image-alt")
         .cloned()
         .expect("image-alt");
-    assert_eq!(image["outcome"], "passed");
+    assert_eq!(image["outcome"], "failed", "accepting is not fixing: the official result stands");
     assert_eq!(image["findings"][0]["accepted"]["reason"], "banner redesign due in 2027");
+    let site = &json["sites"][0];
+    assert!(site["score"].as_f64() < Some(100.0), "the official score is not raised by a baseline");
+    assert_eq!(site["score_with_accepted"], 100.0);
+    assert_eq!(site["passed_with_accepted"], true);
+    let issue = site["issues"].as_array().and_then(|i| i.iter().find(|i| i["check"] == "image-alt")).expect("issue");
+    assert_eq!(issue["accepted"]["reason"], "banner redesign due in 2027", "the issue is shown as accepted");
 
     let expired = toml.replace("reason =", "expires = \"2000-01-01\"\nreason =");
     std::fs::write(&baseline, expired).expect("write");
@@ -278,8 +288,7 @@ fn a_baseline_accepts_a_site_level_finding() {
     );
     let report: serde_json::Value = serde_json::from_slice(&accepted.stdout).expect("json");
     let entry = site_check(&report, "elder-mode-entry");
-    assert_eq!(entry["outcome"], "passed", "{entry}");
-    assert_eq!(entry["findings"][0]["accepted"]["reason"], "elder mode launches in March");
+    assert_eq!(entry["findings"][0]["accepted"]["reason"], "elder mode launches in March", "{entry}");
     assert_eq!(report["sites"][0]["summary"]["findings"], 0);
     assert_eq!(report["sites"][0]["summary"]["accepted"], 1);
 }

@@ -54,8 +54,10 @@ fn demo_report_structure_snapshot() {
         let rows = table.select(&Selector::parse("tbody tr").expect("s")).count();
         outline.push(format!("table [{}] rows={rows}", headers.join(" | ")));
     }
-    outline.push(format!("issue groups: {}", select(&html, ".issue").len()));
-    outline.push(format!("page sections: {}", select(&html, "section[id^=site] > details").len()));
+    outline.push(format!("priority cards: {}", select(&html, "article.issue").len()));
+    outline.push(format!("issue groups: {}", select(&html, ".issue-group").len()));
+    outline.push(format!("issue lines: {}", select(&html, "ol.issue-lines > li").len()));
+    outline.push(format!("page rows: {}", select(&html, "tr[id^=p]").len()));
     insta::assert_snapshot!("demo_report_html_outline", outline.join("\n"));
 }
 
@@ -85,7 +87,11 @@ fn a_hostile_page_cannot_put_live_content_into_the_report() {
     let out = tempfile::tempdir().expect("tempdir");
     let report = render(site.path(), out.path(), &[]);
     let html = Html::parse_document(&report);
-    assert!(select(&html, "script").is_empty(), "no script element may come out of a page");
+    // The report's own script, and nothing else, may run (its Content Security Policy says so too).
+    let ours = include_str!("../reports/report.js");
+    let scripts = select(&html, "script");
+    assert_eq!(scripts.len(), 1, "no script element may come out of a page");
+    assert_eq!(scripts[0].text().collect::<String>(), ours, "the only script is the report's own");
     assert!(select(&html, "iframe, object, embed").is_empty());
     for element in select(&html, "*") {
         for (name, value) in element.value().attrs() {
@@ -100,6 +106,7 @@ fn a_hostile_page_cannot_put_live_content_into_the_report() {
 fn the_report_passes_eldercheck_s_own_page_checks() {
     let dir = tempfile::tempdir().expect("tempdir");
     render(&demo(), dir.path(), &[]);
+    // Judged as an elder page: 18px text, enhanced contrast weighs in.
     let output = bin()
         .args([
             "check",
@@ -110,10 +117,13 @@ fn the_report_passes_eldercheck_s_own_page_checks() {
             "-",
             "-q",
             "--no-db",
+            "--elder-path",
+            "report.html",
         ])
         .output()
         .expect("run eldercheck");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["sites"][0]["pages"][0]["elder_page"], true);
     let failed: Vec<String> = report["sites"][0]["pages"][0]["checks"]
         .as_array()
         .expect("checks")
@@ -208,5 +218,100 @@ fn a_batch_report_ranks_its_sites() {
         assert_eq!(select(&page, "section#site").len(), 1, "{link} holds one site");
         let back: Vec<_> = select(&page, "a[href='../report.html']");
         assert_eq!(back.len(), 1, "{link} links back to the index");
+    }
+}
+
+/// Loads `page` in headless Chromium and returns the dumped DOM and the console log.
+fn chromium_dump(browser: &Path, page: &Path) -> (String, String) {
+    let profile = tempfile::tempdir().expect("tempdir");
+    let url = url::Url::from_file_path(page).expect("file url");
+    let output = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--window-size=1280,900", "--virtual-time-budget=3000"])
+        .args(["--enable-logging=stderr", "--v=0", "--dump-dom", url.as_str()])
+        .output()
+        .expect("run chromium");
+    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// The page's content width and its viewport width, laid out `width` px wide. Headless Chromium's
+/// window is at least 500 px wide, so the page is laid out in an iframe of that width, and reports
+/// its `scrollWidth` to the frame page.
+fn layout_width(browser: &Path, page: &Path, width: u32) -> (u32, u32) {
+    let text = std::fs::read_to_string(page).expect("read");
+    let csp_start = text.find("<meta http-equiv=\"Content-Security-Policy\"").expect("CSP meta");
+    let csp_end = csp_start + text[csp_start..].find('>').expect("end of meta") + 1;
+    let probe = page.with_file_name("probe.html");
+    std::fs::write(
+        &probe,
+        format!(
+            "{}{}",
+            &text[..csp_start],
+            text[csp_end..].replace(
+                "</body>",
+                "<script>parent.postMessage(document.documentElement.scrollWidth + ' ' + window.innerWidth, '*');</script></body>"
+            )
+        ),
+    )
+    .expect("write probe");
+    let frame = page.with_file_name("frame.html");
+    std::fs::write(
+        &frame,
+        format!(
+            "<!DOCTYPE html><html><body><iframe src=\"probe.html\" style=\"width:{width}px;height:900px;border:0\"></iframe>\
+             <script>addEventListener('message', function (e) {{ document.body.setAttribute('data-probe', e.data); }});</script></body></html>"
+        ),
+    )
+    .expect("write frame");
+    let (dom, _) = chromium_dump(browser, &frame);
+    let html = Html::parse_document(&dom);
+    let value = select(&html, "body")[0].value().attr("data-probe").unwrap_or_default().to_string();
+    let numbers: Vec<u32> = value.split(' ').filter_map(|n| n.parse().ok()).collect();
+    assert_eq!(numbers.len(), 2, "{}: no measurement at {width}px ({value:?})", page.display());
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn no_horizontal_scrolling_on_a_phone_or_a_desktop_and_our_script_runs() {
+    let Some(browser) = chromium() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must install Chromium (.ci/run does)");
+        println!("SKIPPED: Chromium not installed (apt-get install -y chromium)");
+        return;
+    };
+    // A single site's report, a batch index and a batch site page.
+    let single = tempfile::tempdir().expect("tempdir");
+    render(&demo(), single.path(), &[]);
+    let batch = tempfile::tempdir().expect("tempdir");
+    let other = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        other.path().join("index.html"),
+        "<html lang=zh-CN><title>另一个网站</title><p style='font-size:9px'>小字</p></html>",
+    )
+    .expect("write");
+    render(&demo(), batch.path(), &[other.path().to_str().expect("path")]);
+    let site_page = std::fs::read_dir(batch.path().join("sites"))
+        .expect("sites")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.to_string_lossy().contains("demo-site"))
+        .expect("the demo site's page");
+    for page in [single.path().join("report.html"), batch.path().join("report.html"), site_page] {
+        // Under the report's Content Security Policy our script runs: the filters and export appear.
+        let (dom, log) = chromium_dump(&browser, &page);
+        let errors: Vec<&str> =
+            log.lines().filter(|l| l.contains("CONSOLE") && (l.contains("ERROR") || l.contains("Uncaught"))).collect();
+        assert!(errors.is_empty(), "{}: console errors {errors:#?}", page.display());
+        let html = Html::parse_document(&dom);
+        assert!(
+            select(&html, ".js-only").iter().all(|e| e.value().attr("hidden").is_none()),
+            "{}: the report's script did not run under its CSP",
+            page.display()
+        );
+        for width in [390, 1280] {
+            let (content, viewport) = layout_width(&browser, &page, width);
+            assert_eq!(viewport, width, "laid out at {width}px");
+            assert!(content <= viewport, "{} at {width}px: the page is {content} px wide", page.display());
+        }
     }
 }

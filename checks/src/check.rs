@@ -240,6 +240,19 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
     pub data: Map<String, Value>,
+    /// Failed targets this finding stands for (a grouped finding: every text a fixed size affects).
+    pub targets: u32,
+    /// The author's declaration that decided the finding (style checks), where the fix goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<std::sync::Arc<crate::page::style::DeclarationOrigin>>,
+    /// What identifies the element across pages and page edits (no positions): see [`Page::signature`].
+    pub signature: String,
+    /// The nearest heading before the element, so a reader can find it on the page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// The element's visible text (or image text, or field label), shortened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
 }
 
 pub const SNIPPET_CHARS: usize = 300;
@@ -253,6 +266,11 @@ impl Finding {
             message,
             reason: None,
             data: Map::new(),
+            targets: 1,
+            origin: None,
+            signature: page.signature(element),
+            heading: page.heading_before(element),
+            excerpt: page.excerpt(element),
         }
     }
 
@@ -262,6 +280,13 @@ impl Finding {
 
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Finding {
         self.data.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// Records the declaration that decided the finding; the browser's defaults are not the author's
+    /// and are never recorded as such.
+    pub fn with_origin(mut self, origin: Option<&std::sync::Arc<crate::page::style::DeclarationOrigin>>) -> Finding {
+        self.origin = origin.filter(|o| o.is_author()).cloned();
         self
     }
 }
@@ -321,8 +346,9 @@ impl Tally {
     }
 
     /// One finding standing for `targets` failed targets (e.g. every text an absolute font size affects).
-    pub fn add_grouped(&mut self, finding: Finding, targets: u32) {
+    pub fn add_grouped(&mut self, mut finding: Finding, targets: u32) {
         self.grouped_failures += targets.saturating_sub(1);
+        finding.targets = targets.max(1);
         self.findings.push(finding);
     }
 

@@ -1,6 +1,7 @@
-//! `findings.csv`: one row a finding, `site,page,check,family,impact,outcome,selector,message`, UTF-8
-//! with a byte-order mark so that Excel on Chinese Windows reads it as UTF-8. Site-level findings are
-//! listed once, with the site's URL as the page. Accepted findings have the outcome `accepted`.
+//! `findings.csv`: one row a finding (`site,page,check,family,impact,outcome,selector,message,issue`),
+//! and `sites.csv`: one row a site. UTF-8 with a byte-order mark so that Excel on Chinese Windows
+//! reads them as UTF-8, with Chinese headers under `--lang zh-CN`. Site-level findings are listed
+//! once, with the site's URL as the page. Accepted findings have the outcome `accepted`.
 
 use super::{AtomicFile, RenderError, ReportContext, Sink};
 use crate::results::{CheckOutcome, PageResult};
@@ -10,6 +11,43 @@ use std::path::Path;
 
 pub struct CsvSink {
     file: AtomicFile,
+    sites: AtomicFile,
+}
+
+const FINDING_COLUMNS: [(&str, &str); 9] = [
+    ("site", "网站"),
+    ("page", "页面"),
+    ("check", "检查项"),
+    ("family", "类别"),
+    ("impact", "影响程度"),
+    ("outcome", "结果"),
+    ("selector", "位置"),
+    ("message", "说明"),
+    ("issue", "问题编号"),
+];
+
+const SITE_COLUMNS: [(&str, &str); 15] = [
+    ("site", "网址"),
+    ("name", "名称"),
+    ("group", "分组"),
+    ("score", "得分"),
+    ("grade", "等级"),
+    ("passed", "达标"),
+    ("pages_checked", "检查页面"),
+    ("pages_failed_to_load", "加载失败"),
+    ("vetoes", "否决项"),
+    ("issues", "问题数"),
+    ("findings", "问题处数"),
+    ("font", "字体缩放"),
+    ("contrast", "颜色对比度"),
+    ("popups", "广告弹窗"),
+    ("labels", "读屏标签"),
+];
+
+fn header(columns: &[(&str, &str)], lang: eldercheck_checks::check::Lang) -> String {
+    let names: Vec<&str> =
+        columns.iter().map(|(en, zh)| if lang == eldercheck_checks::check::Lang::ZhCn { *zh } else { *en }).collect();
+    format!("\u{feff}{}\n", names.join(","))
 }
 
 pub(crate) fn field(text: &str) -> String {
@@ -23,8 +61,12 @@ pub(crate) fn field(text: &str) -> String {
 }
 
 impl CsvSink {
-    pub fn create(path: &Path) -> Result<CsvSink, RenderError> {
-        Ok(CsvSink { file: AtomicFile::create(path)? })
+    /// `findings.csv` and `sites.csv` in `dir`.
+    pub fn create(dir: &Path) -> Result<CsvSink, RenderError> {
+        Ok(CsvSink {
+            file: AtomicFile::create(&dir.join("findings.csv"))?,
+            sites: AtomicFile::create(&dir.join("sites.csv"))?,
+        })
     }
 
     fn rows(&mut self, cx: &ReportContext, site: &str, page: &str, check: &CheckOutcome) -> Result<(), RenderError> {
@@ -47,6 +89,7 @@ impl CsvSink {
                 field(outcome),
                 field(&finding.selector),
                 field(cx.message(&finding.message)),
+                field(&finding.issue),
             ];
             file.write_all(row.join(",").as_bytes())?;
             file.write_all(b"\n")?;
@@ -56,8 +99,9 @@ impl CsvSink {
 }
 
 impl Sink for CsvSink {
-    fn begin(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
-        self.file.write_all("\u{feff}site,page,check,family,impact,outcome,selector,message\n".as_bytes())
+    fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError> {
+        self.file.write_all(header(&FINDING_COLUMNS, cx.lang).as_bytes())?;
+        self.sites.write_all(header(&SITE_COLUMNS, cx.lang).as_bytes())
     }
 
     fn site(&mut self, _cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), RenderError> {
@@ -75,11 +119,34 @@ impl Sink for CsvSink {
         for check in &site.site_checks {
             self.rows(cx, &site.url, &site.url, check)?;
         }
-        Ok(())
+        let s = &site.score;
+        let number = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.1}"));
+        let family = |id: &str| number(s.family_scores.get(id).copied().flatten());
+        let issues = site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed).count();
+        let row = [
+            field(&site.url),
+            field(&site.name),
+            field(site.group.as_deref().unwrap_or("")),
+            number(s.score),
+            format!("{:?}", s.grade),
+            s.passed.to_string(),
+            s.summary.pages_checked.to_string(),
+            s.summary.pages_failed_to_load.to_string(),
+            s.vetoes.len().to_string(),
+            issues.to_string(),
+            s.summary.findings.to_string(),
+            family("font"),
+            family("contrast"),
+            family("popups"),
+            family("labels"),
+        ];
+        self.sites.write_all(row.join(",").as_bytes())?;
+        self.sites.write_all(b"\n")
     }
 
     fn end(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
-        self.file.commit()
+        self.file.commit()?;
+        self.sites.commit()
     }
 }
 

@@ -3,12 +3,14 @@
 //! JSON Schema in docs/report.schema.json describe the rest.
 
 use super::{AtomicFile, RenderError, ReportContext, Sink};
+use crate::issues::Issue;
 use crate::results::{Accepted, CheckOutcome, PageError, PageResult};
 use crate::rundir::{Changes, SiteRecord, TrendPoint};
 use crate::score::{Grade, Summary, Veto};
 use crate::sources::Referrer;
 use eldercheck_checks::check::{Family, FindingOutcome, Impact, Outcome};
 use eldercheck_checks::elder::ElderReason;
+use eldercheck_checks::page::style::DeclarationOrigin;
 use eldercheck_checks::page::StylesheetProblem;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -60,9 +62,82 @@ struct SiteHeader<'a> {
     grade: Grade,
     passed: bool,
     vetoes: &'a [Veto],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score_with_accepted: Option<f64>,
+    passed_with_accepted: bool,
     site_checks: Vec<JsonCheck<'a>>,
     family_scores: &'a BTreeMap<String, Option<f64>>,
     summary: &'a Summary,
+    issues: Vec<JsonIssue<'a>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    issues_not_listed: &'a BTreeMap<String, (usize, usize)>,
+}
+
+#[derive(Serialize)]
+struct JsonIssue<'a> {
+    id: &'a str,
+    check: &'a str,
+    title: String,
+    outcome: FindingOutcome,
+    pages: &'a [String],
+    pages_total: usize,
+    occurrences: usize,
+    targets: usize,
+    origin: Option<&'a DeclarationOrigin>,
+    gain: f64,
+    veto: bool,
+    site_level: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accepted: Option<&'a Accepted>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    example: JsonExample<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonExample<'a> {
+    page: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_title: Option<&'a str>,
+    selector: &'a str,
+    snippet: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    heading: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    excerpt: Option<&'a str>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    data: &'a Map<String, Value>,
+}
+
+fn issue_view<'a>(cx: &ReportContext, issue: &'a Issue) -> JsonIssue<'a> {
+    let e = &issue.example;
+    JsonIssue {
+        id: &issue.id,
+        check: &issue.check,
+        title: cx.title(&issue.check, issue.outcome == FindingOutcome::Failed),
+        outcome: issue.outcome,
+        pages: &issue.pages,
+        pages_total: issue.pages_total,
+        occurrences: issue.occurrences,
+        targets: issue.targets,
+        origin: issue.origin.as_ref(),
+        gain: issue.gain,
+        veto: issue.veto,
+        site_level: issue.site_level,
+        accepted: issue.accepted.as_ref(),
+        reason: issue.reason.as_deref(),
+        example: JsonExample {
+            page: &e.page,
+            page_title: e.page_title.as_deref(),
+            selector: &e.selector,
+            snippet: &e.snippet,
+            message: e.message.get(cx.lang),
+            heading: e.heading.as_deref(),
+            excerpt: e.excerpt.as_deref(),
+            data: &e.data,
+        },
+    }
 }
 
 /// What the history store adds to a site while its pages stream by: written after the pages.
@@ -120,8 +195,21 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
     data: &'a Map<String, Value>,
+    issue: &'a str,
+    #[serde(skip_serializing_if = "is_one")]
+    targets: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'a DeclarationOrigin>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    heading: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    excerpt: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     accepted: Option<&'a Accepted>,
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 fn check_view<'a>(cx: &ReportContext, check: &'a CheckOutcome) -> JsonCheck<'a> {
@@ -145,6 +233,11 @@ fn check_view<'a>(cx: &ReportContext, check: &'a CheckOutcome) -> JsonCheck<'a> 
                 message: f.message.get(cx.lang),
                 reason: f.reason.as_deref(),
                 data: &f.data,
+                issue: &f.issue,
+                targets: f.targets,
+                origin: f.origin.as_ref(),
+                heading: f.heading.as_deref(),
+                excerpt: f.excerpt.as_deref(),
                 accepted: f.accepted.as_ref(),
             })
             .collect(),
@@ -218,10 +311,14 @@ impl Sink for JsonSink {
             score: site.score.score,
             grade: site.score.grade,
             passed: site.score.passed,
+            score_with_accepted: site.score.score_with_accepted,
+            passed_with_accepted: site.score.passed_with_accepted,
             vetoes: &site.score.vetoes,
             site_checks: site.site_checks.iter().map(|c| check_view(cx, c)).collect(),
             family_scores: &site.score.family_scores,
             summary: &site.score.summary,
+            issues: site.issues.iter().map(|i| issue_view(cx, i)).collect(),
+            issues_not_listed: &site.issues_not_listed,
         };
         let mut text = serde_json::to_string(&header)
             .map_err(|e| RenderError::Write { path: "report.json".into(), source: e.into() })?;

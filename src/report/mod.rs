@@ -116,6 +116,15 @@ impl AtomicFile {
     }
 }
 
+impl Drop for AtomicFile {
+    /// A report that was never completed leaves nothing behind; the previous one stays in place.
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.temporary);
+        }
+    }
+}
+
 pub fn write_error(path: &Path) -> impl Fn(std::io::Error) -> RenderError + '_ {
     move |source| RenderError::Write { path: path.display().to_string(), source }
 }
@@ -152,7 +161,7 @@ pub fn render_recording(
             for format in formats {
                 sinks.push(match format {
                     Format::Json => Box::new(json::JsonSink::to_file(&out.join("report.json"))?),
-                    Format::Csv => Box::new(csv::CsvSink::create(&out.join("findings.csv"))?),
+                    Format::Csv => Box::new(csv::CsvSink::create(out)?),
                     Format::Html => Box::new(html::HtmlSink::new(out)),
                     Format::Junit => Box::new(junit::JunitSink::create(&out.join("report.junit.xml"))?),
                     Format::Sarif => Box::new(sarif::SarifSink::create(&out.join("report.sarif"))?),

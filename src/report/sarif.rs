@@ -1,9 +1,8 @@
 //! `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Rules come from the run's catalogue;
 //! each failed finding is a result located at its page (site-level findings once, at the site),
-//! fingerprinted with the finding key that history and baselines use.
+//! fingerprinted with its issue id, the key that history and baselines use.
 
 use super::{AtomicFile, RenderError, ReportContext, Sink};
-use crate::key::FindingKey;
 use crate::results::{CheckOutcome, PageResult};
 use crate::rundir::SiteRecord;
 use eldercheck_checks::check::Impact;
@@ -32,13 +31,7 @@ impl SarifSink {
         self.file.write_all(text.as_bytes())
     }
 
-    fn results(
-        &mut self,
-        cx: &ReportContext,
-        location: &str,
-        check: &CheckOutcome,
-        key: impl Fn(&str) -> FindingKey,
-    ) -> Result<(), RenderError> {
+    fn results(&mut self, cx: &ReportContext, location: &str, check: &CheckOutcome) -> Result<(), RenderError> {
         let impact = cx.check(&check.id).map_or(Impact::Minor, |c| c.impact);
         for f in check.counted_failures() {
             let result = json!({
@@ -49,7 +42,7 @@ impl SarifSink {
                     "physicalLocation": { "artifactLocation": { "uri": location }, "region": { "snippet": { "text": f.snippet } } },
                     "logicalLocations": [{ "fullyQualifiedName": f.selector, "kind": "element" }]
                 }],
-                "partialFingerprints": { "findingKey": key(&f.selector).to_string() }
+                "partialFingerprints": { "issue": f.issue }
             });
             let separator = if self.first { "\n" } else { ",\n" };
             self.first = false;
@@ -91,14 +84,14 @@ impl Sink for SarifSink {
 
     fn page(&mut self, cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), RenderError> {
         for check in &page.checks {
-            self.results(cx, &page.url, check, |selector| FindingKey::page(&check.id, &page.url, selector))?;
+            self.results(cx, &page.url, check)?;
         }
         Ok(())
     }
 
     fn end_site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
         for check in &site.site_checks {
-            self.results(cx, &site.url, check, |selector| FindingKey::site(&check.id, &site.url, selector))?;
+            self.results(cx, &site.url, check)?;
         }
         Ok(())
     }

@@ -55,11 +55,12 @@ pub fn discover(
     include: &[regex::Regex],
     exclude: &[regex::Regex],
 ) -> Result<LocalSite, LocalError> {
-    let absolute =
-        std::path::absolute(target).map_err(|source| LocalError::Io { path: target.to_path_buf(), source })?;
-    if !absolute.exists() {
+    if !target.exists() {
         return Err(LocalError::Missing { path: target.to_path_buf() });
     }
+    // `..` and symbolic links resolved: a site's addresses are the same however the path was typed.
+    let absolute =
+        std::fs::canonicalize(target).map_err(|source| LocalError::Io { path: target.to_path_buf(), source })?;
     let mut unreadable = Vec::new();
     let (root, mut pages) = if absolute.is_dir() {
         let mut pages = walk(&absolute, &mut unreadable);

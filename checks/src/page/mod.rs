@@ -100,6 +100,8 @@ pub struct Page {
     roles: OnceLock<HashMap<NodeId, Option<String>>>,
     /// Visible elements with their own text, computed on first use (font and contrast checks share it).
     pub(crate) visible_text: OnceLock<Vec<(NodeId, String)>>,
+    /// Headings in document order, and for each element the heading before it (built on first use).
+    headings: OnceLock<(Vec<String>, HashMap<NodeId, usize>)>,
     /// Rotation of each element with the viewport turned 90° (only when the CSS mentions orientation).
     other_orientation_rotation: Option<HashMap<NodeId, f32>>,
 }
@@ -107,7 +109,7 @@ pub struct Page {
 fn user_agent_rules() -> &'static Vec<StyleRule> {
     static RULES: OnceLock<Vec<StyleRule>> = OnceLock::new();
     RULES.get_or_init(|| {
-        parse_stylesheet(style::USER_AGENT_CSS, Viewport::DESKTOP)
+        parse_stylesheet(style::USER_AGENT_CSS, Viewport::DESKTOP, style::Source::UserAgent)
             .into_iter()
             .filter_map(|item| match item {
                 SheetItem::Rule(rule) => Some(rule),
@@ -211,6 +213,7 @@ impl Page {
             selector_paths: std::cell::RefCell::new(HashMap::new()),
             script_facts: OnceLock::new(),
             visible_text: OnceLock::new(),
+            headings: OnceLock::new(),
             other_orientation_rotation,
         }
     }
@@ -405,6 +408,16 @@ impl Page {
         Ok(candidates)
     }
 
+    /// The declaration that paints the element's backdrop: the nearest background colour on the
+    /// element or an ancestor.
+    pub fn background_origin(&self, element: ElementRef<'_>) -> Option<std::sync::Arc<style::DeclarationOrigin>> {
+        std::iter::once(element).chain(element.ancestors().filter_map(ElementRef::wrap)).find_map(|e| {
+            let s = self.style_of(e);
+            let painted = s.background_color.as_ref().is_ok_and(|c| c.a > 0.0);
+            painted.then(|| s.origins.background_color.clone()).flatten()
+        })
+    }
+
     /// Links to other pages (`a`/`area` `href`, `frame`/`iframe` `src`) with the text a reader sees
     /// for them, in document order. Used by the crawler; judging nothing.
     pub fn links(&self) -> Vec<Link> {
@@ -415,6 +428,161 @@ impl Page {
     pub fn snippet(&self, element: ElementRef<'_>, max_chars: usize) -> String {
         snippet(element, max_chars)
     }
+
+    /// What identifies an element across pages and page edits, without positions: tag, id, classes,
+    /// the addresses it points to (resolved, so that `../logo.png` and `/logo.png` agree), the
+    /// attributes that name it, the start of its text, and the nearest ancestor with an id or class.
+    /// A header logo without `alt` has the same signature on every page of a site.
+    pub fn signature(&self, element: ElementRef<'_>) -> String {
+        let el = element.value();
+        let mut sig = String::from(el.name());
+        if let Some(id) = el.id().filter(|id| !id.is_empty()) {
+            sig.push('#');
+            sig.push_str(id);
+        }
+        let mut classes: Vec<&str> = el.classes().collect();
+        classes.sort_unstable();
+        classes.dedup();
+        for class in classes.iter().take(6) {
+            sig.push('.');
+            sig.push_str(class);
+        }
+        for attr in ["src", "href", "action", "data"] {
+            let Some(value) = el.attr(attr).map(str::trim).filter(|v| !v.is_empty()) else { continue };
+            let address = match self.base_url.join(value) {
+                Ok(mut url) => {
+                    url.set_fragment(None);
+                    // Cache-busting queries differ from page to page; a link's query is part of where it goes.
+                    if attr == "src" || attr == "data" {
+                        url.set_query(None);
+                    }
+                    url.to_string()
+                }
+                Err(_) => value.to_string(),
+            };
+            sig.push_str(&format!("[{attr}={}]", text_clip(&address, 200)));
+        }
+        for attr in ["name", "type", "role", "for", "aria-label", "alt", "title", "placeholder"] {
+            if let Some(value) = el.attr(attr).map(str::trim).filter(|v| !v.is_empty()) {
+                sig.push_str(&format!("[{attr}={}]", text_clip(value, 60)));
+            }
+        }
+        // The document's own elements are one per page: their text is the page's, not theirs.
+        let text = if matches!(el.name(), "html" | "head" | "body") { String::new() } else { text_prefix(element, 40) };
+        if !text.is_empty() {
+            sig.push_str(&format!("\"{text}\""));
+        }
+        let context = element.ancestors().filter_map(ElementRef::wrap).find_map(|a| {
+            let v = a.value();
+            v.id()
+                .filter(|id| !id.is_empty())
+                .map(|id| format!("#{id}"))
+                .or_else(|| v.classes().next().map(|c| format!(".{c}")))
+        });
+        if let Some(context) = context {
+            sig.push('@');
+            sig.push_str(&context);
+        }
+        sig
+    }
+
+    /// The text of the nearest heading (`h1`–`h6`) that starts before the element, shortened.
+    pub fn heading_before(&self, element: ElementRef<'_>) -> Option<String> {
+        let (texts, before) = self.headings.get_or_init(|| {
+            let mut texts: Vec<String> = Vec::new();
+            let mut before = HashMap::new();
+            for e in self.elements() {
+                if let Some(last) = texts.len().checked_sub(1) {
+                    before.insert(e.id(), last);
+                }
+                if matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+                    let text = text_prefix(e, 60);
+                    if !text.is_empty() {
+                        texts.push(text);
+                    }
+                }
+            }
+            (texts, before)
+        });
+        before.get(&element.id()).and_then(|i| texts.get(*i)).cloned()
+    }
+
+    /// What a reader sees of the element: the start of its text, else the text that names it
+    /// (`alt`, `title`, `aria-label`, `placeholder`, `value`), else an image's file name.
+    pub fn excerpt(&self, element: ElementRef<'_>) -> Option<String> {
+        // The whole document says nothing about where on the page a problem is.
+        if matches!(element.value().name(), "html" | "head" | "body") {
+            return None;
+        }
+        let text = text_prefix(element, 60);
+        if !text.is_empty() {
+            return Some(text);
+        }
+        let el = element.value();
+        ["alt", "title", "aria-label", "placeholder", "value"]
+            .iter()
+            .find_map(|a| el.attr(a).map(str::trim).filter(|v| !v.is_empty()).map(|v| text_clip(v, 60)))
+            .or_else(|| {
+                el.attr("src").and_then(|src| {
+                    let file = src.split(['?', '#']).next()?.rsplit('/').next()?.trim();
+                    (!file.is_empty()).then(|| text_clip(file, 60))
+                })
+            })
+    }
+}
+
+/// The first `max_chars` characters of an element's readable text (not scripts, styles or templates),
+/// whitespace collapsed, without reading more of a large element than that.
+fn text_prefix(element: ElementRef<'_>, max_chars: usize) -> String {
+    use ego_tree::iter::Edge;
+    let mut out = String::new();
+    let mut count = 0;
+    let mut skipping: Option<NodeId> = None;
+    for edge in element.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(el) if matches!(el.name(), "script" | "style" | "noscript" | "template" | "head") => {
+                        skipping = Some(node.id());
+                    }
+                    Node::Text(text) => {
+                        for word in text.split_whitespace() {
+                            if count > 0 {
+                                out.push(' ');
+                                count += 1;
+                            }
+                            for c in word.chars() {
+                                if count >= max_chars {
+                                    out.push('…');
+                                    return out;
+                                }
+                                out.push(c);
+                                count += 1;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn text_clip(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    format!("{cut}…")
 }
 
 /// A link found on a page.
@@ -486,6 +654,7 @@ fn collect_rules(
     let mut problems = Vec::new();
     let mut budget = options.max_stylesheets;
     let mut mentions_orientation = false;
+    let mut style_elements = 0u32;
     for element in html.root_element().descendent_elements() {
         let el = element.value();
         let applies =
@@ -495,7 +664,9 @@ fn collect_rules(
                 let css: String = element.text().collect();
                 mentions_orientation |= css.contains("orientation");
                 let mut chain = Vec::new();
-                let items = parse_stylesheet(&css, options.viewport);
+                style_elements += 1;
+                let items =
+                    parse_stylesheet(&css, options.viewport, style::Source::StyleElement { index: style_elements });
                 let mut state = SheetState {
                     rules: &mut rules,
                     problems: &mut problems,
@@ -580,7 +751,8 @@ fn load_sheet_with(
         Ok(bytes) => {
             let css = decode_css(&bytes, encoding);
             *state.mentions_orientation |= css.contains("orientation");
-            let items = parse_stylesheet(&css, options.viewport);
+            let items =
+                parse_stylesheet(&css, options.viewport, style::Source::Stylesheet { url: url.as_str().into() });
             chain.push(url.clone());
             add_items_with(items, url, loader, options, encoding, state, chain, depth);
             chain.pop();

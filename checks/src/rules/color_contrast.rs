@@ -1,7 +1,7 @@
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
-use crate::page::style::{contrast_ratio, Rgba};
+use crate::page::style::{contrast_ratio, nearest_passing_colour, Rgba};
 use crate::page::BackgroundProblem;
 use crate::text::{visible_text_elements, InactiveWidgets};
 use std::borrow::Cow;
@@ -119,8 +119,23 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
                 }
                 let shadowed = style.text_shadow.is_some();
                 let round = |r: f64| (r * 100.0).round() / 100.0;
+                // The colour declaration is where the fix goes; when the author set only the backdrop,
+                // the background declaration is.
+                let origin = style
+                    .origins
+                    .color
+                    .clone()
+                    .filter(|o| o.is_author())
+                    .or_else(|| page.background_origin(item.element));
+                let background = backgrounds.first().copied();
+                let suggestion = background.and_then(|bg| nearest_passing_colour(foreground, bg, required));
                 let data = |f: Finding| {
-                    f.with("ratio", round(lowest))
+                    let f = match suggestion {
+                        Some(colour) => f.with("suggested_foreground", colour.to_css()),
+                        None => f,
+                    };
+                    f.with_origin(origin.as_ref())
+                        .with("ratio", round(lowest))
                         .with("required", required)
                         .with("foreground", foreground.to_css())
                         .with("background", backgrounds.first().map(|b| b.to_css()).unwrap_or_default())

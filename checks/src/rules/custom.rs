@@ -183,10 +183,11 @@ impl Check for CustomCheck {
         if self.elder_only && !cx.elder_page {
             return tally.finish();
         }
-        let fail = |tally: &mut Tally, element, detail: String| {
+        let fail_from = |tally: &mut Tally, element, detail: String, origin| {
             let text = if detail.is_empty() { self.message.clone() } else { format!("{}（{detail}）", self.message) };
-            tally.add(Finding::failed(page, element, Message::new(text.clone(), text)));
+            tally.add(Finding::failed(page, element, Message::new(text.clone(), text)).with_origin(origin));
         };
+        let fail = |tally: &mut Tally, element, detail: String| fail_from(tally, element, detail, None);
         let visible_text: Vec<_> = match self.condition {
             Condition::MinFontPx(_) | Condition::MinContrast(_) => visible_text_elements(page),
             _ => Vec::new(),
@@ -232,7 +233,12 @@ impl Check for CustomCheck {
                     }) {
                         match page.style_of(item.element).font_size.clone() {
                             Ok(px) if px + 0.01 >= *min => tally.pass(),
-                            Ok(px) => fail(&mut tally, item.element, format!("{px:.1}px < {min}px")),
+                            Ok(px) => fail_from(
+                                &mut tally,
+                                item.element,
+                                format!("{px:.1}px < {min}px"),
+                                page.style_of(item.element).origins.font_size.as_ref(),
+                            ),
                             Err(why) => tally.add(Finding::cant_tell(
                                 page,
                                 item.element,
@@ -248,9 +254,12 @@ impl Check for CustomCheck {
                     }) {
                         match text_contrast(page, item.element) {
                             Contrast::Known { lowest, .. } if lowest >= *min => tally.pass(),
-                            Contrast::Known { lowest, .. } => {
-                                fail(&mut tally, item.element, format!("{lowest:.2}:1 < {min}:1"))
-                            }
+                            Contrast::Known { lowest, .. } => fail_from(
+                                &mut tally,
+                                item.element,
+                                format!("{lowest:.2}:1 < {min}:1"),
+                                page.style_of(item.element).origins.color.as_ref(),
+                            ),
                             Contrast::Unknown { reason, message } => {
                                 tally.add(Finding::cant_tell(page, item.element, reason, message))
                             }

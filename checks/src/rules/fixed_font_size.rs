@@ -54,7 +54,10 @@ impl Check for FixedFontSize {
         let mut index: HashMap<ego_tree::NodeId, usize> = HashMap::new();
         for item in visible_text_elements(page) {
             let style = page.style_of(item.element);
-            if style.font_size.is_err() || style.font_size_origin.scales_with_user_setting {
+            // A size from the browser's own stylesheet (form controls, `<small>` …) follows the reader's
+            // text size setting in browsers; only the author can fix a size.
+            let from_browser = style.origins.font_size.as_ref().is_some_and(|o| !o.is_author());
+            if style.font_size.is_err() || style.font_size_origin.scales_with_user_setting || from_browser {
                 tally.pass();
                 continue;
             }
@@ -85,7 +88,9 @@ impl Check for FixedFontSize {
                 ),
             )
             .with("font_px", f64::from((px * 10.0).round() / 10.0))
-            .with("text_elements", count);
+            .with("text_elements", count)
+            .with("suggested_rem", super::small_text::round_rem(px))
+            .with_origin(page.style_of(source).origins.font_size.as_ref());
             finding
                 .data
                 .insert("unit".into(), if kind == SizeUnitKind::ViewportOnly { "viewport" } else { "absolute" }.into());

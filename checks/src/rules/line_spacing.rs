@@ -63,7 +63,7 @@ impl Check for LineSpacing {
                     tally.add(Finding::cant_tell(page, item.element, "line-height-normal", Message::new(
                         "行高为 normal，实际行距取决于字体（常见中文字体约 1.1–1.4 倍），请确认不小于 1.3 倍，或明确设置 line-height: 1.5。",
                         "The line height is `normal`, which depends on the font (about 1.1–1.4 for common Chinese fonts); confirm it is at least 1.3, or set line-height: 1.5.",
-                    )));
+                    )).with_origin(style.origins.line_height.as_ref()));
                     continue;
                 }
                 LineHeight::Factor(f) => f,
@@ -79,7 +79,8 @@ impl Check for LineSpacing {
                         format!("The line height is only {ratio:.2} × the font size, below {minimum}; readers lose their line. Set line-height: 1.5 or more."),
                     ))
                     .with("line_height_ratio", f64::from((ratio * 100.0).round() / 100.0))
-                    .with("font_px", f64::from(font)),
+                    .with("font_px", f64::from(font))
+                    .with_origin(style.origins.line_height.as_ref()),
                 );
             }
         }

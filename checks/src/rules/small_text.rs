@@ -38,7 +38,8 @@ impl Check for SmallText {
         let (mut total_chars, mut small_chars) = (0usize, 0usize);
         for item in visible_text_elements(page) {
             let chars = char_count(&item.text);
-            match page.style_of(item.element).font_size.clone() {
+            let style = page.style_of(item.element);
+            match style.font_size.clone() {
                 Ok(px) => {
                     total_chars += chars;
                     // Sizes are compared at 0.01px so that 11.9999 from em chains is not rounded up.
@@ -54,7 +55,9 @@ impl Check for SmallText {
                                 ),
                             )
                             .with("font_px", round1(px))
-                            .with("min_px", min_px),
+                            .with("min_px", min_px)
+                            .with("suggested_rem", round_rem(min_px))
+                            .with_origin(style.origins.font_size.as_ref()),
                         );
                     } else {
                         tally.pass();
@@ -80,6 +83,11 @@ impl Check for SmallText {
         }
         tally.finish()
     }
+}
+
+/// A size in rem at the browser's default 16px, to three decimals.
+pub(crate) fn round_rem(px: f32) -> f64 {
+    (f64::from(px) / 16.0 * 1000.0).round() / 1000.0
 }
 
 fn round1(v: f32) -> f64 {

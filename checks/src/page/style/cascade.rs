@@ -1,6 +1,7 @@
 //! The cascade: rules indexed by id/class/tag, matched with `selectors`, ordered by origin,
 //! importance, specificity and source order, then computed top-down with inheritance.
 
+use super::origin::DeclarationOrigin;
 use super::props::{parse_substituted, CustomDeclaration, Declaration, Prop};
 use super::sheet::{parse_style_attribute, StyleRule};
 use super::values::{BackgroundImage, ColorValue, Length, Rgba, SizeUnitKind, Specified, Unresolved};
@@ -104,6 +105,16 @@ pub enum LineHeight {
     Px(f32),
 }
 
+/// Where the values the checks judge came from: the winning declaration, or the inherited one.
+/// `None` means the initial value (nobody declared it).
+#[derive(Debug, Clone, Default)]
+pub struct StyleOrigins {
+    pub font_size: Option<Arc<DeclarationOrigin>>,
+    pub color: Option<Arc<DeclarationOrigin>>,
+    pub background_color: Option<Arc<DeclarationOrigin>>,
+    pub line_height: Option<Arc<DeclarationOrigin>>,
+}
+
 /// The resolved values of one element.
 #[derive(Debug, Clone)]
 pub struct ComputedStyle {
@@ -148,6 +159,8 @@ pub struct ComputedStyle {
     pub aria_hidden: bool,
     /// This element or an ancestor is clipped to nothing or parked off screen (screen-reader-only text).
     pub clipped_away: bool,
+    /// Where font size, colours and line height came from.
+    pub origins: StyleOrigins,
     /// Custom properties in scope (inherited), for `var()`.
     custom: Rc<HashMap<Box<str>, Box<str>>>,
 }
@@ -194,6 +207,7 @@ impl ComputedStyle {
             cumulative_opacity: 1.0,
             aria_hidden: false,
             clipped_away: false,
+            origins: StyleOrigins::default(),
             custom: Rc::new(HashMap::new()),
         }
     }
@@ -374,12 +388,12 @@ impl<'a> Cascade<'a> {
         // (author !important beats every normal declaration; among them the same order holds).
         let mut order: Vec<&Matched<'_>> = matched.iter().collect();
         order.sort_by_key(|m| m.key);
-        let mut winners: [Option<&Specified>; Prop::COUNT] = [None; Prop::COUNT];
+        let mut winners: [Option<&Declaration>; Prop::COUNT] = [None; Prop::COUNT];
         let mut custom: Option<HashMap<Box<str>, Box<str>>> = None;
         for important in [false, true] {
             for m in &order {
                 for d in m.declarations.iter().filter(|d| d.important == important) {
-                    winners[d.prop as usize] = Some(&d.value);
+                    winners[d.prop as usize] = Some(d);
                 }
                 for c in m.custom.iter().filter(|c| c.important == important) {
                     custom.get_or_insert_with(|| (*parent.custom).clone()).insert(c.name.clone(), c.value.clone());
@@ -391,7 +405,7 @@ impl<'a> Cascade<'a> {
         // var() substitution produces owned values.
         let mut substituted: Vec<(Prop, Specified)> = Vec::new();
         for prop in Prop::ALL {
-            if let Some(Specified::Pending(text)) = winners[*prop as usize] {
+            if let Some(Specified::Pending(text)) = winners[*prop as usize].map(|d| &d.value) {
                 let value = match substitute_vars(text, &custom, 0) {
                     Ok(t) => parse_substituted(&t, *prop),
                     Err(e) => Specified::Unresolved(e),
@@ -400,11 +414,12 @@ impl<'a> Cascade<'a> {
             }
         }
         let get = |prop: Prop| -> Option<&Specified> {
-            match winners[prop as usize] {
+            match winners[prop as usize].map(|d| &d.value) {
                 Some(Specified::Pending(_)) => substituted.iter().find(|(p, _)| *p == prop).map(|(_, v)| v),
                 other => other,
             }
         };
+        let declared_origin = |prop: Prop| winners[prop as usize].and_then(|d| d.origin.clone());
         let effective = get;
         let initial = &self.initial;
         let use_parent = |prop: Prop| -> bool {
@@ -636,6 +651,19 @@ impl<'a> Cascade<'a> {
         style.clip = raw(Prop::Clip, &parent.clip);
         style.clip_path = raw(Prop::ClipPath, &parent.clip_path);
         style.rotate = raw(Prop::Rotate, &parent.rotate);
+        let origin = |prop: Prop, inherited: &Option<Arc<DeclarationOrigin>>| {
+            if use_parent(prop) {
+                inherited.clone()
+            } else {
+                declared_origin(prop)
+            }
+        };
+        style.origins = StyleOrigins {
+            font_size: origin(Prop::FontSize, &parent.origins.font_size),
+            color: origin(Prop::Color, &parent.origins.color),
+            background_color: origin(Prop::BackgroundColor, &parent.origins.background_color),
+            line_height: origin(Prop::LineHeight, &parent.origins.line_height),
+        };
         style
     }
 }
@@ -643,11 +671,40 @@ impl<'a> Cascade<'a> {
 /// The HTML attributes that browsers map to CSS (`bgcolor`, `<font color size>`, `<body text link>`,
 /// `background`, `width`/`height`): old Chinese portals still style pages with them.
 fn presentational_hints(element: ElementRef<'_>, body_link: Option<&str>) -> Vec<Declaration> {
+    use super::origin::Source;
     use super::props::parse_declaration;
     let el = element.value();
     let name = el.name();
-    let mut out = Vec::new();
-    let mut add = |prop: &str, value: &str| parse_declaration(prop, value, false, &mut out);
+    let mut out: Vec<Declaration> = Vec::new();
+    let mut add = |prop: &str, value: &str| {
+        let before = out.len();
+        parse_declaration(prop, value, false, &mut out);
+        // The attribute that browsers map to this property, as written on the element.
+        let attribute = match (name, prop) {
+            (_, "background-color") => "bgcolor",
+            (_, "background-image") => "background",
+            ("body", "color") => "text",
+            ("a", "color") => "link",
+            (_, "font-size") => "size",
+            (_, "color") => "color",
+            (_, other) => other,
+        };
+        let written = if (name, attribute) == ("a", "link") {
+            format!("<body link=\"{}\">", body_link.unwrap_or_default())
+        } else {
+            format!("<{name} {attribute}=\"{}\">", el.attr(attribute).unwrap_or(value))
+        };
+        let origin = Arc::new(DeclarationOrigin {
+            source: Source::Attribute { name: attribute.into() },
+            line: None,
+            column: None,
+            selector: None,
+            declaration: super::origin::clip(&written).into(),
+        });
+        for declaration in &mut out[before..] {
+            declaration.origin = Some(origin.clone());
+        }
+    };
     let legacy_color = |value: &str| -> String {
         let v = value.trim();
         // Legacy colour parsing accepts hex digits without the '#'.

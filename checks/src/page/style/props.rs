@@ -72,6 +72,8 @@ pub struct Declaration {
     pub prop: Prop,
     pub value: Specified,
     pub important: bool,
+    /// Where the declaration was written (shorthand longhands share their shorthand's origin).
+    pub origin: Option<std::sync::Arc<super::origin::DeclarationOrigin>>,
 }
 
 /// A custom property (`--name: value`), kept as text for `var()` substitution.
@@ -99,7 +101,7 @@ pub fn split_important(raw: &str) -> (&str, bool) {
 pub fn parse_declaration(name: &str, value: &str, important: bool, out: &mut Vec<Declaration>) {
     let lower = name.to_ascii_lowercase();
     let name = lower.strip_prefix("-webkit-").filter(|n| *n == "transform").unwrap_or(&lower);
-    let mut push = |prop: Prop, value: Specified| out.push(Declaration { prop, value, important });
+    let mut push = |prop: Prop, value: Specified| out.push(Declaration { prop, value, important, origin: None });
     let has_var = value.to_ascii_lowercase().contains("var(");
     let longhands_of = |n: &str| -> &'static [Prop] {
         match n {

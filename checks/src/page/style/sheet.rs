@@ -2,6 +2,7 @@
 //! `@media` (evaluated for the viewport), `@supports` and `@layer` blocks, `@import` references.
 
 use super::media::{matches_media, Viewport};
+use super::origin::{clip, DeclarationOrigin, Source};
 use super::props::{parse_declaration, split_important, CustomDeclaration, Declaration};
 use cssparser::{
     AtRuleParser, CowRcStr, DeclarationParser, ParseError, Parser, ParserState, QualifiedRuleParser,
@@ -9,6 +10,7 @@ use cssparser::{
 };
 use scraper::selector::Simple;
 use selectors::parser::Selector;
+use std::sync::Arc;
 
 /// A parsed selector with its specificity.
 #[derive(Debug, Clone)]
@@ -33,11 +35,12 @@ pub enum SheetItem {
     Import(String),
 }
 
-/// Parses a stylesheet. `@media` blocks that do not match `viewport` are dropped here.
-pub fn parse_stylesheet(css: &str, viewport: Viewport) -> Vec<SheetItem> {
+/// Parses a stylesheet. `@media` blocks that do not match `viewport` are dropped here. Declarations
+/// record `source` and their line and column.
+pub fn parse_stylesheet(css: &str, viewport: Viewport, source: Source) -> Vec<SheetItem> {
     let mut parser = Parser::new(css);
     let mut items = Vec::new();
-    let mut top = TopLevel { viewport, nested: false };
+    let mut top = TopLevel { viewport, nested: false, source };
     for item in StyleSheetParser::new(&mut parser, &mut top).flatten() {
         items.extend(item);
     }
@@ -47,7 +50,7 @@ pub fn parse_stylesheet(css: &str, viewport: Viewport) -> Vec<SheetItem> {
 /// Parses the declarations of a `style` attribute.
 pub fn parse_style_attribute(text: &str) -> (Vec<Declaration>, Vec<CustomDeclaration>) {
     let mut parser = Parser::new(text);
-    let mut body = DeclarationsOnly::default();
+    let mut body = DeclarationsOnly::new(Source::StyleAttribute, None);
     for result in RuleBodyParser::new(&mut parser, &mut body) {
         let _ = result;
     }
@@ -58,6 +61,7 @@ struct TopLevel {
     viewport: Viewport,
     /// Inside `@media`/`@supports`: `@import` is no longer allowed.
     nested: bool,
+    source: Source,
 }
 
 enum AtPrelude {
@@ -106,7 +110,7 @@ impl<'i> AtRuleParser<'i> for TopLevel {
             while input.next().is_ok() {}
             return Ok(Vec::new());
         }
-        let mut nested = TopLevel { viewport: self.viewport, nested: true };
+        let mut nested = TopLevel { viewport: self.viewport, nested: true, source: self.source.clone() };
         let mut items = Vec::new();
         for item in StyleSheetParser::new(input, &mut nested).flatten() {
             items.extend(item);
@@ -140,23 +144,29 @@ fn parse_import(prelude: &str, viewport: Viewport) -> Option<String> {
 }
 
 impl<'i> QualifiedRuleParser<'i> for TopLevel {
-    type Prelude = Vec<ParsedSelector>;
+    /// The parsed selectors and the selector list as written.
+    type Prelude = (Vec<ParsedSelector>, Arc<str>);
     type QualifiedRule = Vec<SheetItem>;
     type Error = ();
 
-    fn parse_prelude(&mut self, input: &mut Parser<'i>) -> Result<Vec<ParsedSelector>, ParseError<()>> {
+    fn parse_prelude(&mut self, input: &mut Parser<'i>) -> Result<Self::Prelude, ParseError<()>> {
         let start = input.position();
         while input.next().is_ok() {}
-        Ok(parse_selector_list(input.slice_from(start)))
+        let text = input.slice_from(start);
+        Ok((parse_selector_list(text), clip(text).into()))
     }
 
     fn parse_block(
         &mut self,
-        selectors: Vec<ParsedSelector>,
+        (selectors, selector_text): Self::Prelude,
         _start: &ParserState,
         input: &mut Parser<'i>,
     ) -> Result<Vec<SheetItem>, ParseError<()>> {
-        let mut body = DeclarationsOnly::default();
+        if selectors.is_empty() {
+            while input.next().is_ok() {}
+            return Ok(Vec::new());
+        }
+        let mut body = DeclarationsOnly::new(self.source.clone(), Some(selector_text));
         for result in RuleBodyParser::new(input, &mut body) {
             let _ = result;
         }
@@ -269,10 +279,17 @@ fn split_selectors(text: &str) -> Vec<&str> {
     parts
 }
 
-#[derive(Default)]
 struct DeclarationsOnly {
     declarations: Vec<Declaration>,
     custom: Vec<CustomDeclaration>,
+    source: Source,
+    selector: Option<Arc<str>>,
+}
+
+impl DeclarationsOnly {
+    fn new(source: Source, selector: Option<Arc<str>>) -> DeclarationsOnly {
+        DeclarationsOnly { declarations: Vec::new(), custom: Vec::new(), source, selector }
+    }
 }
 
 impl<'i> DeclarationParser<'i> for DeclarationsOnly {
@@ -283,7 +300,7 @@ impl<'i> DeclarationParser<'i> for DeclarationsOnly {
         &mut self,
         name: CowRcStr<'i>,
         input: &mut Parser<'i>,
-        _start: &ParserState,
+        declaration_start: &ParserState,
     ) -> Result<(), ParseError<()>> {
         let start = input.position();
         while input.next().is_ok() {}
@@ -292,7 +309,26 @@ impl<'i> DeclarationParser<'i> for DeclarationsOnly {
         if let Some(custom) = name.strip_prefix("--") {
             self.custom.push(CustomDeclaration { name: custom.into(), value: value.into(), important });
         } else {
+            let before = self.declarations.len();
             parse_declaration(&name, value, important, &mut self.declarations);
+            if self.declarations.len() > before {
+                let location = declaration_start.source_location();
+                let (line, column) = match self.source {
+                    // A style attribute is one line of the page, whose position the parser does not keep.
+                    Source::StyleAttribute => (None, None),
+                    _ => (Some(location.line + 1), Some(location.column)),
+                };
+                let origin = Arc::new(DeclarationOrigin {
+                    source: self.source.clone(),
+                    line,
+                    column,
+                    selector: self.selector.clone(),
+                    declaration: clip(&format!("{name}: {}", raw.trim())).into(),
+                });
+                for declaration in &mut self.declarations[before..] {
+                    declaration.origin = Some(origin.clone());
+                }
+            }
         }
         Ok(())
     }
@@ -325,7 +361,7 @@ mod tests {
     use crate::page::style::props::Prop;
 
     fn rules(css: &str) -> Vec<StyleRule> {
-        parse_stylesheet(css, Viewport::DESKTOP)
+        parse_stylesheet(css, Viewport::DESKTOP, Source::StyleElement { index: 1 })
             .into_iter()
             .filter_map(|i| match i {
                 SheetItem::Rule(r) => Some(r),
@@ -344,7 +380,7 @@ mod tests {
     #[test]
     fn media_and_imports() {
         let css = "@import url(\"base.css\"); @import 'print.css' print; @media (max-width: 600px) { p { font-size: 10px } } @media screen { p { font-size: 20px } }";
-        let items = parse_stylesheet(css, Viewport::DESKTOP);
+        let items = parse_stylesheet(css, Viewport::DESKTOP, Source::StyleElement { index: 1 });
         let imports: Vec<_> =
             items.iter().filter_map(|i| if let SheetItem::Import(h) = i { Some(h.clone()) } else { None }).collect();
         assert_eq!(imports, vec!["base.css".to_string()]);
@@ -357,6 +393,23 @@ mod tests {
     fn broken_css_recovers() {
         let r = rules("p { color: red; font-size: } }}} div { color: blue } @font-face { src: x } span{");
         assert!(r.iter().any(|r| r.declarations.iter().any(|d| d.prop == Prop::Color)));
+    }
+
+    #[test]
+    fn declarations_know_their_sheet_line_column_and_selector() {
+        let css = "body { color: #000 }\n\n.footer, .copyright {\n  color: #999;\n  font: 12px/1.5 sans-serif;\n}";
+        let source = Source::Stylesheet { url: "https://a.cn/css/site.css".into() };
+        let items = parse_stylesheet(css, Viewport::DESKTOP, source.clone());
+        let SheetItem::Rule(rule) = &items[1] else { panic!("a rule") };
+        let color = rule.declarations.iter().find(|d| d.prop == Prop::Color).expect("color");
+        let origin = color.origin.as_ref().expect("origin");
+        assert_eq!(origin.source, source);
+        assert_eq!((origin.line, origin.column), (Some(4), Some(3)));
+        assert_eq!(origin.selector.as_deref(), Some(".footer, .copyright"));
+        assert_eq!(&*origin.declaration, "color: #999");
+        let size = rule.declarations.iter().find(|d| d.prop == Prop::FontSize).expect("font-size");
+        assert_eq!(size.origin.as_ref().map(|o| &*o.declaration), Some("font: 12px/1.5 sans-serif"));
+        assert_eq!(size.origin.as_ref().and_then(|o| o.line), Some(5));
     }
 
     #[test]

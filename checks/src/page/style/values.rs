@@ -101,6 +101,82 @@ pub fn contrast_ratio(a: Rgba, b: Rgba) -> f64 {
     (hi + 0.05) / (lo + 0.05)
 }
 
+fn to_hsl(c: Rgba) -> (f64, f64, f64) {
+    let (r, g, b) = (f64::from(c.r) / 255.0, f64::from(c.g) / 255.0, f64::from(c.b) / 255.0);
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    let l = (max + min) / 2.0;
+    if (max - min).abs() < 1e-9 {
+        return (0.0, 0.0, l);
+    }
+    let d = max - min;
+    let s = if l > 0.5 { d / (2.0 - max - min) } else { d / (max + min) };
+    let h = if max == r {
+        (g - b) / d + if g < b { 6.0 } else { 0.0 }
+    } else if max == g {
+        (b - r) / d + 2.0
+    } else {
+        (r - g) / d + 4.0
+    };
+    (h / 6.0, s, l)
+}
+
+fn from_hsl(h: f64, s: f64, l: f64) -> Rgba {
+    let channel = |t: f64| -> f32 {
+        let q = if l < 0.5 { l * (1.0 + s) } else { l + s - l * s };
+        let p = 2.0 * l - q;
+        let t = t.rem_euclid(1.0);
+        let v = if t < 1.0 / 6.0 {
+            p + (q - p) * 6.0 * t
+        } else if t < 0.5 {
+            q
+        } else if t < 2.0 / 3.0 {
+            p + (q - p) * (2.0 / 3.0 - t) * 6.0
+        } else {
+            p
+        };
+        (v * 255.0).round() as f32
+    };
+    if s == 0.0 {
+        let v = (l * 255.0).round() as f32;
+        return Rgba { r: v, g: v, b: v, a: 1.0 };
+    }
+    Rgba { r: channel(h + 1.0 / 3.0), g: channel(h), b: channel(h - 1.0 / 3.0), a: 1.0 }
+}
+
+/// The colour of the same hue and saturation as `foreground`, closest to it in lightness, that has
+/// at least `required` contrast with `background` (darker on light backgrounds, lighter on dark ones).
+/// `None` when not even black or white reaches it.
+pub fn nearest_passing_colour(foreground: Rgba, background: Rgba, required: f64) -> Option<Rgba> {
+    let (h, s, l) = to_hsl(foreground);
+    let passes = |lightness: f64| contrast_ratio(from_hsl(h, s, lightness), background) >= required;
+    // Searching towards black on light backgrounds, towards white on dark ones.
+    let (mut near, mut far) = if background.luminance() > 0.18 { (l, 0.0) } else { (l, 1.0) };
+    if !passes(far) {
+        return None;
+    }
+    for _ in 0..30 {
+        let mid = (near + far) / 2.0;
+        if passes(mid) {
+            far = mid;
+        } else {
+            near = mid;
+        }
+    }
+    let found = from_hsl(h, s, far);
+    // Rounding to whole channels can lose a hair of contrast: step on until it holds.
+    (0..=20)
+        .map(|step| {
+            let lightness = if far < l {
+                (far - f64::from(step) * 0.002).max(0.0)
+            } else {
+                (far + f64::from(step) * 0.002).min(1.0)
+            };
+            from_hsl(h, s, lightness)
+        })
+        .find(|c| contrast_ratio(*c, background) >= required)
+        .or(Some(found).filter(|c| contrast_ratio(*c, background) >= required))
+}
+
 /// A length as a sum of unit terms: `px` (absolute units converted), `em`, `rem`, `%`, viewport units.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Length {
@@ -609,6 +685,27 @@ fn hsl_to_rgb(h: f32, s: f32, l: f32) -> (f32, f32, f32) {
         }
     };
     (hue(h + 1.0 / 3.0), hue(h), hue(h - 1.0 / 3.0))
+}
+
+#[cfg(test)]
+mod colour_tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_passing_colour_keeps_the_hue() {
+        let grey = Rgba::rgb(0x99, 0x99, 0x99);
+        let found = nearest_passing_colour(grey, Rgba::WHITE, 4.5).expect("a darker grey passes");
+        assert!(contrast_ratio(found, Rgba::WHITE) >= 4.5);
+        assert!(contrast_ratio(found, Rgba::WHITE) < 4.8, "the nearest, not black: {}", found.to_css());
+        assert_eq!((found.r, found.g), (found.g, found.b), "still grey");
+        let blue = Rgba::rgb(0x8f, 0xb0, 0xe0);
+        let found = nearest_passing_colour(blue, Rgba::WHITE, 4.5).expect("a darker blue passes");
+        assert!(found.b > found.r, "still blue: {}", found.to_css());
+        let on_dark = nearest_passing_colour(Rgba::rgb(0x33, 0x44, 0x55), Rgba::rgb(0x1a, 0x1a, 0x1a), 4.5)
+            .expect("a lighter colour passes on a dark background");
+        assert!(on_dark.luminance() > Rgba::rgb(0x33, 0x44, 0x55).luminance());
+        assert!(nearest_passing_colour(grey, Rgba::rgb(0x80, 0x80, 0x80), 21.0).is_none());
+    }
 }
 
 #[cfg(test)]
