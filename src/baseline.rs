@@ -1,6 +1,7 @@
-//! Baselines: accepted findings (by finding key) with a reason and an optional expiry date. An
-//! accepted finding stays in the report, marked as accepted, and counts as passed: it neither lowers
-//! the score nor fails the run. Page findings and site-level findings are accepted alike.
+//! Baselines: accepted issues (by issue id, or the finding keys of older reports) with a reason and
+//! an optional expiry date. An accepted finding stays in every report, marked as accepted. The official
+//! score is not raised by it; the run's exit status is judged with it forgiven (`passed_with_accepted`).
+//! Page findings and site-level findings are accepted alike.
 
 use crate::key::FindingKey;
 use crate::results::{Accepted, CheckOutcome};

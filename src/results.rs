@@ -96,8 +96,9 @@ pub struct FindingResult {
     /// Failed targets the finding stands for (more than one for grouped findings).
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub targets: u32,
-    /// The author's declaration that decided it (style checks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The author's declaration that decided it (style checks); like the signature, it becomes the
+    /// issue id and is kept once, in the issue.
+    #[serde(skip)]
     pub origin: Option<DeclarationOrigin>,
     /// The nearest heading before the element.
     #[serde(default, skip_serializing_if = "Option::is_none")]

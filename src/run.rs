@@ -508,30 +508,12 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
     let mut run =
         store.as_mut().and_then(|s| s.begin_run(&manifest).map_err(|e| say("store_unusable", e.to_string())).ok());
     let recorder = run.as_mut().map(|r| r as &mut dyn Recorder);
-    let store_error = render_recording(&folder.dir, request.lang, &request.formats, destination, recorder)?;
-    let stored = match (store_error, run) {
-        (Some(e), _) => {
-            say("not_stored", e);
-            false
-        }
-        (None, Some(run)) => run.commit().map_err(|e| say("not_stored", e.to_string())).is_ok(),
-        (None, None) => false,
-    };
-    if let (true, Some(store), Some(keep)) = (stored, store.as_mut(), request.keep_runs) {
-        if let Err(e) = store.prune(keep) {
-            say("store_unusable", e.to_string());
-        }
-    }
     let mut sites = Vec::new();
-    for index in 0..manifest.sites.len() {
-        if !folder.dir.has_site(index) {
-            continue;
-        }
-        let record = folder.dir.read_site(index)?;
+    let mut each_site = |record: &crate::rundir::SiteRecord| {
         let s = &record.score;
         sites.push(SiteLine {
-            name: record.name,
-            url: record.url,
+            name: record.name.clone(),
+            url: record.url.clone(),
             score: s.score,
             grade: s.grade,
             passed: s.passed,
@@ -547,6 +529,21 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
             accepted: s.summary.accepted,
             vetoes: s.vetoes.len(),
         });
+    };
+    let store_error =
+        render_recording(&folder.dir, request.lang, &request.formats, destination, recorder, &mut each_site)?;
+    let stored = match (store_error, run) {
+        (Some(e), _) => {
+            say("not_stored", e);
+            false
+        }
+        (None, Some(run)) => run.commit().map_err(|e| say("not_stored", e.to_string())).is_ok(),
+        (None, None) => false,
+    };
+    if let (true, Some(store), Some(keep)) = (stored, store.as_mut(), request.keep_runs) {
+        if let Err(e) = store.prune(keep) {
+            say("store_unusable", e.to_string());
+        }
     }
     Ok(RunOutcome {
         sites,

@@ -230,8 +230,10 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), RunDirError> {
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, RunDirError> {
-    let file = File::open(path).map_err(io_error(path))?;
-    serde_json::from_reader(BufReader::new(file).take(MAX_LINE_BYTES))
+    // from_slice is several times faster than from_reader, which pulls one byte at a time.
+    let mut bytes = Vec::new();
+    File::open(path).map_err(io_error(path))?.take(MAX_LINE_BYTES).read_to_end(&mut bytes).map_err(io_error(path))?;
+    serde_json::from_slice(&bytes)
         .map_err(|e| RunDirError::Invalid { path: path.display().to_string(), message: e.to_string() })
 }
 

@@ -93,7 +93,7 @@ fn out_dir_gets_report_json_and_findings_csv() {
         csv.lines().next().unwrap_or_default()
     );
     assert!(csv.lines().count() > 5);
-    assert!(csv.contains(",meta-viewport,font,critical,failed,"));
+    assert!(csv.contains(",meta-viewport,字体缩放,严重,不合格,"), "words a spreadsheet reader understands");
     let sites = std::fs::read_to_string(out.join("sites.csv")).expect("sites.csv");
     assert!(sites.starts_with("\u{feff}网址,名称,分组,得分,"), "{sites}");
     assert_eq!(sites.lines().count(), 2, "a header and one site");
@@ -101,6 +101,7 @@ fn out_dir_gets_report_json_and_findings_csv() {
     run(&["check", demo().to_str().expect("path"), "--out", english.to_str().expect("path"), "-q", "--lang", "en"]);
     let csv = std::fs::read_to_string(english.join("findings.csv")).expect("findings.csv");
     assert!(csv.starts_with("\u{feff}site,page,check,family,impact,outcome,selector,message,issue\n"));
+    assert!(csv.contains(",meta-viewport,font,critical,failed,"), "English keeps report.json's codes");
 }
 
 #[test]

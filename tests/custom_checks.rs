@@ -122,7 +122,7 @@ fn the_example_provincial_profile_scores_vetoes_and_reports() {
     assert_eq!(site["summary"]["by_check"]["hotline-12345-link"], 1, "the home page lacks the hotline link");
     assert_eq!(site["summary"]["by_check"]["article-body-16px"], 1);
     let csv = std::fs::read_to_string(out.join("findings.csv")).expect("csv");
-    assert!(csv.contains(",article-body-16px,font,moderate,failed,"));
+    assert!(csv.contains(",article-body-16px,字体缩放,中等,不合格,"));
     let html = std::fs::read_to_string(out.join("report.html")).expect("html");
     assert!(html.contains("正文字号小于 16px") && html.contains("使用了被禁用的第三方飘窗组件"));
 

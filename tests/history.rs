@@ -39,6 +39,14 @@ fn check(site: &Path, db: &Path, extra: &[&str]) -> (Output, serde_json::Value) 
     (output, json)
 }
 
+/// `check SITE --no-db -q ARGS…`: a run without the history store.
+fn check_without_history(site: &Path, args: &[&str]) -> Output {
+    let site = site.to_string_lossy();
+    let mut all = vec!["check", site.as_ref(), "--no-db", "-q"];
+    all.extend_from_slice(args);
+    eldercheck(&all, &[])
+}
+
 fn write_page(site: &Path, body: &str) {
     std::fs::write(site.join("index.html"), format!("<html lang=zh-CN><head><title>某市政府</title></head><body><a href='/care/'>关怀版</a>{body}</body></html>"))
         .expect("write page");
@@ -148,20 +156,9 @@ fn baselines_accept_findings_until_they_expire() {
     let work = tempfile::tempdir().expect("tempdir");
     write_page(site.path(), "<img id=banner src=banner.jpg><p>正文</p>");
     let out = work.path().join("run1");
-    let first = eldercheck(
-        &[
-            "check",
-            site.path().to_str().expect("p"),
-            "--no-db",
-            "--out",
-            out.to_str().expect("p"),
-            "--format",
-            "json",
-            "-q",
-            "--fail-under",
-            "100",
-        ],
-        &[],
+    let first = check_without_history(
+        site.path(),
+        &["--out", out.to_str().expect("p"), "--format", "json", "--fail-under", "100"],
     );
     assert_eq!(first.status.code(), Some(1), "the missing alt keeps the score under 100");
     let baseline = work.path().join("baseline.toml");
@@ -170,22 +167,9 @@ fn baselines_accept_findings_until_they_expire() {
 
     // The same run, judged against the baseline file as it stands.
     let with_baseline = || {
-        eldercheck(
-            &[
-                "check",
-                site.path().to_str().expect("p"),
-                "--no-db",
-                "--format",
-                "json",
-                "--out",
-                "-",
-                "-q",
-                "--fail-under",
-                "100",
-                "--baseline",
-                baseline.to_str().expect("p"),
-            ],
-            &[],
+        check_without_history(
+            site.path(),
+            &["--format", "json", "--out", "-", "--fail-under", "100", "--baseline", baseline.to_str().expect("p")],
         )
     };
     let accepted = with_baseline();
@@ -200,12 +184,38 @@ fn baselines_accept_findings_until_they_expire() {
         .expect("image-alt");
     assert_eq!(image["outcome"], "failed", "accepting is not fixing: the official result stands");
     assert_eq!(image["findings"][0]["accepted"]["reason"], "banner redesign due in 2027");
-    let site = &json["sites"][0];
-    assert!(site["score"].as_f64() < Some(100.0), "the official score is not raised by a baseline");
-    assert_eq!(site["score_with_accepted"], 100.0);
-    assert_eq!(site["passed_with_accepted"], true);
-    let issue = site["issues"].as_array().and_then(|i| i.iter().find(|i| i["check"] == "image-alt")).expect("issue");
+    let record = &json["sites"][0];
+    assert!(record["score"].as_f64() < Some(100.0), "the official score is not raised by a baseline");
+    assert_eq!(record["score_with_accepted"], 100.0);
+    assert_eq!(record["passed_with_accepted"], true);
+    let issue = record["issues"].as_array().and_then(|i| i.iter().find(|i| i["check"] == "image-alt")).expect("issue");
     assert_eq!(issue["accepted"]["reason"], "banner redesign due in 2027", "the issue is shown as accepted");
+
+    // Every other format shows the acceptance too, rather than dropping or re-failing the finding.
+    let formats = work.path().join("formats");
+    let all = check_without_history(
+        site.path(),
+        &[
+            "--out",
+            formats.to_str().expect("p"),
+            "--format",
+            "html,csv,sarif,junit",
+            "--fail-under",
+            "100",
+            "--baseline",
+            baseline.to_str().expect("p"),
+        ],
+    );
+    assert_eq!(all.status.code(), Some(0));
+    let read = |name: &str| std::fs::read_to_string(formats.join(name)).expect(name);
+    assert!(read("findings.csv").contains(",image-alt,读屏标签,严重,已接受,"), "{}", read("findings.csv"));
+    let sarif: serde_json::Value = serde_json::from_str(&read("report.sarif")).expect("sarif");
+    let suppressed = &sarif["runs"][0]["results"][0];
+    assert_eq!(suppressed["ruleId"], "image-alt");
+    assert_eq!(suppressed["suppressions"][0]["justification"], "banner redesign due in 2027");
+    assert!(read("report.junit.xml").contains("<skipped message=\"accepted: banner redesign due in 2027\"/>"));
+    let html = read("report.html");
+    assert!(html.contains("已接受") && html.contains("banner redesign due in 2027"));
 
     let expired = toml.replace("reason =", "expires = \"2000-01-01\"\nreason =");
     std::fs::write(&baseline, expired).expect("write");
@@ -254,37 +264,14 @@ fn a_baseline_accepts_a_site_level_finding() {
     let work = tempfile::tempdir().expect("tempdir");
     write_site_without_entry(site.path());
     let out = work.path().join("run1");
-    let first = eldercheck(
-        &[
-            "check",
-            site.path().to_str().expect("p"),
-            "--no-db",
-            "--out",
-            out.to_str().expect("p"),
-            "--format",
-            "json",
-            "-q",
-        ],
-        &[],
-    );
+    let first = check_without_history(site.path(), &["--out", out.to_str().expect("p"), "--format", "json"]);
     assert!(matches!(first.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&first.stderr));
     let baseline = work.path().join("baseline.toml");
     let toml = write_baseline(&out.join("report.json"), &baseline, "elder mode launches in March");
     assert!(toml.contains("elder-mode-entry"));
-    let accepted = eldercheck(
-        &[
-            "check",
-            site.path().to_str().expect("p"),
-            "--no-db",
-            "--format",
-            "json",
-            "--out",
-            "-",
-            "-q",
-            "--baseline",
-            baseline.to_str().expect("p"),
-        ],
-        &[],
+    let accepted = check_without_history(
+        site.path(),
+        &["--format", "json", "--out", "-", "--baseline", baseline.to_str().expect("p")],
     );
     let report: serde_json::Value = serde_json::from_slice(&accepted.stdout).expect("json");
     let entry = site_check(&report, "elder-mode-entry");

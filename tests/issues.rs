@@ -57,7 +57,11 @@ fn one_declaration_and_one_template_element_are_one_issue_each() {
     let small = small[0];
     assert_eq!(small["pages_total"], 20);
     assert_eq!(small["occurrences"], 20);
-    assert!(small["origin"]["url"].as_str().is_some_and(|u| u.ends_with("/css/site.css")), "{}", small["origin"]);
+    assert!(
+        small["origin"]["stylesheet"].as_str().is_some_and(|u| u.ends_with("/css/site.css")),
+        "{}",
+        small["origin"]
+    );
     assert_eq!(small["origin"]["source"], "stylesheet");
     assert_eq!(small["origin"]["line"], 3, "the line of `.footer {{ font-size: 11px }}`");
     assert_eq!(small["origin"]["selector"], ".footer");

@@ -1,12 +1,14 @@
 //! `findings.csv`: one row a finding (`site,page,check,family,impact,outcome,selector,message,issue`),
 //! and `sites.csv`: one row a site. UTF-8 with a byte-order mark so that Excel on Chinese Windows
-//! reads them as UTF-8, with Chinese headers under `--lang zh-CN`. Site-level findings are listed
-//! once, with the site's URL as the page. Accepted findings have the outcome `accepted`.
+//! reads them as UTF-8. Under `--lang zh-CN` headers and words (family, impact, outcome, passed) are
+//! Chinese, for the person opening the file in a spreadsheet; `--lang en` writes the stable codes that
+//! report.json uses. Site-level findings are listed once, with the site's URL as the page. Accepted
+//! findings have the outcome `accepted` (已接受).
 
 use super::{AtomicFile, RenderError, ReportContext, Sink};
 use crate::results::{CheckOutcome, PageResult};
 use crate::rundir::SiteRecord;
-use eldercheck_checks::check::FindingOutcome;
+use eldercheck_checks::check::{FindingOutcome, Lang};
 use std::path::Path;
 
 pub struct CsvSink {
@@ -44,9 +46,8 @@ const SITE_COLUMNS: [(&str, &str); 15] = [
     ("labels", "读屏标签"),
 ];
 
-fn header(columns: &[(&str, &str)], lang: eldercheck_checks::check::Lang) -> String {
-    let names: Vec<&str> =
-        columns.iter().map(|(en, zh)| if lang == eldercheck_checks::check::Lang::ZhCn { *zh } else { *en }).collect();
+fn header(columns: &[(&str, &str)], lang: Lang) -> String {
+    let names: Vec<&str> = columns.iter().map(|(en, zh)| if lang == Lang::ZhCn { *zh } else { *en }).collect();
     format!("\u{feff}{}\n", names.join(","))
 }
 
@@ -72,20 +73,36 @@ impl CsvSink {
     fn rows(&mut self, cx: &ReportContext, site: &str, page: &str, check: &CheckOutcome) -> Result<(), RenderError> {
         let file = &mut self.file;
         let info = cx.check(&check.id);
-        let family = info.map(|c| c.family.id()).unwrap_or_default();
-        let impact = info.map(|c| c.impact.id()).unwrap_or_default();
+        let zh = cx.lang == Lang::ZhCn;
+        let family = info.map_or(String::new(), |c| {
+            if zh {
+                c.family.title().get(cx.lang).to_string()
+            } else {
+                c.family.id().to_string()
+            }
+        });
+        let impact = info.map_or(String::new(), |c| {
+            if zh {
+                c.impact.title().get(cx.lang).to_string()
+            } else {
+                c.impact.id().to_string()
+            }
+        });
         for finding in &check.findings {
-            let outcome = match (finding.outcome, &finding.accepted) {
-                (_, Some(_)) => "accepted",
-                (FindingOutcome::Failed, None) => "failed",
-                (FindingOutcome::CantTell, None) => "cant_tell",
+            let outcome = match (finding.outcome, &finding.accepted, zh) {
+                (_, Some(_), false) => "accepted",
+                (_, Some(_), true) => "已接受",
+                (FindingOutcome::Failed, None, false) => "failed",
+                (FindingOutcome::Failed, None, true) => "不合格",
+                (FindingOutcome::CantTell, None, false) => "cant_tell",
+                (FindingOutcome::CantTell, None, true) => "待人工确认",
             };
             let row = [
                 field(site),
                 field(page),
                 field(&check.id),
-                field(family),
-                field(impact),
+                field(&family),
+                field(&impact),
                 field(outcome),
                 field(&finding.selector),
                 field(cx.message(&finding.message)),
@@ -129,7 +146,11 @@ impl Sink for CsvSink {
             field(site.group.as_deref().unwrap_or("")),
             number(s.score),
             format!("{:?}", s.grade),
-            s.passed.to_string(),
+            match (s.passed, cx.lang) {
+                (true, Lang::ZhCn) => "是".to_string(),
+                (false, Lang::ZhCn) => "否".to_string(),
+                (passed, _) => passed.to_string(),
+            },
             s.summary.pages_checked.to_string(),
             s.summary.pages_failed_to_load.to_string(),
             s.vetoes.len().to_string(),

@@ -199,8 +199,6 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "is_one")]
     targets: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    origin: Option<&'a DeclarationOrigin>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     heading: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     excerpt: Option<&'a str>,
@@ -235,7 +233,6 @@ fn check_view<'a>(cx: &ReportContext, check: &'a CheckOutcome) -> JsonCheck<'a> 
                 data: &f.data,
                 issue: &f.issue,
                 targets: f.targets,
-                origin: f.origin.as_ref(),
                 heading: f.heading.as_deref(),
                 excerpt: f.excerpt.as_deref(),
                 accepted: f.accepted.as_ref(),

@@ -37,7 +37,22 @@ impl JunitSink {
 
     fn case(&mut self, cx: &ReportContext, classname: &str, check: &CheckOutcome) -> Result<(), RenderError> {
         let mut text = format!("    <testcase classname=\"{}\" name=\"{}\"", escape(classname), escape(&check.id));
+        let all_accepted = check.outcome == Outcome::Failed && check.counted_failures().next().is_none();
         match check.outcome {
+            Outcome::Failed if all_accepted => {
+                // Every failure is in the baseline: a CI run should not go red on it, nor forget it.
+                let reasons: Vec<&str> = check
+                    .findings
+                    .iter()
+                    .filter_map(|f| f.accepted.as_ref().map(|a| a.reason.as_str()))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                text.push_str(&format!(
+                    ">\n      <skipped message=\"accepted: {}\"/>\n    </testcase>\n",
+                    escape(&reasons.join("; "))
+                ));
+            }
             Outcome::Failed => {
                 let lines: Vec<String> =
                     check.counted_failures().map(|f| format!("{} — {}", f.selector, cx.message(&f.message))).collect();

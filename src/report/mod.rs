@@ -138,18 +138,20 @@ pub enum Destination<'a> {
 
 /// Renders `formats` from a results folder in one pass.
 pub fn render(dir: &RunDir, lang: Lang, formats: &[Format], destination: Destination<'_>) -> Result<(), RenderError> {
-    render_recording(dir, lang, formats, destination, None).map(|_| ())
+    render_recording(dir, lang, formats, destination, None, &mut |_| ()).map(|_| ())
 }
 
 /// Renders `formats` in one pass that `recorder` (the history store) reads first. A recorder that fails
 /// is left out for the rest of the pass and its error returned: the reports are written all the same,
-/// without what the recorder would have added.
+/// without what the recorder would have added. `each_site` sees every completed site record, so that a
+/// caller needing a summary does not read the (possibly large) records again.
 pub fn render_recording(
     dir: &RunDir,
     lang: Lang,
     formats: &[Format],
     destination: Destination<'_>,
     mut recorder: Option<&mut dyn Recorder>,
+    each_site: &mut dyn FnMut(&SiteRecord),
 ) -> Result<Option<String>, RenderError> {
     let mut recorder_error = None;
     let cx = ReportContext { manifest: dir.read_manifest()?, lang };
@@ -209,6 +211,7 @@ pub fn render_recording(
         for sink in &mut sinks {
             sink.end_site(&cx, index, &site)?;
         }
+        each_site(&site);
     }
     for sink in &mut sinks {
         sink.end(&cx)?;

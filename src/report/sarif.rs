@@ -5,7 +5,7 @@
 use super::{AtomicFile, RenderError, ReportContext, Sink};
 use crate::results::{CheckOutcome, PageResult};
 use crate::rundir::SiteRecord;
-use eldercheck_checks::check::Impact;
+use eldercheck_checks::check::{FindingOutcome, Impact};
 use serde_json::json;
 use std::path::Path;
 
@@ -33,8 +33,9 @@ impl SarifSink {
 
     fn results(&mut self, cx: &ReportContext, location: &str, check: &CheckOutcome) -> Result<(), RenderError> {
         let impact = cx.check(&check.id).map_or(Impact::Minor, |c| c.impact);
-        for f in check.counted_failures() {
-            let result = json!({
+        // Accepted failures stay in the log as suppressed results, as SARIF viewers expect of a baseline.
+        for f in check.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed) {
+            let mut result = json!({
                 "ruleId": check.id,
                 "level": level(impact),
                 "message": { "text": cx.message(&f.message) },
@@ -44,6 +45,14 @@ impl SarifSink {
                 }],
                 "partialFingerprints": { "issue": f.issue }
             });
+            if let Some(accepted) = &f.accepted {
+                let mut justification = accepted.reason.clone();
+                if let Some(expires) = &accepted.expires {
+                    justification.push_str(&format!(" (expires {expires})"));
+                }
+                result["suppressions"] =
+                    json!([{ "kind": "external", "status": "accepted", "justification": justification }]);
+            }
             let separator = if self.first { "\n" } else { ",\n" };
             self.first = false;
             self.write(&format!("{separator}{result}"))?;

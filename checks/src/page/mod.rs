@@ -447,8 +447,11 @@ impl Page {
             sig.push('.');
             sig.push_str(class);
         }
+        // One pass over the attributes: looking each name up interns it as an atom first.
+        let attrs: Vec<(&str, &str)> = el.attrs().collect();
+        let attr_value = |name: &str| attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
         for attr in ["src", "href", "action", "data"] {
-            let Some(value) = el.attr(attr).map(str::trim).filter(|v| !v.is_empty()) else { continue };
+            let Some(value) = attr_value(attr).map(str::trim).filter(|v| !v.is_empty()) else { continue };
             let address = match self.base_url.join(value) {
                 Ok(mut url) => {
                     url.set_fragment(None);
@@ -463,7 +466,7 @@ impl Page {
             sig.push_str(&format!("[{attr}={}]", text_clip(&address, 200)));
         }
         for attr in ["name", "type", "role", "for", "aria-label", "alt", "title", "placeholder"] {
-            if let Some(value) = el.attr(attr).map(str::trim).filter(|v| !v.is_empty()) {
+            if let Some(value) = attr_value(attr).map(str::trim).filter(|v| !v.is_empty()) {
                 sig.push_str(&format!("[{attr}={}]", text_clip(value, 60)));
             }
         }
@@ -518,12 +521,13 @@ impl Page {
         if !text.is_empty() {
             return Some(text);
         }
-        let el = element.value();
+        let attrs: Vec<(&str, &str)> = element.value().attrs().collect();
+        let attr_value = |name: &str| attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
         ["alt", "title", "aria-label", "placeholder", "value"]
             .iter()
-            .find_map(|a| el.attr(a).map(str::trim).filter(|v| !v.is_empty()).map(|v| text_clip(v, 60)))
+            .find_map(|a| attr_value(a).map(str::trim).filter(|v| !v.is_empty()).map(|v| text_clip(v, 60)))
             .or_else(|| {
-                el.attr("src").and_then(|src| {
+                attr_value("src").and_then(|src| {
                     let file = src.split(['?', '#']).next()?.rsplit('/').next()?.trim();
                     (!file.is_empty()).then(|| text_clip(file, 60))
                 })

@@ -121,15 +121,16 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
                 let round = |r: f64| (r * 100.0).round() / 100.0;
                 // The colour declaration is where the fix goes; when the author set only the backdrop,
                 // the background declaration is.
-                let origin = style
-                    .origins
-                    .color
-                    .clone()
-                    .filter(|o| o.is_author())
-                    .or_else(|| page.background_origin(item.element));
-                let background = backgrounds.first().copied();
-                let suggestion = background.and_then(|bg| nearest_passing_colour(foreground, bg, required));
+                // Origins and suggestions cost a search each, so only findings pay for them.
                 let data = |f: Finding| {
+                    let origin = style
+                        .origins
+                        .color
+                        .clone()
+                        .filter(|o| o.is_author())
+                        .or_else(|| page.background_origin(item.element));
+                    let suggestion =
+                        backgrounds.first().and_then(|bg| nearest_passing_colour(foreground, *bg, required));
                     let f = match suggestion {
                         Some(colour) => f.with("suggested_foreground", colour.to_css()),
                         None => f,

@@ -12,8 +12,11 @@ use std::sync::Arc;
 pub enum Source {
     /// The browser's default stylesheet: never the author's doing.
     UserAgent,
-    /// A linked or imported stylesheet.
-    Stylesheet { url: Arc<str> },
+    /// A linked or imported stylesheet; serialised as `stylesheet`, the field report readers look for.
+    Stylesheet {
+        #[serde(rename = "stylesheet")]
+        url: Arc<str>,
+    },
     /// The n-th `<style>` element of the page (from 1).
     StyleElement { index: u32 },
     /// The element's own `style` attribute.
