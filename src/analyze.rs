@@ -4,6 +4,7 @@
 
 use crate::results::{CheckOutcome, PageError, PageResult};
 use crate::sources::{SiteSourced, SourceEvent, SourcedPage};
+use eldercheck_checks::budget::{Budget, TooComplex};
 use eldercheck_checks::check::{CheckContext, Scope};
 use eldercheck_checks::elder::{self, ElderRules};
 use eldercheck_checks::page::{Page, PageOptions};
@@ -22,6 +23,8 @@ pub struct Analysis {
     pub thresholds: Thresholds,
     pub elder: ElderRules,
     pub page_options: PageOptions,
+    /// CPU time one page may take, from decoding to the last check.
+    pub page_budget: std::time::Duration,
 }
 
 /// A page's result, with the site-level outcomes when the page is its site's home page.
@@ -54,12 +57,19 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
         result.error = Some(PageError { kind: "invalid_url".into(), message: format!("{:?} is not a URL", parts.url) });
         return Analyzed { site, page: result, site_checks: None };
     };
-    let page = Page::from_bytes_observed(
+    if let Some(kind) = eldercheck_checks::page::binary_kind(&body.bytes) {
+        result.error =
+            Some(PageError { kind: "not_html".into(), message: format!("the content is {kind}, not a web page") });
+        return Analyzed { site, page: result, site_checks: None };
+    }
+    let budget = Budget::new(analysis.page_budget);
+    let built = Page::within_budget(
         url,
         &body.bytes,
         body.charset.as_deref(),
         loader.as_ref(),
         analysis.page_options,
+        &budget,
         |found| {
             if let Some(sender) = links {
                 // The source may have stopped waiting; the page is checked all the same.
@@ -68,6 +78,13 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
         },
     );
     drop(body);
+    let page = match built {
+        Ok(page) => page,
+        Err(too_complex) => {
+            result.error = Some(too_complex_error(&too_complex, analysis.page_budget));
+            return Analyzed { site, page: result, site_checks: None };
+        }
+    };
     result.charset = Some(page.encoding.to_string());
     result.title = page
         .elements()
@@ -93,8 +110,26 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
             (Scope::Site, Some(site)) => site.push(CheckOutcome::from_result(&meta.id, check.run(&cx))),
             (Scope::Site, None) => {}
         }
+        if let Err(too_complex) = budget.check("running the checks") {
+            // Half-checked pages would score on a part of the checks: the page is an error instead.
+            result.checks.clear();
+            result.error = Some(too_complex_error(&too_complex, analysis.page_budget));
+            return Analyzed { site, page: result, site_checks: None };
+        }
     }
     Analyzed { site, page: result, site_checks }
+}
+
+fn too_complex_error(too_complex: &TooComplex, budget: std::time::Duration) -> PageError {
+    PageError {
+        kind: "too_complex".into(),
+        message: format!(
+            "the page is too complex to check within {} s of CPU time (--page-budget-s): {} took {:.1} s",
+            budget.as_secs(),
+            too_complex.stage,
+            too_complex.seconds
+        ),
+    }
 }
 
 /// [`analyze`], with a panic in a dependency turned into an error entry for that page alone.

@@ -119,27 +119,52 @@ impl Baseline {
         acceptances
     }
 
-    /// Every failed issue of a report.json (page and site-level), accepted with the same reason.
-    pub fn from_report_json(report: &serde_json::Value, reason: &str) -> Baseline {
+    /// Accepts every failed issue of a report.json. The report is streamed: pages are skipped as
+    /// they are read, so a batch's report of several gigabytes needs memory for its issues only.
+    pub fn from_report_file(path: &Path, reason: &str) -> Result<Baseline, String> {
+        #[derive(Deserialize)]
+        struct Report {
+            sites: Vec<Site>,
+        }
+        #[derive(Deserialize)]
+        struct Site {
+            #[serde(default)]
+            name: String,
+            #[serde(default)]
+            issues: Vec<Issue>,
+        }
+        #[derive(Deserialize)]
+        struct Issue {
+            id: String,
+            outcome: String,
+            #[serde(default)]
+            title: String,
+            #[serde(default)]
+            pages_total: u64,
+        }
+        let metadata = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if !metadata.is_file() {
+            return Err(format!("{}: not a regular file", path.display()));
+        }
+        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let report: Report = serde_json::from_reader(std::io::BufReader::new(file))
+            .map_err(|e| format!("{} is not a report.json: {e}", path.display()))?;
+        let mut seen = std::collections::HashSet::new();
         let mut accepted: Vec<BaselineEntry> = Vec::new();
-        for site in report["sites"].as_array().into_iter().flatten() {
-            for issue in site["issues"].as_array().into_iter().flatten().filter(|i| i["outcome"] == "failed") {
-                let Some(key) = issue["id"].as_str() else { continue };
-                if accepted.iter().any(|e| e.key == key) {
+        for site in &report.sites {
+            for issue in site.issues.iter().filter(|i| i.outcome == "failed") {
+                if !seen.insert(issue.id.as_str()) {
                     continue;
                 }
-                let title = issue["title"].as_str().unwrap_or_default();
-                let pages = issue["pages_total"].as_u64().unwrap_or(0);
-                let note = format!("{title} — {} — {pages} page(s)", site["name"].as_str().unwrap_or_default());
                 accepted.push(BaselineEntry {
-                    key: key.to_string(),
-                    note: Some(note),
+                    key: issue.id.clone(),
+                    note: Some(format!("{} — {} — {} page(s)", issue.title, site.name, issue.pages_total)),
                     reason: reason.to_string(),
                     expires: None,
                 });
             }
         }
-        Baseline { accepted }
+        Ok(Baseline { accepted })
     }
 }
 

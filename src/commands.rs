@@ -176,10 +176,7 @@ pub fn history(site: Option<&str>, db: &Path, format: &str) -> Result<(), Comman
 
 /// `eldercheck baseline write REPORT`: accepts every failed issue of a report.json.
 pub fn write_baseline(report: &Path, out: &Path, reason: &str, console: Lang) -> Result<(), CommandError> {
-    let bytes = crate::options::read_input_file(report).map_err(CommandError::Usage)?;
-    let json: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| CommandError::Usage(format!("{} is not a report.json: {e}", report.display())))?;
-    let baseline = crate::baseline::Baseline::from_report_json(&json, reason);
+    let baseline = crate::baseline::Baseline::from_report_file(report, reason).map_err(CommandError::Usage)?;
     let toml = toml::to_string_pretty(&baseline)
         .map_err(|e| CommandError::Usage(format!("cannot write the baseline: {e}")))?;
     std::fs::write(out, toml).map_err(|e| CommandError::Usage(format!("cannot write {}: {e}", out.display())))?;

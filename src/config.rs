@@ -38,6 +38,8 @@ pub const OPTIONS: &[&str] = &[
     "timeout_s",
     "retries",
     "max_body_mib",
+    "page_budget_s",
+    "site_timeout_s",
     "no_robots",
     "include",
     "exclude",

@@ -25,11 +25,43 @@ pub fn say(table: &Value, path: &[&str], values: &[(&str, String)]) -> String {
     for key in path {
         node = &node[*key];
     }
-    let mut out = node.as_str().map_or_else(|| path.last().copied().unwrap_or_default().to_string(), str::to_string);
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let template = node.as_str().unwrap_or_else(|| path.last().copied().unwrap_or_default());
+    // One pass, so that a value containing `{name}` is never substituted again.
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (&after[..close], &after[close + 1..])) {
+            Some((name, tail)) if values.iter().any(|(n, _)| *n == name) => {
+                if let Some((_, value)) = values.iter().find(|(n, _)| *n == name) {
+                    out.push_str(&terminal_safe(value));
+                }
+                rest = tail;
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
+}
+
+/// Text from pages, servers and files as a terminal may show it: control characters (escape
+/// sequences that recolour, retitle or clear a terminal) and bidirectional overrides (which make
+/// text read differently from what it is) are written as escapes.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect(),
+    )
 }
 
 /// The language of the console: `--lang` when given, else the environment's (`LC_ALL`, `LC_MESSAGES`,
@@ -76,5 +108,13 @@ mod tests {
             say(strings(Lang::ZhCn), &["console", "usage", "missing_path"], &[("path", "x".into())]),
             "找不到文件或文件夹：x"
         );
+    }
+
+    #[test]
+    fn console_values_are_substituted_once_and_made_terminal_safe() {
+        let table: Value = serde_json::json!({ "m": "页面 {url}：{message}" });
+        let said =
+            say(&table, &["m"], &[("url", "{message}".into()), ("message", "\u{1b}]0;pwn\u{7}x\u{202e}y".into())]);
+        assert_eq!(said, "页面 {message}：\\u{1b}]0;pwn\\u{7}x\\u{202e}y");
     }
 }

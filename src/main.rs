@@ -8,8 +8,8 @@ use eldercheck::i18n;
 use eldercheck::options::Problem;
 use eldercheck::options::{
     self, CrawlSettings, Format, Output, Verbosity, DEFAULT_CONCURRENCY, DEFAULT_DB, DEFAULT_DELAY_MS, DEFAULT_FORMATS,
-    DEFAULT_LANG, DEFAULT_MAX_BODY_MIB, DEFAULT_MAX_DEPTH, DEFAULT_OUT, DEFAULT_PROFILE, DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT_S, DEFAULT_VIEWPORT,
+    DEFAULT_LANG, DEFAULT_MAX_BODY_MIB, DEFAULT_MAX_DEPTH, DEFAULT_OUT, DEFAULT_PAGE_BUDGET_S, DEFAULT_PROFILE,
+    DEFAULT_RETRIES, DEFAULT_SITE_TIMEOUT_S, DEFAULT_TIMEOUT_S, DEFAULT_VIEWPORT,
 };
 use eldercheck::run::{CheckRequest, RunError, Verdict};
 use eldercheck_checks::check::Lang;
@@ -128,6 +128,12 @@ struct CheckArgs {
     /// Largest page or stylesheet read, in MiB.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_MIB)]
     max_body_mib: usize,
+    /// CPU seconds a page may take to be parsed and checked; a page that needs more is reported as too complex.
+    #[arg(long, default_value_t = DEFAULT_PAGE_BUDGET_S)]
+    page_budget_s: u64,
+    /// Seconds a site's crawl may take (default 30 minutes); pages not reached by then are counted as skipped.
+    #[arg(long, default_value_t = DEFAULT_SITE_TIMEOUT_S)]
+    site_timeout_s: u64,
     /// Ignore robots.txt (for owners checking their own site).
     #[arg(long)]
     no_robots: bool,
@@ -230,8 +236,34 @@ fn argument_error(error: &clap::Error, lang: Lang) -> String {
     lines.join("\n")
 }
 
+/// A panic is one line on the terminal, with page text made safe: the page it happened on becomes an
+/// `internal` error entry (the analysis threads catch it) and the run goes on. `RUST_BACKTRACE=1`
+/// keeps Rust's own report for developers.
+fn install_panic_hook(console: Lang) {
+    if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+        return;
+    }
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let message: String = message.chars().take(300).collect();
+        let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        let table = i18n::strings(console);
+        eprintln!(
+            "{}{}",
+            i18n::say(table, &["console", "error_prefix"], &[]),
+            i18n::say(table, &["console", "internal_error"], &[("place", place), ("message", message)])
+        );
+    }));
+}
+
 fn main() -> ExitCode {
     let console = i18n::console_lang(lang_argument().as_deref());
+    install_panic_hook(console);
     let prefix = i18n::say(i18n::strings(console), &["console", "error_prefix"], &[]);
     let matches = match Cli::command().try_get_matches() {
         Ok(matches) => matches,
@@ -362,6 +394,8 @@ fn apply_config(
     set!(timeout_s, integer, number);
     set!(retries, integer, number);
     set!(max_body_mib, integer, number);
+    set!(page_budget_s, integer, number);
+    set!(site_timeout_s, integer, number);
     if !given("fail_under") {
         if let Some(v) = config.float("fail_under")? {
             args.fail_under = Some(v);
@@ -399,6 +433,7 @@ fn request(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Resul
             timeout: std::time::Duration::from_secs(args.timeout_s.min(u64::MAX / 2)),
             retries: args.retries,
             max_body_mib: args.max_body_mib,
+            site_timeout: std::time::Duration::from_secs(args.site_timeout_s.min(u64::MAX / 2)),
             respect_robots: !args.no_robots,
             include: args.include,
             exclude: args.exclude,
@@ -413,6 +448,7 @@ fn request(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Resul
         console_lang: parse_lang(&args.lang)?,
         fail_under: args.fail_under,
         viewport: options::parse_viewport(&args.viewport)?,
+        page_budget: std::time::Duration::from_secs(args.page_budget_s.min(u64::MAX / 2)),
         db: (!args.no_db).then_some(args.db),
         keep_runs: args.keep_runs,
         baseline_file: args.baseline,

@@ -16,6 +16,11 @@ pub const DEFAULT_DELAY_MS: u64 = 250;
 pub const DEFAULT_TIMEOUT_S: u64 = 20;
 pub const DEFAULT_RETRIES: u32 = 2;
 pub const DEFAULT_MAX_BODY_MIB: usize = 5;
+/// CPU seconds one page may take to be parsed, styled and checked.
+pub const DEFAULT_PAGE_BUDGET_S: u64 = 5;
+/// Wall-clock seconds one site's crawl may take (30 minutes): a slow or stalling server, or a large
+/// Crawl-delay, cannot hold a nightly batch.
+pub const DEFAULT_SITE_TIMEOUT_S: u64 = 30 * 60;
 pub const DEFAULT_LANG: &str = "zh-CN";
 pub const DEFAULT_VIEWPORT: &str = "desktop";
 pub const DEFAULT_DB: &str = "eldercheck.db";
@@ -57,6 +62,11 @@ pub enum Problem {
     BadViewport(String),
     BadLang(String),
     BadResolve(String),
+    /// A site listed twice: checked once, under its first entry.
+    DuplicateSite {
+        target: String,
+        first: String,
+    },
     /// Errors whose text comes from elsewhere (a profile or baseline file, say).
     Other(String),
 }
@@ -94,6 +104,9 @@ impl Problem {
             Problem::BadViewport(v) => ("bad_viewport", vec![("value", v.clone())]),
             Problem::BadLang(v) => ("bad_lang", vec![("value", v.clone())]),
             Problem::BadResolve(v) => ("bad_resolve", vec![("value", v.clone())]),
+            Problem::DuplicateSite { target, first } => {
+                ("duplicate_site", vec![("target", target.clone()), ("first", first.clone())])
+            }
             Problem::Other(message) => ("other", vec![("message", message.clone())]),
         }
     }
@@ -174,6 +187,8 @@ pub struct CrawlSettings {
     pub timeout: Duration,
     pub retries: u32,
     pub max_body_mib: usize,
+    /// A site's crawl stops after this long; the pages not reached are counted as skipped.
+    pub site_timeout: Duration,
     pub respect_robots: bool,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
@@ -189,6 +204,7 @@ impl Default for CrawlSettings {
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_S),
             retries: DEFAULT_RETRIES,
             max_body_mib: DEFAULT_MAX_BODY_MIB,
+            site_timeout: Duration::from_secs(DEFAULT_SITE_TIMEOUT_S),
             respect_robots: true,
             include: Vec::new(),
             exclude: Vec::new(),

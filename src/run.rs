@@ -22,10 +22,12 @@ use eldercheck_checks::page::style::Viewport;
 use eldercheck_checks::page::PageOptions;
 use eldercheck_checks::rules::custom::CustomCheckDefinition;
 use eldercheck_checks::{Catalogue, Profile};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use url::Url;
 
 /// A `check` run as the command line (and eldercheck.toml) asked for it, before anything is read.
 #[derive(Debug, Clone)]
@@ -52,6 +54,8 @@ pub struct CheckRequest {
     /// `--fail-under`: the pass mark of this run (default: the profile's).
     pub fail_under: Option<f64>,
     pub viewport: Viewport,
+    /// `--page-budget-s`: CPU time one page may take.
+    pub page_budget: Duration,
     /// History store, unless `--no-db`.
     pub db: Option<PathBuf>,
     pub keep_runs: Option<usize>,
@@ -80,6 +84,7 @@ impl CheckRequest {
             console_lang: Lang::ZhCn,
             fail_under: None,
             viewport: Viewport::DESKTOP,
+            page_budget: Duration::from_secs(crate::options::DEFAULT_PAGE_BUDGET_S),
             db: Some(PathBuf::from(crate::options::DEFAULT_DB)),
             keep_runs: None,
             baseline_file: None,
@@ -279,6 +284,8 @@ fn validate(request: &CheckRequest) -> Result<(), RunError> {
     };
     range("--concurrency", c.concurrency as u64, 1, 1024)?;
     range("--max-body-mib", c.max_body_mib as u64, 1, 1024)?;
+    range("--page-budget-s", request.page_budget.as_secs(), 1, 3_600)?;
+    range("--site-timeout-s", c.site_timeout.as_secs(), 1, 7 * 24 * 3_600)?;
     range("--delay-ms", c.delay.as_millis().min(u128::from(u64::MAX)) as u64, 0, 600_000)?;
     if c.timeout.is_zero() || c.timeout > Duration::from_secs(3_600) {
         let value = c.timeout.as_secs().to_string();
@@ -364,12 +371,25 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
         }
         crawl_targets.extend(listed);
     }
+    // A site listed twice (`www.` or not, http or https, another page of it) is crawled once: twice
+    // would double its requests and store it twice in the history.
+    let mut listed_sites: HashMap<String, String> = HashMap::new();
     for target in crawl_targets {
-        let entry = SiteEntry {
-            url: target.url.clone(),
-            name: target.name.clone().unwrap_or_else(|| target.url.clone()),
-            group: target.group.clone(),
-        };
+        let key = Url::parse(target.url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| format!("{}:{}", crate::sources::crawl::url_scope::site_key(&u), u.port().unwrap_or(0)));
+        if let Some(key) = key {
+            if let Some(first) = listed_sites.get(&key) {
+                problems.push(Problem::DuplicateSite { target: target.url.clone(), first: first.clone() });
+                continue;
+            }
+            listed_sites.insert(key, target.url.clone());
+        }
+        // A password in a start URL is used for the crawl, never written down.
+        let shown = crate::sources::crawl::url_scope::redact(&target.url).into_owned();
+        let entry =
+            SiteEntry { url: shown.clone(), name: target.name.clone().unwrap_or(shown), group: target.group.clone() };
         sites.push((entry, SiteSource::Crawl(target.url)));
     }
     if sites.is_empty() {
@@ -392,6 +412,7 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
             resolve: request.resolve.clone(),
             ..FetchConfig::default()
         },
+        site_timeout: c.site_timeout,
     };
     Ok(Prepared { profile, catalogue, policy, acceptances, crawl, sites, problems, guessed_urls })
 }
@@ -435,11 +456,12 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
                 Problem::DidYouMean { target, .. } => target.clone(),
                 _ => String::new(),
             };
-            eprintln!(
-                "{}{}",
-                crate::i18n::say(console, &["console", "error_prefix"], &[]),
+            let line = if target.is_empty() {
+                reason
+            } else {
                 crate::i18n::say(console, &["console", "skipped_target"], &[("target", target), ("reason", reason)])
-            );
+            };
+            eprintln!("{}{line}", crate::i18n::say(console, &["console", "error_prefix"], &[]));
         }
         for (target, url) in &prepared.guessed_urls {
             eprintln!(
@@ -472,6 +494,7 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
         thresholds: prepared.profile.thresholds.clone(),
         elder: prepared.profile.elder_rules(request.elder_paths.clone()),
         page_options: PageOptions { viewport: request.viewport, ..PageOptions::default() },
+        page_budget: request.page_budget,
     };
     let finished = pipeline(
         &request,

@@ -53,6 +53,7 @@ fn act_rules_agree() {
         thresholds: profile.thresholds.clone(),
         elder: profile.elder_rules(Vec::new()),
         page_options: PageOptions::default(),
+        page_budget: std::time::Duration::from_secs(eldercheck::options::DEFAULT_PAGE_BUDGET_S),
     };
     let mut table: BTreeMap<String, RuleTally> = BTreeMap::new();
     for case in &manifest {

@@ -1,115 +1,15 @@
 //! Crawler tests against local servers on 127.0.0.1 (axum). No test touches the internet.
 
+mod common;
+
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Router;
-use eldercheck::options::{Output, Verbosity};
-use eldercheck::results::PageResult;
-use eldercheck::run::{CheckRequest, RunError};
-use eldercheck::rundir::{RunDir, SiteRecord};
-use eldercheck_checks::check::Lang;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use common::*;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-type Handler = Arc<dyn Fn(&str, &HeaderMap) -> Response + Send + Sync>;
-
-#[derive(Clone)]
-struct Server {
-    handler: Handler,
-    log: Arc<Mutex<Vec<(Instant, String)>>>,
-}
-
-async fn route(State(server): State<Server>, request: Request) -> Response {
-    let path = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
-    server.log.lock().expect("log").push((Instant::now(), path.clone()));
-    (server.handler)(&path, request.headers())
-}
-
-/// Starts a server whose responses come from `handler`; returns its address and request log.
-async fn serve(
-    handler: impl Fn(&str, &HeaderMap) -> Response + Send + Sync + 'static,
-) -> (SocketAddr, Arc<Mutex<Vec<(Instant, String)>>>) {
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let server = Server { handler: Arc::new(handler), log: log.clone() };
-    let app = Router::new().fallback(route).with_state(server);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (addr, log)
-}
-
-fn html(body: &str) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        format!("<!DOCTYPE html><html lang=zh-CN><head><title>页面</title></head><body>{body}</body></html>"),
-    )
-        .into_response()
-}
-
-fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "not found").into_response()
-}
-
-/// A crawl request as the tests use it: resolve the test hosts to the server, no delay, short timeouts.
-fn options(addr: SocketAddr, hosts: &[&str]) -> CheckRequest {
-    let mut request = CheckRequest::new(Vec::new());
-    request.crawl.max_pages = Some(50);
-    request.crawl.max_depth = 3;
-    request.crawl.timeout = Duration::from_secs(2);
-    request.crawl.retries = 1;
-    request.crawl.delay = Duration::ZERO;
-    request.resolve = hosts.iter().map(|h| (h.to_string(), addr)).collect();
-    request.db = None;
-    request.formats = Vec::new();
-    request.verbosity = Verbosity::Quiet;
-    request.lang = Lang::En;
-    request
-}
-
-/// A site as the results folder holds it.
-struct CrawledSite {
-    record: SiteRecord,
-    pages: Vec<PageResult>,
-}
-
-/// Runs the whole pipeline on `urls` (given as a `--sites` list, so that even a bad line is a site)
-/// and reads the results folder back.
-async fn crawl(urls: &[String], mut request: CheckRequest) -> Vec<CrawledSite> {
-    let out = tempfile::tempdir().expect("tempdir");
-    let list = out.path().join("sites.txt");
-    std::fs::write(&list, urls.join("\n")).expect("write the site list");
-    request.sites_file = Some(list);
-    request.output = Output::Dir(out.path().to_path_buf());
-    let ran = tokio::task::spawn_blocking(move || eldercheck::run::check(request)).await.expect("join");
-    match ran {
-        Ok(_) | Err(RunError::NothingChecked) => {}
-        Err(e) => panic!("the run failed: {e}"),
-    }
-    let dir = RunDir::open(&out.path().join("results")).expect("results folder");
-    let manifest = dir.read_manifest().expect("manifest");
-    (0..manifest.sites.len())
-        .map(|i| CrawledSite {
-            record: dir.read_site(i).expect("site record"),
-            pages: dir.pages(i).expect("pages").map(|p| p.expect("page")).collect(),
-        })
-        .collect()
-}
-
-fn page<'a>(site: &'a CrawledSite, suffix: &str) -> &'a PageResult {
-    site.pages.iter().find(|p| p.requested_url.ends_with(suffix)).unwrap_or_else(|| {
-        panic!("no page {suffix}: {:?}", site.pages.iter().map(|p| &p.requested_url).collect::<Vec<_>>())
-    })
-}
-
-fn paths(log: &Arc<Mutex<Vec<(Instant, String)>>>) -> Vec<String> {
-    log.lock().expect("log").iter().map(|(_, p)| p.clone()).collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn robots_disallow_allow_and_crawl_delay() {

@@ -4,6 +4,7 @@
 //! CSS cascade built on cssparser) and the checks that run on it. No network code lives here;
 //! the application hands pages in and gets serialisable results out.
 
+pub mod budget;
 pub mod catalogue;
 pub mod check;
 pub mod docs;

@@ -191,7 +191,13 @@ impl Profile {
                 message: format!("not a regular file of at most {MAX_PROFILE_BYTES} bytes"),
             });
         }
-        let text = std::fs::read_to_string(path).map_err(read_error)?;
+        // Capped as read too: a file may grow between the size check and the read.
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(std::fs::File::open(path).map_err(read_error)?, MAX_PROFILE_BYTES),
+            &mut text,
+        )
+        .map_err(read_error)?;
         Profile::from_toml(&text, name_or_path)
     }
 

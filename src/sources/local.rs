@@ -194,7 +194,9 @@ impl StylesheetLoader for FolderLoader {
     fn resolve(&self, base: &Url, href: &str) -> Option<Url> {
         let href = href.trim();
         if base.scheme() == "file" && href.starts_with('/') && !href.starts_with("//") {
-            return self.root_url.join(href.trim_start_matches('/')).ok();
+            // As a web server would: `..` cannot climb above the site's root (`/../../x.css` is `/x.css`).
+            let on_site = Url::parse("http://site.invalid/").ok()?.join(href).ok()?;
+            return self.root_url.join(on_site.path().trim_start_matches('/')).ok();
         }
         base.join(href).ok()
     }
@@ -238,7 +240,12 @@ mod tests {
     fn stylesheets_outside_the_folder_are_not_read() {
         let loader = FolderLoader::new(Url::parse("file:///srv/site/").expect("url"), 1024);
         let page = Url::parse("file:///srv/site/a.html").expect("url");
-        for href in ["/../../etc/passwd", "../../etc/passwd", "file:///etc/passwd"] {
+        assert_eq!(
+            loader.resolve(&page, "/../../etc/passwd").map(|u| u.to_string()),
+            Some("file:///srv/site/etc/passwd".into()),
+            "a root-relative reference stays in the site, as on a web server"
+        );
+        for href in ["../../etc/passwd", "file:///etc/passwd", "../%2e%2e/etc/passwd"] {
             let url = loader.resolve(&page, href).expect("resolves");
             assert!(matches!(loader.load(&url), Err(LoadError::NotAllowed(_))), "{href} → {url} must not be read");
         }

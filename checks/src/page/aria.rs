@@ -385,11 +385,17 @@ fn normalise(text: &str) -> String {
 struct Walk<'p> {
     page: &'p Page,
     visited: HashSet<NodeId>,
+    /// Nesting of name-from-content steps in progress.
+    depth: usize,
 }
+
+/// Name-from-content steps nested deeper than this read the rest of the subtree as flat text, without
+/// recursing: the stack stays bounded whatever the document, and no real name is this deep.
+const MAX_NAME_DEPTH: usize = 64;
 
 /// The accessible name of an element.
 pub fn accessible_name(page: &Page, element: ElementRef<'_>) -> AccessibleName {
-    let mut walk = Walk { page, visited: HashSet::new() };
+    let mut walk = Walk { page, visited: HashSet::new(), depth: 0 };
     walk.name(element, Context { in_labelledby: false, in_content: false, referenced: true, hidden_target: false })
 }
 
@@ -563,6 +569,16 @@ impl Walk<'_> {
 
     /// Text of the element's children, each child element by its own name.
     fn content(&mut self, element: ElementRef<'_>, cx: Context) -> String {
+        if self.depth >= MAX_NAME_DEPTH {
+            return flat_text(self.page, element, cx.hidden_target);
+        }
+        self.depth += 1;
+        let text = self.content_of_children(element, cx);
+        self.depth -= 1;
+        text
+    }
+
+    fn content_of_children(&mut self, element: ElementRef<'_>, cx: Context) -> String {
         let mut out = String::new();
         for child in element.children() {
             match child.value() {
@@ -597,6 +613,36 @@ impl Walk<'_> {
         }
         out
     }
+}
+
+/// The text of a subtree read iteratively: what name-from-content gives for plain nested markup,
+/// with hidden subtrees (unless the traversal counts them), scripts and styles left out.
+fn flat_text(page: &Page, element: ElementRef<'_>, hidden_counts: bool) -> String {
+    use ego_tree::iter::Edge;
+    let mut out = String::new();
+    let mut skipping: Option<NodeId> = None;
+    for edge in element.traverse() {
+        match edge {
+            Edge::Open(node) if skipping.is_none() => match node.value() {
+                Node::Text(text) => out.push_str(text),
+                Node::Element(el) => {
+                    let skip = matches!(el.name(), "script" | "style" | "template" | "noscript")
+                        || (!hidden_counts && ElementRef::wrap(node).is_some_and(|e| is_hidden_from_at(page, e)));
+                    if skip && node.id() != element.id() {
+                        skipping = Some(node.id());
+                    } else if ElementRef::wrap(node)
+                        .is_some_and(|e| !matches!(&*page.style_of(e).display, "inline" | "contents"))
+                    {
+                        out.push(' ');
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The value an embedded control contributes to a label's or link's name.
@@ -660,6 +706,28 @@ mod tests {
             "数量 2 份"
         );
         assert_eq!(name_of("<h1><img src=a.png alt=''></h1>", "h1"), "");
+    }
+
+    #[test]
+    fn deeply_nested_names_need_no_deep_stack() {
+        // On a 512 KiB stack, where a recursive walk of 3,000 levels (at ~1 KiB a level) would overflow.
+        // Below the parser's depth bound (300 levels) the hidden element keeps its text, and the
+        // iterative part of the walk leaves it out.
+        let names = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                [300, 3_000].map(|levels| {
+                    let html = format!("<a href=/>{}办事<b hidden>隐藏</b>指南</a>", "<span>".repeat(levels));
+                    let page = Page::parse("https://a.cn/", &html);
+                    let link = page.elements().find(|e| e.value().name() == "a").expect("link");
+                    accessible_name(&page, link).name
+                })
+            })
+            .expect("thread")
+            .join()
+            .expect("no overflow");
+        assert_eq!(names[0], "办事指南", "hidden text left out");
+        assert!(names[1].starts_with("办事") && names[1].ends_with("指南"), "{}", names[1]);
     }
 
     #[test]

@@ -79,6 +79,52 @@ fn rescue_multibyte(bytes: &[u8], guess: &'static Encoding) -> &'static Encoding
     guess
 }
 
+/// What a body that is not a document is, when its first bytes say so: the signatures of the
+/// WHATWG MIME Sniffing standard for images, archives, PDF, audio and video, then its "binary data
+/// byte" test (control bytes no text contains) over the first 1,024 bytes. Servers send PNGs and
+/// archives as `text/html`, and folders hold `.html` files that are not; such bodies are `not_html`,
+/// never scored as pages. UTF-16 documents (with a byte-order mark) are text.
+pub fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: [(&[u8], &str); 14] = [
+        (b"\x89PNG\r\n\x1a\n", "PNG image"),
+        (b"GIF87a", "GIF image"),
+        (b"GIF89a", "GIF image"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"RIFF", "RIFF media (WebP, WAV, AVI)"),
+        (b"%PDF-", "PDF document"),
+        (b"PK\x03\x04", "ZIP archive or Office document"),
+        (b"\x1f\x8b\x08", "gzip archive"),
+        (b"Rar!\x1a\x07", "RAR archive"),
+        (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+        (b"\x00\x00\x01\x00", "icon"),
+        (b"ID3", "MP3 audio"),
+        (b"OggS\x00", "Ogg media"),
+        (b"\x7fELF", "executable"),
+    ];
+    if bytes.starts_with(b"\xfe\xff") || bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xef\xbb\xbf") {
+        return None;
+    }
+    if let Some((_, kind)) = SIGNATURES.iter().find(|(signature, _)| bytes.starts_with(signature)) {
+        return Some(kind);
+    }
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        return Some("MP4 media");
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    // UTF-16 without a byte-order mark: every other byte of ASCII markup is zero.
+    let utf16_markup = head.len() >= 8
+        && head.chunks_exact(2).take(32).all(|pair| (pair[0] == 0) != (pair[1] == 0) && (pair[0] | pair[1]) < 0x80);
+    if utf16_markup {
+        return None;
+    }
+    // Real pages carry stray control bytes (old Chinese portals use \x02 as a separator in
+    // comments); random or compressed data has NUL bytes and about 10% control bytes.
+    let binary_byte = |b: &&u8| matches!(b, 0x00..=0x08 | 0x0b | 0x0e..=0x1a | 0x1c..=0x1f);
+    let control = head.iter().filter(binary_byte).count();
+    // The share is only telling over enough bytes: a short page with a bell character is still a page.
+    (head.contains(&0) || (head.len() >= 512 && control * 25 > head.len())).then_some("binary data")
+}
+
 /// Decodes a stylesheet: BOM, then `@charset`, then the referring document's encoding.
 pub fn decode_css(bytes: &[u8], fallback: &'static Encoding) -> String {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
@@ -317,5 +363,20 @@ mod tests {
         bytes.extend(gbk("关怀"));
         bytes.extend(b"\" }");
         assert!(decode_css(&bytes, UTF_8).contains("关怀"));
+    }
+
+    #[test]
+    fn binary_bodies_are_recognised_and_text_is_not() {
+        assert_eq!(binary_kind(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("PNG image"));
+        assert_eq!(binary_kind(b"%PDF-1.7 ..."), Some("PDF document"));
+        assert_eq!(binary_kind(&[0x13, 0x37, 0x00, 0xff, 0x42]), Some("binary data"));
+        let separators = format!("<!-- ad{}{} --><p>正文</p>{}", "\u{2}N".repeat(17), " ".repeat(400), "x".repeat(600));
+        assert_eq!(binary_kind(separators.as_bytes()), None, "a few control bytes in a comment");
+        assert_eq!(binary_kind(b"<\0h\0t\0m\0l\0>\0<\0p\0>\0x\0"), None, "UTF-16 without a byte-order mark");
+        assert_eq!(binary_kind("<!doctype html><title>政府网站</title>".as_bytes()), None);
+        let gbk: &[u8] = &[b'<', b'p', b'>', 0xd5, 0xfe, 0xb8, 0xae];
+        assert_eq!(binary_kind(gbk), None, "GBK text has high bytes, not control bytes");
+        assert_eq!(binary_kind(b"\xff\xfe<\0p\0>\0"), None, "UTF-16 with a byte-order mark is text");
+        assert_eq!(binary_kind(b"<p>\x0ctab\tand form feed\r\n"), None);
     }
 }

@@ -2,8 +2,10 @@ use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
 use crate::page::aria::in_sequential_focus_order;
+use ego_tree::NodeId;
 use scraper::ElementRef;
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 pub struct AriaHiddenFocus;
 
@@ -36,28 +38,33 @@ impl Check for AriaHiddenFocus {
         let page = cx.page;
         let mut tally = Tally::default();
         // Targets: elements whose aria-hidden is exactly "true" (other values are ignored by browsers).
-        for hidden in page
-            .elements()
-            .filter(|e| e.value().attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")))
-        {
-            let focusable: Vec<ElementRef<'_>> = std::iter::once(hidden)
-                .chain(hidden.descendent_elements().skip(1))
-                .filter(|e| in_sequential_focus_order(page, *e))
-                .collect();
-            if focusable.is_empty() {
-                tally.pass();
+        let is_hidden_root =
+            |e: &ElementRef<'_>| e.value().attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        // One pass: every focusable element inside a hidden region is one finding, however many
+        // hidden regions enclose it, and marks those regions as failed. Scanning each region's
+        // subtree instead is quadratic on nested regions (and reported one element many times).
+        let mut failed_roots: HashSet<NodeId> = HashSet::new();
+        for element in page.elements() {
+            if !page.is_aria_hidden(element) || !in_sequential_focus_order(page, element) {
                 continue;
             }
-            for element in focusable {
-                tally.add(Finding::failed(
-                    page,
-                    element,
-                    Message::new(
-                        "此元素在 aria-hidden=\"true\" 的区域内却能用 Tab 键到达：焦点停在这里时读屏软件什么也不读。请加 tabindex=\"-1\"、inert，或去掉 aria-hidden。",
-                        "This element is inside aria-hidden=\"true\" but reachable with Tab: when focus lands here, the screen reader says nothing. Add tabindex=\"-1\" or inert, or remove aria-hidden.",
-                    ),
-                ));
+            // Up to the first region already marked: an earlier walk marked every region above it.
+            for region in std::iter::once(element).chain(element.ancestors().filter_map(ElementRef::wrap)) {
+                if is_hidden_root(&region) && !failed_roots.insert(region.id()) {
+                    break;
+                }
             }
+            tally.add(Finding::failed(
+                page,
+                element,
+                Message::new(
+                    "此元素在 aria-hidden=\"true\" 的区域内却能用 Tab 键到达：焦点停在这里时读屏软件什么也不读。请加 tabindex=\"-1\"、inert，或去掉 aria-hidden。",
+                    "This element is inside aria-hidden=\"true\" but reachable with Tab: when focus lands here, the screen reader says nothing. Add tabindex=\"-1\" or inert, or remove aria-hidden.",
+                ),
+            ));
+        }
+        for _ in page.elements().filter(is_hidden_root).filter(|e| !failed_roots.contains(&e.id())) {
+            tally.pass();
         }
         tally.finish()
     }

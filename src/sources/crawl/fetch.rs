@@ -3,6 +3,7 @@
 //! 5xx and 429 (`Retry-After` honoured), a body cap, and redirects followed by hand so that scope,
 //! loops and the number of hops are under control.
 
+use super::address::{Access, PolicyResolver, RefusedAddress};
 use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -16,6 +17,9 @@ use url::Url;
 pub const MAX_REDIRECTS: usize = 10;
 /// Requests in flight to one host at most.
 pub const PER_HOST_IN_FLIGHT: usize = 2;
+/// Requests to one host that time out (after their retries) in a row before the host is given up
+/// for the run: a dead server then costs two timeouts, not one per page.
+const TIMEOUTS_BEFORE_GIVING_UP: u32 = 2;
 
 #[derive(Debug, Clone)]
 pub struct FetchConfig {
@@ -108,23 +112,61 @@ struct HostState {
 pub enum Want {
     /// An HTML page: other content types end with `not_html` before the body is read.
     Html,
-    /// Anything (robots.txt, sitemaps, stylesheets).
+    /// Anything (sitemaps, stylesheets), within the body cap.
     Any,
+    /// The first bytes of anything, up to this many: a robots.txt over its limit is still read
+    /// (RFC 9309: at least the first 500 KiB), never treated as missing.
+    Prefix(usize),
 }
 
 pub struct Fetcher {
-    client: reqwest::Client,
+    /// For sites on public addresses: loopback, private and link-local addresses are refused.
+    public: reqwest::Client,
+    /// For sites the user asked for on a private network: link-local addresses are refused.
+    private: reqwest::Client,
     config: FetchConfig,
     global: Semaphore,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
     /// Hosts whose name did not resolve or that refused connections, with the error: later
     /// requests to them in this run fail at once instead of waiting on DNS or connects again.
     unreachable: Mutex<HashMap<String, FetchError>>,
+    /// HTTP basic credentials given in start URLs, by host: sent to that host only, and kept out
+    /// of every URL the crawler hands on (and so out of reports and the history).
+    credentials: Mutex<HashMap<String, (String, Option<String>)>>,
+    /// Timed-out requests in a row, by host.
+    timeouts: Mutex<HashMap<String, u32>>,
 }
 
 impl Fetcher {
     pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
+        Ok(Fetcher {
+            public: Fetcher::client(&config, Access::Public)?,
+            private: Fetcher::client(&config, Access::Private)?,
+            global: Semaphore::new(config.concurrency.max(1)),
+            config,
+            hosts: Mutex::new(HashMap::new()),
+            unreachable: Mutex::new(HashMap::new()),
+            credentials: Mutex::new(HashMap::new()),
+            timeouts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Takes the credentials out of a start URL, to be sent to its host with every request.
+    pub fn take_credentials(&self, url: &mut Url) {
+        if url.username().is_empty() && url.password().is_none() {
+            return;
+        }
+        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let user = decode(url.username());
+        let password = url.password().map(decode);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        self.credentials.lock().unwrap_or_else(|e| e.into_inner()).insert(host_key(url), (user, password));
+    }
+
+    fn client(config: &FetchConfig, access: Access) -> Result<reqwest::Client, FetchError> {
         let mut builder = reqwest::Client::builder()
+            .dns_resolver(PolicyResolver::shared(access))
             .user_agent(config.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
@@ -134,18 +176,11 @@ impl Fetcher {
             // idle connections kept for the default 90 s hold memory (tens of KB each) and file
             // descriptors by the thousand. Long enough to be reused between two polite requests.
             .pool_idle_timeout((config.delay * 2).clamp(Duration::from_secs(2), Duration::from_secs(30)));
+        // `--resolve` entries are the user's own choice of address and bypass the address rule.
         for (host, addr) in &config.resolve {
             builder = builder.resolve(host, *addr);
         }
-        let client =
-            builder.build().map_err(|e| FetchError::new("client", format!("cannot build the HTTP client: {e}")))?;
-        Ok(Fetcher {
-            client,
-            global: Semaphore::new(config.concurrency.max(1)),
-            config,
-            hosts: Mutex::new(HashMap::new()),
-            unreachable: Mutex::new(HashMap::new()),
-        })
+        builder.build().map_err(|e| FetchError::new("client", format!("cannot build the HTTP client: {e}")))
     }
 
     pub fn config(&self) -> &FetchConfig {
@@ -176,12 +211,13 @@ impl Fetcher {
         }
     }
 
-    /// GET with redirects. `scope` (a site key) limits where redirects may go.
-    pub async fn get(&self, url: &Url, want: Want, scope: Option<&str>) -> Result<Fetched, FetchError> {
+    /// GET with redirects. `scope` (a site key) limits where redirects may go; `access` which
+    /// addresses may be connected to, at every hop.
+    pub async fn get(&self, url: &Url, want: Want, scope: Option<&str>, access: Access) -> Result<Fetched, FetchError> {
         let mut current = url.clone();
         let mut visited: Vec<Url> = vec![current.clone()];
         for _ in 0..=MAX_REDIRECTS {
-            let response = self.request_with_retries(&current).await.map_err(|mut e| {
+            let response = self.request_with_retries(&current, access).await.map_err(|mut e| {
                 e.final_url = Some(current.to_string());
                 e
             })?;
@@ -233,7 +269,7 @@ impl Fetcher {
                 });
             }
             let charset = content_type.as_deref().and_then(charset_parameter);
-            let body = self.read_body(response).await.map_err(|mut e| {
+            let body = self.read_body(response, want).await.map_err(|mut e| {
                 e.final_url = Some(current.to_string());
                 e.status = Some(status.as_u16());
                 e
@@ -251,7 +287,18 @@ impl Fetcher {
     }
 
     /// One request (no redirects followed), retried on timeouts, connection failures, 5xx and 429.
-    async fn request_with_retries(&self, url: &Url) -> Result<reqwest::Response, FetchError> {
+    async fn request_with_retries(&self, url: &Url, access: Access) -> Result<reqwest::Response, FetchError> {
+        // Addresses written in the URL reach no resolver: the rule is applied here.
+        let literal = match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+            _ => None,
+        };
+        let overridden = self.config.resolve.iter().any(|(h, _)| url.host_str().is_some_and(|u| u == h));
+        if let Some(ip) = literal.filter(|ip| !overridden && !access.allows(*ip)) {
+            let refused = RefusedAddress { host: ip.to_string(), ip };
+            return Err(FetchError::new("private_address", refused.to_string()));
+        }
         let key = host_key(url);
         if let Some(earlier) = self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Err(FetchError {
@@ -259,19 +306,35 @@ impl Fetcher {
                 ..earlier.clone()
             });
         }
-        let outcome = self.request_with_retries_inner(url).await;
-        if let Err(e) = &outcome {
-            if matches!(e.kind, "dns" | "connect") {
+        let outcome = self.request_with_retries_inner(url, access).await;
+        match &outcome {
+            Err(e) if matches!(e.kind, "dns" | "connect") => {
                 self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(key, e.clone());
             }
+            Err(e) if e.kind == "timeout" => {
+                let mut timeouts = self.timeouts.lock().unwrap_or_else(|e| e.into_inner());
+                let count = timeouts.entry(key.clone()).or_default();
+                *count += 1;
+                if *count >= TIMEOUTS_BEFORE_GIVING_UP {
+                    let given_up = FetchError {
+                        message: format!("{} ({count} requests in a row timed out; the host is given up)", e.message),
+                        ..e.clone()
+                    };
+                    self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(key, given_up);
+                }
+            }
+            Ok(_) => {
+                self.timeouts.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+            }
+            Err(_) => {}
         }
         outcome
     }
 
-    async fn request_with_retries_inner(&self, url: &Url) -> Result<reqwest::Response, FetchError> {
+    async fn request_with_retries_inner(&self, url: &Url, access: Access) -> Result<reqwest::Response, FetchError> {
         let mut attempt = 0;
         loop {
-            let outcome = self.polite_request(url).await;
+            let outcome = self.polite_request(url, access).await;
             let retry_after = match &outcome {
                 Ok(response) if response.status().as_u16() == 429 || response.status().is_server_error() => {
                     Some(retry_after(response.headers()))
@@ -295,7 +358,7 @@ impl Fetcher {
         }
     }
 
-    async fn polite_request(&self, url: &Url) -> Result<reqwest::Response, FetchError> {
+    async fn polite_request(&self, url: &Url, access: Access) -> Result<reqwest::Response, FetchError> {
         let host = self.host(url);
         let _host_permit =
             host.permits.acquire().await.map_err(|_| FetchError::new("internal", "host limiter closed"))?;
@@ -309,17 +372,32 @@ impl Fetcher {
             *next = Instant::now() + delay;
         }
         let _global = self.global.acquire().await.map_err(|_| FetchError::new("internal", "limiter closed"))?;
-        self.client.get(url.clone()).send().await.map_err(classify)
+        let client = match access {
+            Access::Public => &self.public,
+            Access::Private => &self.private,
+        };
+        let mut request = client.get(url.clone());
+        if let Some((user, password)) = self.credentials.lock().unwrap_or_else(|e| e.into_inner()).get(&host_key(url)) {
+            request = request.basic_auth(user, password.as_ref());
+        }
+        request.send().await.map_err(classify)
     }
 
-    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
-        let cap = self.config.max_body_bytes;
-        if response.content_length().is_some_and(|len| len as usize > cap) {
+    async fn read_body(&self, mut response: reqwest::Response, want: Want) -> Result<Vec<u8>, FetchError> {
+        let (cap, truncate) = match want {
+            Want::Prefix(bytes) => (bytes, true),
+            Want::Html | Want::Any => (self.config.max_body_bytes, false),
+        };
+        if !truncate && response.content_length().is_some_and(|len| len as usize > cap) {
             return Err(FetchError::new("too_large", format!("body larger than the {cap}-byte cap")));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if body.len() + chunk.len() > cap {
+                if truncate {
+                    body.extend_from_slice(&chunk[..cap - body.len()]);
+                    break;
+                }
                 return Err(FetchError::new("too_large", format!("body larger than the {cap}-byte cap")));
             }
             body.extend_from_slice(&chunk);
@@ -356,6 +434,9 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 fn classify(error: reqwest::Error) -> FetchError {
     use std::error::Error as _;
+    if let Some(refused) = super::address::refusal_in(&error) {
+        return FetchError::new("private_address", refused.to_string());
+    }
     let mut chain = error.to_string();
     let mut source = error.source();
     while let Some(s) = source {

@@ -1,6 +1,7 @@
 //! The crawler: polite, complete whole-site crawls. It fetches pages and hands them on; it never
 //! judges them, and it learns a page's links from the analysis stage as soon as the page is parsed.
 
+pub mod address;
 pub mod fetch;
 pub mod robots;
 pub mod sitemap;
@@ -9,6 +10,7 @@ pub mod url_scope;
 
 use super::{Body, LoadFailure, PageParts, Referrer, SiteFeed};
 use crate::progress::ProgressReporter;
+use address::Access;
 use eldercheck_checks::page::{Link, StylesheetLoader};
 use fetch::{FetchError, Fetcher, Want};
 use robots::Robots;
@@ -24,6 +26,8 @@ use url::Url;
 pub const ROBOTS_AGENT: &str = "eldercheck";
 /// Sitemaps read per site at most (index children included).
 const MAX_SITEMAPS: usize = 20;
+/// Bytes of robots.txt read; the rest is ignored, as RFC 9309 allows (it asks for at least 500 KiB).
+const ROBOTS_BYTES: usize = 500 * 1024;
 
 /// What to crawl and how.
 #[derive(Debug, Clone)]
@@ -34,6 +38,9 @@ pub struct CrawlOptions {
     pub include: Vec<regex::Regex>,
     pub exclude: Vec<regex::Regex>,
     pub fetch: fetch::FetchConfig,
+    /// A site's crawl stops requesting pages after this long; pages whose fetch is still under way
+    /// then end as `site_timeout` errors, and the ones not requested are counted as skipped.
+    pub site_timeout: std::time::Duration,
 }
 
 impl Default for CrawlOptions {
@@ -45,6 +52,7 @@ impl Default for CrawlOptions {
             include: Vec::new(),
             exclude: Vec::new(),
             fetch: fetch::FetchConfig::default(),
+            site_timeout: std::time::Duration::from_secs(crate::options::DEFAULT_SITE_TIMEOUT_S),
         }
     }
 }
@@ -149,25 +157,48 @@ impl Crawler {
 
     /// Crawls one site, handing every page on to `feed`, then reports the site complete.
     pub async fn crawl_site(&self, start_text: &str, feed: SiteFeed, progress: Arc<ProgressReporter>) {
-        let loader: Arc<dyn StylesheetLoader> = self.stylesheets.clone();
-        let Some(start) = Url::parse(start_text.trim()).ok().and_then(|u| url_scope::normalise(&u)) else {
+        let parsed = Url::parse(start_text.trim()).ok().map(|mut u| {
+            self.fetcher.take_credentials(&mut u);
+            u
+        });
+        let Some(start) = parsed.and_then(|u| url_scope::normalise(&u)) else {
+            let loader: Arc<dyn StylesheetLoader> = self.stylesheets.for_site(Access::Public);
             let failure = LoadFailure::new("invalid_url", format!("{start_text:?} is not an http(s) URL"));
             progress.add_queued(1);
-            feed.page(PageParts::failed(start_text.to_string(), start_text.to_string(), 0, failure), loader, false)
-                .await;
+            let given = url_scope::redact(start_text).into_owned();
+            feed.page(PageParts::failed(given.clone(), given, 0, failure), loader, false).await;
             feed.finish(None, 0).await;
             return;
         };
         let options = &self.options;
+        let deadline = tokio::time::Instant::now() + options.site_timeout;
+        // A site the user asked for on a private network may reach private addresses; no other may.
+        let host = start.host_str().unwrap_or_default();
+        let port = start.port_or_known_default().unwrap_or(80);
+        let access = Access::for_start(&address::addresses_of(host, port, &options.fetch.resolve).await);
+        let loader = self.stylesheets.for_site(access);
         let site_key = url_scope::site_key(&start);
-        let robots =
-            if options.respect_robots { load_robots(&self.fetcher, &start).await } else { Robots::allow_all() };
+        // A robots.txt still loading at the deadline allows all: the home page then ends as site_timeout.
+        let robots = if options.respect_robots {
+            tokio::time::timeout_at(deadline, load_robots(&self.fetcher, &start, access))
+                .await
+                .unwrap_or_else(|_| Robots::allow_all())
+        } else {
+            Robots::allow_all()
+        };
         if let Some(delay) = robots.crawl_delay {
             self.fetcher.set_min_delay(&start, delay);
         }
         let mut frontier = Frontier::new(site_key.clone(), options);
         frontier.first_sight(&start);
-        let site = SiteCrawl { feed, loader, handed_on: Arc::new(Mutex::new(HashSet::new())), key: site_key.clone() };
+        let site = SiteCrawl {
+            feed,
+            loader,
+            handed_on: Arc::new(Mutex::new(HashSet::new())),
+            key: site_key.clone(),
+            access,
+            deadline,
+        };
         progress.add_queued(1);
         // The home page is fetched alone and first, so that it is the end of the start URL's redirect
         // chain whatever else the sitemap lists.
@@ -176,14 +207,18 @@ impl Crawler {
         let mut requested = 1usize;
         let before = frontier.queue.len();
         if options.max_depth >= 1 {
-            self.offer_sitemap_urls(&start, &robots, &site_key, &mut frontier, requested).await;
+            let sitemaps = self.offer_sitemap_urls(&start, &robots, &site, &mut frontier, requested);
+            let _ = tokio::time::timeout_at(deadline, sitemaps).await;
         }
         offer_links(&mut frontier, home, options.max_depth, requested);
         progress.add_queued(frontier.queue.len() - before);
 
         let mut in_flight: JoinSet<Fetched> = JoinSet::new();
         loop {
-            while in_flight.len() < fetch::PER_HOST_IN_FLIGHT && requested < options.max_pages {
+            while in_flight.len() < fetch::PER_HOST_IN_FLIGHT
+                && requested < options.max_pages
+                && tokio::time::Instant::now() < deadline
+            {
                 let Some(next) = frontier.queue.pop_front() else { break };
                 requested += 1;
                 let task = self.page_task(robots.allows(&path_and_query(&next.url)), &site);
@@ -202,7 +237,7 @@ impl Crawler {
             progress.add_queued(frontier.queue.len() - before);
         }
         let skipped = frontier.overflow + frontier.queue.len();
-        site.feed.finish(Some(start.to_string()), skipped).await;
+        site.feed.finish(Some(url_scope::redact(start.as_str()).into_owned()), skipped).await;
     }
 
     fn page_task(&self, robots_allows: bool, site: &SiteCrawl) -> PageTask {
@@ -213,6 +248,9 @@ impl Crawler {
             loader: site.loader.clone(),
             handed_on: site.handed_on.clone(),
             site_key: site.key.clone(),
+            access: site.access,
+            deadline: site.deadline,
+            site_timeout: self.options.site_timeout,
             max_depth: self.options.max_depth,
         }
     }
@@ -223,10 +261,11 @@ impl Crawler {
         &self,
         start: &Url,
         robots: &Robots,
-        site_key: &str,
+        site: &SiteCrawl,
         frontier: &mut Frontier,
         requested: usize,
     ) {
+        let site_key = site.key.as_str();
         let mut queue: VecDeque<Url> = robots
             .sitemaps
             .iter()
@@ -244,7 +283,9 @@ impl Crawler {
             if seen.len() >= MAX_SITEMAPS || !seen.insert(sitemap.clone()) {
                 continue;
             }
-            let Ok(fetched) = self.fetcher.get(&sitemap, Want::Any, Some(site_key)).await else { continue };
+            let Ok(fetched) = self.fetcher.get(&sitemap, Want::Any, Some(site_key), site.access).await else {
+                continue;
+            };
             let Ok(xml) = sitemap::maybe_gunzip(&fetched.body, cap * 4) else { continue };
             let parsed = sitemap::parse(&xml);
             for page in parsed.pages.iter().filter_map(|p| Url::parse(p).ok()) {
@@ -264,6 +305,8 @@ struct SiteCrawl {
     /// Pages already handed on, by final URL: two URLs that redirect to one page are one page.
     handed_on: Arc<Mutex<HashSet<String>>>,
     key: String,
+    access: Access,
+    deadline: tokio::time::Instant,
 }
 
 /// Queues a fetched page's links one level deeper.
@@ -286,12 +329,15 @@ struct PageTask {
     loader: Arc<dyn StylesheetLoader>,
     handed_on: Arc<Mutex<HashSet<String>>>,
     site_key: String,
+    access: Access,
+    deadline: tokio::time::Instant,
+    site_timeout: std::time::Duration,
     max_depth: u32,
 }
 
 impl PageTask {
     async fn run(self, next: Queued) -> Fetched {
-        let requested = next.url.to_string();
+        let requested = url_scope::redact(next.url.as_str()).into_owned();
         let is_home = next.depth == 0;
         let parts = |url: String, status, content| PageParts {
             url,
@@ -308,9 +354,21 @@ impl PageTask {
             self.feed.page(parts(requested.clone(), None, Err(failure)), self.loader, false).await;
             return Fetched { depth: next.depth, final_url: None, links: Vec::new() };
         }
-        match self.fetcher.get(&next.url, Want::Html, Some(&self.site_key)).await {
+        let fetch = self.fetcher.get(&next.url, Want::Html, Some(&self.site_key), self.access);
+        let fetched = tokio::time::timeout_at(self.deadline, fetch).await.unwrap_or_else(|_| {
+            Err(FetchError {
+                kind: "site_timeout",
+                message: format!(
+                    "the site's crawl reached its time limit ({} s, --site-timeout-s) before this page loaded",
+                    self.site_timeout.as_secs()
+                ),
+                status: None,
+                final_url: None,
+            })
+        });
+        match fetched {
             Ok(f) => {
-                let final_url = f.final_url.to_string();
+                let final_url = url_scope::redact(f.final_url.as_str()).into_owned();
                 if !self.handed_on.lock().unwrap_or_else(|e| e.into_inner()).insert(final_url.clone()) {
                     return Fetched { depth: next.depth, final_url: None, links: Vec::new() };
                 }
@@ -321,8 +379,9 @@ impl PageTask {
                 Fetched { depth: next.depth, final_url: Some(final_url), links }
             }
             Err(e) => {
-                let url = e.final_url.clone().unwrap_or_else(|| requested.clone());
-                let failure = LoadFailure::new(e.kind, e.message);
+                let url =
+                    e.final_url.as_deref().map_or_else(|| requested.clone(), |u| url_scope::redact(u).into_owned());
+                let failure = LoadFailure::new(e.kind, url_scope::redact(&e.message).into_owned());
                 self.feed.page(parts(url, e.status, Err(failure)), self.loader, false).await;
                 Fetched { depth: next.depth, final_url: None, links: Vec::new() }
             }
@@ -337,10 +396,11 @@ fn path_and_query(url: &Url) -> String {
     }
 }
 
-/// robots.txt: 2xx parsed, 4xx or unreachable = allow all, 5xx (after retries) = crawl nothing.
-async fn load_robots(fetcher: &Fetcher, start: &Url) -> Robots {
+/// robots.txt: 2xx parsed (its first 500 KiB), 4xx or unreachable = allow all, 5xx (after
+/// retries) = crawl nothing. Redirects may leave the site (RFC 9309), within the address rule.
+async fn load_robots(fetcher: &Fetcher, start: &Url, access: Access) -> Robots {
     let Ok(robots_url) = start.join("/robots.txt") else { return Robots::allow_all() };
-    match fetcher.get(&robots_url, Want::Any, None).await {
+    match fetcher.get(&robots_url, Want::Prefix(ROBOTS_BYTES), None, access).await {
         Ok(f) => Robots::parse(&String::from_utf8_lossy(&f.body), ROBOTS_AGENT),
         Err(e) if e.kind == "http_status" && e.status.is_some_and(|s| s >= 500) => Robots::deny_all(),
         Err(_) => Robots::allow_all(),

@@ -2,6 +2,7 @@
 //! bounded in bytes and entries (least recently used out first). Bodies are shared, never copied,
 //! and a stylesheet that several pages need at once is fetched once.
 
+use super::address::Access;
 use super::fetch::{Fetcher, Want};
 use super::url_scope;
 use eldercheck_checks::page::{LoadError, StylesheetLoader};
@@ -19,30 +20,34 @@ struct Entry {
     last_used: u64,
 }
 
+/// A stylesheet as fetched for sites of one access level: what a private-network site could fetch
+/// is never handed to a public one.
+type Key = (Access, Url);
+
 #[derive(Default)]
 struct Cache {
-    entries: HashMap<Url, Entry>,
+    entries: HashMap<Key, Entry>,
     bytes: usize,
     clock: u64,
 }
 
 impl Cache {
-    fn get(&mut self, url: &Url) -> Option<Result<Arc<[u8]>, String>> {
+    fn get(&mut self, key: &Key) -> Option<Result<Arc<[u8]>, String>> {
         self.clock += 1;
         let clock = self.clock;
-        self.entries.get_mut(url).map(|entry| {
+        self.entries.get_mut(key).map(|entry| {
             entry.last_used = clock;
             entry.result.clone()
         })
     }
 
-    fn insert(&mut self, url: Url, result: Result<Arc<[u8]>, String>, max_bytes: usize, max_entries: usize) {
+    fn insert(&mut self, key: Key, result: Result<Arc<[u8]>, String>, max_bytes: usize, max_entries: usize) {
         let size = result.as_ref().map_or(0, |b| b.len());
         if size > max_bytes {
             return;
         }
         self.clock += 1;
-        if let Some(old) = self.entries.insert(url, Entry { result, last_used: self.clock }) {
+        if let Some(old) = self.entries.insert(key, Entry { result, last_used: self.clock }) {
             self.bytes -= old.result.as_ref().map_or(0, |b| b.len());
         }
         self.bytes += size;
@@ -65,7 +70,7 @@ pub struct HttpStylesheets {
     runtime: tokio::runtime::Handle,
     cache: Mutex<Cache>,
     /// Fetches under way, at most one per analysis thread: others wanting the same URL wait for it.
-    fetching: Mutex<HashMap<Url, Fetching>>,
+    fetching: Mutex<HashMap<Key, Fetching>>,
     max_bytes: usize,
     max_entries: usize,
 }
@@ -95,26 +100,31 @@ impl HttpStylesheets {
     pub fn cached_bytes(&self) -> usize {
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).bytes
     }
-}
 
-impl StylesheetLoader for HttpStylesheets {
-    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError> {
+    /// The loader for a site's pages: the shared cache, fetching under the site's address rule.
+    pub fn for_site(self: &Arc<Self>, access: Access) -> Arc<dyn StylesheetLoader> {
+        Arc::new(SiteStylesheets { shared: self.clone(), access })
+    }
+
+    fn load(&self, url: &Url, access: Access) -> Result<Arc<[u8]>, LoadError> {
         let Some(url) = url_scope::normalise(url) else {
             return Err(LoadError::NotAllowed(format!("{url}: not an http(s) stylesheet")));
         };
-        if let Some(cached) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&url) {
+        let key = (access, url);
+        if let Some(cached) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return cached.map_err(LoadError::Other);
         }
-        let fetching = self.fetching.lock().unwrap_or_else(|e| e.into_inner()).entry(url.clone()).or_default().clone();
+        let fetching = self.fetching.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().clone();
+        let url = &key.1;
         let result = fetching
             .get_or_init(|| {
                 let result = self
                     .runtime
-                    .block_on(self.fetcher.get(&url, Want::Any, None))
+                    .block_on(self.fetcher.get(url, Want::Any, None, access))
                     .map(|f| Arc::<[u8]>::from(f.body))
                     .map_err(|e| format!("{url}: {e}"));
                 self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(
-                    url.clone(),
+                    key.clone(),
                     result.clone(),
                     self.max_bytes,
                     self.max_entries,
@@ -122,8 +132,20 @@ impl StylesheetLoader for HttpStylesheets {
                 result
             })
             .clone();
-        self.fetching.lock().unwrap_or_else(|e| e.into_inner()).remove(&url);
+        self.fetching.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
         result.map_err(LoadError::Other)
+    }
+}
+
+/// [`HttpStylesheets`] as one site sees it.
+struct SiteStylesheets {
+    shared: Arc<HttpStylesheets>,
+    access: Access,
+}
+
+impl StylesheetLoader for SiteStylesheets {
+    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError> {
+        self.shared.load(url, self.access)
     }
 }
 
@@ -131,8 +153,8 @@ impl StylesheetLoader for HttpStylesheets {
 mod tests {
     use super::*;
 
-    fn url(n: usize) -> Url {
-        Url::parse(&format!("https://a.cn/{n}.css")).expect("url")
+    fn url(n: usize) -> Key {
+        (Access::Public, Url::parse(&format!("https://a.cn/{n}.css")).expect("url"))
     }
 
     #[test]

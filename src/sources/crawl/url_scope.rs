@@ -13,10 +13,25 @@ pub fn normalise(url: &Url) -> Option<Url> {
     }
     let mut url = url.clone();
     url.set_fragment(None);
+    // Credentials in links are not followed: only a start URL's are used (see Fetcher::take_credentials).
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
     if url.query() == Some("") {
         url.set_query(None);
     }
     (url.as_str().len() <= MAX_URL_LEN).then_some(url)
+}
+
+/// `text` with the credentials of every URL in it removed (`https://user:secret@host/` →
+/// `https://host/`). A start URL may carry a password for an intranet site; it is used for requests
+/// and never written to a report, the results folder or the history store.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    static CREDENTIALS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let pattern = CREDENTIALS.get_or_init(|| regex::Regex::new(r"(?i)\b((?:https?|ftp)://)[^/?#@\s]*@").ok());
+    match pattern {
+        Some(re) if text.contains('@') => re.replace_all(text, "$1"),
+        _ => std::borrow::Cow::Borrowed(text),
+    }
 }
 
 /// The site a host belongs to: `www.` and the bare domain are one site.
@@ -47,6 +62,17 @@ mod tests {
 
     fn u(s: &str) -> Url {
         Url::parse(s).expect("test url")
+    }
+
+    #[test]
+    fn credentials_never_leave_the_crawler() {
+        assert_eq!(redact("https://admin:s3cret@intranet.a.cn/x?q=a@b"), "https://intranet.a.cn/x?q=a@b");
+        assert_eq!(
+            redact("error sending request for url (http://u:p@a.cn/)"),
+            "error sending request for url (http://a.cn/)"
+        );
+        assert_eq!(redact("mailto:someone@a.cn"), "mailto:someone@a.cn");
+        assert_eq!(redact("https://a.cn/@user"), "https://a.cn/@user");
     }
 
     #[test]

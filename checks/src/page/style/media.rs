@@ -43,7 +43,7 @@ fn matches_query(query: &str, viewport: Viewport) -> bool {
     for (i, part) in split_and(rest).iter().enumerate() {
         let part = part.trim();
         let ok = if part.starts_with('(') {
-            evaluate_condition(part, viewport)
+            evaluate_condition(part, viewport, 0)
         } else if i == 0 {
             matches!(part, "all" | "screen")
         } else {
@@ -54,23 +54,30 @@ fn matches_query(query: &str, viewport: Viewport) -> bool {
     result != negated
 }
 
+/// Conditions nested deeper than this are not evaluated (the query does not match): real
+/// stylesheets nest two or three levels, and each level rescans the text.
+const MAX_CONDITION_NESTING: u8 = 16;
+
 /// A parenthesised condition, possibly `not (…)`, `(…) or (…)`, or a feature.
-fn evaluate_condition(text: &str, viewport: Viewport) -> bool {
+fn evaluate_condition(text: &str, viewport: Viewport, nesting: u8) -> bool {
+    if nesting > MAX_CONDITION_NESTING {
+        return false;
+    }
     let text = text.trim();
     if let Some(rest) = text.strip_prefix("not") {
-        return !evaluate_condition(rest, viewport);
+        return !evaluate_condition(rest, viewport, nesting + 1);
     }
     let ors = split_keyword(text, " or ");
     if ors.len() > 1 {
-        return ors.iter().any(|t| evaluate_condition(t, viewport));
+        return ors.iter().any(|t| evaluate_condition(t, viewport, nesting + 1));
     }
     let ands = split_and(text);
     if ands.len() > 1 {
-        return ands.iter().all(|t| evaluate_condition(t, viewport));
+        return ands.iter().all(|t| evaluate_condition(t, viewport, nesting + 1));
     }
     match text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
         Some(inner) if inner.trim_start().starts_with('(') || inner.trim_start().starts_with("not") => {
-            evaluate_condition(inner, viewport)
+            evaluate_condition(inner, viewport, nesting + 1)
         }
         Some(inner) => evaluate_feature(inner.trim(), viewport),
         None => false,
@@ -248,7 +255,8 @@ fn split_keyword<'a>(text: &'a str, keyword: &str) -> Vec<&'a str> {
         match bytes[i] {
             b'(' => depth += 1,
             b')' => depth -= 1,
-            _ if depth == 0 && text[i..].starts_with(keyword) => {
+            // Compared as bytes: `i` may be inside a multi-byte character (媒体查询 in a comment).
+            _ if depth == 0 && bytes[i..].starts_with(keyword.as_bytes()) => {
                 parts.push(&text[start..i]);
                 i += keyword.len();
                 start = i;
@@ -289,5 +297,19 @@ mod tests {
         assert!(!matches_media("(unknown-feature: 2)", d));
         assert!(matches_media("(max-width: 500px) or (min-width: 1000px)", d));
         assert!(matches_media("not (max-width: 500px)", d));
+    }
+
+    #[test]
+    fn hostile_and_non_ascii_media_lists() {
+        let d = Viewport::DESKTOP;
+        // Chinese pages put Chinese in media lists and comments; none of it may panic.
+        assert!(!matches_media("手机", d));
+        assert!(!matches_media("screen　and (max-width: 100px)", d));
+        assert!(!matches_media("(手机 or 平板) and (max-width: 1px)", d));
+        assert!(matches_media("screen, 手机", d));
+        // Deep nesting is not evaluated, and costs a bounded number of passes over the text.
+        let deep = format!("{}min-width:1px{}", "(".repeat(20_000), ")".repeat(20_000));
+        assert!(!matches_media(&deep, d));
+        assert!(matches_media("((((min-width:1px))))", d));
     }
 }

@@ -40,7 +40,7 @@ pub enum SheetItem {
 pub fn parse_stylesheet(css: &str, viewport: Viewport, source: Source) -> Vec<SheetItem> {
     let mut parser = Parser::new(css);
     let mut items = Vec::new();
-    let mut top = TopLevel { viewport, nested: false, source };
+    let mut top = TopLevel { viewport, nested: false, source, depth: 0 };
     for item in StyleSheetParser::new(&mut parser, &mut top).flatten() {
         items.extend(item);
     }
@@ -62,7 +62,13 @@ struct TopLevel {
     /// Inside `@media`/`@supports`: `@import` is no longer allowed.
     nested: bool,
     source: Source,
+    /// Conditional blocks around this one.
+    depth: u8,
 }
+
+/// Conditional group rules (`@media`, `@supports` …) nested deeper than this are dropped: each level
+/// is a parser on the stack, and real stylesheets nest two or three.
+const MAX_BLOCK_NESTING: u8 = 32;
 
 enum AtPrelude {
     Media(bool),
@@ -106,11 +112,12 @@ impl<'i> AtRuleParser<'i> for TopLevel {
             AtPrelude::Supports => true,
             AtPrelude::Import(_) | AtPrelude::Skip => false,
         };
-        if !applies {
+        if !applies || self.depth >= MAX_BLOCK_NESTING {
             while input.next().is_ok() {}
             return Ok(Vec::new());
         }
-        let mut nested = TopLevel { viewport: self.viewport, nested: true, source: self.source.clone() };
+        let mut nested =
+            TopLevel { viewport: self.viewport, nested: true, source: self.source.clone(), depth: self.depth + 1 };
         let mut items = Vec::new();
         for item in StyleSheetParser::new(input, &mut nested).flatten() {
             items.extend(item);
