@@ -91,7 +91,7 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
         .find(|e| e.value().name() == "title")
         .map(eldercheck_checks::page::collapsed_text)
         .filter(|t| !t.is_empty());
-    let elder_reason = elder::detect(&page, &analysis.elder).or_else(|| {
+    let elder_reason = elder::detect(&page, &analysis.elder, parts.site_root.as_deref()).or_else(|| {
         result
             .referrer
             .as_ref()

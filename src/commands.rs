@@ -5,6 +5,7 @@ use crate::i18n;
 use crate::options::{Format, Problem};
 use crate::report::{render, Destination, RenderError};
 use crate::run::RunOutcome;
+use crate::score::SiteStatus;
 use eldercheck_checks::check::Lang;
 use eldercheck_checks::{docs, Catalogue, Profile};
 use std::io::Write;
@@ -35,13 +36,15 @@ pub fn summarise(outcome: &RunOutcome, out: Option<&Path>, lang: Lang) {
     if outcome.expired_acceptances > 0 {
         eprintln!("{prefix}{}", say("expired", &[("n", outcome.expired_acceptances.to_string())]));
     }
-    let result_word = |site: &crate::run::SiteLine| {
-        let key = match (site.pages_checked > 0, site.passed) {
-            (false, _) => "not_checked",
-            (true, true) => "passed",
-            (true, false) => "failed",
-        };
-        i18n::say(t, &[key], &[])
+    let result_word = |site: &crate::run::SiteLine| match (site.status, site.passed) {
+        (SiteStatus::NotChecked, _) => i18n::say(t, &["not_checked"], &[]),
+        (SiteStatus::Incomplete, _) => i18n::say(
+            t,
+            &["incomplete"],
+            &[("checked", site.pages_checked.to_string()), ("requested", site.pages_requested.to_string())],
+        ),
+        (SiteStatus::Checked, true) => i18n::say(t, &["passed"], &[]),
+        (SiteStatus::Checked, false) => i18n::say(t, &["failed"], &[]),
     };
     for site in outcome.sites.iter().take(LISTED) {
         let mut line = say(
@@ -49,7 +52,7 @@ pub fn summarise(outcome: &RunOutcome, out: Option<&Path>, lang: Lang) {
             &[
                 ("name", site.name.clone()),
                 ("score", site.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"))),
-                ("grade", format!("{:?}", site.grade)),
+                ("grade", crate::score::grade_letter(site.grade)),
                 ("result", result_word(site)),
                 ("mark", format!("{}", outcome.pass_mark)),
                 ("pages", site.pages_checked.to_string()),
@@ -67,7 +70,7 @@ pub fn summarise(outcome: &RunOutcome, out: Option<&Path>, lang: Lang) {
     }
     if outcome.sites.len() > LISTED {
         let passed = outcome.sites.iter().filter(|s| s.passed).count();
-        let unchecked = outcome.sites.iter().filter(|s| s.pages_checked == 0).count();
+        let unchecked = outcome.sites.iter().filter(|s| s.status != SiteStatus::Checked).count();
         eprintln!(
             "{}",
             say(

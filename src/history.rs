@@ -129,7 +129,7 @@ impl RunWriter<'_> {
                 site.url,
                 site.name,
                 site.score.score,
-                format!("{:?}", site.score.grade),
+                site.score.grade.map(|g| format!("{g:?}")).unwrap_or_default(),
                 site.score.passed,
                 site.score.summary.pages_checked as i64,
                 site.score.summary.pages_failed_to_load as i64,

@@ -215,6 +215,8 @@ fn argument_error(error: &clap::Error, lang: Lang) -> String {
         ErrorKind::UnknownArgument => "unknown_argument",
         ErrorKind::InvalidSubcommand => "unknown_subcommand",
         ErrorKind::NoEquals | ErrorKind::TooFewValues | ErrorKind::MissingRequiredArgument => "missing_value",
+        ErrorKind::ArgumentConflict => "argument_conflict",
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => "too_many_values",
         _ => "other",
     };
     let subject = if key == "unknown_subcommand" { context(ContextKind::InvalidSubcommand) } else { arg };

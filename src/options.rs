@@ -62,6 +62,12 @@ pub enum Problem {
     BadViewport(String),
     BadLang(String),
     BadResolve(String),
+    /// A line of `--sites` that is not a web address: listed as a site that could not be checked.
+    BadSiteLine {
+        file: String,
+        line: usize,
+        text: String,
+    },
     /// A site listed twice: checked once, under its first entry.
     DuplicateSite {
         target: String,
@@ -104,6 +110,10 @@ impl Problem {
             Problem::BadViewport(v) => ("bad_viewport", vec![("value", v.clone())]),
             Problem::BadLang(v) => ("bad_lang", vec![("value", v.clone())]),
             Problem::BadResolve(v) => ("bad_resolve", vec![("value", v.clone())]),
+            Problem::BadSiteLine { file, line, text } => (
+                "bad_site_line",
+                vec![("file", file.clone()), ("line", line.to_string()), ("text", text.chars().take(200).collect())],
+            ),
             Problem::DuplicateSite { target, first } => {
                 ("duplicate_site", vec![("target", target.clone()), ("first", first.clone())])
             }

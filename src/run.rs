@@ -12,7 +12,7 @@ use crate::policy::Policy;
 use crate::progress::ProgressReporter;
 use crate::report::{render, render_recording, Destination, Recorder, RenderError};
 use crate::rundir::{Manifest, RunDir, RunDirError, SiteEntry, Tool, SCHEMA_VERSION};
-use crate::score::Grade;
+use crate::score::{Grade, SiteStatus};
 use crate::sources::crawl::{fetch::FetchConfig, CrawlOptions, Crawler};
 use crate::sources::local::{discover, feed_site, LocalError, LocalSite};
 use crate::sources::site_list::{parse_site_list, SiteTarget};
@@ -116,17 +116,23 @@ pub struct SiteLine {
     pub name: String,
     pub url: String,
     pub score: Option<f64>,
-    pub grade: Grade,
+    pub status: SiteStatus,
+    /// None unless the site was checked well enough to be graded.
+    pub grade: Option<Grade>,
     pub passed: bool,
     /// Passed once the baseline's accepted findings are forgiven: what the exit code is judged on.
     pub passed_with_accepted: bool,
     pub pages_checked: usize,
+    /// Pages requested (checked or failed to load; pages robots.txt forbade are not requested).
+    pub pages_requested: usize,
     pub pages_failed: usize,
     pub findings: usize,
     /// Failed issues (root causes).
     pub issues: usize,
     pub accepted: usize,
     pub vetoes: usize,
+    /// Vetoes not accepted by the baseline.
+    pub unaccepted_vetoes: usize,
 }
 
 /// How the run ended.
@@ -152,16 +158,19 @@ pub enum Verdict {
     Passed,
     /// A site scored below the pass mark or was vetoed, accepted findings forgiven (exit 1).
     Failed,
-    /// No site failed, but some site could not be checked (exit 3).
+    /// No site failed, but some site could not be checked, or only partly (exit 3).
     Incomplete,
 }
 
 impl RunOutcome {
     pub fn verdict(&self) -> Verdict {
-        let checked = |s: &&SiteLine| s.score.is_some();
-        if self.sites.iter().filter(checked).any(|s| !s.passed_with_accepted) {
+        // A checked site fails below the pass mark; any site fails on a veto (a veto on the pages that
+        // could be checked is certain). A low score on a partly checked site is not a verdict.
+        let failed =
+            |s: &SiteLine| (s.status == SiteStatus::Checked && !s.passed_with_accepted) || s.unaccepted_vetoes > 0;
+        if self.sites.iter().any(failed) {
             Verdict::Failed
-        } else if self.sites.iter().any(|s| s.score.is_none()) {
+        } else if self.sites.iter().any(|s| s.status != SiteStatus::Checked) {
             Verdict::Incomplete
         } else {
             Verdict::Passed
@@ -338,7 +347,7 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
     let mut guessed_urls = Vec::new();
     for target in &request.targets {
         if is_url(target) {
-            crawl_targets.push(SiteTarget { url: target.clone(), name: None, group: None });
+            crawl_targets.push(SiteTarget { url: target.clone(), name: None, group: None, line: 0 });
             continue;
         }
         match discover(Path::new(target), request.crawl.max_pages, &include, &exclude) {
@@ -349,7 +358,7 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
             Err(LocalError::Missing { .. }) => match guess_target(target) {
                 Guess::Url(url) => {
                     guessed_urls.push((target.clone(), url.clone()));
-                    crawl_targets.push(SiteTarget { url, name: None, group: None });
+                    crawl_targets.push(SiteTarget { url, name: None, group: None, line: 0 });
                 }
                 Guess::Typo(suggestion) => {
                     problems.push(Problem::DidYouMean { target: target.clone(), suggestion });
@@ -368,6 +377,16 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
         let listed = parse_site_list(&String::from_utf8_lossy(&bytes));
         if listed.is_empty() {
             return Err(RunError::Usage(Problem::EmptySiteList(list.display().to_string())));
+        }
+        for target in &listed {
+            let usable = Url::parse(target.url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+            if !usable {
+                problems.push(Problem::BadSiteLine {
+                    file: list.display().to_string(),
+                    line: target.line,
+                    text: target.url.clone(),
+                });
+            }
         }
         crawl_targets.extend(listed);
     }
@@ -538,7 +557,9 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
             name: record.name.clone(),
             url: record.url.clone(),
             score: s.score,
+            status: s.status,
             grade: s.grade,
+            pages_requested: s.summary.pages_requested(),
             passed: s.passed,
             passed_with_accepted: s.passed_with_accepted,
             pages_checked: s.summary.pages_checked,
@@ -551,6 +572,7 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
                 .count(),
             accepted: s.summary.accepted,
             vetoes: s.vetoes.len(),
+            unaccepted_vetoes: s.vetoes.iter().filter(|v| !v.accepted).count(),
         });
     };
     let store_error =

@@ -32,6 +32,37 @@ pub enum Grade {
     F,
 }
 
+/// Whether a site was checked well enough to be graded and ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteStatus {
+    /// At least half of the pages requested could be checked.
+    #[default]
+    Checked,
+    /// Some pages were checked, but fewer than half of those requested: the score describes only them.
+    Incomplete,
+    /// No page could be checked (unreachable host, a bad line in `--sites`).
+    NotChecked,
+}
+
+impl SiteStatus {
+    /// From the pages checked and the pages requested (pages robots.txt forbade were never requested).
+    pub fn of(pages_checked: usize, pages_requested: usize) -> SiteStatus {
+        if pages_checked == 0 {
+            SiteStatus::NotChecked
+        } else if pages_checked * 2 < pages_requested {
+            SiteStatus::Incomplete
+        } else {
+            SiteStatus::Checked
+        }
+    }
+}
+
+/// A grade as shown: its letter, or a dash for a site that was not graded.
+pub fn grade_letter(grade: Option<Grade>) -> String {
+    grade.map_or_else(|| "–".to_string(), |g| format!("{g:?}"))
+}
+
 pub fn grade(score: Option<f64>, vetoed: bool) -> Grade {
     match score {
         _ if vetoed => Grade::F,
@@ -60,6 +91,9 @@ pub struct Veto {
 pub struct Summary {
     pub pages_checked: usize,
     pub pages_failed_to_load: usize,
+    /// Pages robots.txt did not allow: listed as errors, but never requested.
+    #[serde(default)]
+    pub pages_denied_by_robots: usize,
     /// Pages found but left out by `--max-pages`.
     pub pages_skipped_by_limit: usize,
     /// Failed findings that count (accepted ones excluded).
@@ -75,6 +109,13 @@ pub struct Summary {
     /// that a family score says how much of the family it rests on.
     #[serde(default)]
     pub targets_by_family: BTreeMap<String, FamilyTargets>,
+}
+
+impl Summary {
+    /// Pages requested: checked or failed to load (pages robots.txt forbade were never requested).
+    pub fn pages_requested(&self) -> usize {
+        (self.pages_checked + self.pages_failed_to_load).saturating_sub(self.pages_denied_by_robots)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -96,8 +137,12 @@ pub struct FamilyTargets {
 pub struct SiteScore {
     /// 0–100 with one decimal; null when no page could be scored. A baseline never raises it.
     pub score: Option<f64>,
-    pub grade: Grade,
-    /// Scored, no veto, and at or above the run's pass mark.
+    /// Whether the site was checked well enough to be graded and ranked.
+    #[serde(default)]
+    pub status: SiteStatus,
+    /// A, B, C or F; none unless the site's status is `checked`.
+    pub grade: Option<Grade>,
+    /// Checked, scored, no veto, and at or above the run's pass mark.
     pub passed: bool,
     /// With the baseline's accepted findings forgiven (present when something is accepted): what the
     /// run's exit status is judged on.
@@ -207,8 +252,11 @@ pub struct SiteTally {
 impl SiteTally {
     /// Adds a page whose `score` is already set.
     pub fn add(&mut self, page: &PageResult, policy: &Policy) {
-        if page.error.is_some() {
+        if let Some(error) = &page.error {
             self.summary.pages_failed_to_load += 1;
+            if error.kind == "robots_denied" {
+                self.summary.pages_denied_by_robots += 1;
+            }
             return;
         }
         self.summary.pages_checked += 1;
@@ -314,7 +362,9 @@ impl SiteTally {
             })
             .collect();
         let vetoed = !self.vetoes.is_empty();
-        let passed = !vetoed && score.is_some_and(|s| s >= policy.pass_mark);
+        let status = SiteStatus::of(self.summary.pages_checked, self.summary.pages_requested());
+        let checked = status == SiteStatus::Checked;
+        let passed = checked && !vetoed && score.is_some_and(|s| s >= policy.pass_mark);
         let anything_accepted = self.summary.accepted > 0;
         let score_with_accepted = if anything_accepted && self.summary.pages_checked > 0 {
             combine(
@@ -326,13 +376,14 @@ impl SiteTally {
         };
         let vetoed_with_accepted = self.vetoes.iter().any(|v| !v.accepted);
         let passed_with_accepted = match score_with_accepted {
-            Some(s) => !vetoed_with_accepted && s >= policy.pass_mark,
+            Some(s) => checked && !vetoed_with_accepted && s >= policy.pass_mark,
             None => passed,
         };
         self.summary.pages_skipped_by_limit = skipped_by_limit;
         SiteScore {
             score,
-            grade: grade(score, vetoed),
+            status,
+            grade: checked.then(|| grade(score, vetoed)),
             passed,
             score_with_accepted,
             passed_with_accepted,

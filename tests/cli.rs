@@ -463,3 +463,68 @@ fn reports_render_from_results_without_the_profile() {
     assert_eq!(first["profile"], "province-portal");
     assert_eq!(second["profile"], "province-portal");
 }
+
+/// Copies a folder tree (the demo site: a few files, no links).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    let mut pending = vec![(from.to_path_buf(), to.to_path_buf())];
+    while let Some((source, target)) = pending.pop() {
+        std::fs::create_dir_all(&target).expect("mkdir");
+        for entry in std::fs::read_dir(&source).expect("read_dir").flatten() {
+            let (path, destination) = (entry.path(), target.join(entry.file_name()));
+            if path.is_dir() {
+                pending.push((path, destination));
+            } else {
+                std::fs::copy(&path, &destination).expect("copy");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_demo_scores_the_same_from_any_clone_folder() {
+    let work = tempfile::tempdir().expect("tempdir");
+    // The default clone folder is named eldercheck, which contains the elder pattern `/elder`.
+    let clone = work.path().join("eldercheck/examples/demo-site");
+    copy_tree(&demo(), &clone);
+    let score = |site: &std::path::Path| {
+        let output = run(&["check", site.to_str().expect("p"), "--format", "json", "--out", "-", "-q"]);
+        let report = stdout_json(&output);
+        let elder_pages: Vec<String> = report["sites"][0]["pages"]
+            .as_array()
+            .expect("pages")
+            .iter()
+            .filter(|p| p["elder_page"] == true)
+            .filter_map(|p| p["url"].as_str().and_then(|u| u.rsplit("demo-site/").next()).map(str::to_string))
+            .collect();
+        (report["sites"][0]["score"].clone(), elder_pages)
+    };
+    let (original, original_elder) = score(&demo());
+    let (cloned, cloned_elder) = score(&clone);
+    assert_eq!(cloned, original, "the folder's own name does not change the score");
+    assert_eq!(cloned_elder, original_elder);
+    assert_eq!(cloned_elder, ["care/index.html"], "only the 关怀版 page is an elder page");
+}
+
+#[test]
+fn a_single_saved_page_finds_its_sites_root_relative_stylesheets() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let site = work.path().join("site");
+    std::fs::create_dir_all(site.join("css")).expect("mkdir");
+    std::fs::create_dir_all(site.join("news/2026")).expect("mkdir");
+    std::fs::write(site.join("css/main.css"), ".note { color: #bbbbbb; background: #ffffff }").expect("write");
+    let page = site.join("news/2026/notice.html");
+    std::fs::write(
+        &page,
+        "<!doctype html><html lang=zh-CN><head><title>通知</title><link rel=stylesheet href=\"/css/main.css\"></head>\
+         <body><p class=note>关于开展适老化改造的通知</p></body></html>",
+    )
+    .expect("write");
+    let output = run(&["check", page.to_str().expect("p"), "--format", "json", "--out", "-", "-q"]);
+    let report = stdout_json(&output);
+    let checked = &report["sites"][0]["pages"][0];
+    assert!(checked["stylesheet_problems"].is_null(), "the stylesheet is found: {}", checked["stylesheet_problems"]);
+    let site_url = report["sites"][0]["url"].as_str().expect("url");
+    assert!(site_url.ends_with("/site/"), "the report names the root used: {site_url}");
+    let contrast = checked["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "color-contrast");
+    assert_eq!(contrast.expect("contrast")["outcome"], "failed", "#bbb on white is judged, not left undecided");
+}

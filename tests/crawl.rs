@@ -343,3 +343,86 @@ async fn the_binary_crawls_a_site_and_a_site_list() {
     assert_eq!(sites[1]["pages"][0]["error"]["kind"], "connect");
     assert_eq!(sites[1]["score"], serde_json::Value::Null, "an unreachable site is not scored as 0");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unchecked_and_incomplete_sites_are_not_graded_and_the_run_says_so() {
+    let page = "<p>政务公开 信息公开 办事服务</p><a href='/care/'>关怀版</a>";
+    let (good, _) = serve(move |path, _| match path {
+        "/robots.txt" | "/sitemap.xml" => not_found(),
+        _ => html(page),
+    })
+    .await;
+    let (broken, _) = serve(|path, _| match path {
+        "/robots.txt" | "/sitemap.xml" => not_found(),
+        "/" => html(&(0..5).map(|i| format!("<a href='/p{i}.html'>栏目{i}</a>")).collect::<String>()),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "down").into_response(),
+    })
+    .await;
+    let out = tempfile::tempdir().expect("tempdir");
+    let list = out.path().join("sites.csv");
+    std::fs::write(
+        &list,
+        format!(
+            "url,name\nhttp://127.0.0.1:{}/,好网站\nwww.missing-scheme.example,坏的一行\nhttp://127.0.0.1:{}/,半坏网站\n",
+            good.port(),
+            broken.port()
+        ),
+    )
+    .expect("write");
+    let mut request = options(good, &[]);
+    request.crawl.retries = 0;
+    request.sites_file = Some(list);
+    request.output = eldercheck::options::Output::Dir(out.path().to_path_buf());
+    let outcome = tokio::task::spawn_blocking(move || eldercheck::run::check(request)).await.expect("join");
+    let outcome = outcome.expect("run");
+    use eldercheck::score::SiteStatus;
+    let statuses: Vec<SiteStatus> = outcome.sites.iter().map(|s| s.status).collect();
+    assert_eq!(statuses, [SiteStatus::Checked, SiteStatus::NotChecked, SiteStatus::Incomplete]);
+    assert!(outcome.sites[1].grade.is_none() && outcome.sites[2].grade.is_none(), "only checked sites get a grade");
+    assert!(!outcome.sites[2].passed, "a site with 1 of 6 pages checked is not passed");
+    assert_eq!(outcome.verdict(), eldercheck::run::Verdict::Incomplete, "exit 3: nothing failed, not all checked");
+    let bad_line = outcome.problems.iter().find_map(|p| match p {
+        eldercheck::options::Problem::BadSiteLine { line, .. } => Some(*line),
+        _ => None,
+    });
+    assert_eq!(bad_line, Some(3), "the bad line is named by its number");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_page_is_the_end_of_the_start_redirect_whatever_the_sitemap_lists() {
+    let port = Arc::new(std::sync::OnceLock::<u16>::new());
+    let port_in_handler = port.clone();
+    let (addr, _) = serve(move |path, _| match path {
+        "/" => (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/index.html")]).into_response(),
+        "/robots.txt" => not_found(),
+        "/sitemap.xml" => {
+            let site = format!("http://127.0.0.1:{}", port_in_handler.get().copied().unwrap_or(0));
+            let urls: String = ["/index.html", "/a.html", "/b.html"]
+                .iter()
+                .map(|p| format!("<url><loc>{site}{p}</loc></url>"))
+                .collect();
+            ([(header::CONTENT_TYPE, "application/xml")], format!("<urlset>{urls}</urlset>")).into_response()
+        }
+        "/index.html" => html("<a href='/a.html'>通知</a><a href='/c.html'>公告</a>"),
+        _ => html("<p>正文</p>"),
+    })
+    .await;
+    port.set(addr.port()).expect("port");
+    let mut runs = Vec::new();
+    for _ in 0..4 {
+        let sites = crawl(&[format!("http://127.0.0.1:{}/", addr.port())], options(addr, &[])).await;
+        let site = &sites[0];
+        assert!(site.pages.iter().any(|p| p.url.ends_with("/b.html")), "the sitemap was read");
+        let home: Vec<&str> = site.pages.iter().filter(|p| p.depth == 0).map(|p| p.url.as_str()).collect();
+        assert_eq!(home.len(), 1, "one home page: {home:?}");
+        assert!(home[0].ends_with("/index.html"), "{home:?}");
+        assert!(
+            site.record.site_checks.iter().any(|c| c.id == "elder-mode-entry"),
+            "the site-level check is judged on the home page"
+        );
+        let mut pages: Vec<(String, u32)> = site.pages.iter().map(|p| (p.url.clone(), p.depth)).collect();
+        pages.sort();
+        runs.push(pages);
+    }
+    assert!(runs.windows(2).all(|w| w[0] == w[1]), "same site, same options: same pages every run: {runs:?}");
+}

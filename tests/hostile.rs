@@ -81,7 +81,8 @@ fn check_folder(dir: &Path, extra: &[&str]) -> Value {
     args.extend_from_slice(extra);
     let output = run_limited(&args);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(matches!(output.status.code(), Some(0 | 1)), "exit {:?}: {stderr}", output.status);
+    // 3: most of the folder's pages were errors, so the site is only partly checked (issue 14).
+    assert!(matches!(output.status.code(), Some(0 | 1 | 3)), "exit {:?}: {stderr}", output.status);
     let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     let pages = report["sites"][0]["pages"].as_array().expect("pages").clone();
     for page in &pages {
@@ -191,7 +192,13 @@ fn selector_nesting_and_huge_selector_lists() {
     let nested = format!("{}p{}{{font-size:9px}}", ":is(".repeat(5_000), ")".repeat(5_000));
     let not = format!("{}p{}{{font-size:9px}}", ":not(".repeat(5_000), ")".repeat(5_000));
     let list = format!("{}{{font-size:9px}}", (0..20_000).map(|i| format!(".c{i} p")).collect::<Vec<_>>().join(","));
-    let text = format!("<style>{nested}{not}{list}</style><p>正文内容</p>");
+    let calc = format!("<p style=\"font-size:calc({}1px{})\">正文</p>", "(".repeat(50_000), ")".repeat(50_000));
+    let gradient = format!(
+        "<p style=\"background:linear-gradient({}red{})\">正文</p>",
+        "calc(".repeat(50_000),
+        ")".repeat(50_000)
+    );
+    let text = format!("<style>{nested}{not}{list}</style><p>正文内容</p>{calc}{gradient}");
     let dir = site_with(&[("selectors.html", text.into_bytes())]);
     let report = check_folder(dir.path(), &[]);
     assert!(page_in(&report, "selectors.html")["error"].is_null());

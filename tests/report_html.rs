@@ -2,6 +2,9 @@
 //! checks, and it renders in headless Chromium without console errors (skipped with a printed
 //! reason when Chromium is absent outside CI; `.ci/run` installs it).
 
+mod common;
+
+use common::browser::{chromium, chromium_dump};
 use scraper::{Html, Selector};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -134,13 +137,6 @@ fn the_report_passes_eldercheck_s_own_page_checks() {
     assert!(failed.is_empty(), "report.html fails its own checks: {failed:#?}");
 }
 
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-}
-
 #[test]
 fn the_report_renders_in_headless_chromium_without_console_errors() {
     let Some(browser) = chromium() else {
@@ -222,20 +218,6 @@ fn a_batch_report_ranks_its_sites() {
 }
 
 /// Loads `page` in headless Chromium and returns the dumped DOM and the console log.
-fn chromium_dump(browser: &Path, page: &Path) -> (String, String) {
-    let profile = tempfile::tempdir().expect("tempdir");
-    let url = url::Url::from_file_path(page).expect("file url");
-    let output = Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
-        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(["--window-size=1280,900", "--virtual-time-budget=3000"])
-        .args(["--enable-logging=stderr", "--v=0", "--dump-dom", url.as_str()])
-        .output()
-        .expect("run chromium");
-    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
-}
-
 /// The page's content width and its viewport width, laid out `width` px wide. Headless Chromium's
 /// window is at least 500 px wide, so the page is laid out in an iframe of that width, and reports
 /// its `scrollWidth` to the frame page.

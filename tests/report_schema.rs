@@ -38,7 +38,7 @@ fn the_demo_report_matches_the_schema() {
     let out = tempfile::tempdir().expect("tempdir");
     let demo = root().join("examples/demo-site");
     let json = report(&[demo.to_str().expect("path"), "--no-db"], out.path());
-    assert_eq!(json["schema_version"], 2);
+    assert_eq!(json["schema_version"], 3);
     assert_valid(&json);
     // The schema is not a rubber stamp: a report without a site's pages, or with an unknown outcome, fails it.
     let mut broken = json.clone();

@@ -63,11 +63,44 @@ pub fn is_entry_text(text: &str) -> bool {
 /// Class/id words that mark an elder-mode page.
 const MARKUP_WORDS: &[&str] = &["elder", "care", "older", "laonian", "zhangzhe"];
 
-/// Decides whether a page is an elder page.
-pub fn detect(page: &Page, rules: &ElderRules) -> Option<ElderReason> {
-    let url = page.url.as_str().to_ascii_lowercase();
+/// The part of a page's address that belongs to its site: the path below `site_root` (a local
+/// folder's URL) or the URL's own path, with the query. Lower-cased.
+fn site_relative(url: &url::Url, site_root: Option<&str>) -> (String, String) {
+    let path = match site_root.and_then(|root| url.as_str().strip_prefix(root)) {
+        Some(below) => format!("/{}", below.split(['?', '#']).next().unwrap_or_default()),
+        None => url.path().to_string(),
+    };
+    (path.to_lowercase(), url.query().unwrap_or_default().to_lowercase())
+}
+
+/// Whether a profile's elder pattern matches a site-relative address. `key=value` patterns match a
+/// query parameter; path patterns match whole path segments (`/elder` matches `/elder/`, `/elder.html`
+/// and `/elder_v2/`, not `/eldercheck/` or `/newsletter/`).
+fn pattern_matches(pattern: &str, path: &str, query: &str) -> bool {
+    let pattern = pattern.to_lowercase();
+    if pattern.contains('=') && !pattern.contains('/') {
+        return query.split('&').any(|pair| pair == pattern.trim_start_matches('?'));
+    }
+    let wanted: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    if wanted.is_empty() {
+        return false;
+    }
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let segment_matches = |segment: &str, want: &str| {
+        segment == want
+            || segment.strip_prefix(want).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric()))
+    };
+    segments.windows(wanted.len()).any(|window| window.iter().zip(&wanted).all(|(s, w)| segment_matches(s, w)))
+}
+
+/// Decides whether a page is an elder page. `site_root` is where the site starts when that is not the
+/// URL's origin (a local folder), so that the folder's own path never counts.
+pub fn detect(page: &Page, rules: &ElderRules, site_root: Option<&str>) -> Option<ElderReason> {
+    let (path, query) = site_relative(&page.url, site_root);
+    let relative = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
+    // --elder-path patterns are the user's own: "contains", as documented, on the site-relative address.
     for pattern in &rules.extra_paths {
-        if url.contains(&pattern.to_ascii_lowercase()) {
+        if relative.contains(&pattern.to_lowercase()) {
             return Some(ElderReason::UrlPattern(pattern.clone()));
         }
     }
@@ -75,7 +108,7 @@ pub fn detect(page: &Page, rules: &ElderRules) -> Option<ElderReason> {
         return None;
     }
     for pattern in &rules.profile_paths {
-        if url.contains(&pattern.to_ascii_lowercase()) {
+        if pattern_matches(pattern, &path, &query) {
             return Some(ElderReason::UrlPattern(pattern.clone()));
         }
     }
@@ -120,13 +153,41 @@ mod tests {
         };
         let p = rules(true, &[]);
         let page = Page::parse("https://www.example.gov.cn/care/index.html", "<p>x</p>");
-        assert_eq!(detect(&page, &p), Some(ElderReason::UrlPattern("/care/".into())));
+        assert_eq!(detect(&page, &p, None), Some(ElderReason::UrlPattern("/care/".into())));
         let page = Page::parse("https://www.example.gov.cn/", "<html class='elder-mode'><body><p>x</p></body></html>");
-        assert_eq!(detect(&page, &p), Some(ElderReason::Markup("elder-mode".into())));
+        assert_eq!(detect(&page, &p, None), Some(ElderReason::Markup("elder-mode".into())));
         let page = Page::parse("https://www.example.gov.cn/", "<body class='careers'><p>x</p></body>");
-        assert_eq!(detect(&page, &p), None, "careers is not care");
+        assert_eq!(detect(&page, &p, None), None, "careers is not care");
         let page = Page::parse("https://www.example.gov.cn/big/", "<p>x</p>");
-        assert!(detect(&page, &rules(true, &["/big/"])).is_some());
-        assert_eq!(detect(&Page::parse("https://x.cn/care/", "<p>x</p>"), &rules(false, &[])), None);
+        assert!(detect(&page, &rules(true, &["/big/"]), None).is_some());
+        assert_eq!(detect(&Page::parse("https://x.cn/care/", "<p>x</p>"), &rules(false, &[]), None), None);
+    }
+
+    #[test]
+    fn url_patterns_match_site_relative_path_segments() {
+        let p = ElderRules {
+            enabled: true,
+            profile_paths: ["/care/", "/elder", "mode=care"].map(String::from).to_vec(),
+            extra_paths: Vec::new(),
+        };
+        let at = |url: &str, root: Option<&str>| detect(&Page::parse(url, "<p>x</p>"), &p, root);
+        // A clone in a folder named eldercheck: the folder's own path never counts.
+        let root = Some("file:///home/u/eldercheck/examples/demo-site/");
+        assert_eq!(at("file:///home/u/eldercheck/examples/demo-site/index.html", root), None);
+        assert!(at("file:///home/u/eldercheck/examples/demo-site/care/index.html", root).is_some());
+        assert!(at("file:///srv/elder/site/news.html", Some("file:///srv/elder/site/")).is_none());
+        for yes in
+            ["https://a.cn/elder/", "https://a.cn/elder.html", "https://a.cn/zh/elder_v2/x", "https://a.cn/?mode=care"]
+        {
+            assert!(at(yes, None).is_some(), "{yes}");
+        }
+        for no in [
+            "https://a.cn/eldercheck/",
+            "https://a.cn/newsletter/",
+            "https://a.cn/careers/",
+            "https://a.cn/?mode=careful",
+        ] {
+            assert!(at(no, None).is_none(), "{no}");
+        }
     }
 }

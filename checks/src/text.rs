@@ -27,6 +27,23 @@ pub fn visible_text_elements(page: &Page) -> Vec<TextElement<'_>> {
 fn find_visible_text(page: &Page) -> Vec<TextElement<'_>> {
     let mut out = Vec::new();
     for element in page.elements() {
+        // A text box shows its text, and a drop-down its selected option, in the control's own colours.
+        let shown_by_control = match element.value().name() {
+            "textarea" => Some(crate::page::collapsed_text(element)),
+            "select" if element.value().attr("multiple").is_none() => element
+                .descendent_elements()
+                .filter(|o| o.value().name() == "option")
+                .find(|o| o.value().attr("selected").is_some())
+                .or_else(|| element.descendent_elements().find(|o| o.value().name() == "option"))
+                .map(crate::page::collapsed_text),
+            _ => None,
+        };
+        if let Some(text) = shown_by_control {
+            if text.chars().any(char::is_alphanumeric) && page.is_visible(element) && !inside_non_text(element) {
+                out.push(TextElement { element, text });
+            }
+            continue;
+        }
         if NON_TEXT_CONTAINERS.contains(&element.value().name()) {
             continue;
         }
@@ -42,7 +59,9 @@ fn find_visible_text(page: &Page) -> Vec<TextElement<'_>> {
         if own.is_empty() || !own.chars().any(|c| c.is_alphanumeric()) {
             continue;
         }
-        if !page.is_visible(element) || inside_non_text(element) {
+        // Text at font-size 0 has no box (the inline-block whitespace trick): nothing to read.
+        let sized_to_nothing = page.style_of(element).font_size.as_ref().is_ok_and(|px| *px <= 0.0);
+        if !page.is_visible(element) || inside_non_text(element) || sized_to_nothing {
             continue;
         }
         out.push(TextElement { element, text: own });

@@ -8,6 +8,7 @@
 use super::{AtomicFile, RenderError, ReportContext, Sink};
 use crate::results::{CheckOutcome, PageResult};
 use crate::rundir::SiteRecord;
+use crate::score::SiteStatus;
 use eldercheck_checks::check::{FindingOutcome, Lang};
 use std::path::Path;
 
@@ -28,13 +29,14 @@ const FINDING_COLUMNS: [(&str, &str); 9] = [
     ("issue", "问题编号"),
 ];
 
-const SITE_COLUMNS: [(&str, &str); 15] = [
+const SITE_COLUMNS: [(&str, &str); 16] = [
     ("site", "网址"),
     ("name", "名称"),
     ("group", "分组"),
     ("score", "得分"),
     ("grade", "等级"),
     ("passed", "达标"),
+    ("status", "检测状态"),
     ("pages_checked", "检查页面"),
     ("pages_failed_to_load", "加载失败"),
     ("vetoes", "否决项"),
@@ -145,11 +147,19 @@ impl Sink for CsvSink {
             field(&site.name),
             field(site.group.as_deref().unwrap_or("")),
             number(s.score),
-            format!("{:?}", s.grade),
+            s.grade.map(|g| format!("{g:?}")).unwrap_or_default(),
             match (s.passed, cx.lang) {
                 (true, Lang::ZhCn) => "是".to_string(),
                 (false, Lang::ZhCn) => "否".to_string(),
                 (passed, _) => passed.to_string(),
+            },
+            match (s.status, cx.lang) {
+                (SiteStatus::Checked, Lang::ZhCn) => "已检测".to_string(),
+                (SiteStatus::Incomplete, Lang::ZhCn) => "检测不完整".to_string(),
+                (SiteStatus::NotChecked, Lang::ZhCn) => "无法检测".to_string(),
+                (SiteStatus::Checked, _) => "checked".to_string(),
+                (SiteStatus::Incomplete, _) => "incomplete".to_string(),
+                (SiteStatus::NotChecked, _) => "not_checked".to_string(),
             },
             s.summary.pages_checked.to_string(),
             s.summary.pages_failed_to_load.to_string(),

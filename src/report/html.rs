@@ -12,6 +12,7 @@ use super::{safe_link, AtomicFile, RenderError, ReportContext, Sink};
 use crate::issues::Issue;
 use crate::results::PageResult;
 use crate::rundir::SiteRecord;
+use crate::score::{grade_letter, SiteStatus};
 use eldercheck_checks::check::{Family, FindingOutcome, Impact, Lang, Outcome};
 use eldercheck_checks::page::style::{DeclarationOrigin, Source};
 use serde_json::{json, Map, Value};
@@ -429,8 +430,23 @@ fn verdict(cx: &ReportContext, site: &SiteRecord, t: &Value) -> (String, &'stati
     let s = &site.score;
     let failed_issues: Vec<&Issue> = site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed).collect();
     let title = |issue: &Issue| cx.title(&issue.check, true);
-    if s.score.is_none() && s.summary.pages_checked == 0 {
+    if s.status == SiteStatus::NotChecked {
         return (text(t, "verdict_not_checked"), "fail");
+    }
+    if s.status == SiteStatus::Incomplete && s.vetoes.is_empty() {
+        let requested = s.summary.pages_requested();
+        return (
+            fill(
+                t,
+                "verdict_incomplete",
+                &[
+                    ("checked", s.summary.pages_checked.to_string()),
+                    ("requested", requested.to_string()),
+                    ("score", score_text(s.score)),
+                ],
+            ),
+            "warn",
+        );
     }
     if !s.vetoes.is_empty() {
         let first = failed_issues.iter().find(|i| i.veto).map(|i| title(i)).unwrap_or_default();
@@ -474,12 +490,19 @@ fn verdict(cx: &ReportContext, site: &SiteRecord, t: &Value) -> (String, &'stati
 fn site_view(cx: &ReportContext, site: &SiteRecord, aggregate: SiteAggregate, t: &Value) -> Value {
     let lang = cx.lang;
     let s = &site.score;
-    let (result_text, result_class) = if s.summary.pages_checked == 0 {
-        (text(t, "not_checked"), "fail")
-    } else if s.passed {
-        (text(t, "passed"), "pass")
-    } else {
-        (text(t, "failed"), "fail")
+    let requested = s.summary.pages_requested();
+    let (result_text, result_class) = match (s.status, s.passed) {
+        (SiteStatus::NotChecked, _) => (text(t, "not_checked"), "fail"),
+        (SiteStatus::Incomplete, _) => (
+            fill(
+                t,
+                "incomplete",
+                &[("checked", s.summary.pages_checked.to_string()), ("requested", requested.to_string())],
+            ),
+            "warn",
+        ),
+        (SiteStatus::Checked, true) => (text(t, "passed"), "pass"),
+        (SiteStatus::Checked, false) => (text(t, "failed"), "fail"),
     };
     let (verdict_text, verdict_class) = verdict(cx, site, t);
     let accepted_note = (s.summary.accepted > 0).then(|| {
@@ -663,7 +686,7 @@ fn site_view(cx: &ReportContext, site: &SiteRecord, aggregate: SiteAggregate, t:
     let pass_mark = cx.manifest.policy.pass_mark;
     json!({
         "name": site.name, "url": site.url, "link": safe_link(&site.url), "score": score_text(s.score),
-        "grade": format!("{:?}", s.grade), "result": result_text, "result_class": result_class,
+        "grade": grade_letter(s.grade), "result": result_text, "result_class": result_class,
         "verdict": verdict_text, "verdict_class": verdict_class, "accepted_note": accepted_note,
         "pass_mark": score_text(Some(pass_mark)), "pages_checked": s.summary.pages_checked,
         "pages_failed_to_load": s.summary.pages_failed_to_load,
@@ -681,6 +704,7 @@ struct RankingRow {
     group: Option<String>,
     score: Option<f64>,
     grade: String,
+    status: SiteStatus,
     checked: bool,
     passed: bool,
     families: BTreeMap<String, Option<f64>>,
@@ -802,15 +826,16 @@ impl Sink for HtmlSink {
                 name: site.name.clone(),
                 group: site.group.clone(),
                 score: s.score,
-                grade: format!("{:?}", s.grade),
-                checked: s.summary.pages_checked > 0,
+                grade: grade_letter(s.grade),
+                status: s.status,
+                checked: s.status == SiteStatus::Checked,
                 passed: s.passed,
                 families: s.family_scores.clone(),
                 change: site.trend.last().and_then(|p| p.score).zip(s.score).map(|(before, now)| now - before),
                 vetoes: s.vetoes.len(),
                 issues: site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed).count(),
                 pages_checked: s.summary.pages_checked,
-                pages_attempted: s.summary.pages_checked + s.summary.pages_failed_to_load,
+                pages_attempted: s.summary.pages_requested(),
                 file: format!("sites/{file}"),
             });
         } else {
@@ -834,10 +859,18 @@ impl Sink for HtmlSink {
             .iter()
             .enumerate()
             .map(|(rank, s)| {
-                let (result, class) = match (s.checked, s.passed) {
-                    (false, _) => (text(&t, "not_checked"), "fail"),
-                    (true, true) => (text(&t, "passed"), "pass"),
-                    (true, false) => (text(&t, "failed"), "fail"),
+                let (result, class) = match (s.status, s.passed) {
+                    (SiteStatus::NotChecked, _) => (text(&t, "not_checked"), "fail"),
+                    (SiteStatus::Incomplete, _) => (
+                        fill(
+                            &t,
+                            "incomplete",
+                            &[("checked", s.pages_checked.to_string()), ("requested", s.pages_attempted.to_string())],
+                        ),
+                        "warn",
+                    ),
+                    (SiteStatus::Checked, true) => (text(&t, "passed"), "pass"),
+                    (SiteStatus::Checked, false) => (text(&t, "failed"), "fail"),
                 };
                 let families: Vec<Value> = Family::ALL
                     .iter()
@@ -860,7 +893,8 @@ impl Sink for HtmlSink {
         for s in &self.ranking {
             let name = s.group.clone().unwrap_or_else(|| text(&t, "ungrouped"));
             let entry = groups.entry(name).or_default();
-            entry.0 += 1;
+            // The pass rate is over the sites that could be checked; the others have no verdict.
+            entry.0 += usize::from(s.checked);
             entry.1 += usize::from(s.passed);
             if let Some(score) = s.score {
                 entry.2 += score;

@@ -6,7 +6,7 @@ use super::{AtomicFile, RenderError, ReportContext, Sink};
 use crate::issues::Issue;
 use crate::results::{Accepted, CheckOutcome, PageError, PageResult};
 use crate::rundir::{Changes, SiteRecord, TrendPoint};
-use crate::score::{Grade, Summary, Veto};
+use crate::score::{Grade, SiteStatus, Summary, Veto};
 use crate::sources::Referrer;
 use eldercheck_checks::check::{Family, FindingOutcome, Impact, Outcome};
 use eldercheck_checks::elder::ElderReason;
@@ -29,6 +29,10 @@ enum JsonOut {
     /// `--out -`.
     Stream(Box<dyn Write>),
 }
+
+/// The version of report.json's format (docs/REPORT-FORMAT.md): 3 added `sites[].status` and made
+/// `grade` null for sites that were not fully checked. Results folders keep their own version.
+pub const REPORT_SCHEMA_VERSION: u32 = 3;
 
 #[derive(Serialize)]
 struct Header<'a> {
@@ -59,7 +63,8 @@ struct SiteHeader<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     group: Option<&'a str>,
     score: Option<f64>,
-    grade: Grade,
+    status: SiteStatus,
+    grade: Option<Grade>,
     passed: bool,
     vetoes: &'a [Veto],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -272,7 +277,7 @@ impl Sink for JsonSink {
     fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError> {
         let m = &cx.manifest;
         let header = Header {
-            schema_version: m.schema_version,
+            schema_version: REPORT_SCHEMA_VERSION,
             tool: &m.tool,
             profile: &m.profile,
             generated_at: &m.generated_at,
@@ -306,6 +311,7 @@ impl Sink for JsonSink {
             name: &site.name,
             group: site.group.as_deref(),
             score: site.score.score,
+            status: site.score.status,
             grade: site.score.grade,
             passed: site.score.passed,
             score_with_accepted: site.score.score_with_accepted,

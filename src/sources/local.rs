@@ -42,6 +42,35 @@ impl LocalSite {
     }
 }
 
+/// Folders above a single page that may be its site's root.
+const MAX_ROOT_LEVELS_UP: usize = 4;
+
+/// The root of the site a single saved page belongs to: its own folder, unless the page's
+/// root-relative stylesheets (`/css/main.css`) are found in a folder above it (at most four levels
+/// up), as when one page of a downloaded site is checked. The site's address in the report is that
+/// root, so the report says which root was used.
+fn site_root_of_single_file(page: &Path) -> PathBuf {
+    let folder = page.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+    let Ok(bytes) = read_capped(page, 1024 * 1024) else { return folder };
+    let text = String::from_utf8_lossy(&bytes);
+    static HREF: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(href) = HREF.get_or_init(|| {
+        regex::Regex::new(r#"(?i)(?:href\s*=\s*["']?|@import\s+(?:url\()?["']?)(/[^/"'\s>)?#][^"'\s>)?#]*\.css)"#).ok()
+    }) else {
+        return folder;
+    };
+    let wanted: Vec<String> =
+        href.captures_iter(&text).filter_map(|c| c.get(1)).map(|m| m.as_str().to_string()).take(20).collect();
+    if wanted.is_empty() {
+        return folder;
+    }
+    folder
+        .ancestors()
+        .take(MAX_ROOT_LEVELS_UP + 1)
+        .find(|candidate| wanted.iter().any(|w| candidate.join(w.trim_start_matches('/')).is_file()))
+        .map_or(folder.clone(), Path::to_path_buf)
+}
+
 pub fn is_html_file(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -70,8 +99,7 @@ pub fn discover(
         if !is_html_file(&absolute) {
             return Err(LocalError::NotHtml { path: target.to_path_buf() });
         }
-        let parent = absolute.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
-        (parent, vec![absolute.clone()])
+        (site_root_of_single_file(&absolute), vec![absolute.clone()])
     };
     pages.retain(|p| {
         let text = p.to_string_lossy();
@@ -164,8 +192,16 @@ pub async fn feed_site(site: LocalSite, feed: SiteFeed, max_body_bytes: usize) {
             .await
             .unwrap_or_else(|e| Err(LoadFailure::new("read", format!("{}: {e}", path.display()))))
             .map(|bytes| Body { bytes, charset: None });
-        let parts =
-            PageParts { url: url.clone(), requested_url: url, status: None, depth, referrer: None, is_home, content };
+        let parts = PageParts {
+            url: url.clone(),
+            requested_url: url,
+            status: None,
+            depth,
+            referrer: None,
+            is_home,
+            site_root: Some(site.root_url.to_string()),
+            content,
+        };
         feed.page(parts, loader.clone(), false).await;
     }
     feed.finish(Some(site.root_url.to_string()), site.skipped_by_limit).await;

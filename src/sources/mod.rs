@@ -61,6 +61,7 @@ impl SourcedPage {
             depth: 0,
             referrer: None,
             is_home: false,
+            site_root: None,
             content: Ok(Body { bytes, charset: None }),
         };
         SourcedPage { site: 0, page, loader, links: None }
@@ -142,12 +143,24 @@ pub struct PageParts {
     pub referrer: Option<Referrer>,
     /// The site's home page: site-level checks are judged on it.
     pub is_home: bool,
+    /// Where the site starts when that is not the URL's origin (a local folder): URL patterns such as
+    /// elder paths are matched against the part of the URL below it, never against the folder's own path.
+    pub site_root: Option<String>,
     pub content: Result<Body, LoadFailure>,
 }
 
 impl PageParts {
     /// A page that could not be loaded.
     pub fn failed(url: String, requested_url: String, depth: u32, failure: LoadFailure) -> PageParts {
-        PageParts { url, requested_url, status: None, depth, referrer: None, is_home: false, content: Err(failure) }
+        PageParts {
+            url,
+            requested_url,
+            status: None,
+            depth,
+            referrer: None,
+            is_home: false,
+            site_root: None,
+            content: Err(failure),
+        }
     }
 }

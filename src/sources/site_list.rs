@@ -6,30 +6,42 @@ pub struct SiteTarget {
     pub url: String,
     pub name: Option<String>,
     pub group: Option<String>,
+    /// The line of the list it came from (from 1), to name in messages.
+    pub line: usize,
 }
 
 /// Parses a site list. Blank lines and lines starting with `#` are ignored.
 pub fn parse_site_list(text: &str) -> Vec<SiteTarget> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).peekable();
-    let is_csv = lines.peek().is_some_and(|first| {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .peekable();
+    let is_csv = lines.peek().is_some_and(|(_, first)| {
         let header = csv_fields(first);
         header.first().is_some_and(|h| h.eq_ignore_ascii_case("url"))
     });
     if !is_csv {
-        return lines.map(|l| SiteTarget { url: l.to_string(), name: None, group: None }).collect();
+        return lines.map(|(line, l)| SiteTarget { url: l.to_string(), name: None, group: None, line }).collect();
     }
     let header: Vec<String> =
-        lines.next().map(csv_fields).unwrap_or_default().iter().map(|h| h.to_ascii_lowercase()).collect();
+        lines.next().map(|(_, l)| csv_fields(l)).unwrap_or_default().iter().map(|h| h.to_ascii_lowercase()).collect();
     let column = |name: &str| header.iter().position(|h| h == name);
     let (url_col, name_col, group_col) = (column("url").unwrap_or(0), column("name"), column("group"));
     lines
-        .map(|line| {
+        .map(|(number, line)| {
             let fields = csv_fields(line);
             let get = |i: Option<usize>| {
                 i.and_then(|i| fields.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
             };
-            SiteTarget { url: get(Some(url_col)).unwrap_or_default(), name: get(name_col), group: get(group_col) }
+            SiteTarget {
+                url: get(Some(url_col)).unwrap_or_default(),
+                name: get(name_col),
+                group: get(group_col),
+                line: number,
+            }
         })
         .collect()
 }

@@ -2,6 +2,8 @@
 //! Shared by the crawler and hostile-input tests; no test touches the internet.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -488,7 +488,9 @@ impl Walk<'_> {
                 return name;
             }
         }
-        if v.name() == "input" {
+        // The browser's default label applies only when there is no `value` at all: `value=""` names
+        // the button with nothing (as Chromium and axe-core do).
+        if v.name() == "input" && v.attr("value").is_none() {
             let default = match input_type(element).as_str() {
                 "submit" => Some("Submit"),
                 "reset" => Some("Reset"),

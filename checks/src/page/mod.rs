@@ -110,17 +110,28 @@ pub struct Page {
     other_orientation_rotation: Option<HashMap<NodeId, f32>>,
 }
 
-fn user_agent_rules() -> &'static Vec<StyleRule> {
+fn user_agent_rules(quirks: bool) -> &'static Vec<StyleRule> {
     static RULES: OnceLock<Vec<StyleRule>> = OnceLock::new();
-    RULES.get_or_init(|| {
-        parse_stylesheet(style::USER_AGENT_CSS, Viewport::DESKTOP, style::Source::UserAgent)
+    static QUIRKS_RULES: OnceLock<Vec<StyleRule>> = OnceLock::new();
+    let parse = |quirks: bool| {
+        let css = if quirks {
+            format!("{}\n{}", style::USER_AGENT_CSS, style::QUIRKS_CSS)
+        } else {
+            style::USER_AGENT_CSS.into()
+        };
+        parse_stylesheet(&css, Viewport::DESKTOP, style::Source::UserAgent)
             .into_iter()
             .filter_map(|item| match item {
                 SheetItem::Rule(rule) => Some(rule),
                 SheetItem::Import(_) => None,
             })
             .collect()
-    })
+    };
+    if quirks {
+        QUIRKS_RULES.get_or_init(|| parse(true))
+    } else {
+        RULES.get_or_init(|| parse(false))
+    }
 }
 
 impl Page {
@@ -212,7 +223,7 @@ impl Page {
         let styles = Cascade::new(&rules, options.viewport).compute_within(&html, budget)?;
         let mut id_counts: HashMap<String, u32> = HashMap::new();
         let mut first_by_id: HashMap<String, NodeId> = HashMap::new();
-        for element in html.root_element().descendent_elements() {
+        for element in document_elements(&html) {
             if let Some(id) = element.value().id() {
                 *id_counts.entry(id.to_string()).or_default() += 1;
                 first_by_id.entry(id.to_string()).or_insert(element.id());
@@ -251,9 +262,9 @@ impl Page {
         self.html.root_element()
     }
 
-    /// Every element in document order.
+    /// Every element of the document in document order (not the inert contents of `<template>`).
     pub fn elements(&self) -> impl Iterator<Item = ElementRef<'_>> {
-        self.html.root_element().descendent_elements()
+        document_elements(&self.html)
     }
 
     /// The element's rotation in degrees with the viewport turned 90°: `None` when the page's
@@ -377,7 +388,8 @@ impl Page {
                 parts.push(format!("#{}", css_identifier(id)));
                 break;
             }
-            let tag = el.name().to_string();
+            // Custom tag names may hold characters a selector must escape (`sohu_cms_include:aut`).
+            let tag = css_identifier(el.name());
             let Some(parent) = current.parent().and_then(ElementRef::wrap) else {
                 parts.push(tag);
                 break;
@@ -644,7 +656,7 @@ pub struct Link {
 
 fn links_of(html: &Html, base_url: &Url) -> Vec<Link> {
     let mut out = Vec::new();
-    for element in html.root_element().descendent_elements() {
+    for element in document_elements(html) {
         let v = element.value();
         let target = match v.name() {
             "a" | "area" => v.attr("href"),
@@ -697,15 +709,30 @@ fn collect_rules(
     options: PageOptions,
     encoding: &'static encoding_rs::Encoding,
 ) -> CollectedRules {
+    let quirks = html.quirks_mode == html5ever::tree_builder::QuirksMode::Quirks;
     let mut rules = RuleSet::default();
-    for rule in user_agent_rules() {
+    rules.quirks = quirks;
+    for rule in user_agent_rules(quirks) {
         rules.push(Origin::UserAgent, rule.clone());
+    }
+    // In quirks mode a table's text colour is the document's text colour (`<body text>`), not its parent's.
+    let body_text = document_elements(html)
+        .find(|e| e.value().name() == "body")
+        .and_then(|b| b.value().attr("text"))
+        .and_then(style::legacy_color);
+    if let Some(text) = body_text.filter(|_| quirks) {
+        let css = format!("table {{ color: {text} }}");
+        for item in parse_stylesheet(&css, options.viewport, style::Source::UserAgent) {
+            if let SheetItem::Rule(rule) = item {
+                rules.push(Origin::UserAgent, rule);
+            }
+        }
     }
     let mut problems = Vec::new();
     let mut budget = options.max_stylesheets;
     let mut mentions_orientation = false;
     let mut style_elements = 0u32;
-    for element in html.root_element().descendent_elements() {
+    for element in document_elements(html) {
         let el = element.value();
         let applies =
             |el: &scraper::node::Element| el.attr("media").is_none_or(|m| style::matches_media(m, options.viewport));
@@ -715,8 +742,8 @@ fn collect_rules(
                 mentions_orientation |= css.contains("orientation");
                 let mut chain = Vec::new();
                 style_elements += 1;
-                let items =
-                    parse_stylesheet(&css, options.viewport, style::Source::StyleElement { index: style_elements });
+                let source = style::Source::StyleElement { index: style_elements };
+                let items = style::parse_stylesheet_in(&css, options.viewport, source, quirks);
                 let mut state = SheetState {
                     rules: &mut rules,
                     problems: &mut problems,
@@ -801,8 +828,8 @@ fn load_sheet_with(
         Ok(bytes) => {
             let css = decode_css(&bytes, encoding);
             *state.mentions_orientation |= css.contains("orientation");
-            let items =
-                parse_stylesheet(&css, options.viewport, style::Source::Stylesheet { url: url.as_str().into() });
+            let source = style::Source::Stylesheet { url: url.as_str().into() };
+            let items = style::parse_stylesheet_in(&css, options.viewport, source, state.rules.quirks);
             chain.push(url.clone());
             add_items_with(items, url, loader, options, encoding, state, chain, depth);
             chain.pop();
@@ -839,6 +866,28 @@ fn add_items_with(
             }
         }
     }
+}
+
+/// The elements of a document in document order, without the contents of `<template>` elements:
+/// those are an inert fragment that is never shown, linked, styled or announced.
+pub fn document_elements(html: &Html) -> impl Iterator<Item = ElementRef<'_>> {
+    use ego_tree::iter::Edge;
+    let mut skipping: Option<NodeId> = None;
+    html.root_element().traverse().filter_map(move |edge| match edge {
+        Edge::Open(node) if skipping.is_none() => {
+            if matches!(node.value(), Node::Fragment) {
+                skipping = Some(node.id());
+                None
+            } else {
+                ElementRef::wrap(node)
+            }
+        }
+        Edge::Close(node) if skipping == Some(node.id()) => {
+            skipping = None;
+            None
+        }
+        _ => None,
+    })
 }
 
 /// Serialises a CSS identifier (for `#id` selectors).

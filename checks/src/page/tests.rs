@@ -226,6 +226,12 @@ fn selector_paths_are_unique() {
     let dup = p.html.select(&Selector::parse("p").expect("s")).nth(1).expect("p");
     let path = p.selector_path(dup);
     assert_eq!(p.html.select(&Selector::parse(&path).expect("valid path")).count(), 1, "{path}");
+    // A CMS's custom tag with a colon: the printed selector escapes it, so querySelectorAll accepts it.
+    let p = page("<div><sohu_cms_include:aut_new_style><img src=a.png></sohu_cms_include:aut_new_style></div>");
+    let image = p.html.select(&Selector::parse("img").expect("s")).next().expect("img");
+    let path = p.selector_path(image);
+    assert!(path.contains("sohu_cms_include\\:aut_new_style"), "{path}");
+    assert_eq!(p.html.select(&Selector::parse(&path).expect("valid path")).count(), 1, "{path}");
 }
 
 #[test]

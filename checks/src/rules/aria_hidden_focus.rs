@@ -54,14 +54,28 @@ impl Check for AriaHiddenFocus {
                     break;
                 }
             }
-            tally.add(Finding::failed(
-                page,
-                element,
-                Message::new(
-                    "此元素在 aria-hidden=\"true\" 的区域内却能用 Tab 键到达：焦点停在这里时读屏软件什么也不读。请加 tabindex=\"-1\"、inert，或去掉 aria-hidden。",
-                    "This element is inside aria-hidden=\"true\" but reachable with Tab: when focus lands here, the screen reader says nothing. Add tabindex=\"-1\" or inert, or remove aria-hidden.",
-                ),
-            ));
+            if page.stylesheet_problems.is_empty() {
+                tally.add(Finding::failed(
+                    page,
+                    element,
+                    Message::new(
+                        "此元素在 aria-hidden=\"true\" 的区域内却能用 Tab 键到达：焦点停在这里时读屏软件什么也不读。请加 tabindex=\"-1\"、inert，或去掉 aria-hidden。",
+                        "This element is inside aria-hidden=\"true\" but reachable with Tab: when focus lands here, the screen reader says nothing. Add tabindex=\"-1\" or inert, or remove aria-hidden.",
+                    ),
+                ));
+            } else {
+                // Hidden regions (closed dialogs, collapsed menus) are usually hidden by a stylesheet; one
+                // did not load, so the region may well be hidden: never a false failure.
+                tally.add(Finding::cant_tell(
+                    page,
+                    element,
+                    "stylesheet-not-loaded",
+                    Message::new(
+                        "此元素在 aria-hidden=\"true\" 的区域内，按已加载的样式能用 Tab 键到达；但有样式表未能加载，它可能本来就被隐藏，需要确认。",
+                        "This element is inside aria-hidden=\"true\" and reachable with Tab with the styles that loaded; a stylesheet could not be loaded and may hide it, so confirm.",
+                    ),
+                ));
+            }
         }
         for _ in page.elements().filter(is_hidden_root).filter(|e| !failed_roots.contains(&e.id())) {
             tally.pass();

@@ -346,6 +346,7 @@ impl PageTask {
             depth: next.depth,
             referrer: next.referrer.clone(),
             is_home,
+            site_root: None,
             content,
         };
         if !self.robots_allows {

@@ -3,7 +3,7 @@
 
 use super::origin::DeclarationOrigin;
 use super::props::{parse_substituted, CustomDeclaration, Declaration, Prop};
-use super::sheet::{parse_style_attribute, StyleRule};
+use super::sheet::{parse_style_attribute_in, StyleRule};
 use super::values::{BackgroundImage, ColorValue, Length, Rgba, SizeUnitKind, Specified, Unresolved};
 use super::Viewport;
 use crate::budget::{Budget, TooComplex};
@@ -40,6 +40,9 @@ pub struct RuleSet {
     by_class: HashMap<String, Vec<IndexEntry>>,
     by_tag: HashMap<String, Vec<IndexEntry>>,
     universal: Vec<IndexEntry>,
+    /// A quirks-mode document: class and id selectors match regardless of case, and its style
+    /// sheets and attributes are read with the quirks-mode value rules.
+    pub quirks: bool,
 }
 
 impl RuleSet {
@@ -49,9 +52,10 @@ impl RuleSet {
             let entry = IndexEntry { rule: rule_index, selector: i as u16 };
             let mut key: Option<(u8, String)> = None;
             for component in parsed.selector.iter() {
+                let fold = |name: String| if self.quirks { name.to_ascii_lowercase() } else { name };
                 let candidate = match component {
-                    Component::ID(id) => Some((0, id.0.to_string())),
-                    Component::Class(class) => Some((1, class.0.to_string())),
+                    Component::ID(id) => Some((0, fold(id.0.to_string()))),
+                    Component::Class(class) => Some((1, fold(class.0.to_string()))),
                     Component::LocalName(name) => Some((2, name.lower_name.0.to_string())),
                     _ => None,
                 };
@@ -160,6 +164,8 @@ pub struct ComputedStyle {
     pub aria_hidden: bool,
     /// This element or an ancestor is clipped to nothing or parked off screen (screen-reader-only text).
     pub clipped_away: bool,
+    /// The font family is exactly the generic `monospace` (browsers give it a 13px default size).
+    pub monospace: bool,
     /// Where font size, colours and line height came from.
     pub origins: StyleOrigins,
     /// Custom properties in scope (inherited), for `var()`.
@@ -245,6 +251,7 @@ impl ComputedStyle {
             cumulative_opacity: 1.0,
             aria_hidden: false,
             clipped_away: false,
+            monospace: false,
             origins: StyleOrigins::default(),
             custom: Rc::new(CustomProperties::default()),
         }
@@ -277,11 +284,10 @@ impl ComputedStyle {
     /// `clip: rect(0 0 0 0)`/`clip-path: inset(50%)`, a far off-screen position, or a 1×1 px box
     /// with hidden overflow: the "visually hidden" patterns for screen-reader-only content.
     pub fn hides_its_box(&self) -> bool {
-        let clipped = self.clip.as_deref().is_some_and(|c| {
-            let digits: String = c.chars().filter(|ch| ch.is_ascii_digit() || *ch == ',' || *ch == ' ').collect();
-            c.starts_with("rect")
-                && digits.split([',', ' ']).filter(|d| !d.is_empty()).all(|d| d.chars().all(|x| x == '0'))
-        }) || self.clip_path.as_deref().is_some_and(|c| c.replace(' ', "").contains("inset(50%)"));
+        // `clip` applies only to absolutely or fixed positioned boxes, and only a rectangle of four
+        // lengths at most a pixel wide or high hides them (`rect( )` or `rect(auto …)` hides nothing).
+        let clipped = self.is_positioned_out_of_flow() && self.clip.as_deref().is_some_and(clip_rect_is_empty)
+            || self.clip_path.as_deref().is_some_and(|c| c.replace(' ', "").contains("inset(50%)"));
         let off_screen = self.is_positioned_out_of_flow()
             && [self.left, self.top].iter().any(|e| matches!(e, Extent::Px(px) if *px <= -999.0));
         let tiny = matches!(self.width, Extent::Px(w) if w <= 1.0)
@@ -298,6 +304,22 @@ impl ComputedStyle {
             LineHeight::Factor(f) => Some(font * f),
             LineHeight::Px(px) => Some(*px),
         }
+    }
+}
+
+/// Whether `clip: rect(top, right, bottom, left)` leaves at most one pixel in either direction.
+fn clip_rect_is_empty(clip: &str) -> bool {
+    let Some(inner) = clip.trim().strip_prefix("rect(").and_then(|r| r.trim_end().strip_suffix(')')) else {
+        return false;
+    };
+    let values: Vec<Option<f32>> = inner
+        .split([',', ' '])
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| v.trim().trim_end_matches("px").parse::<f32>().ok())
+        .collect();
+    match values.as_slice() {
+        [Some(top), Some(right), Some(bottom), Some(left)] => (right - left) <= 1.0 || (bottom - top) <= 1.0,
+        _ => false,
     }
 }
 
@@ -330,6 +352,7 @@ impl<'a> Cascade<'a> {
         let mut styles: HashMap<NodeId, ComputedStyle> = HashMap::new();
         let mut caches = SelectorCaches::default();
         let initial = &self.initial;
+        let not_rendered = ComputedStyle { rendered: false, ..self.initial.clone() };
         let mut root_font: Option<Result<f32, Unresolved>> = None;
         let mut root_scales = true;
         let body_link = html
@@ -343,8 +366,15 @@ impl<'a> Cascade<'a> {
                 budget.check("computing styles")?;
             }
             let Some(element) = ElementRef::wrap(node) else { continue };
-            let parent = node.parent().and_then(|p| styles.get(&p.id())).unwrap_or(initial);
-            let style_attr = element.value().attr("style").map(parse_style_attribute);
+            // The contents of a <template> are never rendered.
+            let in_template = node.parent().is_some_and(|p| matches!(p.value(), scraper::Node::Fragment));
+            let parent = match node.parent().and_then(|p| styles.get(&p.id())) {
+                Some(style) => style,
+                None if in_template => &not_rendered,
+                None => initial,
+            };
+            let style_attr =
+                element.value().attr("style").map(|text| parse_style_attribute_in(text, self.rules.quirks));
             let hints = presentational_hints(element, body_link.as_deref());
             let mut matched = self.matched_rules(element, style_attr.as_ref(), &mut caches);
             if !hints.is_empty() {
@@ -375,13 +405,19 @@ impl<'a> Cascade<'a> {
     ) -> Vec<Matched<'r>> {
         let el = element.value();
         let mut candidates: Vec<IndexEntry> = Vec::new();
-        if let Some(id) = el.id() {
-            if let Some(entries) = self.rules.by_id.get(id) {
-                candidates.extend_from_slice(entries);
+        let quirks = self.rules.quirks;
+        fn folded(key: &str, quirks: bool) -> std::borrow::Cow<'_, str> {
+            if quirks {
+                std::borrow::Cow::Owned(key.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(key)
             }
         }
+        if let Some(entries) = el.id().and_then(|id| self.rules.by_id.get(folded(id, quirks).as_ref())) {
+            candidates.extend_from_slice(entries);
+        }
         for class in el.classes() {
-            if let Some(entries) = self.rules.by_class.get(class) {
+            if let Some(entries) = self.rules.by_class.get(folded(class, quirks).as_ref()) {
                 candidates.extend_from_slice(entries);
             }
         }
@@ -396,7 +432,7 @@ impl<'a> Cascade<'a> {
             MatchingMode::Normal,
             None,
             caches,
-            QuirksMode::NoQuirks,
+            if self.rules.quirks { QuirksMode::Quirks } else { QuirksMode::NoQuirks },
             NeedsSelectorFlags::No,
             MatchingForInvalidation::No,
         );
@@ -436,14 +472,24 @@ impl<'a> Cascade<'a> {
         order.sort_by_key(|m| m.key);
         let mut winners: [Option<&Declaration>; Prop::COUNT] = [None; Prop::COUNT];
         let mut own: Option<HashMap<Box<str>, Box<str>>> = None;
+        // The browser's own winners, for `revert`.
+        let mut user_agent: [Option<&Declaration>; Prop::COUNT] = [None; Prop::COUNT];
         for important in [false, true] {
             for m in &order {
                 for d in m.declarations.iter().filter(|d| d.important == important) {
                     winners[d.prop as usize] = Some(d);
+                    if m.key.0 == 0 {
+                        user_agent[d.prop as usize] = Some(d);
+                    }
                 }
                 for c in m.custom.iter().filter(|c| c.important == important) {
                     own.get_or_insert_with(HashMap::new).insert(c.name.clone(), c.value.clone());
                 }
+            }
+        }
+        for (winner, fallback) in winners.iter_mut().zip(user_agent) {
+            if winner.is_some_and(|d| matches!(d.value, Specified::Revert)) {
+                *winner = fallback;
             }
         }
         let custom = match own {
@@ -542,6 +588,26 @@ impl<'a> Cascade<'a> {
             };
             style.font_size = size;
             style.font_size_origin = FontSizeOrigin { declared: Some(declared), scales_with_user_setting: scales };
+        }
+        // Browsers give the generic monospace family a default size of 13px instead of 16px: a size that
+        // comes from the browser (inherited, or an absolute-size keyword) is scaled by 13/16 where the
+        // family switches to exactly `monospace`, and back where it switches away. An author's
+        // explicit length is kept. (`font-family: monospace, monospace` is the well-known way out.)
+        style.monospace = if use_parent(Prop::FontFamily) {
+            parent.monospace
+        } else {
+            match effective(Prop::FontFamily) {
+                Some(Specified::Keyword(family)) => family.trim() == "monospace",
+                _ => false,
+            }
+        };
+        let keyword_size = matches!(effective(Prop::FontSize), Some(Specified::Keyword(k)) if !matches!(k.as_ref(), "larger" | "smaller"));
+        let inherited_size = use_parent(Prop::FontSize) || is_initial(Prop::FontSize);
+        if style.monospace != parent.monospace && inherited_size {
+            let factor = if style.monospace { 13.0 / 16.0 } else { 16.0 / 13.0 };
+            style.font_size = style.font_size.clone().map(|px| px * factor);
+        } else if style.monospace && keyword_size {
+            style.font_size = style.font_size.clone().map(|px| px * 13.0 / 16.0);
         }
         let font = style.font_size.clone();
         let rem_px = rem.clone().unwrap_or(INITIAL_FONT_PX);
@@ -754,18 +820,9 @@ fn presentational_hints(element: ElementRef<'_>, body_link: Option<&str>) -> Vec
             declaration.origin = Some(origin.clone());
         }
     };
-    let legacy_color = |value: &str| -> String {
-        let v = value.trim();
-        // Legacy colour parsing accepts hex digits without the '#'.
-        if !v.starts_with('#') && v.len() == 6 && v.chars().all(|c| c.is_ascii_hexdigit()) {
-            format!("#{v}")
-        } else {
-            v.to_string()
-        }
-    };
-    if let Some(bg) = el.attr("bgcolor") {
+    if let Some(bg) = el.attr("bgcolor").and_then(legacy_color) {
         if matches!(name, "body" | "table" | "tr" | "td" | "th" | "thead" | "tbody" | "tfoot" | "marquee") {
-            add("background-color", &legacy_color(bg));
+            add("background-color", &bg);
         }
     }
     if let Some(image) = el.attr("background").filter(|v| !v.trim().is_empty()) {
@@ -775,29 +832,21 @@ fn presentational_hints(element: ElementRef<'_>, body_link: Option<&str>) -> Vec
     }
     match name {
         "body" => {
-            if let Some(text) = el.attr("text") {
-                add("color", &legacy_color(text));
+            if let Some(text) = el.attr("text").and_then(legacy_color) {
+                add("color", &text);
             }
         }
         "a" if el.attr("href").is_some() => {
-            if let Some(link) = body_link {
-                add("color", &legacy_color(link));
+            if let Some(link) = body_link.and_then(legacy_color) {
+                add("color", &link);
             }
         }
         "font" => {
-            if let Some(color) = el.attr("color") {
-                add("color", &legacy_color(color));
+            if let Some(color) = el.attr("color").and_then(legacy_color) {
+                add("color", &color);
             }
             if let Some(size) = el.attr("size") {
-                let size = size.trim();
-                let n: Option<i32> = match size.strip_prefix('+') {
-                    Some(rel) => rel.parse::<i32>().ok().map(|r| 3 + r),
-                    None => match size.strip_prefix('-') {
-                        Some(rel) => rel.parse::<i32>().ok().map(|r| 3 - r),
-                        None => size.parse().ok(),
-                    },
-                };
-                if let Some(n) = n {
+                if let Some(n) = legacy_font_size(size) {
                     let keyword = ["x-small", "small", "medium", "large", "x-large", "xx-large", "xxx-large"]
                         [(n.clamp(1, 7) - 1) as usize];
                     add("font-size", keyword);
@@ -821,6 +870,64 @@ fn presentational_hints(element: ElementRef<'_>, body_link: Option<&str>) -> Vec
         }
     }
     out
+}
+
+/// HTML's "rules for parsing a legacy colour value" (bgcolor, `<font color>`, `<body text>`): named
+/// colours, `#rgb`, and anything else read as hex digits with junk as 0 — `FFOOFF` is #ff00ff and
+/// `fff` is #0f0f0f, as browsers render them. `None` for an empty value or `transparent`.
+pub fn legacy_color(value: &str) -> Option<String> {
+    let value = value.trim_matches([' ', '\t', '\n', '\r', '\x0c']);
+    if value.is_empty() || value.eq_ignore_ascii_case("transparent") {
+        return None;
+    }
+    if cssparser::color::parse_named_color(&value.to_ascii_lowercase()).is_ok() {
+        return Some(value.to_ascii_lowercase());
+    }
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() == 4 && chars[0] == '#' && chars[1..].iter().all(char::is_ascii_hexdigit) {
+        return Some(value.to_string());
+    }
+    let mut digits: String =
+        chars.iter().map(|c| if (*c as u32) > 0xffff { "00".to_string() } else { c.to_string() }).collect();
+    digits = digits.chars().take(128).collect();
+    if let Some(rest) = digits.strip_prefix('#') {
+        digits = rest.to_string();
+    }
+    let mut digits: Vec<char> = digits.chars().map(|c| if c.is_ascii_hexdigit() { c } else { '0' }).collect();
+    while digits.is_empty() || digits.len() % 3 != 0 {
+        digits.push('0');
+    }
+    let length = digits.len() / 3;
+    let mut parts: Vec<Vec<char>> = digits.chunks(length).map(<[char]>::to_vec).collect();
+    if length > 8 {
+        for part in &mut parts {
+            part.drain(..length - 8);
+        }
+    }
+    while parts[0].len() > 2 && parts.iter().all(|p| p[0] == '0') {
+        for part in &mut parts {
+            part.remove(0);
+        }
+    }
+    let hex: Vec<String> = parts
+        .iter()
+        .map(|p| p.iter().take(2).collect::<String>())
+        .map(|h| format!("{:02x}", u8::from_str_radix(&h, 16).unwrap_or(0)))
+        .collect();
+    Some(format!("#{}", hex.concat()))
+}
+
+/// HTML's "rules for parsing a legacy font size": `<font size="2px">` is size 2, `+1` is 4.
+fn legacy_font_size(value: &str) -> Option<i32> {
+    let value = value.trim_start();
+    let (sign, rest) = match value.chars().next()? {
+        '+' => (1, &value[1..]),
+        '-' => (-1, &value[1..]),
+        _ => (0, value),
+    };
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).take(9).collect();
+    let n: i32 = digits.parse().ok()?;
+    Some(if sign == 0 { n } else { 3 + sign * n })
 }
 
 fn absolute_size_keyword(keyword: &str) -> f32 {
@@ -928,4 +1035,34 @@ fn split_first_comma(text: &str) -> Option<(&str, &str)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod legacy_tests {
+    use super::*;
+
+    #[test]
+    fn legacy_colours_parse_as_browsers_parse_them() {
+        for (attribute, expected) in [
+            ("FFOOFF", Some("#ff00ff")),
+            ("fff", Some("#0f0f0f")),
+            ("#fff", Some("#fff")),
+            ("red", Some("red")),
+            ("#44753d", Some("#44753d")),
+            ("  1E548D ", Some("#1e548d")),
+            ("chucknorris", Some("#c00000")),
+            ("transparent", None),
+            ("", None),
+        ] {
+            assert_eq!(legacy_color(attribute).as_deref(), expected, "{attribute:?}");
+        }
+    }
+
+    #[test]
+    fn legacy_font_sizes() {
+        assert_eq!(legacy_font_size("2px"), Some(2));
+        assert_eq!(legacy_font_size("+1"), Some(4));
+        assert_eq!(legacy_font_size(" -2"), Some(1));
+        assert_eq!(legacy_font_size("big"), None);
+    }
 }

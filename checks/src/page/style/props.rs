@@ -64,6 +64,7 @@ props! {
     ClipPath = "clip-path", inherited = false;
     TextIndent = "text-indent", inherited = true;
     Rotate = "rotate", inherited = false;
+    FontFamily = "font-family", inherited = true;
 }
 
 /// One longhand declaration after shorthand expansion.
@@ -105,7 +106,7 @@ pub fn parse_declaration(name: &str, value: &str, important: bool, out: &mut Vec
     let has_var = value.to_ascii_lowercase().contains("var(");
     let longhands_of = |n: &str| -> &'static [Prop] {
         match n {
-            "font" => &[Prop::FontSize, Prop::FontWeight, Prop::LineHeight],
+            "font" => &[Prop::FontSize, Prop::FontWeight, Prop::LineHeight, Prop::FontFamily],
             "background" => &[Prop::BackgroundColor, Prop::BackgroundImage],
             "overflow" => &[Prop::OverflowX, Prop::OverflowY],
             "inset" => &[Prop::Top, Prop::Right, Prop::Bottom, Prop::Left],
@@ -181,7 +182,9 @@ pub fn parse_longhand(prop: Prop, value: &str) -> Specified {
     let value = value.trim();
     let keyword = || Specified::Keyword(value.to_ascii_lowercase().into());
     match prop {
-        Prop::Display | Prop::Visibility | Prop::Position | Prop::OverflowX | Prop::OverflowY => keyword(),
+        Prop::Display | Prop::Visibility | Prop::Position | Prop::OverflowX | Prop::OverflowY | Prop::FontFamily => {
+            keyword()
+        }
         Prop::Color | Prop::BackgroundColor => match parse_color(value) {
             Ok(c) => Specified::Color(c),
             Err(e) => Specified::Unresolved(e),
@@ -311,7 +314,13 @@ fn classify_image(value: &str) -> BackgroundImage {
 
 /// The colours of every gradient in a value; empty if any stop colour cannot be read.
 fn gradient_stops(value: &str) -> Vec<super::values::Rgba> {
-    fn walk(p: &mut Parser<'_>, stops: &mut Vec<super::values::Rgba>, ok: &mut bool, inside: bool) {
+    /// Functions nested deeper than this make the value unreadable (each level is a parser on the stack).
+    const MAX_NESTING: u8 = 32;
+    fn walk(p: &mut Parser<'_>, stops: &mut Vec<super::values::Rgba>, ok: &mut bool, inside: bool, depth: u8) {
+        if depth > MAX_NESTING {
+            *ok = false;
+            return;
+        }
         loop {
             let state = p.state();
             if inside {
@@ -334,13 +343,13 @@ fn gradient_stops(value: &str) -> Vec<super::values::Rgba> {
                         *ok = false;
                     }
                     let _ = p.parse_nested_block(|inner| {
-                        walk(inner, stops, ok, is_gradient || inside);
+                        walk(inner, stops, ok, is_gradient || inside, depth + 1);
                         Ok::<(), cssparser::ParseError<()>>(())
                     });
                 }
                 Token::ParenthesisBlock => {
                     let _ = p.parse_nested_block(|inner| {
-                        walk(inner, stops, ok, inside);
+                        walk(inner, stops, ok, inside, depth + 1);
                         Ok::<(), cssparser::ParseError<()>>(())
                     });
                 }
@@ -351,7 +360,7 @@ fn gradient_stops(value: &str) -> Vec<super::values::Rgba> {
     let mut parser = Parser::new(value);
     let mut stops = Vec::new();
     let mut ok = true;
-    walk(&mut parser, &mut stops, &mut ok, false);
+    walk(&mut parser, &mut stops, &mut ok, false, 0);
     if ok {
         stops
     } else {
@@ -449,6 +458,15 @@ fn expand_font(value: &str, push: &mut impl FnMut(Prop, Specified)) {
         push(Prop::FontSize, size);
         push(Prop::FontWeight, weight);
         push(Prop::LineHeight, line_height);
+        // The family is what follows the size and line height.
+        let mut rest = i;
+        if let Some(word) = words.get(rest).filter(|w| w.starts_with('/')) {
+            rest += if *word == "/" { 2 } else { 1 };
+        }
+        let family = words.get(rest..).unwrap_or_default().join(" ");
+        if !family.is_empty() {
+            push(Prop::FontFamily, Specified::Keyword(family.to_ascii_lowercase().into()));
+        }
     }
 }
 

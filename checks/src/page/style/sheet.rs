@@ -4,6 +4,7 @@
 use super::media::{matches_media, Viewport};
 use super::origin::{clip, DeclarationOrigin, Source};
 use super::props::{parse_declaration, split_important, CustomDeclaration, Declaration};
+use super::values::{Specified, Unresolved};
 use cssparser::{
     AtRuleParser, CowRcStr, DeclarationParser, ParseError, Parser, ParserState, QualifiedRuleParser,
     RuleBodyItemParser, RuleBodyParser, StyleSheetParser,
@@ -38,9 +39,15 @@ pub enum SheetItem {
 /// Parses a stylesheet. `@media` blocks that do not match `viewport` are dropped here. Declarations
 /// record `source` and their line and column.
 pub fn parse_stylesheet(css: &str, viewport: Viewport, source: Source) -> Vec<SheetItem> {
+    parse_stylesheet_in(css, viewport, source, false)
+}
+
+/// [`parse_stylesheet`] for a document in quirks mode or not: quirks mode accepts unitless lengths
+/// (`font-size: 12`) and colours without `#` (`color: ff0000`), as browsers do for such pages.
+pub fn parse_stylesheet_in(css: &str, viewport: Viewport, source: Source, quirks: bool) -> Vec<SheetItem> {
     let mut parser = Parser::new(css);
     let mut items = Vec::new();
-    let mut top = TopLevel { viewport, nested: false, source, depth: 0 };
+    let mut top = TopLevel { viewport, nested: false, source, depth: 0, quirks };
     for item in StyleSheetParser::new(&mut parser, &mut top).flatten() {
         items.extend(item);
     }
@@ -49,8 +56,13 @@ pub fn parse_stylesheet(css: &str, viewport: Viewport, source: Source) -> Vec<Sh
 
 /// Parses the declarations of a `style` attribute.
 pub fn parse_style_attribute(text: &str) -> (Vec<Declaration>, Vec<CustomDeclaration>) {
+    parse_style_attribute_in(text, false)
+}
+
+/// [`parse_style_attribute`] in quirks mode or not.
+pub fn parse_style_attribute_in(text: &str, quirks: bool) -> (Vec<Declaration>, Vec<CustomDeclaration>) {
     let mut parser = Parser::new(text);
-    let mut body = DeclarationsOnly::new(Source::StyleAttribute, None);
+    let mut body = DeclarationsOnly::new(Source::StyleAttribute, None, quirks);
     for result in RuleBodyParser::new(&mut parser, &mut body) {
         let _ = result;
     }
@@ -64,6 +76,7 @@ struct TopLevel {
     source: Source,
     /// Conditional blocks around this one.
     depth: u8,
+    quirks: bool,
 }
 
 /// Conditional group rules (`@media`, `@supports` …) nested deeper than this are dropped: each level
@@ -116,8 +129,13 @@ impl<'i> AtRuleParser<'i> for TopLevel {
             while input.next().is_ok() {}
             return Ok(Vec::new());
         }
-        let mut nested =
-            TopLevel { viewport: self.viewport, nested: true, source: self.source.clone(), depth: self.depth + 1 };
+        let mut nested = TopLevel {
+            viewport: self.viewport,
+            nested: true,
+            source: self.source.clone(),
+            depth: self.depth + 1,
+            quirks: self.quirks,
+        };
         let mut items = Vec::new();
         for item in StyleSheetParser::new(input, &mut nested).flatten() {
             items.extend(item);
@@ -173,7 +191,7 @@ impl<'i> QualifiedRuleParser<'i> for TopLevel {
             while input.next().is_ok() {}
             return Ok(Vec::new());
         }
-        let mut body = DeclarationsOnly::new(self.source.clone(), Some(selector_text));
+        let mut body = DeclarationsOnly::new(self.source.clone(), Some(selector_text), self.quirks);
         for result in RuleBodyParser::new(input, &mut body) {
             let _ = result;
         }
@@ -235,7 +253,9 @@ const STATE_PSEUDO: &[&str] = &[
 ];
 
 /// Splits a selector list on top-level commas and parses each selector on its own, so that one
-/// selector the engine cannot match (`a:hover`) does not discard its siblings (`a`).
+/// selector the engine cannot match (`a:hover`) does not discard its siblings (`a`). A selector that
+/// does not parse at all makes the whole list invalid, as in browsers (`.a, .b&gt; i { … }` applies
+/// to nothing).
 pub fn parse_selector_list(text: &str) -> Vec<ParsedSelector> {
     let mut out = Vec::new();
     for part in split_selectors(text) {
@@ -253,11 +273,12 @@ pub fn parse_selector_list(text: &str) -> Vec<ParsedSelector> {
         });
         let source = rewritten.as_deref().unwrap_or(part);
         let mut parser = Parser::new(source);
-        if let Ok(selector) = Selector::parse(&scraper::selector::Parser, &mut parser) {
-            if parser.is_exhausted() {
+        match Selector::parse(&scraper::selector::Parser, &mut parser) {
+            Ok(selector) if parser.is_exhausted() => {
                 let specificity = selector.specificity();
                 out.push(ParsedSelector { selector, specificity });
             }
+            _ => return Vec::new(),
         }
     }
     out
@@ -291,12 +312,51 @@ struct DeclarationsOnly {
     custom: Vec<CustomDeclaration>,
     source: Source,
     selector: Option<Arc<str>>,
+    quirks: bool,
 }
 
 impl DeclarationsOnly {
-    fn new(source: Source, selector: Option<Arc<str>>) -> DeclarationsOnly {
-        DeclarationsOnly { declarations: Vec::new(), custom: Vec::new(), source, selector }
+    fn new(source: Source, selector: Option<Arc<str>>, quirks: bool) -> DeclarationsOnly {
+        DeclarationsOnly { declarations: Vec::new(), custom: Vec::new(), source, selector, quirks }
     }
+}
+
+/// Whether a parsed declaration is one a browser would drop as invalid.
+fn is_invalid(declaration: &Declaration) -> bool {
+    matches!(declaration.value, Specified::Unresolved(Unresolved::Invalid(_)))
+}
+
+/// The quirks-mode reading of a value browsers accept only in quirks mode: a bare number as pixels
+/// for lengths, hex digits without `#` for colours.
+fn quirks_value(name: &str, value: &str) -> Option<String> {
+    let name = name.to_ascii_lowercase();
+    let v = value.trim();
+    let length_property = matches!(
+        name.as_str(),
+        "font-size"
+            | "width"
+            | "height"
+            | "min-width"
+            | "min-height"
+            | "max-width"
+            | "max-height"
+            | "top"
+            | "left"
+            | "right"
+            | "bottom"
+            | "letter-spacing"
+            | "word-spacing"
+            | "text-indent"
+            | "line-height"
+    );
+    let colour_property = matches!(name.as_str(), "color" | "background-color");
+    if length_property && name != "line-height" && v.parse::<f32>().is_ok() {
+        return Some(format!("{v}px"));
+    }
+    if colour_property && (v.len() == 3 || v.len() == 6) && v.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Some(format!("#{v}"));
+    }
+    None
 }
 
 impl<'i> DeclarationParser<'i> for DeclarationsOnly {
@@ -318,6 +378,17 @@ impl<'i> DeclarationParser<'i> for DeclarationsOnly {
         } else {
             let before = self.declarations.len();
             parse_declaration(&name, value, important, &mut self.declarations);
+            if self.declarations[before..].iter().any(is_invalid) {
+                // Browsers drop an invalid declaration whole, and the cascade goes on without it
+                // (`font-size: px` leaves the size the other rules give), unless quirks mode reads it.
+                self.declarations.truncate(before);
+                if let Some(fixed) = quirks_value(&name, value).filter(|_| self.quirks) {
+                    parse_declaration(&name, &fixed, important, &mut self.declarations);
+                    if self.declarations[before..].iter().any(is_invalid) {
+                        self.declarations.truncate(before);
+                    }
+                }
+            }
             if self.declarations.len() > before {
                 let location = declaration_start.source_location();
                 let (line, column) = match self.source {

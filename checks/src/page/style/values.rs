@@ -391,6 +391,8 @@ pub enum Specified {
     Inherit,
     Initial,
     Unset,
+    /// `revert`: the value the browser's own stylesheet gives (author styles rolled back).
+    Revert,
     Length(Length),
     Number(f32),
     Keyword(std::sync::Arc<str>),
@@ -418,7 +420,9 @@ pub(crate) fn css_wide_keyword(text: &str) -> Option<Specified> {
     match text.to_ascii_lowercase().as_str() {
         "inherit" => Some(Specified::Inherit),
         "initial" => Some(Specified::Initial),
-        "unset" | "revert" | "revert-layer" => Some(Specified::Unset),
+        "unset" => Some(Specified::Unset),
+        // Layers are not modelled: an author `revert-layer` rolls back to the browser's value, like `revert`.
+        "revert" | "revert-layer" => Some(Specified::Revert),
         _ => None,
     }
 }
@@ -465,11 +469,14 @@ pub(crate) fn parse_length(parser: &mut Parser<'_>, allow_unitless_zero: bool) -
         Token::Function(ref name) if name.eq_ignore_ascii_case("calc") || name.eq_ignore_ascii_case("-webkit-calc") => {
             let start = parser.position();
             let result =
-                parser.parse_nested_block(|p| calc_sum(p).ok_or_else(|| cssparser::ParseError::<()>::custom(())));
+                parser.parse_nested_block(|p| calc_sum(p, 0).ok_or_else(|| cssparser::ParseError::<()>::custom(())));
             let text = parser.slice_from(start).to_string();
             match result {
                 Ok(CalcValue::Length(l)) => Ok(l),
                 Ok(CalcValue::Number(0.0)) => Ok(Length::default()),
+                // `calc()` with nothing in it (or a stylesheet cut off inside it) is a syntax error:
+                // browsers drop the declaration.
+                _ if !text.chars().any(|c| c.is_ascii_digit()) => Err(Unresolved::Invalid(format!("calc({text}"))),
                 _ => Err(Unresolved::Calc(format!("calc({text}"))),
             }
         }
@@ -486,13 +493,20 @@ pub(crate) fn parse_length(parser: &mut Parser<'_>, allow_unitless_zero: bool) -
     }
 }
 
-fn calc_sum(p: &mut Parser<'_>) -> Option<CalcValue> {
-    let mut acc = calc_product(p)?;
+/// Parentheses and nested `calc()` deeper than this are not evaluated (the value needs review): each
+/// level is a parser on the stack.
+const MAX_CALC_NESTING: u8 = 32;
+
+fn calc_sum(p: &mut Parser<'_>, depth: u8) -> Option<CalcValue> {
+    if depth > MAX_CALC_NESTING {
+        return None;
+    }
+    let mut acc = calc_product(p, depth)?;
     loop {
         let state = p.state();
         match p.next() {
-            Ok(Token::Delim('+')) => acc = calc_add(acc, calc_product(p)?, 1.0)?,
-            Ok(Token::Delim('-')) => acc = calc_add(acc, calc_product(p)?, -1.0)?,
+            Ok(Token::Delim('+')) => acc = calc_add(acc, calc_product(p, depth)?, 1.0)?,
+            Ok(Token::Delim('-')) => acc = calc_add(acc, calc_product(p, depth)?, -1.0)?,
             Ok(_) => return None,
             Err(_) => {
                 p.reset(&state);
@@ -510,13 +524,13 @@ fn calc_add(a: CalcValue, b: CalcValue, sign: f32) -> Option<CalcValue> {
     }
 }
 
-fn calc_product(p: &mut Parser<'_>) -> Option<CalcValue> {
-    let mut acc = calc_factor(p)?;
+fn calc_product(p: &mut Parser<'_>, depth: u8) -> Option<CalcValue> {
+    let mut acc = calc_factor(p, depth)?;
     loop {
         let state = p.state();
         match p.next() {
             Ok(Token::Delim('*')) => {
-                acc = match (acc, calc_factor(p)?) {
+                acc = match (acc, calc_factor(p, depth)?) {
                     (CalcValue::Number(x), CalcValue::Number(y)) => CalcValue::Number(x * y),
                     (CalcValue::Length(l), CalcValue::Number(k)) | (CalcValue::Number(k), CalcValue::Length(l)) => {
                         CalcValue::Length(l.scaled(k))
@@ -525,7 +539,7 @@ fn calc_product(p: &mut Parser<'_>) -> Option<CalcValue> {
                 }
             }
             Ok(Token::Delim('/')) => {
-                acc = match (acc, calc_factor(p)?) {
+                acc = match (acc, calc_factor(p, depth)?) {
                     (CalcValue::Number(x), CalcValue::Number(y)) if y != 0.0 => CalcValue::Number(x / y),
                     (CalcValue::Length(l), CalcValue::Number(k)) if k != 0.0 => CalcValue::Length(l.scaled(1.0 / k)),
                     _ => return None,
@@ -539,7 +553,7 @@ fn calc_product(p: &mut Parser<'_>) -> Option<CalcValue> {
     }
 }
 
-fn calc_factor(p: &mut Parser<'_>) -> Option<CalcValue> {
+fn calc_factor(p: &mut Parser<'_>, depth: u8) -> Option<CalcValue> {
     let token = p.next().ok()?.clone();
     match token {
         Token::Number { value, .. } => Some(CalcValue::Number(value)),
@@ -548,10 +562,10 @@ fn calc_factor(p: &mut Parser<'_>) -> Option<CalcValue> {
             Some(CalcValue::Length(Length { percent: unit_value * 100.0, ..Length::default() }))
         }
         Token::ParenthesisBlock => {
-            p.parse_nested_block(|p| calc_sum(p).ok_or_else(|| cssparser::ParseError::<()>::custom(()))).ok()
+            p.parse_nested_block(|p| calc_sum(p, depth + 1).ok_or_else(|| cssparser::ParseError::<()>::custom(()))).ok()
         }
         Token::Function(ref name) if name.eq_ignore_ascii_case("calc") => {
-            p.parse_nested_block(|p| calc_sum(p).ok_or_else(|| cssparser::ParseError::<()>::custom(()))).ok()
+            p.parse_nested_block(|p| calc_sum(p, depth + 1).ok_or_else(|| cssparser::ParseError::<()>::custom(()))).ok()
         }
         _ => None,
     }
