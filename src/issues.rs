@@ -96,10 +96,15 @@ impl Issue {
 
 struct Building {
     issue: Issue,
-    /// Σ over pages of the page-score points gained by fixing the issue there.
-    page_points: f64,
+    /// Σ over pages of the page-score points gained by fixing the issue there, in millionths (integer
+    /// sums do not depend on the order pages finish in).
+    page_points: i128,
     all_accepted: bool,
     last_page: String,
+    /// The listed pages as (depth, URL): the first ones in that order, whatever order they came in.
+    listed: Vec<(u32, String)>,
+    /// (failed first, depth, URL) of the example's page: the example is the first finding there.
+    example_rank: (bool, u32, String),
 }
 
 /// Gives every finding of a site its issue id, and gathers the issues.
@@ -157,7 +162,7 @@ impl IssueTally {
                     (fixed.unwrap_or(0.0) - page_score.unwrap_or(0.0)).max(0.0)
                 });
                 let veto = is_veto(policy, page, check, finding);
-                self.add(check, finding, &page.url, page.title.as_deref(), fixed_points, veto);
+                self.add(check, finding, (page.depth, &page.url), page.title.as_deref(), fixed_points, veto);
             }
         }
     }
@@ -166,7 +171,7 @@ impl IssueTally {
         &mut self,
         check: &CheckOutcome,
         finding: &FindingResult,
-        page_url: &str,
+        (depth, page_url): (u32, &str),
         page_title: Option<&str>,
         page_points: Option<f64>,
         veto: bool,
@@ -177,6 +182,17 @@ impl IssueTally {
             entry.1 += 1;
             return;
         }
+        let rank = (finding.outcome != FindingOutcome::Failed, depth, page_url.to_string());
+        let example = || IssueExample {
+            page: page_url.to_string(),
+            page_title: page_title.map(str::to_string),
+            selector: finding.selector.clone(),
+            snippet: finding.snippet.clone(),
+            message: finding.message.clone(),
+            heading: finding.heading.clone(),
+            excerpt: finding.excerpt.clone(),
+            data: finding.data.clone(),
+        };
         let building = self.issues.entry(finding.issue.clone()).or_insert_with(|| Building {
             issue: Issue {
                 id: finding.issue.clone(),
@@ -192,21 +208,18 @@ impl IssueTally {
                 site_level: false,
                 accepted: None,
                 reason: finding.reason.clone(),
-                example: IssueExample {
-                    page: page_url.to_string(),
-                    page_title: page_title.map(str::to_string),
-                    selector: finding.selector.clone(),
-                    snippet: finding.snippet.clone(),
-                    message: finding.message.clone(),
-                    heading: finding.heading.clone(),
-                    excerpt: finding.excerpt.clone(),
-                    data: finding.data.clone(),
-                },
+                example: example(),
             },
-            page_points: 0.0,
+            page_points: 0,
             all_accepted: true,
             last_page: String::new(),
+            listed: Vec::new(),
+            example_rank: rank.clone(),
         });
+        if rank < building.example_rank {
+            building.issue.example = example();
+            building.example_rank = rank;
+        }
         let issue = &mut building.issue;
         if finding.outcome == FindingOutcome::Failed && issue.outcome == FindingOutcome::CantTell {
             // A failure anywhere makes the issue a failure (its example follows).
@@ -226,11 +239,14 @@ impl IssueTally {
         if building.last_page != page_url {
             building.last_page = page_url.to_string();
             issue.pages_total += 1;
-            if issue.pages.len() < MAX_PAGES_LISTED {
-                issue.pages.push(page_url.to_string());
+            let entry = (depth, page_url.to_string());
+            if building.listed.len() < MAX_PAGES_LISTED {
+                building.listed.push(entry);
+            } else if let Some(last) = building.listed.iter_mut().max().filter(|last| entry < **last) {
+                *last = entry;
             }
         }
-        building.page_points += page_points.unwrap_or(0.0);
+        building.page_points += (page_points.unwrap_or(0.0) * 1_000_000.0).round() as i128;
     }
 
     /// The site's issues, most important first: vetoes, then the largest gain, then the most pages;
@@ -250,7 +266,7 @@ impl IssueTally {
                     fixed[index] = check.with_passed(finding.targets);
                     tally.site_score(&fixed, policy).unwrap_or(base) - base
                 });
-                self.add(check, finding, site_url, None, None, false);
+                self.add(check, finding, (0, site_url), None, None, false);
                 if let Some(building) = self.issues.get_mut(&finding.issue) {
                     building.issue.site_level = true;
                     building.issue.gain = round1(gain.unwrap_or(0.0).max(0.0));
@@ -263,8 +279,10 @@ impl IssueTally {
             .into_values()
             .map(|mut b| {
                 if !b.issue.site_level {
-                    b.issue.gain = round1(b.page_points * point_value);
+                    b.issue.gain = round1(b.page_points as f64 / 1_000_000.0 * point_value);
                 }
+                b.listed.sort();
+                b.issue.pages = b.listed.into_iter().map(|(_, url)| url).collect();
                 if !b.all_accepted {
                     b.issue.accepted = None;
                 }

@@ -211,20 +211,25 @@ pub fn page_score(page: &PageResult, policy: &Policy) -> Option<f64> {
 /// Sums of (score, weight) over pages.
 #[derive(Debug, Clone, Copy, Default)]
 struct MeanParts {
-    score_sum: f64,
-    weight_sum: f64,
+    /// Sums in millionths: integer addition does not depend on the order pages finish in, so the
+    /// same site gives the same score to the last decimal on every run.
+    score_sum: i128,
+    weight_sum: i128,
     count: usize,
 }
 
+const MICRO: f64 = 1_000_000.0;
+
 impl MeanParts {
     fn add(&mut self, score: f64, weight: f64) {
-        self.score_sum += score;
-        self.weight_sum += weight;
+        self.score_sum += (score * MICRO).round() as i128;
+        self.weight_sum += (weight * MICRO).round() as i128;
         self.count += 1;
     }
 
     fn mean(&self) -> Option<(f64, f64)> {
-        (self.count > 0).then(|| (self.score_sum / self.count as f64, self.weight_sum / self.count as f64))
+        let n = self.count as f64;
+        (self.count > 0).then(|| (self.score_sum as f64 / MICRO / n, self.weight_sum as f64 / MICRO / n))
     }
 }
 

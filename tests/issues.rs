@@ -107,3 +107,23 @@ fn issue_ids_survive_an_unrelated_edit_and_a_move() {
         );
     }
 }
+
+#[test]
+fn the_same_site_gives_the_same_issues_on_every_run() {
+    // Pages finish in whatever order the analysis threads take; the issues, their example, their
+    // page lists and gains must not depend on it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_site(dir.path(), "");
+    let issues = || {
+        let report = check(dir.path());
+        let mut site = report["sites"][0].clone();
+        site["pages"] = serde_json::Value::Null;
+        (site["issues"].clone(), site["score"].clone(), site["family_scores"].clone())
+    };
+    let first = issues();
+    for _ in 0..4 {
+        assert_eq!(issues(), first);
+    }
+    let small = first.0.as_array().expect("issues").iter().find(|i| i["check"] == "small-text").expect("small-text");
+    assert!(small["example"]["page"].as_str().is_some_and(|p| p.ends_with("/index.html")), "{}", small["example"]);
+}
