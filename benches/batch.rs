@@ -5,7 +5,8 @@
 //!
 //! `cargo bench --bench batch` runs 200 sites × 100 pages and one site of 20,000 pages;
 //! `cargo bench --bench batch -- 2000` adds 2,000 sites × 100 pages; `-- quick` runs 20 sites only;
-//! `-- sites=N pages=M` runs one batch of that shape.
+//! `-- sites=N pages=M` runs one batch of that shape; `-- sites=N pages=M shards=K` runs it as K shard
+//! processes and a `merge`, and times the merge.
 
 use axum::extract::Request;
 use axum::http::{header, StatusCode};
@@ -168,6 +169,71 @@ fn batch(sites: usize, pages: usize, port: u16) {
     let _ = std::fs::remove_file(file);
 }
 
+/// The batch as `shards` shard processes (one after another) and a `merge`: times the merge alone.
+fn sharded(sites: usize, pages: usize, shards: usize, port: u16) {
+    let work = std::env::temp_dir().join(format!("eldercheck-shard-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).expect("work folder");
+    let file = work.join("sites.txt");
+    let list: String = (0..sites).map(|i| format!("http://{}:{port}/\n", address(i))).collect();
+    std::fs::write(&file, list).expect("write the site list");
+    let started = Instant::now();
+    let mut outs = Vec::new();
+    for k in 0..shards {
+        let out = work.join(format!("shard-{k}"));
+        let status = Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+            .args(["check", "--sites"])
+            .arg(&file)
+            .args(["--shard", &format!("{k}/{shards}"), "--max-pages", &pages.to_string(), "--max-depth", "64"])
+            .args([
+                "--delay-ms",
+                "0",
+                "--no-robots",
+                "--concurrency",
+                "64",
+                "--no-db",
+                "-q",
+                "--format",
+                "json",
+                "--out",
+            ])
+            .arg(&out)
+            .status()
+            .expect("run a shard");
+        println!("  shard {k}/{shards}: exit {:?}", status.code());
+        outs.push(out);
+    }
+    let shard_time = started.elapsed().as_secs_f64();
+    let merged = work.join("merged");
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M", env!("CARGO_BIN_EXE_eldercheck"), "merge"])
+        .args(&outs)
+        .args(["--no-db", "-q", "--format", "html,json,csv", "--out"])
+        .arg(&merged)
+        .output()
+        .expect("run merge");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (secs, kb) = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.split_once(' '))
+        .map(|(s, k)| (s.parse::<f64>().unwrap_or(0.0), k.trim().parse::<f64>().unwrap_or(0.0)))
+        .unwrap_or((0.0, 0.0));
+    let counted = std::fs::File::open(merged.join("report.json"))
+        .ok()
+        .and_then(|f| serde_json::from_reader::<_, ReportCounts>(std::io::BufReader::new(f)).ok());
+    let (merged_sites, merged_pages) =
+        counted.map_or((0, 0), |r| (r.sites.len(), r.sites.iter().map(|s| s.pages.len()).sum::<usize>()));
+    println!(
+        "{sites} sites × {pages} pages in {shards} shards: shards {shard_time:.1} s in all; merge {secs:.1} s, peak RSS {:.0} MB, \
+         {merged_pages}/{} pages and {merged_sites} sites in the merged report.json, exit {:?}",
+        kb / 1024.0,
+        sites * pages,
+        output.status.code()
+    );
+    let _ = std::fs::remove_dir_all(work);
+}
+
 /// Serves a batch on a runtime of its own that lives as long as the process.
 fn runtime_serve(sites: usize, pages: usize) -> u16 {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
@@ -181,7 +247,10 @@ fn main() {
     let number = |key: &str| args.iter().find_map(|a| a.strip_prefix(key).and_then(|n| n.parse::<usize>().ok()));
     if let (Some(sites), Some(pages)) = (number("sites="), number("pages=")) {
         let port = runtime_serve(sites, pages);
-        batch(sites, pages, port);
+        match number("shards=") {
+            Some(shards) => sharded(sites, pages, shards, port),
+            None => batch(sites, pages, port),
+        }
         return;
     }
     let quick = args.iter().any(|a| a == "quick");

@@ -19,6 +19,7 @@ pub mod history;
 pub mod i18n;
 pub mod issues;
 pub mod key;
+pub mod merge;
 pub mod options;
 pub mod policy;
 pub mod progress;
@@ -27,6 +28,7 @@ pub mod results;
 pub mod run;
 pub mod rundir;
 pub mod score;
+pub mod shard;
 pub mod sources;
 
 pub use eldercheck_checks as checks;

@@ -35,15 +35,8 @@ enum Command {
     Report {
         /// The results folder.
         results: PathBuf,
-        /// Where the reports are written; `-` prints JSON to stdout.
-        #[arg(long, default_value = DEFAULT_OUT)]
-        out: String,
-        /// Output formats, comma-separated: html, json, csv, junit, sarif.
-        #[arg(long, default_value = DEFAULT_FORMATS)]
-        format: String,
-        /// Report language: zh-CN or en.
-        #[arg(long, default_value = DEFAULT_LANG)]
-        lang: String,
+        #[command(flatten)]
+        reports: ReportArgs,
     },
     /// List the check catalogue: id, family, impact, title (with a profile's custom checks).
     Checks {
@@ -72,11 +65,45 @@ enum Command {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Merge the results of a sharded batch (`check --sites LIST --shard K/N`) into one report and one stored run.
+    Merge {
+        /// Each shard's output folder (its --out) or its results folder.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        #[command(flatten)]
+        reports: ReportArgs,
+        /// History store for the merged run.
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: PathBuf,
+        /// Do not store the merged run.
+        #[arg(long)]
+        no_db: bool,
+        /// Keep only the newest N runs in the history store.
+        #[arg(long)]
+        keep_runs: Option<usize>,
+        /// No summary on the console.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Baselines of accepted findings.
     Baseline {
         #[command(subcommand)]
         action: BaselineAction,
     },
+}
+
+/// Where and how reports are written (`report` and `merge`).
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Where the reports are written; `-` prints JSON to stdout.
+    #[arg(long, default_value = DEFAULT_OUT)]
+    out: String,
+    /// Output formats, comma-separated: html, json, csv, junit, sarif.
+    #[arg(long, default_value = DEFAULT_FORMATS)]
+    format: String,
+    /// Report language: zh-CN or en.
+    #[arg(long, default_value = DEFAULT_LANG)]
+    lang: String,
 }
 
 #[derive(Subcommand)]
@@ -125,6 +152,9 @@ struct CheckArgs {
     /// Retries for timeouts, 5xx and 429 (with exponential backoff, Retry-After honoured).
     #[arg(long, default_value_t = DEFAULT_RETRIES)]
     retries: u32,
+    /// Check only shard K (from 0) of N of the --sites list; `eldercheck merge` joins the shards' results.
+    #[arg(long)]
+    shard: Option<String>,
     /// Largest page or stylesheet read, in MiB.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_MIB)]
     max_body_mib: usize,
@@ -292,7 +322,7 @@ fn main() -> ExitCode {
             };
             apply_config(*args, &given).and_then(|(args, config)| check(args, config, console))
         }
-        Command::Report { results, out, format, lang } => {
+        Command::Report { results, reports: ReportArgs { out, format, lang } } => {
             render_again(&results, &out, &format, &lang, console).map(|()| ExitCode::SUCCESS)
         }
         Command::Checks { lang, profile } => {
@@ -303,6 +333,9 @@ fn main() -> ExitCode {
             .map(|()| ExitCode::SUCCESS),
         Command::History { site, db, format } => {
             commands::history(site.as_deref(), &db, &format).map(|()| ExitCode::SUCCESS).map_err(Into::into)
+        }
+        Command::Merge { shards, reports, db, no_db, keep_runs, quiet } => {
+            merge(shards, &reports, (!no_db).then_some(db), keep_runs, quiet, console)
         }
         Command::Baseline { action: BaselineAction::Write { report, out, reason } } => {
             commands::write_baseline(&report, &out, &reason, console).map(|()| ExitCode::SUCCESS).map_err(Into::into)
@@ -451,6 +484,11 @@ fn request(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Resul
         fail_under: args.fail_under,
         viewport: options::parse_viewport(&args.viewport)?,
         page_budget: std::time::Duration::from_secs(args.page_budget_s.min(u64::MAX / 2)),
+        shard: args
+            .shard
+            .as_deref()
+            .map(|s| eldercheck::shard::Shard::parse(s).ok_or_else(|| Problem::BadShard(s.to_string())))
+            .transpose()?,
         db: (!args.no_db).then_some(args.db),
         keep_runs: args.keep_runs,
         baseline_file: args.baseline,
@@ -488,6 +526,52 @@ fn check(args: CheckArgs, config: Option<eldercheck::config::Config>, console: L
         if let Some(dir) = &out {
             commands::open_in_browser(&dir.join("report.html"));
         }
+    }
+    Ok(match outcome.verdict() {
+        Verdict::Passed => ExitCode::SUCCESS,
+        Verdict::Failed => ExitCode::from(1),
+        Verdict::Incomplete => ExitCode::from(3),
+    })
+}
+
+fn merge(
+    shards: Vec<PathBuf>,
+    reports: &ReportArgs,
+    db: Option<PathBuf>,
+    keep_runs: Option<usize>,
+    quiet: bool,
+    console: Lang,
+) -> Result<ExitCode> {
+    let ReportArgs { out, format, lang } = reports;
+    let output = if out == "-" { Output::Stdout } else { Output::Dir(PathBuf::from(out)) };
+    if let Some(keep) = keep_runs.filter(|k| !(1..=1_000_000).contains(k)) {
+        return Err(Problem::Range { name: "--keep-runs", value: keep.to_string(), low: 1, high: 1_000_000 }.into());
+    }
+    let formats = Format::parse_list(format)?;
+    if output == Output::Stdout && formats != [Format::Json] {
+        return Err(Problem::OutStdout.into());
+    }
+    let request = eldercheck::merge::MergeRequest {
+        shards,
+        output: output.clone(),
+        formats,
+        lang: parse_lang(lang)?,
+        console_lang: console,
+        db,
+        keep_runs,
+        verbosity: if quiet { Verbosity::Quiet } else { Verbosity::Normal },
+    };
+    let outcome = match eldercheck::merge::merge(&request) {
+        Ok(outcome) => outcome,
+        Err(RunError::Usage(problem)) => return Err(problem.into()),
+        Err(other) => return Err(other.into()),
+    };
+    if !quiet {
+        let dir = match &output {
+            Output::Dir(dir) => Some(dir.clone()),
+            Output::Stdout => None,
+        };
+        commands::summarise(&outcome, dir.as_deref(), console);
     }
     Ok(match outcome.verdict() {
         Verdict::Passed => ExitCode::SUCCESS,

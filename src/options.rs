@@ -68,6 +68,12 @@ pub enum Problem {
         line: usize,
         text: String,
     },
+    /// `--shard` without a `--sites` list (or with other targets).
+    ShardWithoutList,
+    /// `--shard` that is not `K/N` with 0 ≤ K < N.
+    BadShard(String),
+    /// Shard results that do not belong to one batch, or nothing to merge.
+    Merge(String),
     /// A site listed twice: checked once, under its first entry.
     DuplicateSite {
         target: String,
@@ -114,6 +120,9 @@ impl Problem {
                 "bad_site_line",
                 vec![("file", file.clone()), ("line", line.to_string()), ("text", text.chars().take(200).collect())],
             ),
+            Problem::ShardWithoutList => ("shard_without_list", Vec::new()),
+            Problem::BadShard(v) => ("bad_shard", vec![("value", v.chars().take(40).collect())]),
+            Problem::Merge(reason) => ("merge", vec![("reason", reason.clone())]),
             Problem::DuplicateSite { target, first } => {
                 ("duplicate_site", vec![("target", target.clone()), ("first", first.clone())])
             }

@@ -51,6 +51,8 @@ pub struct CheckRequest {
     pub lang: Lang,
     /// Language of the console (progress, summaries, errors).
     pub console_lang: Lang,
+    /// `--shard K/N`: check only this shard of the `--sites` list.
+    pub shard: Option<crate::shard::Shard>,
     /// `--fail-under`: the pass mark of this run (default: the profile's).
     pub fail_under: Option<f64>,
     pub viewport: Viewport,
@@ -85,6 +87,7 @@ impl CheckRequest {
             fail_under: None,
             viewport: Viewport::DESKTOP,
             page_budget: Duration::from_secs(crate::options::DEFAULT_PAGE_BUDGET_S),
+            shard: None,
             db: Some(PathBuf::from(crate::options::DEFAULT_DB)),
             keep_runs: None,
             baseline_file: None,
@@ -211,6 +214,7 @@ struct Prepared {
     sites: Vec<(SiteEntry, SiteSource)>,
     problems: Vec<Problem>,
     guessed_urls: Vec<(String, String)>,
+    shard: Option<crate::shard::ShardInfo>,
 }
 
 fn compile_filters(patterns: &[String], flag: &'static str) -> Result<Vec<regex::Regex>, RunError> {
@@ -321,7 +325,45 @@ fn validate(request: &CheckRequest) -> Result<(), RunError> {
     if request.output == Output::Stdout && request.formats != [Format::Json] {
         return Err(RunError::Usage(Problem::OutStdout));
     }
+    if request.shard.is_some() && (request.sites_file.is_none() || !request.targets.is_empty()) {
+        return Err(RunError::Usage(Problem::ShardWithoutList));
+    }
     Ok(())
+}
+
+/// Every option that changes what a run finds, as one digest: shards of one batch must agree on it.
+fn options_digest(
+    request: &CheckRequest,
+    profile: &Profile,
+    policy: &Policy,
+    catalogue: &[eldercheck_checks::CheckInfo],
+) -> String {
+    let c = &request.crawl;
+    let ids: Vec<&str> = catalogue.iter().map(|c| c.id.as_str()).collect();
+    let text = format!(
+        "{}\n{}\n{ids:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}\n{:?}\n{:?}",
+        profile.name,
+        serde_json::to_string(policy).unwrap_or_default(),
+        request.viewport,
+        request.elder_paths,
+        request.page_budget,
+        request.baseline_file.as_ref().and_then(|f| std::fs::read(f).ok()).map(|b| crate::shard::sha256_hex(&b)),
+        request.config_baseline,
+        request.config_custom_checks.len(),
+        c.max_pages,
+        c.max_depth,
+        c.delay,
+        c.timeout,
+        c.retries,
+        c.max_body_mib,
+        c.respect_robots,
+        c.include,
+        c.exclude,
+        c.site_timeout,
+        request.resolve,
+        request.fail_under,
+    );
+    crate::shard::sha256_hex(text.as_bytes())
 }
 
 fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
@@ -344,6 +386,7 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
     let mut sites = Vec::new();
     let mut problems = Vec::new();
     let mut crawl_targets: Vec<SiteTarget> = Vec::new();
+    let mut list_digest: Option<String> = None;
     let mut guessed_urls = Vec::new();
     for target in &request.targets {
         if is_url(target) {
@@ -378,6 +421,7 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
         if listed.is_empty() {
             return Err(RunError::Usage(Problem::EmptySiteList(list.display().to_string())));
         }
+        list_digest = Some(crate::shard::sha256_hex(&bytes));
         for target in &listed {
             let usable = Url::parse(target.url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
             if !usable {
@@ -411,7 +455,36 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
             SiteEntry { url: shown.clone(), name: target.name.clone().unwrap_or(shown), group: target.group.clone() };
         sites.push((entry, SiteSource::Crawl(target.url)));
     }
-    if sites.is_empty() {
+    // A shard keeps its own sites, and notes every site of the list so that a merge can account for
+    // the sites of a shard that never reported.
+    let shard = match (request.shard, list_digest) {
+        (Some(shard), Some(list_digest)) => {
+            let list: Vec<crate::shard::ListedSite> = sites
+                .iter()
+                .map(|(entry, source)| {
+                    let url = match source {
+                        SiteSource::Crawl(url) => url.as_str(),
+                        SiteSource::Local(_) => entry.url.as_str(),
+                    };
+                    crate::shard::ListedSite {
+                        url: entry.url.clone(),
+                        name: entry.name.clone(),
+                        group: entry.group.clone(),
+                        shard: crate::shard::Shard::of(url, shard.count),
+                    }
+                })
+                .collect();
+            let positions: Vec<usize> = (0..list.len()).filter(|i| list[*i].shard == shard.index).collect();
+            let mut index = 0;
+            sites.retain(|_| {
+                index += 1;
+                list[index - 1].shard == shard.index
+            });
+            Some(crate::shard::ShardInfo { shard, list_digest, options_digest: String::new(), list, positions })
+        }
+        _ => None,
+    };
+    if sites.is_empty() && shard.is_none() {
         // The first problem is the one to show (a missing path, a typo); otherwise there was nothing at all.
         return Err(RunError::Usage(problems.into_iter().next().unwrap_or(Problem::NothingToCheck)));
     }
@@ -433,7 +506,7 @@ fn prepare(request: &CheckRequest) -> Result<Prepared, RunError> {
         },
         site_timeout: c.site_timeout,
     };
-    Ok(Prepared { profile, catalogue, policy, acceptances, crawl, sites, problems, guessed_urls })
+    Ok(Prepared { profile, catalogue, policy, acceptances, crawl, sites, problems, guessed_urls, shard })
 }
 
 /// A results folder that is removed when the run only prints to stdout.
@@ -496,6 +569,7 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
     }
     let folder = results_folder(&request.output)?;
     let info = prepared.catalogue.info();
+    let info_checks = info.clone();
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         tool: Tool { name: crate::TOOL_NAME.into(), version: crate::VERSION.into() },
@@ -504,6 +578,10 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
         policy: prepared.policy.clone(),
         catalogue: info.clone(),
         sites: prepared.sites.iter().map(|(entry, _)| entry.clone()).collect(),
+        shard: prepared.shard.clone().map(|mut info| {
+            info.options_digest = options_digest(&request, &prepared.profile, &prepared.policy, &info_checks);
+            info
+        }),
     };
     folder.dir.write_manifest(&manifest)?;
     let expired_acceptances = prepared.acceptances.expired;
@@ -526,18 +604,53 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
         &info,
     )?;
     let checked: usize = finished.iter().map(|s| s.pages_checked).sum();
-    if checked == 0 {
+    // A shard whose sites all failed is still a shard result, for the merge to account for.
+    if checked == 0 && manifest.shard.is_none() {
         if request.output == Output::Stdout {
             render(&folder.dir, request.lang, &request.formats, Destination::Stdout)?;
         }
         return Err(RunError::NothingChecked);
     }
-    let destination = match &request.output {
-        Output::Dir(out) => Destination::Dir(out),
-        Output::Stdout => Destination::Stdout,
-    };
-    // History is an addition: a store that cannot be used is reported, and the run still reports.
-    let console = crate::i18n::strings(request.console_lang);
+    let destination = Destination::of(&request.output);
+    let sites = publish(
+        &folder.dir,
+        &manifest,
+        Publication {
+            lang: request.lang,
+            console_lang: request.console_lang,
+            formats: &request.formats,
+            destination,
+            // A shard's history is stored by the merge, once for the whole batch.
+            db: request.db.as_deref().filter(|_| manifest.shard.is_none()),
+            keep_runs: request.keep_runs,
+        },
+    )?;
+    Ok(RunOutcome {
+        sites,
+        results: folder.dir.path().to_path_buf(),
+        pass_mark,
+        problems: prepared.problems,
+        guessed_urls: prepared.guessed_urls,
+        expired_acceptances,
+    })
+}
+
+/// How a results folder becomes reports and a stored run.
+pub struct Publication<'a> {
+    pub lang: Lang,
+    pub console_lang: Lang,
+    pub formats: &'a [Format],
+    pub destination: Destination<'a>,
+    /// The history store, if any.
+    pub db: Option<&'a Path>,
+    pub keep_runs: Option<usize>,
+}
+
+/// Renders the reports of a results folder and stores the run in the history, in one pass; returns
+/// each site's line for the console and the exit code. History is an addition: a store that cannot
+/// be used is reported, and the reports are written all the same.
+pub fn publish(dir: &RunDir, manifest: &Manifest, p: Publication<'_>) -> Result<Vec<SiteLine>, RunError> {
+    let console = crate::i18n::strings(p.console_lang);
     let say = |key: &str, error: String| {
         eprintln!(
             "{}{}",
@@ -545,15 +658,33 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
             crate::i18n::say(console, &["console", key], &[("error", error)])
         )
     };
-    let mut store =
-        request.db.as_deref().and_then(|db| Store::open(db).map_err(|e| say("store_unusable", e.to_string())).ok());
+    let mut store = p.db.and_then(|db| Store::open(db).map_err(|e| say("store_unusable", e.to_string())).ok());
     let mut run =
-        store.as_mut().and_then(|s| s.begin_run(&manifest).map_err(|e| say("store_unusable", e.to_string())).ok());
+        store.as_mut().and_then(|s| s.begin_run(manifest).map_err(|e| say("store_unusable", e.to_string())).ok());
     let recorder = run.as_mut().map(|r| r as &mut dyn Recorder);
     let mut sites = Vec::new();
-    let mut each_site = |record: &crate::rundir::SiteRecord| {
+    let mut each_site = |record: &crate::rundir::SiteRecord| sites.push(SiteLine::of(record));
+    let store_error = render_recording(dir, p.lang, p.formats, p.destination, recorder, &mut each_site)?;
+    let stored = match (store_error, run) {
+        (Some(e), _) => {
+            say("not_stored", e);
+            false
+        }
+        (None, Some(run)) => run.commit().map_err(|e| say("not_stored", e.to_string())).is_ok(),
+        (None, None) => false,
+    };
+    if let (true, Some(store), Some(keep)) = (stored, store.as_mut(), p.keep_runs) {
+        if let Err(e) = store.prune(keep) {
+            say("store_unusable", e.to_string());
+        }
+    }
+    Ok(sites)
+}
+
+impl SiteLine {
+    pub fn of(record: &crate::rundir::SiteRecord) -> SiteLine {
         let s = &record.score;
-        sites.push(SiteLine {
+        SiteLine {
             name: record.name.clone(),
             url: record.url.clone(),
             score: s.score,
@@ -573,31 +704,8 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
             accepted: s.summary.accepted,
             vetoes: s.vetoes.len(),
             unaccepted_vetoes: s.vetoes.iter().filter(|v| !v.accepted).count(),
-        });
-    };
-    let store_error =
-        render_recording(&folder.dir, request.lang, &request.formats, destination, recorder, &mut each_site)?;
-    let stored = match (store_error, run) {
-        (Some(e), _) => {
-            say("not_stored", e);
-            false
-        }
-        (None, Some(run)) => run.commit().map_err(|e| say("not_stored", e.to_string())).is_ok(),
-        (None, None) => false,
-    };
-    if let (true, Some(store), Some(keep)) = (stored, store.as_mut(), request.keep_runs) {
-        if let Err(e) = store.prune(keep) {
-            say("store_unusable", e.to_string());
         }
     }
-    Ok(RunOutcome {
-        sites,
-        results: folder.dir.path().to_path_buf(),
-        pass_mark,
-        problems: prepared.problems,
-        guessed_urls: prepared.guessed_urls,
-        expired_acceptances,
-    })
 }
 
 /// The history store as the first reader of the reporting pass.

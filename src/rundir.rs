@@ -54,6 +54,9 @@ pub struct Manifest {
     pub catalogue: Vec<CheckInfo>,
     /// The sites of the run, in order.
     pub sites: Vec<SiteEntry>,
+    /// Present when the run is one shard of a batch (`--shard K/N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::ShardInfo>,
 }
 
 /// A site as the run was asked to check it.
@@ -200,6 +203,17 @@ impl RunDir {
 
     pub fn has_site(&self, index: usize) -> bool {
         self.site_path(index).is_file()
+    }
+
+    /// Copies site `from` of another results folder (record and pages) to site `to` of this one.
+    pub fn copy_site_from(&self, other: &RunDir, from: usize, to: usize) -> Result<(), RunDirError> {
+        let (record, target) = (other.site_path(from), self.site_path(to));
+        std::fs::copy(&record, &target).map_err(io_error(&record))?;
+        let (pages, target) = (other.pages_path(from), self.pages_path(to));
+        if pages.is_file() {
+            std::fs::copy(&pages, &target).map_err(io_error(&pages))?;
+        }
+        Ok(())
     }
 
     /// A writer for a site's pages as they complete, in any order.

@@ -136,6 +136,16 @@ pub enum Destination<'a> {
     Stdout,
 }
 
+impl<'a> Destination<'a> {
+    /// Where `--out` asked for the reports.
+    pub fn of(output: &'a crate::options::Output) -> Destination<'a> {
+        match output {
+            crate::options::Output::Dir(dir) => Destination::Dir(dir),
+            crate::options::Output::Stdout => Destination::Stdout,
+        }
+    }
+}
+
 /// Renders `formats` from a results folder in one pass.
 pub fn render(dir: &RunDir, lang: Lang, formats: &[Format], destination: Destination<'_>) -> Result<(), RenderError> {
     render_recording(dir, lang, formats, destination, None, &mut |_| ()).map(|_| ())
