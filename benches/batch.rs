@@ -123,6 +123,8 @@ fn run(label: &str, targets: &[String], sites_file: Option<&Path>, max_pages: us
     let out = std::env::temp_dir().join(format!("eldercheck-batch-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let mut command = Command::new("/usr/bin/time");
+    // Static figures: the browser is measured by scripts/bench-real-pages.sh with RENDER=always.
+    command.env("ELDERCHECK_RENDER", "never");
     command.args(["-f", "%e %M", env!("CARGO_BIN_EXE_eldercheck"), "check"]).args(targets);
     if let Some(file) = sites_file {
         command.arg("--sites").arg(file);
@@ -182,6 +184,7 @@ fn sharded(sites: usize, pages: usize, shards: usize, port: u16) {
     for k in 0..shards {
         let out = work.join(format!("shard-{k}"));
         let status = Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+            .env("ELDERCHECK_RENDER", "never")
             .args(["check", "--sites"])
             .arg(&file)
             .args(["--shard", &format!("{k}/{shards}"), "--max-pages", &pages.to_string(), "--max-depth", "64"])

@@ -103,6 +103,7 @@ fn run(label: &str, url: &str, max_pages: usize, db: Option<&std::path::Path>) {
     let out = std::env::temp_dir().join(format!("eldercheck-crawl-bench-{}", std::process::id()));
     let started = Instant::now();
     let output = Command::new("/usr/bin/time")
+        .env("ELDERCHECK_RENDER", "never")
         .args(["-f", "%e %M", env!("CARGO_BIN_EXE_eldercheck"), "check", url])
         .args(["--max-pages", &max_pages.to_string(), "--max-depth", "64", "--delay-ms", "0", "--no-robots", "-q"])
         .args(["--format", "json", "--out", out.to_str().unwrap_or("/tmp/eldercheck-crawl-bench")])

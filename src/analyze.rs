@@ -2,7 +2,7 @@
 //! language-neutral [`PageResult`]: decode → parse (links go back to the source now) → cascade →
 //! the catalogue's checks. `scraper::Html` is not `Send`, so a page lives and dies on one thread.
 
-use crate::results::{CheckOutcome, PageError, PageResult};
+use crate::results::{CheckOutcome, PageError, PageRendering, PageResult};
 use crate::sources::{SiteSourced, SourceEvent, SourcedPage};
 use eldercheck_checks::budget::{Budget, TooComplex};
 use eldercheck_checks::check::{CheckContext, Scope};
@@ -62,6 +62,8 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
             Some(PageError { kind: "not_html".into(), message: format!("the content is {kind}, not a web page") });
         return Analyzed { site, page: result, site_checks: None };
     }
+    let mut body = body;
+    let rendered = body.rendered.take();
     let budget = Budget::new(analysis.page_budget);
     let built = Page::within_budget(
         url,
@@ -78,13 +80,18 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
         },
     );
     drop(body);
-    let page = match built {
+    let mut page = match built {
         Ok(page) => page,
         Err(too_complex) => {
             result.error = Some(too_complex_error(&too_complex, analysis.page_budget));
             return Analyzed { site, page: result, site_checks: None };
         }
     };
+    if let Some(rendered) = rendered {
+        let rendered = *rendered;
+        page.apply_browser_facts(rendered.facts);
+        result.rendered = Some(PageRendering { reason: rendered.reason, screenshot: rendered.screenshot });
+    }
     result.charset = Some(page.encoding.to_string());
     result.title = page
         .elements()

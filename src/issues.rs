@@ -66,6 +66,19 @@ pub struct IssueExample {
     pub excerpt: Option<String>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub data: Map<String, Value>,
+    /// Where the element is on the page's screenshot (rendered pages only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<eldercheck_checks::page::rendered::Bounds>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screenshot: Option<crate::sources::render::Screenshot>,
+}
+
+/// The page a finding was found on.
+struct Place<'a> {
+    depth: u32,
+    url: &'a str,
+    title: Option<&'a str>,
+    screenshot: Option<&'a crate::sources::render::Screenshot>,
 }
 
 impl Issue {
@@ -104,7 +117,7 @@ struct Building {
     /// The listed pages as (depth, URL): the first ones in that order, whatever order they came in.
     listed: Vec<(u32, String)>,
     /// (failed first, depth, URL) of the example's page: the example is the first finding there.
-    example_rank: (bool, u32, String),
+    example_rank: (bool, bool, u32, String),
 }
 
 /// Gives every finding of a site its issue id, and gathers the issues.
@@ -162,7 +175,9 @@ impl IssueTally {
                     (fixed.unwrap_or(0.0) - page_score.unwrap_or(0.0)).max(0.0)
                 });
                 let veto = is_veto(policy, page, check, finding);
-                self.add(check, finding, (page.depth, &page.url), page.title.as_deref(), fixed_points, veto);
+                let screenshot = page.rendered.as_ref().and_then(|r| r.screenshot.as_ref());
+                let place = Place { depth: page.depth, url: &page.url, title: page.title.as_deref(), screenshot };
+                self.add(check, finding, place, fixed_points, veto);
             }
         }
     }
@@ -171,8 +186,7 @@ impl IssueTally {
         &mut self,
         check: &CheckOutcome,
         finding: &FindingResult,
-        (depth, page_url): (u32, &str),
-        page_title: Option<&str>,
+        place: Place<'_>,
         page_points: Option<f64>,
         veto: bool,
     ) {
@@ -182,7 +196,10 @@ impl IssueTally {
             entry.1 += 1;
             return;
         }
-        let rank = (finding.outcome != FindingOutcome::Failed, depth, page_url.to_string());
+        let Place { depth, url: page_url, title: page_title, screenshot } = place;
+        // The example is the first failure by depth and URL, one that can be shown on a screenshot first.
+        let pictured = finding.bounds.is_some() && screenshot.is_some();
+        let rank = (finding.outcome != FindingOutcome::Failed, !pictured, depth, page_url.to_string());
         let example = || IssueExample {
             page: page_url.to_string(),
             page_title: page_title.map(str::to_string),
@@ -192,6 +209,8 @@ impl IssueTally {
             heading: finding.heading.clone(),
             excerpt: finding.excerpt.clone(),
             data: finding.data.clone(),
+            bounds: finding.bounds.filter(|_| pictured),
+            screenshot: screenshot.filter(|_| pictured).cloned(),
         };
         let building = self.issues.entry(finding.issue.clone()).or_insert_with(|| Building {
             issue: Issue {
@@ -266,7 +285,7 @@ impl IssueTally {
                     fixed[index] = check.with_passed(finding.targets);
                     tally.site_score(&fixed, policy).unwrap_or(base) - base
                 });
-                self.add(check, finding, (0, site_url), None, None, false);
+                self.add(check, finding, Place { depth: 0, url: site_url, title: None, screenshot: None }, None, false);
                 if let Some(building) = self.issues.get_mut(&finding.issue) {
                     building.issue.site_level = true;
                     building.issue.gain = round1(gain.unwrap_or(0.0).max(0.0));

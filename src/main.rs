@@ -208,6 +208,16 @@ struct CheckArgs {
     /// `www.example.gov.cn:443:10.0.0.5` checks a staging server under the real host name.
     #[arg(long, value_name = "HOST:PORT:ADDRESS")]
     resolve: Vec<String>,
+    /// Run pages in headless Chromium before checking them: never; auto (home pages and pages built by
+    /// scripts; the default when Chromium is found); always (every page). Also $ELDERCHECK_RENDER.
+    #[arg(long, value_name = "never|auto|always")]
+    render: Option<String>,
+    /// The Chromium to render with [default: $CHROMIUM, then chromium, chromium-browser or google-chrome on PATH].
+    #[arg(long, value_name = "PATH")]
+    chromium: Option<PathBuf>,
+    /// Seconds one page may take in the browser, from loading to the screenshot.
+    #[arg(long, default_value_t = options::DEFAULT_RENDER_TIMEOUT_S)]
+    render_timeout_s: u64,
     /// Open report.html in the default browser when the run is done.
     #[arg(long)]
     open: bool,
@@ -484,6 +494,15 @@ fn request(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Resul
         fail_under: args.fail_under,
         viewport: options::parse_viewport(&args.viewport)?,
         page_budget: std::time::Duration::from_secs(args.page_budget_s.min(u64::MAX / 2)),
+        render: options::RenderRequest {
+            mode: args
+                .render
+                .or_else(|| std::env::var("ELDERCHECK_RENDER").ok().filter(|v| !v.trim().is_empty()))
+                .map(|m| options::parse_render_mode(&m))
+                .transpose()?,
+            chromium: args.chromium,
+            page_timeout: std::time::Duration::from_secs(args.render_timeout_s.clamp(1, 3600)),
+        },
         shard: args
             .shard
             .as_deref()

@@ -111,6 +111,7 @@ pub fn merge(request: &MergeRequest) -> Result<RunOutcome, RunError> {
     // Every site a shard reported, at its place in the list.
     let mut reported = vec![false; list.len()];
     for shard in &shards {
+        merged.copy_screens_from(&shard.dir)?;
         for (local, position) in shard.info.positions.iter().enumerate() {
             if shard.dir.has_site(local) {
                 merged.copy_site_from(&shard.dir, local, *position)?;

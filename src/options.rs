@@ -79,6 +79,10 @@ pub enum Problem {
         target: String,
         first: String,
     },
+    /// `--render` (or `ELDERCHECK_RENDER`) that is not never, auto or always.
+    BadRender(String),
+    /// `--render always` (or `--chromium PATH`) without a usable Chromium.
+    NoChromium(String),
     /// Errors whose text comes from elsewhere (a profile or baseline file, say).
     Other(String),
 }
@@ -126,6 +130,8 @@ impl Problem {
             Problem::DuplicateSite { target, first } => {
                 ("duplicate_site", vec![("target", target.clone()), ("first", first.clone())])
             }
+            Problem::BadRender(v) => ("bad_render", vec![("value", v.chars().take(40).collect())]),
+            Problem::NoChromium(what) => ("no_chromium", vec![("what", what.clone())]),
             Problem::Other(message) => ("other", vec![("message", message.clone())]),
         }
     }
@@ -144,6 +150,47 @@ impl std::fmt::Display for Problem {
 }
 
 impl std::error::Error for Problem {}
+
+/// `--render`: which pages run in headless Chromium before they are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RenderMode {
+    /// Static analysis only.
+    Never,
+    /// Home pages and pages whose static DOM looks built by scripts.
+    #[default]
+    Auto,
+    /// Every page.
+    Always,
+}
+
+/// Seconds one page may take in the browser, from navigation to screenshot.
+pub const DEFAULT_RENDER_TIMEOUT_S: u64 = 30;
+
+/// `--render`, `--chromium` and `--render-timeout-s`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderRequest {
+    /// `None`: auto when Chromium is found, else never (with one notice).
+    pub mode: Option<RenderMode>,
+    pub chromium: Option<PathBuf>,
+    pub page_timeout: Duration,
+}
+
+impl Default for RenderRequest {
+    fn default() -> Self {
+        RenderRequest { mode: None, chromium: None, page_timeout: Duration::from_secs(DEFAULT_RENDER_TIMEOUT_S) }
+    }
+}
+
+/// Parses `never`, `auto` or `always`.
+pub fn parse_render_mode(text: &str) -> Result<RenderMode, Problem> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "never" | "off" => Ok(RenderMode::Never),
+        "auto" => Ok(RenderMode::Auto),
+        "always" => Ok(RenderMode::Always),
+        _ => Err(Problem::BadRender(text.to_string())),
+    }
+}
 
 /// An output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

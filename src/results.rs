@@ -4,6 +4,7 @@
 use crate::sources::Referrer;
 use eldercheck_checks::check::{target_score, CheckResult, FindingOutcome, Message, Outcome};
 use eldercheck_checks::elder::ElderReason;
+use eldercheck_checks::page::rendered::Bounds;
 use eldercheck_checks::page::style::DeclarationOrigin;
 use eldercheck_checks::page::StylesheetProblem;
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,18 @@ pub struct PageResult {
     /// The link followed to reach the page (crawls only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<Referrer>,
+    /// Present when the page was judged as Chromium rendered it (`--render`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<PageRendering>,
     pub checks: Vec<CheckOutcome>,
+}
+
+/// How a rendered page was rendered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageRendering {
+    pub reason: crate::sources::render::RenderReason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screenshot: Option<crate::sources::render::Screenshot>,
 }
 
 impl PageResult {
@@ -49,6 +61,7 @@ impl PageResult {
             charset: None,
             stylesheet_problems: Vec::new(),
             referrer: None,
+            rendered: None,
             checks: Vec::new(),
         }
     }
@@ -112,6 +125,9 @@ pub struct FindingResult {
     /// Accepted in the baseline: shown, but not counted against the site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<Accepted>,
+    /// Where the browser drew the element, in CSS px of the page (rendered pages only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<Bounds>,
 }
 
 fn one() -> u32 {
@@ -160,6 +176,7 @@ impl CheckOutcome {
                     excerpt: f.excerpt,
                     signature: f.signature,
                     accepted: None,
+                    bounds: f.bounds,
                 })
                 .collect(),
             data: result.data,
@@ -189,6 +206,7 @@ impl CheckOutcome {
                 excerpt: None,
                 signature: String::new(),
                 accepted: None,
+                bounds: None,
             }],
             data: Map::new(),
         }
@@ -275,6 +293,7 @@ mod tests {
             excerpt: None,
             signature: "img".into(),
             accepted: None,
+            bounds: None,
         };
         CheckOutcome {
             id: "image-alt".into(),

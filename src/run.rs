@@ -7,6 +7,7 @@ use crate::analyze::{spawn_workers, Analysis, AnalysisEvent};
 use crate::assemble::{Assembler, FinishedSite};
 use crate::baseline::Baseline;
 use crate::history::{RunWriter, Store};
+use crate::options::RenderMode;
 use crate::options::{CrawlSettings, Format, Output, Problem, Verbosity};
 use crate::policy::Policy;
 use crate::progress::ProgressReporter;
@@ -15,6 +16,7 @@ use crate::rundir::{Manifest, RunDir, RunDirError, SiteEntry, Tool, SCHEMA_VERSI
 use crate::score::{Grade, SiteStatus};
 use crate::sources::crawl::{fetch::FetchConfig, CrawlOptions, Crawler};
 use crate::sources::local::{discover, feed_site, LocalError, LocalSite};
+use crate::sources::render::{chromium, RenderSettings, Renderer};
 use crate::sources::site_list::{parse_site_list, SiteTarget};
 use crate::sources::{SiteFeed, SourceEvent};
 use eldercheck_checks::check::Lang;
@@ -58,6 +60,8 @@ pub struct CheckRequest {
     pub viewport: Viewport,
     /// `--page-budget-s`: CPU time one page may take.
     pub page_budget: Duration,
+    /// `--render`, `--chromium`, `--render-timeout-s`.
+    pub render: crate::options::RenderRequest,
     /// History store, unless `--no-db`.
     pub db: Option<PathBuf>,
     pub keep_runs: Option<usize>,
@@ -87,6 +91,7 @@ impl CheckRequest {
             fail_under: None,
             viewport: Viewport::DESKTOP,
             page_budget: Duration::from_secs(crate::options::DEFAULT_PAGE_BUDGET_S),
+            render: crate::options::RenderRequest::default(),
             shard: None,
             db: Some(PathBuf::from(crate::options::DEFAULT_DB)),
             keep_runs: None,
@@ -567,6 +572,7 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
             );
         }
     }
+    let render_settings = render_settings(&request)?;
     let folder = results_folder(&request.output)?;
     let info = prepared.catalogue.info();
     let info_checks = info.clone();
@@ -593,8 +599,15 @@ pub fn check(request: CheckRequest) -> Result<RunOutcome, RunError> {
         page_options: PageOptions { viewport: request.viewport, ..PageOptions::default() },
         page_budget: request.page_budget,
     };
+    let renderer = render_settings.map(|mut settings| {
+        if request.output != Output::Stdout {
+            settings.screenshots = Some(folder.dir.path().join("screens"));
+        }
+        Arc::new(Renderer::new(settings))
+    });
     let finished = pipeline(
         &request,
+        renderer,
         prepared.sites,
         prepared.crawl,
         analysis,
@@ -725,8 +738,46 @@ impl Recorder for RunWriter<'_> {
 
 /// Sources → analysis pool → assembly, until every site is in the results folder.
 #[allow(clippy::too_many_arguments)]
+/// How this run renders pages: `None` for static checks only. Without Chromium, `--render always`
+/// (or a `--chromium` that is not there) is a usage error; the default says once that pages are
+/// checked statically.
+fn render_settings(request: &CheckRequest) -> Result<Option<RenderSettings>, RunError> {
+    let wanted = request.render.mode;
+    if wanted == Some(RenderMode::Never) {
+        return Ok(None);
+    }
+    let console = crate::i18n::strings(request.console_lang);
+    let found = chromium::find(request.render.chromium.as_deref()).filter(|path| path.is_file());
+    let Some(path) = found else {
+        if let Some(given) = &request.render.chromium {
+            return Err(RunError::Usage(Problem::NoChromium(format!("--chromium {}", given.display()))));
+        }
+        if wanted == Some(RenderMode::Always) {
+            return Err(RunError::Usage(Problem::NoChromium("--render always".into())));
+        }
+        if request.verbosity != Verbosity::Quiet {
+            eprintln!("{}", crate::i18n::say(console, &["console", "no_chromium_notice"], &[]));
+        }
+        return Ok(None);
+    };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Ok(Some(RenderSettings {
+        mode: wanted.unwrap_or(RenderMode::Auto),
+        chromium: path,
+        tabs: cores,
+        page_timeout: request.render.page_timeout,
+        settle: Duration::from_millis(500),
+        viewport: (request.viewport.width.round() as u32, request.viewport.height.round() as u32),
+        screenshots: None,
+        resolve: request.resolve.clone(),
+        max_body_bytes: request.crawl.max_body_mib * 1024 * 1024,
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn pipeline(
     request: &CheckRequest,
+    renderer: Option<Arc<Renderer>>,
     sites: Vec<(SiteEntry, SiteSource)>,
     crawl: CrawlOptions,
     analysis: Analysis,
@@ -775,7 +826,7 @@ fn pipeline(
         let limiter = Arc::new(tokio::sync::Semaphore::new(active_sites));
         let mut tasks = tokio::task::JoinSet::new();
         for (index, (_, source)) in sites.into_iter().enumerate() {
-            let feed = SiteFeed::new(index, source_sender.clone());
+            let feed = SiteFeed::new(index, source_sender.clone()).rendered_by(renderer.clone());
             let (limiter, crawler, progress) = (limiter.clone(), crawler.clone(), progress.clone());
             tasks.spawn(async move {
                 let Ok(_permit) = limiter.acquire_owned().await else { return };

@@ -216,6 +216,31 @@ impl RunDir {
         Ok(())
     }
 
+    /// Where rendered pages' screenshots are (`screens/`, named by a digest of the page URL).
+    pub fn screens_path(&self) -> PathBuf {
+        self.path().join("screens")
+    }
+
+    /// Copies another results folder's screenshots (a shard's, when merging). Only regular `.jpg`
+    /// files are copied: a results folder is input, and a link in it could point anywhere.
+    pub fn copy_screens_from(&self, other: &RunDir) -> Result<usize, RunDirError> {
+        let from = other.screens_path();
+        let Ok(entries) = std::fs::read_dir(&from) else { return Ok(0) };
+        let to = self.screens_path();
+        std::fs::create_dir_all(&to).map_err(io_error(&to))?;
+        let mut copied = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let plain = name.to_str().is_some_and(|n| n.ends_with(".jpg") && !n.starts_with('.'));
+            if plain && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let source = entry.path();
+                std::fs::copy(&source, to.join(&name)).map_err(io_error(&source))?;
+                copied += 1;
+            }
+        }
+        Ok(copied)
+    }
+
     /// A writer for a site's pages as they complete, in any order.
     pub fn page_writer(&self, index: usize) -> Result<PageWriter, RunDirError> {
         let path = self.unsorted_pages_path(index);

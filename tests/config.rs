@@ -5,7 +5,12 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn eldercheck_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eldercheck")).current_dir(dir).args(args).output().expect("run eldercheck")
+    Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+        .env("ELDERCHECK_RENDER", "never")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run eldercheck")
 }
 
 fn setup(config: &str) -> tempfile::TempDir {

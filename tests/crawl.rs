@@ -303,7 +303,13 @@ async fn the_binary_crawls_a_site_and_a_site_list() {
     let single = format!("http://127.0.0.1:{}/", addr.port());
     let list_arg = list.to_string_lossy().into_owned();
     let (one, batch) = tokio::task::spawn_blocking(move || {
-        let run = |args: &[&str]| std::process::Command::new(bin).args(args).output().expect("run eldercheck");
+        let run = |args: &[&str]| {
+            std::process::Command::new(bin)
+                .env("ELDERCHECK_RENDER", "never")
+                .args(args)
+                .output()
+                .expect("run eldercheck")
+        };
         let common = [
             "--format",
             "json",

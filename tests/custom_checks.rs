@@ -5,7 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn eldercheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eldercheck")).args(args).output().expect("run eldercheck")
+    Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+        .env("ELDERCHECK_RENDER", "never")
+        .args(args)
+        .output()
+        .expect("run eldercheck")
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

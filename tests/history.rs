@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 
 fn eldercheck(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_eldercheck"));
+    command.env("ELDERCHECK_RENDER", "never");
     command.args(args);
     for (k, v) in env {
         command.env(k, v);
@@ -101,6 +102,7 @@ fn two_runs_at_once_share_one_store() {
     write_page(site.path(), "<p>正文</p>");
     let spawn = || {
         Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+            .env("ELDERCHECK_RENDER", "never")
             .args(check_args(site.path(), &db))
             .stdout(std::process::Stdio::null())
             .spawn()

@@ -26,6 +26,7 @@ fn run_limited(args: &[&str]) -> Output {
         .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
         .arg(env!("CARGO_BIN_EXE_eldercheck"))
         .args(args)
+        .env("ELDERCHECK_RENDER", "never")
         .env("LANG", "en_US.UTF-8")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -388,13 +389,13 @@ async fn a_stalling_site_ends_at_its_deadline_and_a_dead_host_is_given_up() {
     let (silent, _) = serve(|path, _| match path {
         "/" => html(&(0..8).map(|i| format!("<a href='/p{i}.html'>{i}</a>")).collect::<String>()),
         _ => {
-            std::thread::sleep(Duration::from_secs(5));
+            std::thread::sleep(Duration::from_secs(6));
             not_found()
         }
     })
     .await;
     let mut request = options(silent, &[]);
-    request.crawl.timeout = Duration::from_millis(300);
+    request.crawl.timeout = Duration::from_secs(1);
     request.crawl.retries = 0;
     request.crawl.respect_robots = false;
     let sites = crawl(&[format!("http://127.0.0.1:{}/", silent.port())], request).await;

@@ -33,6 +33,7 @@ fn write_site(root: &Path, extra: &str) {
 
 fn check(site: &Path) -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+        .env("ELDERCHECK_RENDER", "never")
         .arg("check")
         .arg(site)
         .args(["--no-db", "--format", "json", "--out", "-", "-q"])

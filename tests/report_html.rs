@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_eldercheck"));
+    command.env("ELDERCHECK_RENDER", "never");
+    command
 }
 
 fn demo() -> PathBuf {

@@ -17,6 +17,7 @@ fn validator() -> jsonschema::Validator {
 
 fn report(args: &[&str], out: &Path) -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+        .env("ELDERCHECK_RENDER", "never")
         .arg("check")
         .args(args)
         .args(["--out", out.to_str().expect("path"), "--format", "json", "-q"])
@@ -79,6 +80,7 @@ fn a_stored_run_with_changes_and_a_baseline_matches_the_schema() {
     report(&[demo.to_str().expect("p"), "--db", db.to_str().expect("p")], &first);
     let baseline = work.path().join("baseline.toml");
     let written = Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+        .env("ELDERCHECK_RENDER", "never")
         .args(["baseline", "write", first.join("report.json").to_str().expect("p"), "--out"])
         .arg(&baseline)
         .output()

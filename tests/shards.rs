@@ -44,7 +44,12 @@ fn site_page(headers: &HeaderMap, path: &str) -> Response {
 }
 
 fn eldercheck(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eldercheck")).args(args).current_dir(dir).output().expect("run eldercheck")
+    Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+        .env("ELDERCHECK_RENDER", "never")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run eldercheck")
 }
 
 /// A working folder with the site list and an eldercheck.toml resolving every site to the server.

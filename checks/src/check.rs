@@ -253,6 +253,9 @@ pub struct Finding {
     /// The element's visible text (or image text, or field label), shortened.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
+    /// Where the browser drew the element (rendered pages only), for the screenshot crop.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<crate::page::rendered::Bounds>,
 }
 
 pub const SNIPPET_CHARS: usize = 300;
@@ -271,6 +274,7 @@ impl Finding {
             signature: page.signature(element),
             heading: page.heading_before(element),
             excerpt: page.excerpt(element),
+            bounds: page.layout_box(element),
         }
     }
 

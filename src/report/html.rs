@@ -13,7 +13,9 @@ use crate::issues::Issue;
 use crate::results::PageResult;
 use crate::rundir::SiteRecord;
 use crate::score::{grade_letter, SiteStatus};
+use crate::sources::render::Screenshot;
 use eldercheck_checks::check::{Family, FindingOutcome, Impact, Lang, Outcome};
+use eldercheck_checks::page::rendered::Bounds;
 use eldercheck_checks::page::style::{DeclarationOrigin, Source};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -178,7 +180,89 @@ fn origin_view(origin: &DeclarationOrigin, t: &Value) -> Value {
 }
 
 /// What an issue card shows.
-fn issue_view(cx: &ReportContext, issue: &Issue, t: &Value) -> Value {
+/// How a report file in `from` refers to the `screens` folder: a relative path when the folder is
+/// below the report's folder (the usual `--out` layout, which then moves as a whole), else a file URL.
+fn screens_href(from: &Path, screens: &Path) -> Option<String> {
+    let from = from.canonicalize().ok()?;
+    let screens = screens.canonicalize().ok()?;
+    let encode = |part: &str| percent_encoding::utf8_percent_encode(part, PATH_SEGMENT).to_string();
+    for (ups, base) in from.ancestors().enumerate().take(2) {
+        if let Ok(below) = screens.strip_prefix(base) {
+            let parts: Option<Vec<String>> = below.iter().map(|p| p.to_str().map(encode)).collect();
+            return Some(format!("{}{}/", "../".repeat(ups), parts?.join("/")));
+        }
+    }
+    url::Url::from_directory_path(&screens).ok().map(|u| u.to_string())
+}
+
+const PATH_SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'?').add(b'<').add(b'>').add(b'/');
+
+/// The screenshot's address from a report file: `screens/x.jpg` is stored relative to the results folder.
+fn shot_src(shot: &Screenshot, base: &str) -> Option<String> {
+    let name = shot.file.strip_prefix("screens/")?;
+    // The name is a digest the renderer chose; anything else in a results folder is not followed.
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.').then(|| format!("{base}{name}"))
+}
+
+/// A crop of the page screenshot around the element, with the element outlined (image px).
+fn crop_view(shot: &Screenshot, bounds: &Bounds, base: &str) -> Option<Value> {
+    let (iw, ih) = (shot.width as f32, shot.height as f32);
+    let s = shot.scale;
+    let (x, y, w, h) = (bounds.x * s, bounds.y * s, bounds.width.max(1.0) * s, bounds.height.max(1.0) * s);
+    if !(x.is_finite() && y.is_finite()) || x >= iw || y >= ih || x + w <= 0.0 || y + h <= 0.0 || iw < 1.0 || ih < 1.0 {
+        return None;
+    }
+    const MARGIN: f32 = 48.0;
+    let cw = (w + 2.0 * MARGIN).clamp(320.0_f32.min(iw), iw);
+    let ch = (h + 2.0 * MARGIN).clamp(180.0_f32.min(ih), 420.0_f32.min(ih));
+    let cx = (x + w / 2.0 - cw / 2.0).clamp(0.0, iw - cw);
+    // A box taller than the crop shows its top.
+    let cy = if h + 2.0 * MARGIN > ch {
+        (y - MARGIN).clamp(0.0, ih - ch)
+    } else {
+        (y + h / 2.0 - ch / 2.0).clamp(0.0, ih - ch)
+    };
+    Some(json!({
+        "src": shot_src(shot, base)?,
+        "view_box": format!("{cx:.0} {cy:.0} {cw:.0} {ch:.0}"),
+        // Small crops are shown enlarged so that a small button stays visible.
+        "width": format!("{:.0}", (cw * 1.5).clamp(480.0, 800.0)), "img_w": shot.width, "img_h": shot.height,
+        "x": format!("{x:.1}"), "y": format!("{y:.1}"), "w": format!("{w:.1}"), "h": format!("{h:.1}"),
+    }))
+}
+
+/// Most markers drawn on one page thumbnail.
+const MAX_MARKERS: usize = 20;
+
+/// The page screenshot with a numbered marker on each failed element it shows.
+fn thumbnail_view(page: &PageResult, base: &str, lang: Lang) -> Option<Value> {
+    let shot = page.rendered.as_ref()?.screenshot.as_ref()?;
+    let s = shot.scale;
+    let mut markers: Vec<Value> = Vec::new();
+    let failed = page.checks.iter().flat_map(|c| c.findings.iter()).filter(|f| f.outcome == FindingOutcome::Failed);
+    for finding in failed {
+        let Some(b) = finding.bounds else { continue };
+        let (x, y) = (b.x * s, b.y * s);
+        if x < 0.0 || y < 0.0 || x >= shot.width as f32 || y >= shot.height as f32 || markers.len() >= MAX_MARKERS {
+            continue;
+        }
+        let n = markers.len() + 1;
+        markers.push(json!({
+            "n": n, "x": format!("{x:.0}"), "y": format!("{y:.0}"),
+            "w": format!("{:.0}", (b.width * s).max(2.0)), "h": format!("{:.0}", (b.height * s).max(2.0)),
+            "cx": format!("{:.0}", x.max(12.0)), "cy": format!("{:.0}", y.max(12.0)),
+            "label": clip(finding.message.get(lang), 80),
+        }));
+    }
+    Some(json!({
+        "src": shot_src(shot, base)?, "img_w": shot.width, "img_h": shot.height,
+        "view_box": format!("0 0 {} {}", shot.width, shot.height.min(shot.width * 2)),
+        "markers": markers,
+    }))
+}
+
+fn issue_view(cx: &ReportContext, issue: &Issue, t: &Value, screens_base: Option<&str>) -> Value {
     let lang = cx.lang;
     let info = cx.check(&issue.check);
     let failing = issue.outcome == FindingOutcome::Failed;
@@ -256,6 +340,7 @@ fn issue_view(cx: &ReportContext, issue: &Issue, t: &Value) -> Value {
         "message": e.message.get(lang), "origin": issue.origin.as_ref().filter(|o| o.is_author()).map(|o| origin_view(o, t)),
         "page_label": page_label, "page_link": safe_link(&e.page), "heading": e.heading, "excerpt": e.excerpt,
         "selector": e.selector, "snippet": e.snippet, "colours": colours.unwrap_or(Value::Null), "guidance": guidance,
+        "shot": screens_base.zip(e.screenshot.as_ref().zip(e.bounds.as_ref())).and_then(|(base, (shot, bounds))| crop_view(shot, bounds, base)),
         "fix": segments(&docs_section(&docs, fix_h)), "example": segments(&docs_section(&docs, example_h)),
         "why": segments(&docs_section(&docs, why_h)),
         "pages_total": issue.pages_total, "pages": pages, "more_pages": issue.pages_total > 1,
@@ -281,6 +366,9 @@ struct SiteAggregate {
     /// The pages listed in the page table, by URL, with their row number.
     anchors: HashMap<String, usize>,
     pages_total: usize,
+    /// How this site's report file refers to the screenshots folder (rendered pages only).
+    screens_base: Option<String>,
+    lang: Lang,
 }
 
 impl SiteAggregate {
@@ -290,6 +378,8 @@ impl SiteAggregate {
             let n = self.pages.len() + 1;
             let mut view = page_view(page, t);
             view["anchor"] = json!(format!("p{n}"));
+            view["thumbnail"] =
+                self.screens_base.as_deref().and_then(|base| thumbnail_view(page, base, self.lang)).into();
             self.anchors.insert(page.url.clone(), n);
             self.pages.push(view);
         }
@@ -519,8 +609,12 @@ fn site_view(cx: &ReportContext, site: &SiteRecord, aggregate: SiteAggregate, t:
     });
 
     let failed: Vec<&Issue> = site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed).collect();
-    let priorities: Vec<Value> =
-        failed.iter().filter(|i| i.accepted.is_none()).take(PRIORITIES).map(|i| issue_view(cx, i, t)).collect();
+    let priorities: Vec<Value> = failed
+        .iter()
+        .filter(|i| i.accepted.is_none())
+        .take(PRIORITIES)
+        .map(|i| issue_view(cx, i, t, aggregate.screens_base.as_deref()))
+        .collect();
     // Every failed issue, as one line under its check; checks in the order of their best issue.
     let mut by_check: Vec<(String, Vec<&Issue>)> = Vec::new();
     for issue in &failed {
@@ -734,6 +828,10 @@ fn site_file_name(index: usize, url: &str) -> String {
 
 pub struct HtmlSink {
     out: PathBuf,
+    /// The results folder's screenshots, referred to from the report files.
+    screens: Option<PathBuf>,
+    /// How the report files of this run refer to the screenshots folder.
+    screens_base: Option<String>,
     strings: Option<Value>,
     handlebars: handlebars::Handlebars<'static>,
     current: Option<SiteAggregate>,
@@ -741,9 +839,11 @@ pub struct HtmlSink {
 }
 
 impl HtmlSink {
-    pub fn new(out: &Path) -> HtmlSink {
+    pub fn new(out: &Path, screens: Option<PathBuf>) -> HtmlSink {
         HtmlSink {
             out: out.to_path_buf(),
+            screens,
+            screens_base: None,
             strings: None,
             handlebars: handlebars::Handlebars::new(),
             current: None,
@@ -791,11 +891,16 @@ impl Sink for HtmlSink {
             let dir = self.out.join("sites");
             std::fs::create_dir_all(&dir).map_err(super::write_error(&dir))?;
         }
+        // Site pages of a batch sit one folder down, in sites/.
+        let from = if cx.is_batch() { self.out.join("sites") } else { self.out.clone() };
+        self.screens_base =
+            self.screens.as_deref().filter(|p| p.is_dir()).and_then(|screens| screens_href(&from, screens));
         Ok(())
     }
 
-    fn site(&mut self, _cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), RenderError> {
-        self.current = Some(SiteAggregate::default());
+    fn site(&mut self, cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), RenderError> {
+        self.current =
+            Some(SiteAggregate { screens_base: self.screens_base.clone(), lang: cx.lang, ..SiteAggregate::default() });
         Ok(())
     }
 

@@ -4,12 +4,13 @@
 
 use super::{AtomicFile, RenderError, ReportContext, Sink};
 use crate::issues::Issue;
-use crate::results::{Accepted, CheckOutcome, PageError, PageResult};
+use crate::results::{Accepted, CheckOutcome, PageError, PageRendering, PageResult};
 use crate::rundir::{Changes, SiteRecord, TrendPoint};
 use crate::score::{Grade, SiteStatus, Summary, Veto};
 use crate::sources::Referrer;
 use eldercheck_checks::check::{Family, FindingOutcome, Impact, Outcome};
 use eldercheck_checks::elder::ElderReason;
+use eldercheck_checks::page::rendered::Bounds;
 use eldercheck_checks::page::style::DeclarationOrigin;
 use eldercheck_checks::page::StylesheetProblem;
 use serde::Serialize;
@@ -171,6 +172,8 @@ struct JsonPage<'a> {
     stylesheet_problems: &'a [StylesheetProblem],
     #[serde(skip_serializing_if = "Option::is_none")]
     referrer: Option<&'a Referrer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rendered: Option<&'a PageRendering>,
     checks: Vec<JsonCheck<'a>>,
 }
 
@@ -209,6 +212,8 @@ struct JsonFinding<'a> {
     excerpt: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     accepted: Option<&'a Accepted>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bounds: Option<&'a Bounds>,
 }
 
 fn is_one(n: &u32) -> bool {
@@ -241,6 +246,7 @@ fn check_view<'a>(cx: &ReportContext, check: &'a CheckOutcome) -> JsonCheck<'a> 
                 heading: f.heading.as_deref(),
                 excerpt: f.excerpt.as_deref(),
                 accepted: f.accepted.as_ref(),
+                bounds: f.bounds.as_ref(),
             })
             .collect(),
         data: &check.data,
@@ -350,6 +356,7 @@ impl Sink for JsonSink {
             charset: page.charset.as_deref(),
             stylesheet_problems: &page.stylesheet_problems,
             referrer: page.referrer.as_ref(),
+            rendered: page.rendered.as_ref(),
             checks: page.checks.iter().map(|c| check_view(cx, c)).collect(),
         };
         self.write(if self.first_page { b"\n" } else { b",\n" })?;

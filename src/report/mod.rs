@@ -174,7 +174,7 @@ pub fn render_recording(
                 sinks.push(match format {
                     Format::Json => Box::new(json::JsonSink::to_file(&out.join("report.json"))?),
                     Format::Csv => Box::new(csv::CsvSink::create(out)?),
-                    Format::Html => Box::new(html::HtmlSink::new(out)),
+                    Format::Html => Box::new(html::HtmlSink::new(out, Some(dir.screens_path()))),
                     Format::Junit => Box::new(junit::JunitSink::create(&out.join("report.junit.xml"))?),
                     Format::Sarif => Box::new(sarif::SarifSink::create(&out.join("report.sarif"))?),
                 });

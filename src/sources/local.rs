@@ -191,7 +191,7 @@ pub async fn feed_site(site: LocalSite, feed: SiteFeed, max_body_bytes: usize) {
         let content = tokio::task::spawn_blocking(move || read_capped(&owned, max_body_bytes))
             .await
             .unwrap_or_else(|e| Err(LoadFailure::new("read", format!("{}: {e}", path.display()))))
-            .map(|bytes| Body { bytes, charset: None });
+            .map(|bytes| Body::fetched(bytes, None));
         let parts = PageParts {
             url: url.clone(),
             requested_url: url,

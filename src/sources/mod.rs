@@ -4,6 +4,7 @@
 
 pub mod crawl;
 pub mod local;
+pub mod render;
 pub mod site_list;
 
 use eldercheck_checks::page::{Link, StylesheetLoader};
@@ -25,6 +26,15 @@ pub struct Body {
     pub bytes: Vec<u8>,
     /// The charset named by the HTTP `Content-Type` header.
     pub charset: Option<String>,
+    /// What a browser added when the page was rendered (the bytes are then the browser's DOM).
+    pub rendered: Option<Box<render::Rendered>>,
+}
+
+impl Body {
+    /// Bytes as fetched or read, not rendered.
+    pub fn fetched(bytes: Vec<u8>, charset: Option<String>) -> Body {
+        Body { bytes, charset, rendered: None }
+    }
 }
 
 /// Why a page has no bytes: its error kind (`read`, `dns`, `http_status`, `robots_denied`, …) and a message.
@@ -62,7 +72,7 @@ impl SourcedPage {
             referrer: None,
             is_home: false,
             site_root: None,
-            content: Ok(Body { bytes, charset: None }),
+            content: Ok(Body::fetched(bytes, None)),
         };
         SourcedPage { site: 0, page, loader, links: None }
     }
@@ -93,11 +103,32 @@ pub struct SiteFeed {
     site: usize,
     sender: mpsc::Sender<SourceEvent>,
     produced: Arc<AtomicUsize>,
+    /// Pages pass through the browser first (rendered mode).
+    renderer: Option<Arc<render::Renderer>>,
+    /// The site is on a private network, so its pages' own requests may be too (see `address`).
+    private_network: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl SiteFeed {
     pub fn new(site: usize, sender: mpsc::Sender<SourceEvent>) -> SiteFeed {
-        SiteFeed { site, sender, produced: Arc::new(AtomicUsize::new(0)) }
+        SiteFeed {
+            site,
+            sender,
+            produced: Arc::new(AtomicUsize::new(0)),
+            renderer: None,
+            private_network: Arc::default(),
+        }
+    }
+
+    /// Hands pages to `renderer` before they go on.
+    pub fn rendered_by(mut self, renderer: Option<Arc<render::Renderer>>) -> SiteFeed {
+        self.renderer = renderer;
+        self
+    }
+
+    /// The address rule the site's pages get in the browser: the crawl's own.
+    pub fn set_access(&self, access: crawl::address::Access) {
+        self.private_network.store(access == crawl::address::Access::Private, Ordering::SeqCst);
     }
 
     pub fn site(&self) -> usize {
@@ -106,7 +137,15 @@ impl SiteFeed {
 
     /// Hands a page on (waiting while the analysis stage is full) and, when `want_links`, waits for
     /// its links. A page whose analysis ended without links gives none.
-    pub async fn page(&self, page: PageParts, loader: Arc<dyn StylesheetLoader>, want_links: bool) -> Vec<Link> {
+    pub async fn page(&self, mut page: PageParts, loader: Arc<dyn StylesheetLoader>, want_links: bool) -> Vec<Link> {
+        if let Some(renderer) = &self.renderer {
+            let access = if self.private_network.load(Ordering::SeqCst) {
+                crawl::address::Access::Private
+            } else {
+                crawl::address::Access::Public
+            };
+            renderer.render_if_wanted(&mut page, access).await;
+        }
         let (links_sender, links_receiver) = if want_links {
             let (s, r) = oneshot::channel();
             (Some(s), Some(r))

@@ -28,7 +28,13 @@ struct Server {
 async fn route(State(server): State<Server>, request: Request) -> Response {
     let path = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
     server.log.lock().expect("log").push((Instant::now(), path.clone()));
-    (server.handler)(&path, request.headers())
+    // Handlers may sleep to play a slow server; on a blocking thread they cannot starve the runtime that also
+    // runs the crawler under test (a loaded CI machine then timed out the home page of the next server).
+    let headers = request.headers().clone();
+    let handler = server.handler.clone();
+    tokio::task::spawn_blocking(move || handler(&path, &headers))
+        .await
+        .unwrap_or_else(|_| (StatusCode::INTERNAL_SERVER_ERROR, "handler panicked").into_response())
 }
 
 /// Starts a server whose responses come from `handler`; returns its address and request log.
@@ -71,6 +77,7 @@ pub fn options(addr: SocketAddr, hosts: &[&str]) -> CheckRequest {
     request.formats = Vec::new();
     request.verbosity = Verbosity::Quiet;
     request.lang = Lang::En;
+    request.render.mode = Some(eldercheck::options::RenderMode::Never);
     request
 }
 

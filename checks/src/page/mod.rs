@@ -4,6 +4,7 @@
 pub mod aria;
 pub mod decode;
 pub mod parse;
+pub mod rendered;
 pub(crate) mod scripts;
 pub mod style;
 
@@ -108,6 +109,8 @@ pub struct Page {
     sibling_positions: OnceLock<HashMap<NodeId, (u32, bool)>>,
     /// Rotation of each element with the viewport turned 90° (only when the CSS mentions orientation).
     other_orientation_rotation: Option<HashMap<NodeId, f32>>,
+    /// What a browser reported after running the page's scripts (rendered mode only).
+    rendering: Option<rendered::Rendering>,
 }
 
 fn user_agent_rules(quirks: bool) -> &'static Vec<StyleRule> {
@@ -249,7 +252,56 @@ impl Page {
             headings: OnceLock::new(),
             sibling_positions: OnceLock::new(),
             other_orientation_rotation,
+            rendering: None,
         })
+    }
+
+    /// Takes a browser's computed values and layout boxes for the elements it tagged with
+    /// [`rendered::ELEMENT_ID_ATTR`]: from now on the checks judge what the browser showed. Elements
+    /// the browser did not report keep the engine's values.
+    pub fn apply_browser_facts(&mut self, facts: rendered::BrowserFacts) {
+        let by_id: HashMap<u32, &rendered::BrowserElement> = facts.elements.iter().map(|e| (e.id, e)).collect();
+        let mut rendering = rendered::Rendering {
+            viewport: rendered::Bounds { x: 0.0, y: 0.0, width: facts.viewport_width, height: facts.viewport_height },
+            document_height: facts.document_height,
+            dialogs: facts.dialogs.clone(),
+            ..rendered::Rendering::default()
+        };
+        let nodes: Vec<(NodeId, Option<NodeId>, Option<u32>)> = document_elements(&self.html)
+            .map(|e| {
+                let tagged = e.value().attr(rendered::ELEMENT_ID_ATTR).and_then(|v| v.parse::<u32>().ok());
+                (e.id(), e.parent().and_then(ElementRef::wrap).map(|p| p.id()), tagged)
+            })
+            .collect();
+        // Document order visits parents first, so a parent's opacity is final before its children's.
+        for (node, parent, tagged) in nodes {
+            let parent_opacity = parent.and_then(|p| self.styles.get(&p)).map_or(1.0, |style| style.cumulative_opacity);
+            let Some(style) = self.styles.get_mut(&node) else { continue };
+            if let Some(element) = tagged.and_then(|id| by_id.get(&id)) {
+                rendered::apply(style, element);
+                if let Some(bounds) = element.bounds {
+                    rendering.boxes.insert(node, bounds);
+                }
+                if element.moved {
+                    rendering.moved.insert(node);
+                }
+                if element.audible {
+                    rendering.audible.insert(node);
+                }
+            }
+            style.cumulative_opacity = parent_opacity * style.opacity;
+        }
+        self.rendering = Some(rendering);
+    }
+
+    /// What the browser reported, when the page was rendered.
+    pub fn rendering(&self) -> Option<&rendered::Rendering> {
+        self.rendering.as_ref()
+    }
+
+    /// The element's layout box as the browser drew it (rendered pages only).
+    pub fn layout_box(&self, element: ElementRef<'_>) -> Option<rendered::Bounds> {
+        self.rendering.as_ref()?.boxes.get(&element.id()).copied()
     }
 
     /// Convenience for tests and fixtures: UTF-8 text, no external stylesheets, desktop viewport.
@@ -913,7 +965,7 @@ pub fn snippet(element: ElementRef<'_>, max_chars: usize) -> String {
                 Node::Element(el) => {
                     out.push('<');
                     out.push_str(el.name());
-                    for (name, value) in el.attrs() {
+                    for (name, value) in el.attrs().filter(|(name, _)| *name != rendered::ELEMENT_ID_ATTR) {
                         let mut end = value.len().min(4 * limit + 16);
                         while !value.is_char_boundary(end) {
                             end -= 1;

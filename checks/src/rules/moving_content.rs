@@ -26,6 +26,18 @@ pub static META: CheckMeta = CheckMeta {
     ),
 };
 
+/// A pause or stop control in the moving content's container (up to three levels up).
+fn has_pause_control(element: scraper::ElementRef<'_>) -> bool {
+    let container = element.ancestors().filter_map(scraper::ElementRef::wrap).nth(2).unwrap_or(element);
+    container.descendent_elements().any(|d| {
+        let v = d.value();
+        let text = crate::page::collapsed_text(d).to_lowercase();
+        let label = v.attr("aria-label").or_else(|| v.attr("title")).unwrap_or_default().to_lowercase();
+        matches!(v.name(), "button" | "a" | "input")
+            && ["暂停", "停止", "pause", "stop"].iter().any(|w| text.contains(w) || label.contains(w))
+    })
+}
+
 impl Check for MovingContent {
     fn meta(&self) -> &'static CheckMeta {
         &META
@@ -62,6 +74,28 @@ impl Check for MovingContent {
                     "脚本定时滚动这块内容（如滚动新闻），读者来不及阅读，也没有暂停按钮。",
                     "A script scrolls this content on a timer (a news ticker); readers cannot keep up and cannot pause it.",
                 )));
+            }
+        }
+        // In a browser: the outermost in-flow boxes that moved against their container between two
+        // samples (tickers, auto-advancing carousels). Positioned windows are pop-up-overlay's.
+        if let Some(rendering) = page.rendering() {
+            let moved: Vec<_> = page
+                .elements()
+                .filter(|e| rendering.moved.contains(&e.id()))
+                .filter(|e| page.is_visible(*e) && !page.style_of(*e).is_positioned_out_of_flow())
+                .collect();
+            for element in &moved {
+                if element.ancestors().any(|a| rendering.moved.contains(&a.id())) || has_pause_control(*element) {
+                    continue;
+                }
+                moving = true;
+                tally.add(
+                    Finding::failed(page, *element, Message::new(
+                        "这块内容在页面打开后自己移动（滚动新闻或自动轮播），读者来不及阅读，也找不到暂停按钮。",
+                        "This content moves by itself after the page opens (a ticker or auto-advancing carousel); readers cannot keep up and find no pause button.",
+                    ))
+                    .with("seen_moving", true),
+                );
             }
         }
         // The page itself is the target: nothing moving is a pass.

@@ -48,8 +48,21 @@ impl Check for NoAutoplayAudio {
     fn run(&self, cx: &CheckContext<'_>) -> CheckResult {
         let page = cx.page;
         let mut tally = Tally::default();
+        let audible = page.rendering().map(|r| &r.audible);
         for media in page.elements().filter(|e| matches!(e.value().name(), "audio" | "video")) {
             let v = media.value();
+            // A browser saw it playing with sound after load (scripts may start media without `autoplay`).
+            if audible.is_some_and(|a| a.contains(&media.id())) {
+                if v.attr("controls").is_some() {
+                    tally.pass();
+                } else {
+                    tally.add(Finding::failed(page, media, Message::new(
+                        "页面打开后这段媒体自动有声播放，且没有暂停或静音控件。请去掉自动播放，或设为静音并加上 controls。",
+                        "This media started playing with sound when the page opened, with no pause or mute control. Stop autoplay, or start muted and add controls.",
+                    )).with("seen_playing", true));
+                }
+                continue;
+            }
             if v.attr("autoplay").is_none() || v.attr("muted").is_some() || v.attr("paused").is_some() {
                 continue;
             }

@@ -4,6 +4,7 @@ use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
 use crate::page::collapsed_text;
+use crate::page::rendered::Bounds;
 use crate::page::scripts::script_facts;
 use crate::page::style::Extent;
 use scraper::ElementRef;
@@ -69,6 +70,21 @@ fn slid_off_screen(style: &crate::page::style::ComputedStyle, viewport: (f32, f3
     translated || beyond(style.left, viewport.0) || beyond(style.top, viewport.1)
 }
 
+/// Where a close button sits on its window, from the boxes the browser drew.
+fn drawn_position(button: Bounds, window: Bounds) -> &'static str {
+    let centre_x = button.x + button.width / 2.0;
+    let centre_y = button.y + button.height / 2.0;
+    let upper = centre_y < window.y + window.height / 3.0;
+    let lower = centre_y > window.y + window.height * 2.0 / 3.0;
+    let middle_x = (centre_x - (window.x + window.width / 2.0)).abs() < window.width / 6.0;
+    match (upper, lower) {
+        (true, _) if centre_x >= window.x + window.width / 2.0 => "top-right",
+        (true, _) => "top-left",
+        (_, true) if middle_x => "bottom",
+        _ => "unknown",
+    }
+}
+
 fn close_control(element: ElementRef<'_>) -> Option<ElementRef<'_>> {
     element.descendent_elements().skip(1).find(|d| {
         let v = d.value();
@@ -113,6 +129,15 @@ impl Check for PopupOverlay {
             {
                 continue;
             }
+            // A rendered page says where the box is; the viewport at load is what a reader first sees.
+            if let (Some(drawn), Some(rendering)) = (page.layout_box(element), page.rendering()) {
+                let viewport = rendering.viewport;
+                let coverage = drawn.intersection_area(&viewport) / viewport.area().max(1.0);
+                if coverage >= MIN_COVERAGE && element.descendants().count() > 1 {
+                    overlays.push((element, "overlay", Some(coverage)));
+                }
+                continue;
+            }
             let fixed = &*s.position == "fixed";
             let (Some(w), Some(h)) = (box_size(s.width, vw, s.left, s.right), box_size(s.height, vh, s.top, s.bottom))
             else {
@@ -128,7 +153,13 @@ impl Check for PopupOverlay {
                 overlays.push((element, "overlay", Some(coverage)));
             }
         }
-        for id in &facts.moved_ids {
+        // Boxes the browser saw move between two samples, and boxes inline scripts move on a timer.
+        let moved_in_browser: Vec<ElementRef<'_>> = page
+            .rendering()
+            .map(|r| page.elements().filter(|e| r.moved.contains(&e.id())).collect())
+            .unwrap_or_default();
+        let moved_by_script = facts.moved_ids.iter().filter_map(|id| page.element_by_id(id));
+        for element in moved_in_browser.into_iter().chain(moved_by_script) {
             // A floating window is a positioned box above the page with something to show.
             let floating = |e: &ElementRef<'_>| {
                 let s = page.style_of(*e);
@@ -138,10 +169,10 @@ impl Check for PopupOverlay {
                     && e.descendent_elements()
                         .any(|d| matches!(d.value().name(), "img" | "a" | "iframe" | "object" | "embed"))
             };
-            if let Some(element) = page.element_by_id(id).filter(floating) {
-                if !overlays.iter().any(|(o, _, _)| o.id() == element.id()) {
-                    overlays.push((element, "floating", None));
-                }
+            let inside_another =
+                |o: &ElementRef<'_>| o.id() == element.id() || element.ancestors().any(|a| a.id() == o.id());
+            if floating(&element) && !overlays.iter().any(|(o, _, _)| inside_another(o)) {
+                overlays.push((element, "floating", None));
             }
         }
         let mut tally = Tally::default();
@@ -149,6 +180,9 @@ impl Check for PopupOverlay {
         for (element, kind, coverage) in &overlays {
             let close = close_control(*element);
             let close_size = close.and_then(|c| {
+                if let Some(drawn) = page.layout_box(c) {
+                    return Some((drawn.width, drawn.height));
+                }
                 let s = page.style_of(c);
                 match (s.width, s.height) {
                     (Extent::Px(w), Extent::Px(h)) => Some((w, h)),
@@ -156,6 +190,9 @@ impl Check for PopupOverlay {
                 }
             });
             let close_position = close.map(|c| {
+                if let (Some(button), Some(window)) = (page.layout_box(c), page.layout_box(*element)) {
+                    return drawn_position(button, window);
+                }
                 let s = page.style_of(c);
                 match (s.top, s.right, s.left, s.bottom) {
                     (Extent::Px(_), Extent::Px(_), _, _) => "top-right",
@@ -222,7 +259,13 @@ impl Check for PopupOverlay {
             }
             tally.add(finding);
         }
-        for what in &facts.on_load_popups {
+        let mut on_load: Vec<&str> = facts.on_load_popups.iter().map(|w| &**w).collect();
+        if let Some(rendering) = page.rendering() {
+            on_load.extend(rendering.dialogs.iter().map(String::as_str));
+        }
+        on_load.sort_unstable();
+        on_load.dedup();
+        for what in &on_load {
             let body = page.elements().find(|e| e.value().name() == "body").unwrap_or_else(|| page.root());
             tally.add(
                 Finding::failed(
@@ -233,12 +276,12 @@ impl Check for PopupOverlay {
                         format!("The page runs {what} on load, opening a window or dialog that interrupts reading."),
                     ),
                 )
-                .with("kind", *what)
+                .with("kind", what.to_string())
                 .with("carries_ad_or_induced", false),
             );
         }
         // The page itself is the target: nothing covering it on load is a pass.
-        if overlays.is_empty() && facts.on_load_popups.is_empty() {
+        if overlays.is_empty() && on_load.is_empty() {
             tally.pass();
         }
         tally.finish()

@@ -176,6 +176,7 @@ impl Crawler {
         let host = start.host_str().unwrap_or_default();
         let port = start.port_or_known_default().unwrap_or(80);
         let access = Access::for_start(&address::addresses_of(host, port, &options.fetch.resolve).await);
+        feed.set_access(access);
         let loader = self.stylesheets.for_site(access);
         let site_key = url_scope::site_key(&start);
         // A robots.txt still loading at the deadline allows all: the home page then ends as site_timeout.
@@ -374,7 +375,7 @@ impl PageTask {
                     return Fetched { depth: next.depth, final_url: None, links: Vec::new() };
                 }
                 let want_links = next.depth < self.max_depth;
-                let content = Ok(Body { bytes: f.body, charset: f.charset });
+                let content = Ok(Body::fetched(f.body, f.charset));
                 let links =
                     self.feed.page(parts(final_url.clone(), Some(f.status), content), self.loader, want_links).await;
                 Fetched { depth: next.depth, final_url: Some(final_url), links }

@@ -1,0 +1,285 @@
+//! What a browser knew about a page after running its scripts: for each element, the computed values
+//! the checks judge and its layout box; which boxes moved between two samples; which media played
+//! with sound. A rendered page is parsed from the browser's DOM, whose elements carry
+//! [`ELEMENT_ID_ATTR`]; the browser's values then replace the engine's cascade for those elements.
+//! The engine still supplies what a browser does not report: where a value was declared.
+//!
+//! The checks crate never runs a browser: the application supplies these facts.
+
+use super::style::{parse_color, ColorValue, ComputedStyle, LineHeight};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// The attribute the renderer puts on every element so that the browser's facts can be matched to
+/// the re-parsed DOM. Reports never show it.
+pub const ELEMENT_ID_ATTR: &str = "data-eldercheck-id";
+
+/// A layout box in CSS px, relative to the top left of the document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bounds {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+impl Bounds {
+    pub fn area(&self) -> f32 {
+        self.width.max(0.0) * self.height.max(0.0)
+    }
+
+    /// The part of the box inside `other`.
+    pub fn intersection_area(&self, other: &Bounds) -> f32 {
+        let w = (self.x + self.width).min(other.x + other.width) - self.x.max(other.x);
+        let h = (self.y + self.height).min(other.y + other.height) - self.y.max(other.y);
+        w.max(0.0) * h.max(0.0)
+    }
+}
+
+/// One element as the browser computed it. Values are as `getComputedStyle` returns them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrowserElement {
+    /// The value of [`ELEMENT_ID_ATTR`].
+    pub id: u32,
+    /// `checkVisibility()`: false under `display: none` or `content-visibility: hidden`.
+    pub rendered: bool,
+    pub visibility: String,
+    pub font_size: String,
+    pub font_weight: String,
+    pub color: String,
+    pub background_color: String,
+    pub opacity: String,
+    pub line_height: String,
+    pub position: String,
+    pub z_index: String,
+    /// Where the box was after load, in document coordinates; absent for elements without a box.
+    #[serde(default)]
+    pub bounds: Option<Bounds>,
+    /// The box moved between two samples about a second apart (a floating window, a ticker).
+    #[serde(default)]
+    pub moved: bool,
+    /// An `<audio>`/`<video>` playing with sound after load.
+    #[serde(default)]
+    pub audible: bool,
+}
+
+/// Everything a browser reported about one page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BrowserFacts {
+    pub elements: Vec<BrowserElement>,
+    /// The viewport the page was laid out in.
+    pub viewport_width: f32,
+    pub viewport_height: f32,
+    /// The scroll height of the document.
+    pub document_height: f32,
+    /// `window.open`/`alert`/`confirm`/`prompt` calls the page made while loading.
+    #[serde(default)]
+    pub dialogs: Vec<String>,
+}
+
+/// The browser's facts keyed by the page's own nodes.
+#[derive(Debug, Default)]
+pub struct Rendering {
+    pub boxes: HashMap<ego_tree::NodeId, Bounds>,
+    pub moved: HashSet<ego_tree::NodeId>,
+    pub audible: HashSet<ego_tree::NodeId>,
+    pub viewport: Bounds,
+    pub document_height: f32,
+    pub dialogs: Vec<String>,
+}
+
+fn px(text: &str) -> Option<f32> {
+    text.trim().strip_suffix("px")?.trim().parse::<f32>().ok().filter(|v| v.is_finite())
+}
+
+fn color(text: &str) -> Option<super::style::Rgba> {
+    match parse_color(text) {
+        Ok(ColorValue::Rgba(rgba)) => Some(rgba),
+        _ => None,
+    }
+}
+
+/// Overwrites the engine's values with the browser's where the browser gave a usable value.
+pub(crate) fn apply(style: &mut ComputedStyle, element: &BrowserElement) {
+    style.rendered = element.rendered;
+    if !element.visibility.is_empty() {
+        style.visibility = element.visibility.as_str().into();
+    }
+    if let Some(size) = px(&element.font_size) {
+        style.font_size = Ok(size);
+    }
+    if let Ok(weight) = element.font_weight.trim().parse::<f32>() {
+        style.font_weight = weight;
+    }
+    if let Some(rgba) = color(&element.color) {
+        style.color = Ok(rgba);
+    }
+    if let Some(rgba) = color(&element.background_color) {
+        style.background_color = Ok(rgba);
+    }
+    if let Ok(opacity) = element.opacity.trim().parse::<f32>() {
+        style.opacity = opacity.clamp(0.0, 1.0);
+    }
+    match element.line_height.trim() {
+        "normal" => style.line_height = Ok(LineHeight::Normal),
+        other => {
+            if let Some(value) = px(other) {
+                style.line_height = Ok(LineHeight::Px(value));
+            }
+        }
+    }
+    if !element.position.is_empty() {
+        style.position = element.position.as_str().into();
+    }
+    match element.z_index.trim() {
+        "auto" => style.z_index = None,
+        other => {
+            if let Ok(z) = other.parse::<i32>() {
+                style.z_index = Some(z);
+            }
+        }
+    }
+}
+
+/// Ids that single-page-app frameworks mount into.
+const APP_ROOTS: &[&str] = &["app", "root", "__next", "__nuxt", "q-app", "application"];
+/// Less visible body text than this, with scripts present, means scripts build the page.
+const SCRIPT_BUILT_TEXT_CHARS: usize = 200;
+
+/// Why a page's static DOM looks built by scripts (so that only a browser sees its content), or
+/// `None`. Reads the document once, within `budget`.
+pub fn script_built_reason(text: &str, budget: &crate::budget::Budget) -> Option<&'static str> {
+    let html = super::parse::parse_document(text, budget).ok()?;
+    let mut scripts = 0usize;
+    let mut empty_app_root = false;
+    let mut noscript_asks = false;
+    let mut hidden_root = false;
+    let mut body_text = 0usize;
+    for element in super::document_elements(&html) {
+        let v = element.value();
+        match v.name() {
+            "script" => scripts += 1,
+            "noscript" => {
+                let text: String = element.text().collect::<String>().to_lowercase();
+                noscript_asks |= text.contains("javascript")
+                    || (text.contains("启用") || text.contains("开启") || text.contains("打开"))
+                        && (text.contains("脚本") || text.contains("js"));
+            }
+            "style" => {
+                let css: String = element.text().collect::<String>().to_lowercase().split_whitespace().collect();
+                hidden_root |= [
+                    "html{display:none",
+                    "body{display:none",
+                    "html{visibility:hidden",
+                    "body{visibility:hidden",
+                    "body{opacity:0",
+                    "html{opacity:0",
+                ]
+                .iter()
+                .any(|rule| css.contains(rule));
+            }
+            "html" | "body" => {
+                let style: String = v.attr("style").unwrap_or_default().to_lowercase().split_whitespace().collect();
+                hidden_root |= style.contains("display:none") || style.contains("visibility:hidden");
+            }
+            _ => {}
+        }
+        if v.id().is_some_and(|id| APP_ROOTS.contains(&id)) && element.child_elements().next().is_none() {
+            empty_app_root |= element.text().all(|t| t.trim().is_empty());
+        }
+    }
+    if let Some(body) = super::document_elements(&html).find(|e| e.value().name() == "body") {
+        for node in body.descendants() {
+            if let Some(text) = node.value().as_text() {
+                let inside_code = node
+                    .ancestors()
+                    .filter_map(scraper::ElementRef::wrap)
+                    .any(|a| matches!(a.value().name(), "script" | "style" | "noscript" | "template"));
+                if !inside_code {
+                    body_text += text.chars().filter(|c| !c.is_whitespace()).count();
+                }
+            }
+            if body_text >= SCRIPT_BUILT_TEXT_CHARS {
+                break;
+            }
+        }
+    }
+    if hidden_root {
+        Some("hidden_until_scripts_run")
+    } else if empty_app_root && scripts > 0 {
+        Some("empty_app_root")
+    } else if noscript_asks && scripts > 0 {
+        Some("noscript_asks_for_javascript")
+    } else if scripts > 0 && body_text < SCRIPT_BUILT_TEXT_CHARS {
+        Some("little_text_with_scripts")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(html: &str) -> Option<&'static str> {
+        script_built_reason(html, &crate::budget::Budget::unlimited())
+    }
+
+    #[test]
+    fn pages_that_only_scripts_fill() {
+        assert_eq!(reason("<div id=app></div><script src=app.js></script>"), Some("empty_app_root"));
+        assert_eq!(
+            reason("<noscript>请启用 JavaScript 后访问本站</noscript><p>x</p><script></script>"),
+            Some("noscript_asks_for_javascript")
+        );
+        assert_eq!(reason("<style>body { display: none }</style><p>很多文字</p>"), Some("hidden_until_scripts_run"));
+        assert_eq!(reason("<h1>标题</h1><script>load()</script>"), Some("little_text_with_scripts"));
+    }
+
+    #[test]
+    fn ordinary_pages_are_left_to_the_static_engine() {
+        let article =
+            format!("<h1>通知</h1><p>{}</p><script>stats()</script>", "关于做好养老服务工作的通知。".repeat(30));
+        assert_eq!(reason(&article), None);
+        assert_eq!(reason("<p>短页面，没有脚本</p>"), None);
+    }
+
+    #[test]
+    fn browser_values_are_read_as_getcomputedstyle_writes_them() {
+        let mut style = ComputedStyle::initial();
+        let element = BrowserElement {
+            id: 1,
+            rendered: true,
+            visibility: "visible".into(),
+            font_size: "21.3333px".into(),
+            font_weight: "700".into(),
+            color: "rgb(153, 153, 153)".into(),
+            background_color: "rgba(0, 0, 0, 0)".into(),
+            opacity: "0.5".into(),
+            line_height: "normal".into(),
+            position: "fixed".into(),
+            z_index: "9999".into(),
+            bounds: None,
+            moved: false,
+            audible: false,
+        };
+        apply(&mut style, &element);
+        assert!((style.font_size.clone().expect("size") - 21.3333).abs() < 0.001);
+        assert_eq!(style.font_weight, 700.0);
+        let c = style.color.clone().expect("colour");
+        assert_eq!((c.r, c.g, c.b), (153.0, 153.0, 153.0));
+        assert_eq!(style.background_color.clone().expect("bg").a, 0.0);
+        assert_eq!(&*style.position, "fixed");
+        assert_eq!(style.z_index, Some(9999));
+        assert_eq!(style.line_height, Ok(LineHeight::Normal));
+    }
+
+    #[test]
+    fn overlapping_boxes() {
+        let a = Bounds { x: 0.0, y: 0.0, width: 100.0, height: 100.0 };
+        let b = Bounds { x: 50.0, y: 50.0, width: 100.0, height: 100.0 };
+        assert_eq!(a.intersection_area(&b), 2500.0);
+        let far = Bounds { x: 500.0, y: 0.0, width: 10.0, height: 10.0 };
+        assert_eq!(a.intersection_area(&far), 0.0);
+    }
+}

@@ -1,0 +1,630 @@
+//! Rendered mode: a page source's pages, run through headless Chromium before they are checked.
+//!
+//! A source hands each fetched page to [`Renderer::render_if_wanted`]. The page's own bytes (fetched
+//! politely by the crawler, or read from the folder) are given to the browser in place of a second
+//! navigation request; its scripts, stylesheets and images are loaded by the browser under the same
+//! address rule as the crawler's requests (no link-local addresses ever, private ones only for a
+//! site that is itself private). After load and a settle time the page's DOM, every element's
+//! computed values and layout box, the boxes that moved in the next second, the media playing with
+//! sound and a screenshot are taken; the page then flows on as bytes plus browser facts, and the
+//! analysis stage judges what the browser showed. The renderer never judges.
+
+pub mod cdp;
+pub mod chromium;
+
+use crate::sources::crawl::address::{self, Access};
+use crate::sources::{Body, LoadFailure, PageParts};
+use base64::Engine as _;
+use cdp::{CdpError, Connection, Event};
+use eldercheck_checks::page::rendered::BrowserFacts;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, Semaphore};
+use url::Url;
+
+const EXTRACT_JS: &str = include_str!("extract.js");
+/// Runs before any script of every document of the tab. The Fetch domain, which applies the address
+/// rule, does not see WebSocket, WebTransport or WebRTC connections, nor the requests of workers;
+/// those APIs are switched off, so a page cannot reach a service the crawler may not. (Frames stay in
+/// the page's process, `--disable-site-isolation-trials`, so their requests are seen.)
+const GUARD_JS: &str = r#"(() => {
+  const refuse = function () { throw new DOMException('switched off by eldercheck', 'SecurityError'); };
+  for (const name of ['WebSocket', 'WebTransport', 'RTCPeerConnection', 'webkitRTCPeerConnection', 'Worker', 'SharedWorker']) {
+    try { Object.defineProperty(window, name, { value: refuse, writable: false, configurable: false }); } catch (e) {}
+  }
+  try {
+    if (navigator.serviceWorker) {
+      Object.defineProperty(navigator.serviceWorker, 'register', { value: () => Promise.reject(new DOMException('switched off by eldercheck', 'SecurityError')) });
+    }
+  } catch (e) {}
+})();"#;
+/// Screenshots are this wide at most (px); a desktop page is scaled down, a phone page is not.
+const SCREENSHOT_WIDTH: f32 = 800.0;
+/// Longest part of a page photographed, in CSS px: the top of a long page is where pop-ups live.
+const SCREENSHOT_MAX_HEIGHT: f32 = 6000.0;
+const SCREENSHOT_QUALITY: u32 = 60;
+/// Browser restarts in one run before rendering is given up and pages are checked statically.
+const MAX_RESTARTS: u32 = 5;
+/// How long one protocol command may take (the page deadline also applies).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub use crate::options::RenderMode;
+
+/// Why a page was rendered, as the report states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RenderReason {
+    /// `--render always`.
+    Always,
+    /// The site's home page, where floating windows and elder-mode toolbars live.
+    HomePage,
+    HiddenUntilScriptsRun,
+    EmptyAppRoot,
+    NoscriptAsksForJavascript,
+    LittleTextWithScripts,
+}
+
+impl RenderReason {
+    fn of_static_dom(reason: &str) -> Option<RenderReason> {
+        Some(match reason {
+            "hidden_until_scripts_run" => RenderReason::HiddenUntilScriptsRun,
+            "empty_app_root" => RenderReason::EmptyAppRoot,
+            "noscript_asks_for_javascript" => RenderReason::NoscriptAsksForJavascript,
+            "little_text_with_scripts" => RenderReason::LittleTextWithScripts,
+            _ => return None,
+        })
+    }
+}
+
+/// A page screenshot stored in the results folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Screenshot {
+    /// Path relative to the results folder (`screens/….jpg`).
+    pub file: String,
+    /// Image size in px.
+    pub width: u32,
+    pub height: u32,
+    /// Image px per CSS px.
+    pub scale: f32,
+}
+
+/// What the browser added to a page.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub reason: RenderReason,
+    pub facts: BrowserFacts,
+    pub screenshot: Option<Screenshot>,
+}
+
+/// How pages are rendered in this run.
+#[derive(Debug, Clone)]
+pub struct RenderSettings {
+    pub mode: RenderMode,
+    pub chromium: PathBuf,
+    /// Tabs open at once.
+    pub tabs: usize,
+    /// From navigation to the screenshot, per page.
+    pub page_timeout: Duration,
+    /// Wait after the load event for late scripts, before the first position sample.
+    pub settle: Duration,
+    pub viewport: (u32, u32),
+    /// The results folder's `screens/`, or none (output to stdout).
+    pub screenshots: Option<PathBuf>,
+    pub resolve: Vec<(String, SocketAddr)>,
+    pub max_body_bytes: usize,
+}
+
+struct Browser {
+    // Dropped after the connection: the process is killed last.
+    connection: Arc<Connection>,
+    _process: chromium::Process,
+}
+
+/// One browser per run, a bounded number of tabs, restarted when it dies.
+pub struct Renderer {
+    settings: RenderSettings,
+    browser: tokio::sync::Mutex<Option<Arc<Browser>>>,
+    tabs: Semaphore,
+    restarts: AtomicU32,
+    /// Said once when rendering is given up.
+    gave_up: Mutex<Option<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum RenderError {
+    #[error("{0}")]
+    Protocol(#[from] CdpError),
+    #[error("the page did not finish rendering within {0} s")]
+    Deadline(u64),
+    #[error("the browser tab crashed")]
+    Crashed,
+    #[error("the rendered page is {0} characters long, over --max-body-mib")]
+    TooLarge(u64),
+    #[error("the browser returned something unreadable: {0}")]
+    Unreadable(String),
+    #[error("{0}")]
+    Launch(String),
+}
+
+impl Renderer {
+    pub fn new(settings: RenderSettings) -> Renderer {
+        let tabs = Semaphore::new(settings.tabs.max(1));
+        Renderer {
+            settings,
+            browser: tokio::sync::Mutex::new(None),
+            tabs,
+            restarts: AtomicU32::new(0),
+            gave_up: Mutex::new(None),
+        }
+    }
+
+    pub fn mode(&self) -> RenderMode {
+        self.settings.mode
+    }
+
+    /// Why this page should be rendered, or `None` to check its static DOM only.
+    fn reason(&self, parts: &PageParts, body: &Body) -> Option<RenderReason> {
+        match self.settings.mode {
+            RenderMode::Never => None,
+            RenderMode::Always => Some(RenderReason::Always),
+            RenderMode::Auto if parts.is_home => Some(RenderReason::HomePage),
+            RenderMode::Auto => {
+                if eldercheck_checks::page::binary_kind(&body.bytes).is_some() {
+                    return None;
+                }
+                let decoded = eldercheck_checks::page::decode_html(&body.bytes, body.charset.as_deref());
+                let budget = eldercheck_checks::budget::Budget::new(Duration::from_secs(2));
+                eldercheck_checks::page::rendered::script_built_reason(&decoded.text, &budget)
+                    .and_then(RenderReason::of_static_dom)
+            }
+        }
+    }
+
+    /// Renders the page when the mode asks for it: its content becomes the browser's DOM, with the
+    /// browser's facts attached. A page the browser fails on becomes an error entry.
+    pub async fn render_if_wanted(&self, parts: &mut PageParts, access: Access) {
+        let Ok(body) = &parts.content else { return };
+        let Some(reason) = self.reason(parts, body) else { return };
+        if self.gave_up.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+            return;
+        }
+        let Ok(url) = Url::parse(&parts.url) else { return };
+        let body = body.clone();
+        let Ok(_tab) = self.tabs.acquire().await else { return };
+        let deadline = tokio::time::Instant::now() + self.settings.page_timeout;
+        let outcome =
+            match tokio::time::timeout_at(deadline, self.render(&url, parts.status, &body, access, reason)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
+            };
+        match outcome {
+            Ok((html, rendered)) => {
+                parts.content = Ok(Body {
+                    bytes: html.into_bytes(),
+                    charset: Some("utf-8".into()),
+                    rendered: Some(Box::new(rendered)),
+                });
+            }
+            Err(RenderError::Launch(message)) => {
+                // Without a browser the page is still checked, statically.
+                self.give_up(message);
+            }
+            Err(error) => {
+                parts.content =
+                    Err(LoadFailure::new("render_failed", format!("rendering in Chromium failed: {error}")));
+            }
+        }
+    }
+
+    fn give_up(&self, message: String) {
+        let mut gave_up = self.gave_up.lock().unwrap_or_else(|e| e.into_inner());
+        if gave_up.is_none() {
+            eprintln!("eldercheck: {message}; the remaining pages are checked without a browser");
+            *gave_up = Some(message);
+        }
+    }
+
+    /// The browser, started (again) when there is none or the last one died.
+    async fn browser(&self) -> Result<Arc<Browser>, RenderError> {
+        let mut slot = self.browser.lock().await;
+        if let Some(browser) = slot.as_ref().filter(|b| !b.connection.is_closed()) {
+            return Ok(browser.clone());
+        }
+        if slot.take().is_some() && self.restarts.fetch_add(1, Ordering::SeqCst) >= MAX_RESTARTS {
+            return Err(RenderError::Launch(format!("Chromium stopped {MAX_RESTARTS} times")));
+        }
+        let viewport = self.settings.viewport;
+        let process = chromium::launch(&self.settings.chromium, viewport, &self.settings.resolve)
+            .await
+            .map_err(|e| RenderError::Launch(e.to_string()))?;
+        let connection = Connection::connect(&process.ws_url).await.map_err(|e| RenderError::Launch(e.to_string()))?;
+        let browser = Arc::new(Browser { connection, _process: process });
+        *slot = Some(browser.clone());
+        Ok(browser)
+    }
+
+    async fn render(
+        &self,
+        url: &Url,
+        status: Option<u16>,
+        body: &Body,
+        access: Access,
+        reason: RenderReason,
+    ) -> Result<(String, Rendered), RenderError> {
+        let browser = self.browser().await?;
+        let connection = browser.connection.clone();
+        let target =
+            connection.call(None, "Target.createTarget", json!({ "url": "about:blank" }), COMMAND_TIMEOUT).await?;
+        let target_id = target["targetId"].as_str().unwrap_or_default().to_string();
+        let tab = Tab { connection: connection.clone(), target_id };
+        let result = tab.render(url, status, body, access, reason, &self.settings).await;
+        tab.close().await;
+        result
+    }
+}
+
+/// One browser tab, closed after its page.
+struct Tab {
+    connection: Arc<Connection>,
+    target_id: String,
+}
+
+/// What the tab's event handler saw.
+#[derive(Default)]
+struct Seen {
+    loaded: bool,
+    crashed: bool,
+    dialogs: Vec<String>,
+}
+
+impl Tab {
+    async fn close(&self) {
+        let _ = self
+            .connection
+            .call(None, "Target.closeTarget", json!({ "targetId": self.target_id }), Duration::from_secs(5))
+            .await;
+    }
+
+    async fn render(
+        &self,
+        url: &Url,
+        status: Option<u16>,
+        body: &Body,
+        access: Access,
+        reason: RenderReason,
+        settings: &RenderSettings,
+    ) -> Result<(String, Rendered), RenderError> {
+        let c = &self.connection;
+        let attached = c
+            .call(
+                None,
+                "Target.attachToTarget",
+                json!({ "targetId": self.target_id, "flatten": true }),
+                COMMAND_TIMEOUT,
+            )
+            .await?;
+        let session = attached["sessionId"].as_str().unwrap_or_default().to_string();
+        let events = c.subscribe(&session);
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let handler = tokio::spawn(handle_events(
+            c.clone(),
+            session.clone(),
+            events,
+            seen.clone(),
+            Document { url: url.clone(), status, body: body.clone() },
+            access,
+            settings.resolve.clone(),
+        ));
+        let result = self.drive(&session, url, reason, settings, &seen).await;
+        handler.abort();
+        c.unsubscribe(&session);
+        result
+    }
+
+    async fn drive(
+        &self,
+        session: &str,
+        url: &Url,
+        reason: RenderReason,
+        settings: &RenderSettings,
+        seen: &Arc<Mutex<Seen>>,
+    ) -> Result<(String, Rendered), RenderError> {
+        let c = &self.connection;
+        let s = Some(session);
+        let (width, height) = settings.viewport;
+        c.call(s, "Page.enable", json!({}), COMMAND_TIMEOUT).await?;
+        c.call(
+            s,
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
+            COMMAND_TIMEOUT,
+        )
+        .await?;
+        c.call(s, "Inspector.enable", json!({}), COMMAND_TIMEOUT).await?;
+        // Connections the Fetch domain cannot see are not made at all (see GUARD_JS).
+        c.call(s, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": GUARD_JS }), COMMAND_TIMEOUT).await?;
+        c.call(
+            s,
+            "Fetch.enable",
+            json!({ "patterns": [{ "urlPattern": "*", "requestStage": "Request" }] }),
+            COMMAND_TIMEOUT,
+        )
+        .await?;
+        // Pop-ups the page opens show up as targets attached to this tab.
+        c.call(
+            s,
+            "Target.setAutoAttach",
+            json!({ "autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true }),
+            COMMAND_TIMEOUT,
+        )
+        .await?;
+        let navigated = c.call(s, "Page.navigate", json!({ "url": url.as_str() }), COMMAND_TIMEOUT).await?;
+        if let Some(error) = navigated.get("errorText").and_then(Value::as_str).filter(|e| !e.is_empty()) {
+            return Err(RenderError::Unreadable(format!("navigation failed: {error}")));
+        }
+        // The load event, or as much of the page as loaded in half the time a page may take.
+        let wait_until = tokio::time::Instant::now() + settings.page_timeout / 2;
+        loop {
+            {
+                let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                if seen.crashed {
+                    return Err(RenderError::Crashed);
+                }
+                if seen.loaded {
+                    break;
+                }
+            }
+            if tokio::time::Instant::now() >= wait_until {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(settings.settle).await;
+        let context = self.isolated_world(session).await?;
+        self.evaluate(session, context, &format!("window.__eldercheck = {EXTRACT_JS}; 0")).await?;
+        self.evaluate(session, context, "window.__eldercheck.sample()").await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let collected = self
+            .evaluate(session, context, &format!("window.__eldercheck.collect({})", settings.max_body_bytes))
+            .await?;
+        let text = collected.as_str().ok_or_else(|| RenderError::Unreadable("no page data".into()))?;
+        let extracted: Extracted = serde_json::from_str(text).map_err(|e| RenderError::Unreadable(e.to_string()))?;
+        if let Some(length) = extracted.too_large {
+            return Err(RenderError::TooLarge(length));
+        }
+        let mut facts = extracted.facts.unwrap_or_default();
+        {
+            let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            if seen.crashed {
+                return Err(RenderError::Crashed);
+            }
+            facts.dialogs = seen.dialogs.clone();
+        }
+        let screenshot = match &settings.screenshots {
+            Some(folder) => self.screenshot(session, url, &facts, folder).await,
+            None => None,
+        };
+        Ok((extracted.html.unwrap_or_default(), Rendered { reason, facts, screenshot }))
+    }
+
+    /// A JavaScript world of its own in the page's main frame: the page cannot tamper with it.
+    async fn isolated_world(&self, session: &str) -> Result<i64, RenderError> {
+        let c = &self.connection;
+        let tree = c.call(Some(session), "Page.getFrameTree", json!({}), COMMAND_TIMEOUT).await?;
+        let frame = tree["frameTree"]["frame"]["id"].as_str().unwrap_or_default().to_string();
+        let world = c
+            .call(
+                Some(session),
+                "Page.createIsolatedWorld",
+                json!({ "frameId": frame, "worldName": "eldercheck", "grantUniveralAccess": false }),
+                COMMAND_TIMEOUT,
+            )
+            .await?;
+        world["executionContextId"].as_i64().ok_or_else(|| RenderError::Unreadable("no isolated world".into()))
+    }
+
+    async fn evaluate(&self, session: &str, context: i64, expression: &str) -> Result<Value, RenderError> {
+        let reply = self
+            .connection
+            .call(
+                Some(session),
+                "Runtime.evaluate",
+                json!({ "expression": expression, "contextId": context, "returnByValue": true }),
+                COMMAND_TIMEOUT,
+            )
+            .await?;
+        if let Some(exception) = reply.get("exceptionDetails") {
+            let text = exception["exception"]["description"]
+                .as_str()
+                .or_else(|| exception["text"].as_str())
+                .unwrap_or("exception")
+                .chars()
+                .take(300)
+                .collect::<String>();
+            return Err(RenderError::Unreadable(text));
+        }
+        Ok(reply["result"]["value"].clone())
+    }
+
+    /// A JPEG of the top of the page at viewport width, scaled to at most [`SCREENSHOT_WIDTH`].
+    /// A page whose screenshot fails is still checked; it just has no picture.
+    async fn screenshot(
+        &self,
+        session: &str,
+        url: &Url,
+        facts: &BrowserFacts,
+        folder: &std::path::Path,
+    ) -> Option<Screenshot> {
+        let width = facts.viewport_width.max(1.0);
+        let height = facts.document_height.clamp(1.0, SCREENSHOT_MAX_HEIGHT);
+        let scale = (SCREENSHOT_WIDTH / width).min(1.0);
+        let shot = self
+            .connection
+            .call(
+                Some(session),
+                "Page.captureScreenshot",
+                json!({
+                    "format": "jpeg",
+                    "quality": SCREENSHOT_QUALITY,
+                    "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": scale },
+                    "captureBeyondViewport": true,
+                }),
+                COMMAND_TIMEOUT,
+            )
+            .await
+            .ok()?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str()?).ok()?;
+        let name = format!("{}.jpg", screenshot_name(url));
+        std::fs::create_dir_all(folder).ok()?;
+        std::fs::write(folder.join(&name), bytes).ok()?;
+        Some(Screenshot {
+            file: format!("screens/{name}"),
+            width: (width * scale).round() as u32,
+            height: (height * scale).round() as u32,
+            scale,
+        })
+    }
+}
+
+/// A screenshot's file name: a digest of the page URL, the same in every shard of a batch.
+fn screenshot_name(url: &Url) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(url.as_str().as_bytes());
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Deserialize)]
+struct Extracted {
+    html: Option<String>,
+    facts: Option<BrowserFacts>,
+    too_large: Option<u64>,
+}
+
+/// The page the browser is given in place of fetching it again.
+struct Document {
+    url: Url,
+    status: Option<u16>,
+    body: Body,
+}
+
+/// Answers the tab's events while the page renders: serves the document, applies the address rule
+/// to every other request, dismisses dialogs and closes pop-up windows (noting both), and notes
+/// the load event and crashes. Never waits for a reply (see [`Connection::send`]).
+async fn handle_events(
+    c: Arc<Connection>,
+    session: String,
+    mut events: mpsc::Receiver<Event>,
+    seen: Arc<Mutex<Seen>>,
+    document: Document,
+    access: Access,
+    resolve: Vec<(String, SocketAddr)>,
+) {
+    // A local page is read by the browser itself, with the files beside it.
+    let local = document.url.scheme() == "file";
+    let mut served = local;
+    while let Some(Event { method, params }) = events.recv().await {
+        match method.as_str() {
+            "Page.loadEventFired" => seen.lock().unwrap_or_else(|e| e.into_inner()).loaded = true,
+            "Inspector.targetCrashed" => seen.lock().unwrap_or_else(|e| e.into_inner()).crashed = true,
+            "Page.javascriptDialogOpening" => {
+                let kind = params["type"].as_str().unwrap_or("alert").to_string();
+                seen.lock().unwrap_or_else(|e| e.into_inner()).dialogs.push(kind);
+                let _ = c.send(&session, "Page.handleJavaScriptDialog", json!({ "accept": true })).await;
+            }
+            "Target.attachedToTarget" => {
+                let info = &params["targetInfo"];
+                if info["type"].as_str() == Some("page") {
+                    seen.lock().unwrap_or_else(|e| e.into_inner()).dialogs.push("window.open".into());
+                    if let Some(id) = info["targetId"].as_str() {
+                        let (c, id) = (c.clone(), id.to_string());
+                        tokio::spawn(async move {
+                            let _ =
+                                c.call(None, "Target.closeTarget", json!({ "targetId": id }), COMMAND_TIMEOUT).await;
+                        });
+                    }
+                }
+            }
+            "Fetch.requestPaused" => {
+                let request_id = params["requestId"].as_str().unwrap_or_default().to_string();
+                let requested = params["request"]["url"].as_str().unwrap_or_default();
+                let is_document = !served
+                    && params["resourceType"].as_str() == Some("Document")
+                    && Url::parse(requested).is_ok_and(|mut u| {
+                        u.set_fragment(None);
+                        let mut ours = document.url.clone();
+                        ours.set_fragment(None);
+                        u == ours
+                    });
+                if is_document {
+                    served = true;
+                    let content_type = match &document.body.charset {
+                        Some(charset) => format!("text/html; charset={charset}"),
+                        None => "text/html".to_string(),
+                    };
+                    let body = base64::engine::general_purpose::STANDARD.encode(&document.body.bytes);
+                    let params = json!({
+                        "requestId": request_id,
+                        "responseCode": document.status.filter(|s| (200..600).contains(s)).unwrap_or(200),
+                        "responseHeaders": [{ "name": "Content-Type", "value": content_type }],
+                        "body": body,
+                    });
+                    let _ = c.send(&session, "Fetch.fulfillRequest", params).await;
+                    continue;
+                }
+                let (c, session, resolve) = (c.clone(), session.clone(), resolve.clone());
+                let requested = requested.to_string();
+                tokio::spawn(async move {
+                    let allowed = (local && requested.starts_with("file:"))
+                        || request_allowed(&requested, access, &resolve).await;
+                    let (method, params) = if allowed {
+                        ("Fetch.continueRequest", json!({ "requestId": request_id }))
+                    } else {
+                        ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "BlockedByClient" }))
+                    };
+                    let _ = c.send(&session, method, params).await;
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The crawler's address rule for a request the page's scripts, styles or markup make.
+async fn request_allowed(requested: &str, access: Access, resolve: &[(String, SocketAddr)]) -> bool {
+    let Ok(url) = Url::parse(requested) else { return false };
+    if !matches!(url.scheme(), "http" | "https") {
+        return matches!(url.scheme(), "data" | "blob");
+    }
+    let Some(host) = url.host_str() else { return false };
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addresses = address::addresses_of(host, port, resolve).await;
+    !addresses.is_empty() && addresses.iter().all(|ip| access.allows(*ip))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_address_rule_applies_to_the_pages_own_requests() {
+        assert!(!request_allowed("http://169.254.169.254/latest/meta-data/", Access::Private, &[]).await);
+        assert!(!request_allowed("http://127.0.0.1:8080/admin", Access::Public, &[]).await);
+        assert!(request_allowed("http://127.0.0.1:8080/app.js", Access::Private, &[]).await);
+        assert!(!request_allowed("file:///etc/passwd", Access::Private, &[]).await);
+        assert!(!request_allowed("not a url", Access::Private, &[]).await);
+    }
+
+    #[test]
+    fn screenshot_names_depend_only_on_the_url() {
+        let a = Url::parse("https://www.example.gov.cn/").expect("url");
+        let b = Url::parse("https://www.example.gov.cn/a.html").expect("url");
+        assert_eq!(screenshot_name(&a), screenshot_name(&a));
+        assert_ne!(screenshot_name(&a), screenshot_name(&b));
+        assert_eq!(screenshot_name(&a).len(), 24);
+    }
+}
