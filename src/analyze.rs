@@ -110,11 +110,19 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
     result.stylesheet_problems = page.stylesheet_problems.clone();
     let cx = CheckContext { page: &page, options: &analysis.thresholds, elder_page: result.elder_page };
     let mut site_checks = parts.is_home.then(Vec::new);
+    let rendered = page.rendering().is_some();
     for check in analysis.catalogue.enabled() {
         let meta = check.meta();
+        let judge = || {
+            if check.needs_browser() && !rendered {
+                CheckOutcome::needs_browser(&meta.id)
+            } else {
+                CheckOutcome::from_result(&meta.id, check.run(&cx))
+            }
+        };
         match (meta.scope, site_checks.as_mut()) {
-            (Scope::Page, _) => result.checks.push(CheckOutcome::from_result(&meta.id, check.run(&cx))),
-            (Scope::Site, Some(site)) => site.push(CheckOutcome::from_result(&meta.id, check.run(&cx))),
+            (Scope::Page, _) => result.checks.push(judge()),
+            (Scope::Site, Some(site)) => site.push(judge()),
             (Scope::Site, None) => {}
         }
         if let Err(too_complex) = budget.check("running the checks") {

@@ -204,7 +204,16 @@ pub fn list_checks(lang: Lang, profile: &str) -> Result<(), CommandError> {
     let mut out = std::io::stdout().lock();
     for check in catalogue.all() {
         let m = check.meta();
-        writeln!(out, "{:<26} {:<9} {:<9} {}", m.id, m.family.id(), m.impact.id(), m.title.get(lang))?;
+        let mode = if check.needs_browser() {
+            if lang == Lang::En {
+                " (rendered mode only)"
+            } else {
+                "（仅渲染模式）"
+            }
+        } else {
+            ""
+        };
+        writeln!(out, "{:<26} {:<9} {:<9} {}{mode}", m.id, m.family.id(), m.impact.id(), m.title.get(lang))?;
     }
     Ok(())
 }

@@ -218,6 +218,13 @@ struct CheckArgs {
     /// Seconds one page may take in the browser, from loading to the screenshot.
     #[arg(long, default_value_t = options::DEFAULT_RENDER_TIMEOUT_S)]
     render_timeout_s: u64,
+    /// Browser tabs rendering at once [default: the number of CPU cores].
+    #[arg(long)]
+    render_tabs: Option<usize>,
+    /// Milliseconds a rendered page is watched after its load event: late pop-ups are seen, and boxes
+    /// that move in this time are floating windows or tickers.
+    #[arg(long, default_value_t = options::DEFAULT_RENDER_SETTLE_MS)]
+    render_settle_ms: u64,
     /// Open report.html in the default browser when the run is done.
     #[arg(long)]
     open: bool,
@@ -502,6 +509,8 @@ fn request(args: CheckArgs, config: Option<eldercheck::config::Config>) -> Resul
                 .transpose()?,
             chromium: args.chromium,
             page_timeout: std::time::Duration::from_secs(args.render_timeout_s.clamp(1, 3600)),
+            tabs: args.render_tabs.map(|n| n.clamp(1, 64)),
+            settle: std::time::Duration::from_millis(args.render_settle_ms.min(60_000)),
         },
         shard: args
             .shard

@@ -167,18 +167,31 @@ pub enum RenderMode {
 /// Seconds one page may take in the browser, from navigation to screenshot.
 pub const DEFAULT_RENDER_TIMEOUT_S: u64 = 30;
 
-/// `--render`, `--chromium` and `--render-timeout-s`.
+/// Milliseconds a rendered page is watched after load (late pop-ups, movement).
+pub const DEFAULT_RENDER_SETTLE_MS: u64 = 300;
+
+/// `--render`, `--chromium`, `--render-timeout-s`, `--render-tabs` and `--render-settle-ms`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderRequest {
     /// `None`: auto when Chromium is found, else never (with one notice).
     pub mode: Option<RenderMode>,
     pub chromium: Option<PathBuf>,
     pub page_timeout: Duration,
+    /// Tabs at once; `None`: one per CPU core.
+    pub tabs: Option<usize>,
+    /// How long a page is watched after its load event.
+    pub settle: Duration,
 }
 
 impl Default for RenderRequest {
     fn default() -> Self {
-        RenderRequest { mode: None, chromium: None, page_timeout: Duration::from_secs(DEFAULT_RENDER_TIMEOUT_S) }
+        RenderRequest {
+            mode: None,
+            chromium: None,
+            page_timeout: Duration::from_secs(DEFAULT_RENDER_TIMEOUT_S),
+            tabs: None,
+            settle: Duration::from_millis(DEFAULT_RENDER_SETTLE_MS),
+        }
     }
 }
 

@@ -183,6 +183,22 @@ impl CheckOutcome {
         }
     }
 
+    /// A check that needs a browser, on a page checked statically: inapplicable, and said why.
+    pub fn needs_browser(id: &str) -> CheckOutcome {
+        let mut data = Map::new();
+        data.insert("inapplicable_reason".into(), Value::String("needs_browser".into()));
+        CheckOutcome {
+            id: id.to_string(),
+            outcome: Outcome::Inapplicable,
+            passed_targets: 0,
+            failed_targets: 0,
+            cant_tell_targets: 0,
+            accepted_targets: 0,
+            findings: Vec::new(),
+            data,
+        }
+    }
+
     /// An outcome nobody could decide, with the reason (e.g. a site check whose home page did not load).
     pub fn cant_tell(id: &str, reason: &str, message: Message) -> CheckOutcome {
         CheckOutcome {

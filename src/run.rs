@@ -764,9 +764,9 @@ fn render_settings(request: &CheckRequest) -> Result<Option<RenderSettings>, Run
     Ok(Some(RenderSettings {
         mode: wanted.unwrap_or(RenderMode::Auto),
         chromium: path,
-        tabs: cores,
+        tabs: request.render.tabs.unwrap_or(cores),
         page_timeout: request.render.page_timeout,
-        settle: Duration::from_millis(500),
+        settle: request.render.settle,
         viewport: (request.viewport.width.round() as u32, request.viewport.height.round() as u32),
         screenshots: None,
         resolve: request.resolve.clone(),

@@ -7,6 +7,7 @@
 //!   run.json                  the manifest: tool, profile, policy, catalogue, sites
 //!   sites/000001.json         a site's record: scores, vetoes, site-level checks, summary, history
 //!   sites/000001.pages.jsonl  its pages, one PageResult a line, ordered by depth then URL
+//!   screens/<digest>.jpg      screenshots of rendered pages
 //! ```
 
 use crate::policy::Policy;

@@ -3,28 +3,20 @@
 //! it does not. Reads `$ELDERCHECK_ACT_DIR` (default `../shared/act-cases`) and skips with a
 //! printed reason when the cases are absent. `UPDATE_DOCS=1` rewrites docs/CONFORMANCE.md.
 
+mod common;
+
+use common::act::{act_dir, check_for_rule};
 use eldercheck::analyze::{analyze, Analysis};
 use eldercheck::sources::local::FolderLoader;
 use eldercheck::sources::SourcedPage;
 use eldercheck_checks::check::Outcome;
 use eldercheck_checks::page::{PageOptions, StylesheetLoader};
-use eldercheck_checks::{rules, Catalogue, Profile};
+use eldercheck_checks::{Catalogue, Profile};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use url::Url;
-
-fn act_dir() -> PathBuf {
-    std::env::var_os("ELDERCHECK_ACT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/act-cases"))
-}
-
-/// ACT rule → our check. The table grows as checks are added.
-fn check_for_rule(rule: &str) -> Option<String> {
-    rules::registry().iter().map(|c| c.meta()).find(|m| m.criteria.act.contains(&rule)).map(|m| m.id.to_string())
-}
 
 #[derive(Default)]
 struct RuleTally {

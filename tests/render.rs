@@ -4,6 +4,7 @@
 
 mod common;
 
+use axum::response::IntoResponse;
 use common::{browser::chromium, html, not_found, options, serve};
 use eldercheck::options::{Output, RenderMode};
 use eldercheck::results::PageResult;
@@ -29,6 +30,11 @@ fn rendering(request: &mut CheckRequest, mode: RenderMode, browser: &Path) {
     request.render.page_timeout = Duration::from_secs(20);
 }
 
+/// A local test page around `body`.
+fn page_html(body: &str) -> String {
+    format!("<!DOCTYPE html><html lang=zh-CN><head><title>页</title></head><body>{body}</body></html>")
+}
+
 fn findings<'a>(page: &'a PageResult, check: &str) -> Vec<&'a eldercheck::results::FindingResult> {
     page.checks.iter().filter(|c| c.id == check).flat_map(|c| c.findings.iter()).collect()
 }
@@ -39,7 +45,11 @@ fn outcome(page: &PageResult, check: &str) -> String {
 
 const APP_JS: &str = r#"
 const app = document.getElementById('app');
-app.innerHTML = '<h1>政务服务</h1><p>办事指南</p><img src="/logo.png"><a href="/news.html">新闻</a><button></button>';
+app.innerHTML = '<h1>政务服务</h1><p>办事指南</p><img src="/logo.png"><a href="/news.html">新闻</a><a href="/more.html"></a><button></button>';
+const sheet = document.createElement('link');
+sheet.rel = 'stylesheet';
+sheet.href = '/modal.css';
+document.head.appendChild(sheet);
 const pop = document.createElement('div');
 pop.className = 'ad-layer';
 pop.style.cssText = 'position:fixed;left:10%;top:10%;width:80%;height:70%;z-index:9999;background:#fff';
@@ -60,14 +70,32 @@ fn a_script_built_site_is_judged_as_the_browser_shows_it() {
     };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (addr, log) = runtime.block_on(serve(|path, _| match path {
-        "/" => html("<div id=app></div><script src=/app.js></script>"),
+        "/" => html(
+            "<div id=app></div><div class=modal role=dialog aria-hidden=true><button>关闭</button></div>\
+             <script src=/app.js></script>",
+        ),
+        "/modal.css" => ([(axum::http::header::CONTENT_TYPE, "text/css")], ".modal { display: none }").into_response(),
         "/app.js" => ([(axum::http::header::CONTENT_TYPE, "text/javascript")], APP_JS).into_response(),
         "/news.html" => html(&format!("<h1>新闻</h1><p>{}</p>", "关于做好养老服务工作的通知。".repeat(20))),
         _ => not_found(),
     }));
+    let start = format!("http://127.0.0.1:{}/", addr.port());
+    // Statically, the page is an empty app root and an open modal.
+    let mut request = options(addr, &[]);
+    request.targets = vec![start.clone()];
+    let static_out = tempfile::tempdir().expect("tempdir");
+    let static_home = run(request, static_out.path()).remove(0).remove(0);
+    assert!(static_home.rendered.is_none());
+    assert!(findings(&static_home, "image-alt").is_empty() && findings(&static_home, "link-name").is_empty());
+    assert_eq!(outcome(&static_home, "aria-hidden-focus"), "Failed", "without the injected stylesheet");
+    let size = static_home.checks.iter().find(|c| c.id == "target-size").expect("target-size");
+    assert_eq!(format!("{:?}", size.outcome), "Inapplicable");
+    assert_eq!(size.data.get("inapplicable_reason").and_then(|v| v.as_str()), Some("needs_browser"));
+    log.lock().expect("log").clear();
+
     let mut request = options(addr, &[]);
     rendering(&mut request, RenderMode::Auto, &browser);
-    request.targets = vec![format!("http://127.0.0.1:{}/", addr.port())];
+    request.targets = vec![start];
     let out = tempfile::tempdir().expect("tempdir");
     let sites = run(request, out.path());
     let pages = &sites[0];
@@ -84,6 +112,10 @@ fn a_script_built_site_is_judged_as_the_browser_shows_it() {
     assert_eq!(image.len(), 1, "the script-built image without alt");
     assert!(image[0].bounds.is_some(), "findings carry their box");
     assert_eq!(findings(home, "button-name").len(), 1);
+    assert_eq!(findings(home, "link-name").len(), 1, "the script-built empty link");
+    assert_eq!(outcome(home, "aria-hidden-focus"), "Passed", "the browser applied the injected stylesheet");
+    let size = home.checks.iter().find(|c| c.id == "target-size").expect("target-size");
+    assert!(size.data.get("inapplicable_reason").is_none(), "judged on the browser's boxes");
     let popups = findings(home, "popup-overlay");
     let kinds: Vec<&str> = popups.iter().filter_map(|f| f.data.get("kind").and_then(|k| k.as_str())).collect();
     assert!(kinds.contains(&"overlay"), "the injected pop-up: {kinds:?}");
@@ -97,6 +129,7 @@ fn a_script_built_site_is_judged_as_the_browser_shows_it() {
     assert!(news.rendered.is_none());
     // The browser was given the fetched page: the site saw one request for it, not two.
     let requests = log.lock().expect("log").iter().filter(|(_, p)| p == "/").count();
+    // (The static engine reads /modal.css for its cascade too; the browser's own requests are separate.)
     assert_eq!(requests, 1, "no second navigation request");
 
     let report = std::fs::read_to_string(out.path().join("report.html")).expect("report");
@@ -147,9 +180,7 @@ fn a_page_that_hangs_the_browser_is_an_error_entry_and_the_run_goes_on() {
         return;
     };
     let site = tempfile::tempdir().expect("site");
-    let page = |body: &str| {
-        format!("<!DOCTYPE html><html lang=zh-CN><head><title>页</title></head><body>{body}</body></html>")
-    };
+    let page = page_html;
     std::fs::write(site.path().join("a-hang.html"), page("<p>卡住</p><script>for(;;){}</script>")).expect("write");
     std::fs::write(site.path().join("b-ok.html"), page("<h1>正常页面</h1><p>内容</p>")).expect("write");
     let mut request = CheckRequest::new(vec![site.path().display().to_string()]);
@@ -202,4 +233,65 @@ fn rendering_always_without_a_browser_is_a_usage_error_with_an_install_hint() {
     assert_eq!(stderr.matches("没有找到 Chromium").count(), 1, "{stderr}");
 }
 
-use axum::response::IntoResponse;
+#[test]
+fn a_browser_that_dies_is_restarted_and_its_pages_are_error_entries() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: Chromium is not installed");
+        return;
+    };
+    let work = tempfile::tempdir().expect("work");
+    // A browser that notes its process id, so that the test can kill it mid-page.
+    let pids = work.path().join("pids");
+    let wrapper = work.path().join("chromium-wrapper");
+    std::fs::write(
+        &wrapper,
+        format!("#!/bin/sh\necho $$ >> '{}'\nexec '{}' \"$@\"\n", pids.display(), browser.display()),
+    )
+    .expect("write wrapper");
+    std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    let site = work.path().join("site");
+    std::fs::create_dir(&site).expect("site");
+    let page = page_html;
+    for name in ["a", "b"] {
+        std::fs::write(site.join(format!("{name}-hang.html")), page("<p>卡住</p><script>for(;;){}</script>"))
+            .expect("write");
+    }
+    for name in ["c", "d", "e"] {
+        std::fs::write(site.join(format!("{name}-ok.html")), page("<h1>正常页面</h1><p>内容</p>")).expect("write");
+    }
+    let killer = {
+        let pids = pids.clone();
+        std::thread::spawn(move || {
+            // The first browser is killed while both tabs are stuck on the hanging pages.
+            let started = std::time::Instant::now();
+            while started.elapsed() < Duration::from_secs(60) {
+                if let Some(pid) =
+                    std::fs::read_to_string(&pids).ok().and_then(|t| t.lines().next().map(str::to_string))
+                {
+                    std::thread::sleep(Duration::from_secs(3));
+                    let _ = Command::new("kill").args(["-9", &pid]).status();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+    let mut request = CheckRequest::new(vec![site.display().to_string()]);
+    request.db = None;
+    request.verbosity = eldercheck::options::Verbosity::Quiet;
+    rendering(&mut request, RenderMode::Always, &wrapper);
+    request.render.page_timeout = Duration::from_secs(20);
+    let sites = run(request, &work.path().join("out"));
+    killer.join().expect("killer");
+    let pages = &sites[0];
+    assert_eq!(pages.len(), 5, "no page is lost");
+    for page in pages {
+        if page.url.contains("-hang") {
+            assert_eq!(page.error.as_ref().map(|e| e.kind.as_str()), Some("render_failed"), "{}", page.url);
+        } else {
+            assert!(page.rendered.is_some(), "{} rendered by the restarted browser: {:?}", page.url, page.error);
+        }
+    }
+    let started = std::fs::read_to_string(&pids).expect("pids").lines().count();
+    assert_eq!(started, 2, "one restart");
+}

@@ -64,6 +64,7 @@ impl Catalogue {
                 let mut info = CheckInfo::from_meta(c.meta());
                 info.enabled = !self.disabled.iter().any(|d| *d == c.meta().id);
                 info.custom = self.custom.iter().any(|custom| custom.meta().id == c.meta().id);
+                info.needs_browser = c.needs_browser();
                 info
             })
             .collect()
@@ -92,6 +93,9 @@ pub struct CheckInfo {
     /// Run by the profile (disabled checks are listed but never run).
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Runs on rendered pages only (`--render`); inapplicable on pages checked statically.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub needs_browser: bool,
 }
 
 fn yes() -> bool {
@@ -114,6 +118,7 @@ impl CheckInfo {
             act: strings(meta.criteria.act),
             custom: false,
             enabled: true,
+            needs_browser: false,
         }
     }
 

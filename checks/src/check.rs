@@ -201,6 +201,12 @@ pub struct CheckContext<'a> {
 pub trait Check: Send + Sync {
     fn meta(&self) -> &CheckMeta;
     fn run(&self, cx: &CheckContext<'_>) -> CheckResult;
+
+    /// Judges what only a browser knows (layout boxes): run on rendered pages only, inapplicable
+    /// (with the reason said) on pages checked statically.
+    fn needs_browser(&self) -> bool {
+        false
+    }
 }
 
 impl std::fmt::Debug for dyn Check {

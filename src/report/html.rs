@@ -710,7 +710,8 @@ fn site_view(cx: &ReportContext, site: &SiteRecord, aggregate: SiteAggregate, t:
                 "family": info.map(|c| family_title(c.family, lang)).unwrap_or_default(),
                 "impact": info.map(|c| c.impact.title().get(lang).to_string()).unwrap_or_default(),
                 "pages_failed": row.pages_failed, "pages_applicable": row.pages_applicable, "findings": row.findings,
-                "cant_tell": row.cant_tell, "status_class": class })
+                "cant_tell": row.cant_tell, "status_class": class,
+                "note": (row.pages_applicable == 0 && info.is_some_and(|c| c.needs_browser)).then(|| text(t, "needs_browser_note")) })
     };
     let mut groups: [(&str, &str, bool, Vec<Value>); 4] = [
         ("checks_failed", "fail", true, Vec::new()),

@@ -55,6 +55,8 @@ struct CatalogueEntry<'a> {
     failure_title: &'a str,
     custom: bool,
     enabled: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    needs_browser: bool,
 }
 
 #[derive(Serialize)]
@@ -300,6 +302,7 @@ impl Sink for JsonSink {
                     failure_title: c.failure_title.get(cx.lang),
                     custom: c.custom,
                     enabled: c.enabled,
+                    needs_browser: c.needs_browser,
                 })
                 .collect(),
         };

@@ -3,6 +3,7 @@
 
 use super::{Body, LoadFailure, PageParts, SiteFeed};
 use eldercheck_checks::page::{LoadError, StylesheetLoader};
+use futures_util::StreamExt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -174,6 +175,9 @@ pub fn read_capped(path: &Path, cap: usize) -> Result<Vec<u8>, LoadFailure> {
     Ok(bytes)
 }
 
+/// Pages of one local site read and handed on at once.
+const PAGES_AT_ONCE: usize = 4;
+
 /// Hands every page of a local site to the analysis stage, then reports the site complete.
 pub async fn feed_site(site: LocalSite, feed: SiteFeed, max_body_bytes: usize) {
     let loader: Arc<dyn StylesheetLoader> = Arc::new(FolderLoader::new(site.root_url.clone(), max_body_bytes));
@@ -182,28 +186,34 @@ pub async fn feed_site(site: LocalSite, feed: SiteFeed, max_body_bytes: usize) {
         let failure = LoadFailure::new("read", format!("{}: {message}", folder.display()));
         feed.page(PageParts::failed(url.clone(), url, 0, failure), loader.clone(), false).await;
     }
-    for path in &site.pages {
-        let url = Url::from_file_path(path).map_or_else(|()| site.root_url.to_string(), |u| u.to_string());
-        let relative = path.strip_prefix(&site.root).unwrap_or(path);
-        let depth = relative.components().count().saturating_sub(1) as u32;
-        let is_home = site.home.as_deref() == Some(path.as_path());
-        let owned = path.clone();
-        let content = tokio::task::spawn_blocking(move || read_capped(&owned, max_body_bytes))
-            .await
-            .unwrap_or_else(|e| Err(LoadFailure::new("read", format!("{}: {e}", path.display()))))
-            .map(|bytes| Body::fetched(bytes, None));
-        let parts = PageParts {
-            url: url.clone(),
-            requested_url: url,
-            status: None,
-            depth,
-            referrer: None,
-            is_home,
-            site_root: Some(site.root_url.to_string()),
-            content,
-        };
-        feed.page(parts, loader.clone(), false).await;
-    }
+    // A few pages at once: a rendered page waits on the browser, and the browser has several tabs.
+    let site = &site;
+    let (feed_ref, loader_ref) = (&feed, &loader);
+    futures_util::stream::iter(site.pages.iter())
+        .for_each_concurrent(PAGES_AT_ONCE, |path| async move {
+            let (feed, loader) = (feed_ref, loader_ref);
+            let url = Url::from_file_path(path).map_or_else(|()| site.root_url.to_string(), |u| u.to_string());
+            let relative = path.strip_prefix(&site.root).unwrap_or(path);
+            let depth = relative.components().count().saturating_sub(1) as u32;
+            let is_home = site.home.as_deref() == Some(path.as_path());
+            let owned = path.clone();
+            let content = tokio::task::spawn_blocking(move || read_capped(&owned, max_body_bytes))
+                .await
+                .unwrap_or_else(|e| Err(LoadFailure::new("read", format!("{}: {e}", path.display()))))
+                .map(|bytes| Body::fetched(bytes, None));
+            let parts = PageParts {
+                url: url.clone(),
+                requested_url: url,
+                status: None,
+                depth,
+                referrer: None,
+                is_home,
+                site_root: Some(site.root_url.to_string()),
+                content,
+            };
+            feed.page(parts, loader.clone(), false).await;
+        })
+        .await;
     feed.finish(Some(site.root_url.to_string()), site.skipped_by_limit).await;
 }
 

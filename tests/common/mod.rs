@@ -2,6 +2,7 @@
 //! Shared by the crawler and hostile-input tests; no test touches the internet.
 #![allow(dead_code)]
 
+pub mod act;
 pub mod browser;
 
 use axum::extract::{Request, State};

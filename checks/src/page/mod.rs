@@ -281,7 +281,18 @@ impl Page {
                 rendered::apply(style, element);
                 if let Some(bounds) = element.bounds {
                     rendering.boxes.insert(node, bounds);
+                    // Wholly above or left of the page: no reader can scroll to it (`top: -999em`).
+                    if bounds.x + bounds.width <= 0.0 || bounds.y + bounds.height <= 0.0 {
+                        style.clipped_away = true;
+                    }
                 }
+                if let Some(backdrop) = element.backdrop.as_deref().and_then(rendered::color) {
+                    rendering.backdrops.insert(node, backdrop);
+                }
+                if element.focus_escapes {
+                    rendering.focus_escapes.insert(node);
+                }
+                rendering.lines.insert(node, element.lines);
                 if element.moved {
                     rendering.moved.insert(node);
                 }
@@ -466,6 +477,10 @@ impl Page {
         enum Layer {
             Solid(Rgba),
             Stops(Vec<Rgba>),
+        }
+        // A rendered page's photographed backdrop already holds images, gradients and shadows.
+        if let Some(backdrop) = self.rendering.as_ref().and_then(|r| r.backdrops.get(&element.id())) {
+            return Ok(vec![*backdrop]);
         }
         let mut layers: Vec<Layer> = Vec::new();
         let mut current = Some(element);

@@ -42,15 +42,25 @@ pub struct BrowserElement {
     /// The value of [`ELEMENT_ID_ATTR`].
     pub id: u32,
     /// `checkVisibility()`: false under `display: none` or `content-visibility: hidden`.
+    #[serde(default = "yes")]
     pub rendered: bool,
+    #[serde(default)]
     pub visibility: String,
+    #[serde(default)]
     pub font_size: String,
+    #[serde(default)]
     pub font_weight: String,
+    #[serde(default)]
     pub color: String,
+    #[serde(default)]
     pub background_color: String,
+    #[serde(default)]
     pub opacity: String,
+    #[serde(default)]
     pub line_height: String,
+    #[serde(default)]
     pub position: String,
+    #[serde(default)]
     pub z_index: String,
     /// Where the box was after load, in document coordinates; absent for elements without a box.
     #[serde(default)]
@@ -61,6 +71,16 @@ pub struct BrowserElement {
     /// An `<audio>`/`<video>` playing with sound after load.
     #[serde(default)]
     pub audible: bool,
+    /// Lines the element's own text takes.
+    #[serde(default)]
+    pub lines: u32,
+    /// The colour behind the element's glyphs as photographed (text over images, gradients or with
+    /// a shadow): the median of the pixels the glyphs cover, with the glyphs hidden.
+    #[serde(default)]
+    pub backdrop: Option<String>,
+    /// Focusable inside `aria-hidden`, but focus moves elsewhere as soon as it arrives (a sentinel).
+    #[serde(default)]
+    pub focus_escapes: bool,
 }
 
 /// Everything a browser reported about one page.
@@ -83,16 +103,23 @@ pub struct Rendering {
     pub boxes: HashMap<ego_tree::NodeId, Bounds>,
     pub moved: HashSet<ego_tree::NodeId>,
     pub audible: HashSet<ego_tree::NodeId>,
+    pub backdrops: HashMap<ego_tree::NodeId, super::style::Rgba>,
+    pub focus_escapes: HashSet<ego_tree::NodeId>,
+    pub lines: HashMap<ego_tree::NodeId, u32>,
     pub viewport: Bounds,
     pub document_height: f32,
     pub dialogs: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn px(text: &str) -> Option<f32> {
     text.trim().strip_suffix("px")?.trim().parse::<f32>().ok().filter(|v| v.is_finite())
 }
 
-fn color(text: &str) -> Option<super::style::Rgba> {
+pub(crate) fn color(text: &str) -> Option<super::style::Rgba> {
     match parse_color(text) {
         Ok(ColorValue::Rgba(rgba)) => Some(rgba),
         _ => None,
@@ -262,6 +289,9 @@ mod tests {
             bounds: None,
             moved: false,
             audible: false,
+            lines: 1,
+            backdrop: None,
+            focus_escapes: false,
         };
         apply(&mut style, &element);
         assert!((style.font_size.clone().expect("size") - 21.3333).abs() < 0.001);

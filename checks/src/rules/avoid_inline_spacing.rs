@@ -56,6 +56,15 @@ impl Check for AvoidInlineSpacing {
             if important.is_empty() || !has_visible_text(cx, element) {
                 continue;
             }
+            // Line height matters only to text that wraps: in a browser, one line in a box of fixed
+            // width never will (ACT 78fd32).
+            let one_fixed_line = page.rendering().and_then(|r| r.lines.get(&element.id())) == Some(&1)
+                && matches!(page.style_of(element).width, crate::page::style::Extent::Px(_));
+            let important: Vec<Prop> =
+                important.into_iter().filter(|p| !(one_fixed_line && *p == Prop::LineHeight)).collect();
+            if important.is_empty() {
+                continue;
+            }
             let style = page.style_of(element);
             let Ok(font) = style.font_size.clone() else {
                 tally.add(Finding::cant_tell(

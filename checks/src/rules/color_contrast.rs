@@ -117,7 +117,9 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
                 if highest < 1.01 {
                     continue;
                 }
-                let shadowed = style.text_shadow.is_some();
+                // A photographed backdrop already shows what the shadow does.
+                let measured = page.rendering().is_some_and(|r| r.backdrops.contains_key(&item.element.id()));
+                let shadowed = style.text_shadow.is_some() && !measured;
                 let round = |r: f64| (r * 100.0).round() / 100.0;
                 // The colour declaration is where the fix goes; when the author set only the backdrop,
                 // the background declaration is.
@@ -160,7 +162,7 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
                         format!("对比度 {lowest:.2}:1 低于 {required}:1，但文字有阴影，阴影可能提高可读性，需要人工判断。"),
                         format!("Contrast {lowest:.2}:1 is below {required}:1, but the text has a shadow that may make it legible; check by eye."),
                     ))));
-                } else if !page.stylesheet_problems.is_empty() {
+                } else if !page.stylesheet_problems.is_empty() && page.rendering().is_none() {
                     // With a stylesheet missing, the real colours may differ: never a false failure.
                     tally.add(data(Finding::cant_tell(page, item.element, "stylesheet-not-loaded", Message::new(
                         format!("按已加载的样式计算对比度为 {lowest:.2}:1，低于 {required}:1；但有样式表未能加载，需要确认。"),

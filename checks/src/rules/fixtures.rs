@@ -59,7 +59,15 @@ fn every_check_has_failing_and_passing_fixtures_that_give_their_outcome() {
         assert!(names.iter().any(|n| n.starts_with("passed-")), "{id}: no passed-*.html fixture");
         for (path, name) in entries.iter().zip(&names) {
             let html = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let page = Page::parse("https://www.example.gov.cn/fixture.html", &html);
+            let mut page = Page::parse("https://www.example.gov.cn/fixture.html", &html);
+            // `NAME.facts.json` beside a fixture: what a browser reported (layout boxes, …).
+            let facts = path.with_extension("facts.json");
+            if let Ok(text) = std::fs::read_to_string(&facts) {
+                let facts = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", facts.display()));
+                page.apply_browser_facts(facts);
+            } else {
+                assert!(!check.needs_browser(), "{id}/{name}: a check that needs a browser needs {}", facts.display());
+            }
             let elder_page = name.contains("-elder-");
             let result = check.run(&CheckContext { page: &page, options: &thresholds, elder_page });
             let expected = if name.starts_with("failed-") {

@@ -35,6 +35,7 @@ mod name_rule;
 mod no_autoplay_audio;
 mod popup_overlay;
 mod small_text;
+mod target_size;
 
 #[cfg(test)]
 mod fixtures;
@@ -48,6 +49,7 @@ pub fn registry() -> &'static [&'static dyn Check] {
         &line_spacing::LineSpacing,
         &avoid_inline_spacing::AvoidInlineSpacing,
         &css_orientation_lock::CssOrientationLock,
+        &target_size::TargetSize,
         &elder_mode_entry::ElderModeEntry,
         &color_contrast::ColorContrast,
         &color_contrast_enhanced::ColorContrastEnhanced,

@@ -15,11 +15,11 @@ pub static META: CheckMeta = CheckMeta {
     failure_title: Text::new("有无法暂停的滚动或闪烁内容", "Content moves or blinks without a way to pause it"),
     criteria: Criteria { wcag: &["2.2.2"], miit: &["附件1 2.4 避免干扰"], act: &[] },
     docs: Text::new(
-        "## 检查什么\n页面上是否有 `<marquee>` 跑马灯、`<blink>` 闪烁文字，或由脚本定时滚动的内容（滚动新闻、滚动公告）。只检查页面内联脚本。\n\n\
+        "## 检查什么\n页面上是否有 `<marquee>` 跑马灯、`<blink>` 闪烁文字，或由脚本定时滚动的内容（滚动新闻、滚动公告）。静态检查只读页面内联脚本；渲染模式（`--render`）下还找出加载后自己移动的内容（滚动新闻、自动轮播），包括外部脚本驱动的。\n\n\
 ## 为什么对老年读者重要\n滚动的文字还没读完就移走了，老年读者跟不上，也难以点中滚动中的链接；不停移动的内容还会分散注意力。\n\n\
 ## 示例\n不合格：`<marquee>关于开展医保参保工作的通知</marquee>`；合格：静态的公告列表，或带“暂停”按钮的轮播。\n\n\
 ## 如何修复\n改为静态列表；确需滚动时提供明显的暂停/播放按钮，并在鼠标悬停和键盘聚焦时停止。",
-        "## What it checks\nWhether the page has `<marquee>`, `<blink>`, or content scrolled by a timer in an inline script (news tickers, scrolling notices).\n\n\
+        "## What it checks\nWhether the page has `<marquee>`, `<blink>`, or content scrolled by a timer in an inline script (news tickers, scrolling notices). In rendered mode (`--render`) it also finds content that moves by itself after load (tickers, auto-advancing carousels), whatever script drives it.\n\n\
 ## Why it matters for older readers\nScrolling text moves away before it has been read, and its links are hard to hit; constant movement also distracts.\n\n\
 ## Example\nFails: `<marquee>Notice on health insurance enrolment</marquee>`. Passes: a static list, or a carousel with a pause button.\n\n\
 ## How to fix\nUse a static list; if content must move, give it a visible pause/play button and stop it on hover and keyboard focus.",

@@ -14,11 +14,11 @@ pub static META: CheckMeta = CheckMeta {
     failure_title: Text::new("自动播放声音且无法停止", "Sound plays automatically without a way to stop it"),
     criteria: Criteria { wcag: &["1.4.2"], miit: &["附件1 2.3 多媒体可控制"], act: &["80f0bf"] },
     docs: Text::new(
-        "## 检查什么\n`<audio>`、`<video>` 是否带 `autoplay` 且未静音（`muted`）、也没有播放控件（`controls`）。音频时长要解码媒体才能知道，所以超过 3 秒与否记为“需人工判断”，除非页面本身给出了控件。\n\n\
+        "## 检查什么\n`<audio>`、`<video>` 是否带 `autoplay` 且未静音（`muted`）、也没有播放控件（`controls`）。音频时长要解码媒体才能知道，所以超过 3 秒与否记为“需人工判断”，除非页面本身给出了控件。渲染模式（`--render`）下看浏览器中媒体是否真的在有声播放（包括脚本启动的）。\n\n\
 ## 为什么对老年读者重要\n突然响起的声音会盖过读屏软件的朗读，让使用助听器或读屏的老年人无法继续；找不到关闭按钮时更令人紧张。\n\n\
 ## 示例\n不合格：`<video src=\"promo.mp4\" autoplay>`；合格：`<video src=\"promo.mp4\" controls>` 或 `autoplay muted`。\n\n\
 ## 如何修复\n不要自动播放有声媒体；必须自动播放时设为静音，并提供看得见的播放、暂停和音量控件。",
-        "## What it checks\nWhether `<audio>` or `<video>` has `autoplay` without `muted` and without `controls`. Knowing whether the sound lasts over 3 seconds needs the media decoded, so such elements are reported as needing review unless the page provides controls.\n\n\
+        "## What it checks\nWhether `<audio>` or `<video>` has `autoplay` without `muted` and without `controls`. Knowing whether the sound lasts over 3 seconds needs the media decoded, so such elements are reported as needing review unless the page provides controls. In rendered mode (`--render`) the browser tells whether media is actually playing with sound, including media started by scripts.\n\n\
 ## Why it matters for older readers\nSound that starts by itself drowns out the screen reader and startles hearing-aid users; without a visible way to stop it, it causes distress.\n\n\
 ## Example\nFails: `<video src=\"promo.mp4\" autoplay>`. Passes: `<video src=\"promo.mp4\" controls>` or `autoplay muted`.\n\n\
 ## How to fix\nDo not autoplay media with sound; if it must play, start muted and show play, pause and volume controls.",

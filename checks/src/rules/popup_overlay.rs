@@ -21,13 +21,13 @@ pub static META: CheckMeta = CheckMeta {
     failure_title: Text::new("页面加载时有弹窗或飘窗遮挡内容", "A pop-up or floating window covers the page on load"),
     criteria: Criteria { wcag: &["2.2.4", "1.4.13"], miit: &["附件2 2.4 弹窗关闭按钮位置与大小", "附件1 2.4.1 不得有临时性广告弹窗"], act: &[] },
     docs: Text::new(
-        "## 检查什么\n页面加载时可见的遮罩、弹窗和飘窗：固定或绝对定位、层级高（z-index ≥ 100）、覆盖视口 25% 以上的元素；或被内联脚本定时移动位置的元素（飘窗）；以及加载时执行的 `window.open`、`alert`。\
+        "## 检查什么\n页面加载时可见的遮罩、弹窗和飘窗：固定或绝对定位、层级高（z-index ≥ 100）、覆盖视口 25% 以上的元素；或被内联脚本定时移动位置的元素（飘窗）；以及加载时执行的 `window.open`、`alert`。渲染模式（`--render`）下按浏览器实际画出的位置和大小判断覆盖面积和关闭按钮，并找出加载后约 0.3 秒内移动的定位元素（飘窗）和实际弹出的窗口、对话框，包括外部脚本生成的。\
 每条结果说明是否有关闭控件，以及样式能确定时关闭按钮的尺寸（应不小于 44×44 px）和位置（应在左上、右上或底部居中）。\
 **在适老版页面上，含广告或诱导内容的弹窗是否决项。**\n\n\
 ## 为什么对老年读者重要\n突然弹出、到处飘动的窗口会遮住正文，老年人找不到或点不中很小的关闭按钮，常常被迫点进广告。\n\n\
 ## 示例\n不合格：`<div style=\"position:fixed;inset:0;z-index:9999\">… <a class=\"close\" style=\"width:16px;height:16px\">×</a></div>`；合格：不弹窗，或弹窗有右上角 44×44 px 以上的“关闭”按钮。\n\n\
 ## 如何修复\n删除加载时的弹窗和飘窗；确需提示时使用页面内的通知条，关闭按钮放在右上角、不小于 44×44 px，并带“关闭”文字或 aria-label。",
-        "## What it checks\nOverlays, modals and floating windows visible on load: fixed or absolute elements with a high z-index (≥ 100) covering at least 25% of the viewport; elements an inline script moves on a timer (飘窗); and `window.open` or `alert` run on load. \
+        "## What it checks\nOverlays, modals and floating windows visible on load: fixed or absolute elements with a high z-index (≥ 100) covering at least 25% of the viewport; elements an inline script moves on a timer (飘窗); and `window.open` or `alert` run on load. In rendered mode (`--render`) coverage and close buttons are judged on the boxes the browser drew, and positioned boxes that move in the settle time after load (floating windows) and windows or dialogs actually opened are found, including those made by external scripts. \
 Each finding says whether there is a close control and, where the CSS tells, its size (at least 44×44 px) and position (top-left, top-right or bottom-centre). \
 **On elder pages, a pop-up that carries ads or inducing content is a veto.**\n\n\
 ## Why it matters for older readers\nWindows that pop up or float around cover the text; older readers cannot find or hit the tiny close button and end up clicking the ad.\n\n\

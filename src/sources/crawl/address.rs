@@ -124,6 +124,59 @@ pub fn refusal_in(error: &(dyn Error + 'static)) -> Option<RefusedAddress> {
     None
 }
 
+/// Host names kept by [`Lookups`] before the table is emptied.
+const MAX_HOSTS: usize = 4096;
+/// How long a lookup's answer is used (a nightly batch runs for hours; records change).
+const LOOKUP_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+/// A name that takes longer to resolve is treated as not resolving.
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+type LookupCell = Arc<tokio::sync::OnceCell<Vec<IpAddr>>>;
+
+/// The system resolver, asked once per host name at a time: a page's dozens of requests to one host
+/// share one lookup. Many identical lookups at once are what some resolvers drop (glibc then waits
+/// five seconds), and they cost the resolver for nothing.
+#[derive(Default)]
+pub struct Lookups {
+    hosts: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, LookupCell)>>,
+}
+
+impl Lookups {
+    /// The addresses of `host` (empty when it does not resolve).
+    pub async fn of(&self, host: &str) -> Vec<IpAddr> {
+        let cell = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+            if hosts.len() >= MAX_HOSTS {
+                hosts.clear();
+            }
+            let key = host.to_ascii_lowercase();
+            match hosts.get(&key) {
+                Some((at, cell)) if at.elapsed() < LOOKUP_TTL => cell.clone(),
+                _ => {
+                    let cell = LookupCell::default();
+                    hosts.insert(key, (std::time::Instant::now(), cell.clone()));
+                    cell
+                }
+            }
+        };
+        cell.get_or_init(|| async {
+            let lookup = tokio::net::lookup_host((host, 0));
+            match tokio::time::timeout(LOOKUP_TIMEOUT, lookup).await {
+                Ok(Ok(found)) => found.map(|a| a.ip()).collect(),
+                _ => Vec::new(),
+            }
+        })
+        .await
+        .clone()
+    }
+
+    /// One table for the whole process.
+    pub fn shared() -> Arc<Lookups> {
+        static SHARED: std::sync::OnceLock<Arc<Lookups>> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Arc::default).clone()
+    }
+}
+
 /// The HTTP client's resolver: the system's, with addresses the site may not reach removed.
 pub struct PolicyResolver {
     pub access: Access,
@@ -134,7 +187,12 @@ impl reqwest::dns::Resolve for PolicyResolver {
         let access = self.access;
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let found: Vec<SocketAddr> =
+                Lookups::shared().of(&host).await.into_iter().map(|ip| SocketAddr::new(ip, 0)).collect();
+            if found.is_empty() {
+                let message = format!("failed to look up address information for {host}");
+                return Err(Box::new(std::io::Error::other(message)) as Box<dyn Error + Send + Sync>);
+            }
             let allowed: Vec<SocketAddr> = found.iter().copied().filter(|a| access.allows(a.ip())).collect();
             match (allowed.is_empty(), found.first()) {
                 (true, Some(refused)) => {
@@ -164,7 +222,8 @@ pub async fn addresses_of(host: &str, port: u16, overrides: &[(String, SocketAdd
     if let Ok(ip) = host.parse::<IpAddr>() {
         return vec![ip];
     }
-    tokio::net::lookup_host((host, port)).await.map(|found| found.map(|a| a.ip()).collect()).unwrap_or_default()
+    let _ = port;
+    Lookups::shared().of(host).await
 }
 
 #[cfg(test)]

@@ -125,6 +125,12 @@ impl Connection {
         }
         let (sender, receiver) = oneshot::channel();
         lock(&self.pending).insert(id, sender);
+        // The reader marks the connection closed before it drops every waiting command: a command
+        // registered after that drop sees the mark here instead of waiting for its timeout.
+        if self.is_closed() {
+            lock(&self.pending).remove(&id);
+            return Err(CdpError::Closed);
+        }
         let sent = self.writer.lock().await.send(Message::Text(message.to_string().into())).await;
         if sent.is_err() {
             lock(&self.pending).remove(&id);
@@ -143,12 +149,15 @@ impl Connection {
 
     /// Sends a command without waiting for its answer: the handler of a tab's events must never wait
     /// on the reader, which may itself be waiting to hand that handler its next event.
-    pub async fn send(&self, session: &str, method: &str, params: Value) -> Result<(), CdpError> {
+    pub async fn send(&self, session: Option<&str>, method: &str, params: Value) -> Result<(), CdpError> {
         if self.is_closed() {
             return Err(CdpError::Closed);
         }
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
-        let message = json!({ "id": id, "method": method, "params": params, "sessionId": session });
+        let mut message = json!({ "id": id, "method": method, "params": params });
+        if let Some(session) = session {
+            message["sessionId"] = Value::String(session.to_string());
+        }
         self.writer.lock().await.send(Message::Text(message.to_string().into())).await.map_err(|_| CdpError::Closed)
     }
 

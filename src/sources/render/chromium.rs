@@ -76,6 +76,8 @@ pub async fn launch(path: &Path, window: (u32, u32), resolve: &[(String, SocketA
         .args(["--mute-audio", "--autoplay-policy=no-user-gesture-required", "--hide-scrollbars"])
         .arg("--force-device-scale-factor=1")
         .arg("--disable-dev-shm-usage")
+        // No lookups for names the page only mentions (`<link rel=dns-prefetch>`, links on hover).
+        .arg("--dns-prefetch-disable")
         // Frames in the page's own process: the tab's Fetch interception (the address rule) then sees
         // their requests too. The profile is empty and thrown away, so isolation protects nothing here.
         .args([

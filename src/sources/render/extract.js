@@ -1,13 +1,22 @@
 // Runs in an isolated world of the rendered page (the page's scripts cannot see or replace it).
-// `sample` records where positioned and clipped boxes are; `collect` (about a second later) tags
-// every element with data-eldercheck-id, reads the computed values the checks judge, marks boxes
-// that moved since the sample, and serialises the DOM. Both are bounded by MAX_ELEMENTS.
+//
+// - `sample()` records where positioned and clipped boxes are.
+// - `collect(maxChars)` (about a second later) walks the composed tree (open shadow roots flattened
+//   in, slots holding what is assigned to them), tags every element with data-eldercheck-id, reads
+//   the computed values the checks judge, marks boxes that moved since the sample, counts text
+//   lines, and serialises what it walked as HTML. Iterative: no recursion whose depth a page decides.
+// - `backdropCandidates()` lists text over images, gradients or with shadows, whose contrast only
+//   pixels can tell; `hideText(id)`/`showText(id)` let the renderer photograph them without glyphs.
+// - `focusProbe()` focuses each focusable element inside aria-hidden and notes whether focus stays.
 (() => {
   const MAX_ELEMENTS = 60000;
+  const MAX_BACKDROPS = 12;
+  const MAX_PROBES = 200;
   const ID = 'data-eldercheck-id';
+  const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+  const RAW = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext', 'noscript']);
+  const tagged = [];
 
-  // Where a box is against its parent's box: a layout shift moves both, so only a box that moved
-  // by itself (a ticker, a carousel, a floating window) changes this.
   function relative(el) {
     const r = el.getBoundingClientRect();
     const parent = el.parentElement;
@@ -45,64 +54,145 @@
     return text + '>';
   }
 
+  function escapeText(s) {
+    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\u00a0/g, '&nbsp;');
+  }
+
+  function escapeAttr(s) {
+    return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/\u00a0/g, '&nbsp;');
+  }
+
+  // What is drawn inside a node: a shadow host shows its shadow tree; a slot shows what is assigned.
+  function composedChildren(node) {
+    if (node.nodeType === 1) {
+      if (node.shadowRoot) return Array.from(node.shadowRoot.childNodes);
+      if (node.localName === 'slot' && node.getRootNode() instanceof ShadowRoot) {
+        const assigned = node.assignedNodes();
+        return assigned.length ? assigned : Array.from(node.childNodes);
+      }
+      if (node.localName === 'template') return Array.from(node.content.childNodes);
+    }
+    return Array.from(node.childNodes);
+  }
+
+  // Lines of the element's own text: distinct tops of its text nodes' line boxes.
+  function lines(el) {
+    const tops = new Set();
+    for (const child of el.childNodes) {
+      if (child.nodeType !== 3 || !child.data.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(child);
+      for (const rect of range.getClientRects()) {
+        if (rect.width > 0) tops.add(Math.round(rect.top));
+      }
+    }
+    return tops.size;
+  }
+
+  function describe(el, id, positions, rendered, sx, sy) {
+    const cs = getComputedStyle(el);
+    let shown = typeof el.checkVisibility === 'function' ? el.checkVisibility() : cs.display !== 'none';
+    // `display: contents` has no box of its own; its text shows if its parent does.
+    if (!shown && cs.display === 'contents') {
+      const parent = el.parentElement || (el.getRootNode() && el.getRootNode().host);
+      shown = parent ? rendered.get(parent) !== false : true;
+    }
+    rendered.set(el, shown);
+    const r = el.getBoundingClientRect();
+    const before = positions.get(el);
+    let moved = false;
+    if (before && shown) {
+      const now = relative(el);
+      moved = Math.abs(now[0] - before[0]) + Math.abs(now[1] - before[1]) >= 2;
+    }
+    let audible = false;
+    if (el instanceof HTMLMediaElement) {
+      const long = el.loop || !isFinite(el.duration) || el.duration > 3;
+      const decoded = typeof el.webkitAudioDecodedByteCount === 'number' ? el.webkitAudioDecodedByteCount > 0 : true;
+      audible = !el.paused && !el.muted && el.volume > 0 && long && decoded;
+    }
+    const box = r.width > 0 || r.height > 0 ? { x: r.x + sx, y: r.y + sy, width: r.width, height: r.height } : null;
+    return {
+      id: id,
+      rendered: shown,
+      visibility: cs.visibility,
+      font_size: cs.fontSize,
+      font_weight: cs.fontWeight,
+      color: cs.color,
+      background_color: cs.backgroundColor,
+      opacity: cs.opacity,
+      line_height: cs.lineHeight,
+      position: cs.position,
+      z_index: cs.zIndex,
+      bounds: box,
+      moved: moved,
+      audible: audible,
+      lines: shown ? lines(el) : 0,
+    };
+  }
+
   function collect(maxChars) {
     const positions = window.__eldercheckPositions || new Map();
-    const all = document.getElementsByTagName('*');
-    const n = Math.min(all.length, MAX_ELEMENTS);
     const sx = window.scrollX, sy = window.scrollY;
     const rendered = new Map();
     const elements = [];
-    for (let i = 0; i < n; i++) {
-      const el = all[i];
-      el.setAttribute(ID, String(i));
-      const cs = getComputedStyle(el);
-      let shown = typeof el.checkVisibility === 'function' ? el.checkVisibility() : cs.display !== 'none';
-      // `display: contents` has no box of its own; its text shows if its parent does.
-      if (!shown && cs.display === 'contents') {
-        shown = el.parentElement ? rendered.get(el.parentElement) !== false : true;
-      }
-      rendered.set(el, shown);
-      const r = el.getBoundingClientRect();
-      const before = positions.get(el);
-      let moved = false;
-      if (before && shown) {
-        const now = relative(el);
-        moved = Math.abs(now[0] - before[0]) + Math.abs(now[1] - before[1]) >= 2;
-      }
-      let audible = false;
-      if (el instanceof HTMLMediaElement) {
-        const long = el.loop || !isFinite(el.duration) || el.duration > 3;
-        audible = !el.paused && !el.muted && el.volume > 0 && long;
-      }
-      const box = r.width > 0 || r.height > 0
-        ? { x: r.x + sx, y: r.y + sy, width: r.width, height: r.height }
-        : null;
-      elements.push({
-        id: i,
-        rendered: shown,
-        visibility: cs.visibility,
-        font_size: cs.fontSize,
-        font_weight: cs.fontWeight,
-        color: cs.color,
-        background_color: cs.backgroundColor,
-        opacity: cs.opacity,
-        line_height: cs.lineHeight,
-        position: cs.position,
-        z_index: cs.zIndex,
-        bounds: box,
-        moved: moved,
-        audible: audible,
-      });
-    }
+    const out = [doctype()];
+    let length = out[0].length;
     const root = document.documentElement;
-    const html = root ? doctype() + root.outerHTML : '';
-    if (html.length > maxChars) {
-      return JSON.stringify({ too_large: html.length });
+    // Frames of the walk: [node, children, next child index].
+    const stack = root ? [[root, null, 0]] : [];
+    while (stack.length) {
+      const frame = stack[stack.length - 1];
+      const node = frame[0];
+      if (frame[1] === null) {
+        // Entering the node.
+        if (node.nodeType === 1) {
+          const name = node.localName;
+          if (tagged.length < MAX_ELEMENTS) {
+            const id = tagged.length;
+            node.setAttribute(ID, String(id));
+            tagged.push(node);
+            elements.push(describe(node, id, positions, rendered, sx, sy));
+          }
+          let start = '<' + name;
+          for (const a of node.attributes) start += ' ' + a.name + '="' + escapeAttr(a.value) + '"';
+          start += '>';
+          out.push(start);
+          length += start.length;
+          if (VOID.has(name)) {
+            stack.pop();
+            continue;
+          }
+          frame[1] = composedChildren(node);
+        } else {
+          stack.pop();
+          let text = '';
+          if (node.nodeType === 3) {
+            const parent = node.parentNode;
+            text = parent && parent.nodeType === 1 && RAW.has(parent.localName) ? node.data : escapeText(node.data);
+          } else if (node.nodeType === 8) {
+            text = '<!--' + node.data + '-->';
+          }
+          out.push(text);
+          length += text.length;
+          if (length > maxChars) return JSON.stringify({ too_large: length });
+          continue;
+        }
+      }
+      if (frame[2] < frame[1].length) {
+        const child = frame[1][frame[2]];
+        frame[2] += 1;
+        stack.push([child, null, 0]);
+      } else {
+        stack.pop();
+        out.push('</' + node.localName + '>');
+        length += node.localName.length + 3;
+      }
+      if (length > maxChars) return JSON.stringify({ too_large: length });
     }
     const scroller = document.scrollingElement || root;
     return JSON.stringify({
-      html: html,
-      compat_mode: document.compatMode,
+      html: out.join(''),
       facts: {
         elements: elements,
         viewport_width: window.innerWidth,
@@ -112,5 +202,56 @@
     });
   }
 
-  return { sample: sample, collect: collect };
+  // Text whose backdrop is not one colour: over a background image or gradient, or with a shadow.
+  function backdropCandidates() {
+    const found = [];
+    for (let id = 0; id < tagged.length && found.length < MAX_BACKDROPS; id++) {
+      const el = tagged[id];
+      const own = Array.from(el.childNodes).some((c) => c.nodeType === 3 && c.data.trim());
+      if (!own) continue;
+      const cs = getComputedStyle(el);
+      let needs = cs.textShadow !== 'none';
+      for (let a = el; a && !needs; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        if (s.backgroundImage !== 'none') needs = true;
+        else if (s.backgroundColor !== 'rgba(0, 0, 0, 0)' && s.backgroundColor !== 'transparent') break;
+      }
+      if (!needs) continue;
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const r = range.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1 || r.bottom <= 0 || r.right <= 0) continue;
+      found.push({ id: id, x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height });
+    }
+    return JSON.stringify(found);
+  }
+
+  function hideText(id) {
+    const el = tagged[id];
+    if (el) el.style.setProperty('-webkit-text-fill-color', 'transparent', 'important');
+    return 0;
+  }
+
+  function showText(id) {
+    const el = tagged[id];
+    if (el) el.style.removeProperty('-webkit-text-fill-color');
+    return 0;
+  }
+
+  // Focusable elements inside aria-hidden whose focus is moved elsewhere at once (a focus sentinel).
+  function focusProbe() {
+    const escapes = [];
+    let probed = 0;
+    for (let id = 0; id < tagged.length && probed < MAX_PROBES; id++) {
+      const el = tagged[id];
+      if (!el.closest('[aria-hidden="true"]') || el.tabIndex < 0 || typeof el.focus !== 'function') continue;
+      probed += 1;
+      el.focus();
+      if (document.activeElement !== el && document.activeElement !== document.body) escapes.push(id);
+      if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    }
+    return JSON.stringify(escapes);
+  }
+
+  return { sample, collect, backdropCandidates, hideText, showText, focusProbe };
 })()

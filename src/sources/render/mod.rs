@@ -46,7 +46,7 @@ const GUARD_JS: &str = r#"(() => {
 /// Screenshots are this wide at most (px); a desktop page is scaled down, a phone page is not.
 const SCREENSHOT_WIDTH: f32 = 800.0;
 /// Longest part of a page photographed, in CSS px: the top of a long page is where pop-ups live.
-const SCREENSHOT_MAX_HEIGHT: f32 = 6000.0;
+const SCREENSHOT_MAX_HEIGHT: f32 = 3000.0;
 const SCREENSHOT_QUALITY: u32 = 60;
 /// Browser restarts in one run before rendering is given up and pages are checked statically.
 const MAX_RESTARTS: u32 = 5;
@@ -110,7 +110,7 @@ pub struct RenderSettings {
     pub tabs: usize,
     /// From navigation to the screenshot, per page.
     pub page_timeout: Duration,
-    /// Wait after the load event for late scripts, before the first position sample.
+    /// Wait after the load event for late scripts; boxes that move in this time are moving content.
     pub settle: Duration,
     pub viewport: (u32, u32),
     /// The results folder's `screens/`, or none (output to stdout).
@@ -283,11 +283,10 @@ struct Seen {
 }
 
 impl Tab {
+    /// Closes the tab without waiting: a tab with requests still paused may take seconds to answer,
+    /// and nothing depends on the answer.
     async fn close(&self) {
-        let _ = self
-            .connection
-            .call(None, "Target.closeTarget", json!({ "targetId": self.target_id }), Duration::from_secs(5))
-            .await;
+        let _ = self.connection.send(None, "Target.closeTarget", json!({ "targetId": self.target_id })).await;
     }
 
     async fn render(
@@ -337,30 +336,24 @@ impl Tab {
         let c = &self.connection;
         let s = Some(session);
         let (width, height) = settings.viewport;
-        c.call(s, "Page.enable", json!({}), COMMAND_TIMEOUT).await?;
-        c.call(
-            s,
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
-            COMMAND_TIMEOUT,
-        )
-        .await?;
-        c.call(s, "Inspector.enable", json!({}), COMMAND_TIMEOUT).await?;
-        // Connections the Fetch domain cannot see are not made at all (see GUARD_JS).
-        c.call(s, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": GUARD_JS }), COMMAND_TIMEOUT).await?;
-        c.call(
-            s,
-            "Fetch.enable",
-            json!({ "patterns": [{ "urlPattern": "*", "requestStage": "Request" }] }),
-            COMMAND_TIMEOUT,
-        )
-        .await?;
-        // Pop-ups the page opens show up as targets attached to this tab.
-        c.call(
-            s,
-            "Target.setAutoAttach",
-            json!({ "autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true }),
-            COMMAND_TIMEOUT,
+        // Sent together: the browser applies them in order, and one round trip costs less than seven.
+        let setup = [
+            ("Page.enable", json!({})),
+            (
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
+            ),
+            ("Inspector.enable", json!({})),
+            // A background tab gets no focus events; pages that move focus (sentinels) need them.
+            ("Emulation.setFocusEmulationEnabled", json!({ "enabled": true })),
+            // Connections the Fetch domain cannot see are not made at all (see GUARD_JS).
+            ("Page.addScriptToEvaluateOnNewDocument", json!({ "source": GUARD_JS })),
+            ("Fetch.enable", json!({ "patterns": [{ "urlPattern": "*", "requestStage": "Request" }] })),
+            // Pop-ups the page opens show up as targets attached to this tab.
+            ("Target.setAutoAttach", json!({ "autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true })),
+        ];
+        futures_util::future::try_join_all(
+            setup.into_iter().map(|(method, params)| c.call(s, method, params, COMMAND_TIMEOUT)),
         )
         .await?;
         let navigated = c.call(s, "Page.navigate", json!({ "url": url.as_str() }), COMMAND_TIMEOUT).await?;
@@ -379,16 +372,19 @@ impl Tab {
                     break;
                 }
             }
+            if c.is_closed() {
+                return Err(RenderError::Protocol(CdpError::Closed));
+            }
             if tokio::time::Instant::now() >= wait_until {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        tokio::time::sleep(settings.settle).await;
+        // Positions are sampled at load and compared after the settle time, which late scripts get too.
         let context = self.isolated_world(session).await?;
         self.evaluate(session, context, &format!("window.__eldercheck = {EXTRACT_JS}; 0")).await?;
         self.evaluate(session, context, "window.__eldercheck.sample()").await?;
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::time::sleep(settings.settle).await;
         let collected = self
             .evaluate(session, context, &format!("window.__eldercheck.collect({})", settings.max_body_bytes))
             .await?;
@@ -409,6 +405,9 @@ impl Tab {
             Some(folder) => self.screenshot(session, url, &facts, folder).await,
             None => None,
         };
+        // After the DOM and the screenshot are taken: these briefly change what the page shows.
+        self.measure_backdrops(session, context, &mut facts).await;
+        self.probe_focus(session, context, &mut facts).await;
         Ok((extracted.html.unwrap_or_default(), Rendered { reason, facts, screenshot }))
     }
 
@@ -451,6 +450,62 @@ impl Tab {
         Ok(reply["result"]["value"].clone())
     }
 
+    /// Photographs text whose backdrop is not one colour (images, gradients, shadows) with and without
+    /// its glyphs, and records the colour behind them. Failures leave the engine's verdict alone.
+    async fn measure_backdrops(&self, session: &str, context: i64, facts: &mut BrowserFacts) {
+        let Ok(list) = self.evaluate(session, context, "window.__eldercheck.backdropCandidates()").await else {
+            return;
+        };
+        let Ok(candidates) = serde_json::from_str::<Vec<Candidate>>(list.as_str().unwrap_or("[]")) else { return };
+        let started = tokio::time::Instant::now();
+        for candidate in candidates {
+            // Pictures cost a layout each on long pages: the rest keep the engine's verdict (review).
+            if started.elapsed() > BACKDROP_BUDGET {
+                break;
+            }
+            let clip = json!({
+                "x": candidate.x, "y": candidate.y,
+                "width": candidate.width.min(MAX_BACKDROP_PX), "height": candidate.height.min(MAX_BACKDROP_PX),
+                "scale": 1,
+            });
+            let with_text = self.png(session, &clip).await;
+            let hidden =
+                self.evaluate(session, context, &format!("window.__eldercheck.hideText({})", candidate.id)).await;
+            let without_text = if hidden.is_ok() { self.png(session, &clip).await } else { None };
+            let _ = self.evaluate(session, context, &format!("window.__eldercheck.showText({})", candidate.id)).await;
+            let (Some(a), Some(b)) = (with_text, without_text) else { continue };
+            if let Some(colour) = backdrop_colour(&a, &b) {
+                if let Some(element) = facts.elements.iter_mut().find(|e| e.id == candidate.id) {
+                    element.backdrop = Some(colour);
+                }
+            }
+        }
+    }
+
+    async fn png(&self, session: &str, clip: &Value) -> Option<Image> {
+        let shot = self
+            .connection
+            .call(
+                Some(session),
+                "Page.captureScreenshot",
+                json!({ "format": "png", "clip": clip, "captureBeyondViewport": true }),
+                COMMAND_TIMEOUT,
+            )
+            .await
+            .ok()?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str()?).ok()?;
+        decode_png(&bytes)
+    }
+
+    /// Marks focusable elements inside aria-hidden whose focus the page moves elsewhere at once.
+    async fn probe_focus(&self, session: &str, context: i64, facts: &mut BrowserFacts) {
+        let Ok(list) = self.evaluate(session, context, "window.__eldercheck.focusProbe()").await else { return };
+        let Ok(escapes) = serde_json::from_str::<Vec<u32>>(list.as_str().unwrap_or("[]")) else { return };
+        for element in facts.elements.iter_mut().filter(|e| escapes.contains(&e.id)) {
+            element.focus_escapes = true;
+        }
+    }
+
     /// A JPEG of the top of the page at viewport width, scaled to at most [`SCREENSHOT_WIDTH`].
     /// A page whose screenshot fails is still checked; it just has no picture.
     async fn screenshot(
@@ -489,6 +544,69 @@ impl Tab {
             scale,
         })
     }
+}
+
+/// Time a page's backdrop pictures may take together.
+const BACKDROP_BUDGET: Duration = Duration::from_millis(200);
+/// Largest side of a text box photographed for its backdrop, in CSS px.
+const MAX_BACKDROP_PX: f64 = 1200.0;
+
+#[derive(Deserialize)]
+struct Candidate {
+    id: u32,
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+}
+
+/// Decoded RGB pixels.
+struct Image {
+    width: usize,
+    height: usize,
+    rgb: Vec<[u8; 3]>,
+}
+
+fn decode_png(bytes: &[u8]) -> Option<Image> {
+    let mut decoder =
+        png::Decoder::new_with_limits(std::io::Cursor::new(bytes), png::Limits { bytes: 32 * 1024 * 1024 });
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().ok()?;
+    let mut buffer = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut buffer).ok()?;
+    let channels = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        _ => return None,
+    };
+    let (width, height) = (info.width as usize, info.height as usize);
+    let rgb = (0..height)
+        .flat_map(|row| (0..width).map(move |column| row * info.line_size + column * channels))
+        .filter_map(|at| buffer.get(at..at + 3).map(|p| [p[0], p[1], p[2]]))
+        .collect();
+    Some(Image { width, height, rgb })
+}
+
+/// The colour behind the glyphs: among the pixels where the picture with text differs from the one
+/// without, the median (by luminance) of the picture without. `None` when the glyphs left no mark.
+fn backdrop_colour(with_text: &Image, without_text: &Image) -> Option<String> {
+    if with_text.width != without_text.width || with_text.height != without_text.height {
+        return None;
+    }
+    let mut behind: Vec<[u8; 3]> = with_text
+        .rgb
+        .iter()
+        .zip(&without_text.rgb)
+        .filter(|(a, b)| a.iter().zip(b.iter()).map(|(x, y)| x.abs_diff(*y) as u32).sum::<u32>() > 48)
+        .map(|(_, b)| *b)
+        .collect();
+    if behind.len() < 4 {
+        return None;
+    }
+    let luminance = |p: &[u8; 3]| 299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]);
+    behind.sort_unstable_by_key(luminance);
+    let [r, g, b] = behind[behind.len() / 2];
+    Some(format!("rgb({r}, {g}, {b})"))
 }
 
 /// A screenshot's file name: a digest of the page URL, the same in every shard of a batch.
@@ -534,7 +652,7 @@ async fn handle_events(
             "Page.javascriptDialogOpening" => {
                 let kind = params["type"].as_str().unwrap_or("alert").to_string();
                 seen.lock().unwrap_or_else(|e| e.into_inner()).dialogs.push(kind);
-                let _ = c.send(&session, "Page.handleJavaScriptDialog", json!({ "accept": true })).await;
+                let _ = c.send(Some(&session), "Page.handleJavaScriptDialog", json!({ "accept": true })).await;
             }
             "Target.attachedToTarget" => {
                 let info = &params["targetInfo"];
@@ -573,25 +691,32 @@ async fn handle_events(
                         "responseHeaders": [{ "name": "Content-Type", "value": content_type }],
                         "body": body,
                     });
-                    let _ = c.send(&session, "Fetch.fulfillRequest", params).await;
+                    let _ = c.send(Some(&session), "Fetch.fulfillRequest", params).await;
                     continue;
                 }
                 let (c, session, resolve) = (c.clone(), session.clone(), resolve.clone());
                 let requested = requested.to_string();
                 tokio::spawn(async move {
-                    let allowed = (local && requested.starts_with("file:"))
-                        || request_allowed(&requested, access, &resolve).await;
+                    let allowed =
+                        (local && is_local_file(&requested)) || request_allowed(&requested, access, &resolve).await;
                     let (method, params) = if allowed {
                         ("Fetch.continueRequest", json!({ "requestId": request_id }))
                     } else {
                         ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "BlockedByClient" }))
                     };
-                    let _ = c.send(&session, method, params).await;
+                    let _ = c.send(Some(&session), method, params).await;
                 });
             }
             _ => {}
         }
     }
+}
+
+/// A file on this machine (`file:///…`). `file://host/…` is what a protocol-relative address
+/// (`//cdn.example.com/a.js`) becomes in a saved page: a remote resource, and on Linux a lookup that
+/// can stall the page's load for seconds.
+fn is_local_file(requested: &str) -> bool {
+    Url::parse(requested).is_ok_and(|u| u.scheme() == "file" && u.host_str().is_none_or(str::is_empty))
 }
 
 /// The crawler's address rule for a request the page's scripts, styles or markup make.
@@ -617,6 +742,33 @@ mod tests {
         assert!(request_allowed("http://127.0.0.1:8080/app.js", Access::Private, &[]).await);
         assert!(!request_allowed("file:///etc/passwd", Access::Private, &[]).await);
         assert!(!request_allowed("not a url", Access::Private, &[]).await);
+        let mapped = [("intranet.example".to_string(), "10.1.2.3:80".parse().expect("addr"))];
+        assert!(!request_allowed("http://intranet.example/a.js", Access::Public, &mapped).await);
+        assert!(request_allowed("http://intranet.example/b.js", Access::Private, &mapped).await);
+    }
+
+    #[test]
+    fn the_backdrop_is_read_where_the_glyphs_were() {
+        let grey = [0x73, 0x73, 0x73];
+        let mut with_text = Image { width: 4, height: 2, rgb: vec![grey; 8] };
+        let mut without_text = Image { width: 4, height: 2, rgb: vec![grey; 8] };
+        // Black glyph pixels over a white halo at three places; the rest is the plain grey box.
+        for at in [1, 2, 5] {
+            with_text.rgb[at] = [0, 0, 0];
+            without_text.rgb[at] = [250, 250, 250];
+        }
+        with_text.rgb[6] = [10, 10, 10];
+        without_text.rgb[6] = [240, 240, 240];
+        assert_eq!(backdrop_colour(&with_text, &without_text).as_deref(), Some("rgb(250, 250, 250)"));
+        let blank = Image { width: 4, height: 2, rgb: vec![grey; 8] };
+        assert_eq!(backdrop_colour(&blank, &blank), None, "no glyphs, no backdrop");
+    }
+
+    #[test]
+    fn saved_pages_read_their_own_files_only() {
+        assert!(is_local_file("file:///srv/site/css/a.css"));
+        assert!(!is_local_file("file://www.google-analytics.com/analytics.js"));
+        assert!(!is_local_file("https://example.com/a.js"));
     }
 
     #[test]

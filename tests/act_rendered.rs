@@ -1,0 +1,147 @@
+//! W3C ACT cases that need a browser, run in rendered mode: the case files are served on loopback
+//! (so that `/test-assets/…` resolves), each as a one-page site, every page rendered in Chromium.
+//! Runs when both the cases (`$ELDERCHECK_ACT_DIR`, default `../shared/act-cases`) and Chromium are
+//! present, and says why when it skips. Cases whose media files the corpus does not hold cannot be
+//! decided by any browser and are listed as such. `UPDATE_DOCS=1` rewrites docs/CONFORMANCE-RENDERED.md.
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use common::act::{act_dir, check_for_rule};
+use common::browser::chromium;
+use eldercheck::options::{Format, Output, RenderMode, Verbosity};
+use eldercheck::run::CheckRequest;
+use eldercheck::rundir::RunDir;
+use eldercheck_checks::check::Outcome;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A file of the case folder, never outside it.
+fn serve_file(root: &Path, path: &str) -> axum::response::Response {
+    let relative = path.split('?').next().unwrap_or_default().trim_start_matches('/');
+    if relative.split('/').any(|part| part == ".." || part.is_empty()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let file = root.join(relative);
+    let Ok(bytes) = std::fs::read(&file) else { return StatusCode::NOT_FOUND.into_response() };
+    let kind = match file.extension().and_then(|e| e.to_str()).unwrap_or_default() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css",
+        "js" => "text/javascript",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    ([(header::CONTENT_TYPE, kind)], bytes).into_response()
+}
+
+#[test]
+fn act_cases_that_need_a_browser_agree_in_rendered_mode() {
+    let dir = act_dir();
+    let Ok(manifest_text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        println!("SKIPPED: ACT test cases not found at {} (set ELDERCHECK_ACT_DIR)", dir.display());
+        return;
+    };
+    let Some(browser) = chromium() else {
+        println!("SKIPPED: Chromium is not installed (apt-get install -y chromium)");
+        return;
+    };
+    let manifest: Vec<Value> = serde_json::from_str(&manifest_text).expect("ACT manifest is JSON");
+    let cases: Vec<(&Value, String)> = manifest
+        .iter()
+        .filter(|c| c["needs_browser"].as_bool().unwrap_or(false))
+        .filter_map(|c| check_for_rule(c["rule_id"].as_str().unwrap_or_default()).map(|check| (c, check)))
+        .collect();
+    let missing_media = |case: &Value| {
+        case["external_resources"]
+            .as_array()
+            .is_some_and(|list| list.iter().any(|r| r["status"].as_str().is_some_and(|s| s.starts_with("not copied"))))
+    };
+    let (decidable, undecidable): (Vec<_>, Vec<_>) = cases.into_iter().partition(|(c, _)| !missing_media(c));
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let root = std::path::absolute(&dir).expect("absolute");
+    let (addr, _) = runtime.block_on(common::serve(move |path, _| serve_file(&root, path)));
+    let work = tempfile::tempdir().expect("tempdir");
+    let list = work.path().join("sites.txt");
+    // One host per case: a batch checks each host once.
+    let hosts: Vec<String> = (0..decidable.len()).map(|i| format!("case-{i}.act.test")).collect();
+    let urls: Vec<String> = decidable
+        .iter()
+        .zip(&hosts)
+        .map(|((c, _), host)| format!("http://{host}:{}/{}", addr.port(), c["file"].as_str().unwrap_or_default()))
+        .collect();
+    std::fs::write(&list, urls.join("\n")).expect("write the list");
+    let mut request = CheckRequest::new(Vec::new());
+    request.sites_file = Some(list);
+    request.output = Output::Dir(work.path().join("out"));
+    request.formats = vec![Format::Json];
+    request.profile = "wcag-aa".into();
+    request.db = None;
+    request.verbosity = Verbosity::Quiet;
+    request.crawl.max_pages = Some(1);
+    request.crawl.delay = Duration::ZERO;
+    request.crawl.respect_robots = false;
+    request.resolve = hosts.iter().map(|h| (h.clone(), addr)).collect();
+    request.render.mode = Some(RenderMode::Always);
+    request.render.chromium = Some(browser);
+    let _ = eldercheck::run::check(request);
+    let results = RunDir::open(&work.path().join("out/results")).expect("results");
+
+    let mut table: BTreeMap<String, (String, usize, Vec<String>)> = BTreeMap::new();
+    let mut disagreements = Vec::new();
+    for (index, (case, check)) in decidable.iter().enumerate() {
+        let file = case["file"].as_str().unwrap_or_default();
+        let expected = case["expected"].as_str().unwrap_or_default();
+        let page = results.pages(index).ok().and_then(|mut pages| pages.next()).and_then(Result::ok);
+        let (outcome, rendered, error) = match &page {
+            Some(p) => {
+                (p.checks.iter().find(|c| &c.id == check).map(|c| c.outcome), p.rendered.is_some(), p.error.clone())
+            }
+            None => (None, false, None),
+        };
+        let agrees = rendered
+            && match expected {
+                "failed" => outcome == Some(Outcome::Failed),
+                _ => outcome != Some(Outcome::Failed),
+            };
+        let entry = table
+            .entry(case["rule_id"].as_str().unwrap_or_default().to_string())
+            .or_insert_with(|| (check.clone(), 0, Vec::new()));
+        if agrees {
+            entry.1 += 1;
+        } else {
+            let why = format!("{file}: expected {expected}, got {outcome:?} (rendered: {rendered}, error: {error:?})");
+            entry.2.push(why.clone());
+            disagreements.push(why);
+        }
+    }
+    let mut markdown = String::from(
+        "# ACT cases that need a browser, in rendered mode\n\n<!-- Generated by `cargo test --test act_rendered` \
+(UPDATE_DOCS=1 rewrites it). -->\n\nThe W3C ACT cases of our mapped rules that the static engine cannot decide (script, \
+layout, pixels, media) are served on loopback and checked with `--render always --profile wcag-aa`.\n\n\
+| ACT rule | eldercheck check | agree | disagree |\n|---|---|---|---|\n",
+    );
+    for (rule, (check, agreed, disagreed)) in &table {
+        markdown.push_str(&format!("| {rule} | `{check}` | {agreed} | {} |\n", disagreed.len()));
+    }
+    markdown.push_str(&format!(
+        "\n{} case(s) cannot be decided here: their media files are not in the test corpus (the corpus leaves out \
+media over 200 KB), so no browser can play them:\n\n",
+        undecidable.len()
+    ));
+    for (case, _) in &undecidable {
+        markdown.push_str(&format!("- {}\n", case["file"].as_str().unwrap_or_default()));
+    }
+    println!("{markdown}");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let doc = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/CONFORMANCE-RENDERED.md");
+        std::fs::write(doc, &markdown).expect("write docs/CONFORMANCE-RENDERED.md");
+    }
+    assert!(!decidable.is_empty(), "the manifest lists needs-browser cases of mapped rules");
+    assert!(disagreements.is_empty(), "ACT disagreements in rendered mode:\n{}", disagreements.join("\n"));
+}
