@@ -771,6 +771,7 @@ fn render_settings(request: &CheckRequest) -> Result<Option<RenderSettings>, Run
         screenshots: None,
         resolve: request.resolve.clone(),
         max_body_bytes: request.crawl.max_body_mib * 1024 * 1024,
+        console_lang: request.console_lang,
     }))
 }
 

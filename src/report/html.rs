@@ -232,6 +232,9 @@ fn crop_view(shot: &Screenshot, bounds: &Bounds, base: &str) -> Option<Value> {
     }))
 }
 
+/// A box on a screenshot in image px: x, y, width, height.
+type ImageBox = (i64, i64, i64, i64);
+
 /// Most markers drawn on one page thumbnail.
 const MAX_MARKERS: usize = 20;
 
@@ -239,22 +242,35 @@ const MAX_MARKERS: usize = 20;
 fn thumbnail_view(page: &PageResult, base: &str, lang: Lang) -> Option<Value> {
     let shot = page.rendered.as_ref()?.screenshot.as_ref()?;
     let s = shot.scale;
-    let mut markers: Vec<Value> = Vec::new();
+    // One numbered marker per box: several problems of one element (or one declaration) share it.
+    let mut boxes: Vec<(ImageBox, Vec<String>)> = Vec::new();
     let failed = page.checks.iter().flat_map(|c| c.findings.iter()).filter(|f| f.outcome == FindingOutcome::Failed);
     for finding in failed {
         let Some(b) = finding.bounds else { continue };
         let (x, y) = (b.x * s, b.y * s);
-        if x < 0.0 || y < 0.0 || x >= shot.width as f32 || y >= shot.height as f32 || markers.len() >= MAX_MARKERS {
+        if x < 0.0 || y < 0.0 || x >= shot.width as f32 || y >= shot.height as f32 {
             continue;
         }
-        let n = markers.len() + 1;
-        markers.push(json!({
-            "n": n, "x": format!("{x:.0}"), "y": format!("{y:.0}"),
-            "w": format!("{:.0}", (b.width * s).max(2.0)), "h": format!("{:.0}", (b.height * s).max(2.0)),
-            "cx": format!("{:.0}", x.max(12.0)), "cy": format!("{:.0}", y.max(12.0)),
-            "label": clip(finding.message.get(lang), 80),
-        }));
+        let key = (x.round() as i64, y.round() as i64, (b.width * s).round() as i64, (b.height * s).round() as i64);
+        let label = clip(finding.message.get(lang), 80);
+        if let Some((_, labels)) = boxes.iter_mut().find(|(k, _)| *k == key) {
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        } else if boxes.len() < MAX_MARKERS {
+            boxes.push((key, vec![label]));
+        }
     }
+    let markers: Vec<Value> = boxes
+        .into_iter()
+        .enumerate()
+        .map(|(i, ((x, y, w, h), labels))| {
+            json!({
+                "n": i + 1, "x": x, "y": y, "w": w.max(2), "h": h.max(2), "cx": x.max(12), "cy": y.max(12),
+                "label": labels.join("；"),
+            })
+        })
+        .collect();
     Some(json!({
         "src": shot_src(shot, base)?, "img_w": shot.width, "img_h": shot.height,
         "view_box": format!("0 0 {} {}", shot.width, shot.height.min(shot.width * 2)),

@@ -173,75 +173,102 @@ const APP_ROOTS: &[&str] = &["app", "root", "__next", "__nuxt", "q-app", "applic
 /// Less visible body text than this, with scripts present, means scripts build the page.
 const SCRIPT_BUILT_TEXT_CHARS: usize = 200;
 
-/// Why a page's static DOM looks built by scripts (so that only a browser sees its content), or
-/// `None`. Reads the document once, within `budget`.
-pub fn script_built_reason(text: &str, budget: &crate::budget::Budget) -> Option<&'static str> {
-    let html = super::parse::parse_document(text, budget).ok()?;
-    let mut scripts = 0usize;
-    let mut empty_app_root = false;
-    let mut noscript_asks = false;
-    let mut hidden_root = false;
-    let mut body_text = 0usize;
-    for element in super::document_elements(&html) {
-        let v = element.value();
-        match v.name() {
-            "script" => scripts += 1,
-            "noscript" => {
-                let text: String = element.text().collect::<String>().to_lowercase();
-                noscript_asks |= text.contains("javascript")
-                    || (text.contains("启用") || text.contains("开启") || text.contains("打开"))
-                        && (text.contains("脚本") || text.contains("js"));
-            }
-            "style" => {
-                let css: String = element.text().collect::<String>().to_lowercase().split_whitespace().collect();
-                hidden_root |= [
-                    "html{display:none",
-                    "body{display:none",
-                    "html{visibility:hidden",
-                    "body{visibility:hidden",
-                    "body{opacity:0",
-                    "html{opacity:0",
-                ]
-                .iter()
-                .any(|rule| css.contains(rule));
-            }
-            "html" | "body" => {
-                let style: String = v.attr("style").unwrap_or_default().to_lowercase().split_whitespace().collect();
-                hidden_root |= style.contains("display:none") || style.contains("visibility:hidden");
-            }
-            _ => {}
-        }
-        if v.id().is_some_and(|id| APP_ROOTS.contains(&id)) && element.child_elements().next().is_none() {
-            empty_app_root |= element.text().all(|t| t.trim().is_empty());
-        }
+/// Why a page's HTML looks built by scripts (so that only a browser sees its content), or `None`.
+/// One linear scan of the text, no parse: `--render auto` asks this of every page, and a second
+/// parse would cost static checking a third more time.
+pub fn script_built_reason(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    let scripts = lower.matches("<script").count();
+    let compact: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+    let hidden_rule = [
+        "html{display:none",
+        "body{display:none",
+        "html{visibility:hidden",
+        "body{visibility:hidden",
+        "body{opacity:0",
+        "html{opacity:0",
+    ]
+    .iter()
+    .any(|rule| compact.contains(rule));
+    let hidden_attribute = ["<html", "<body"].iter().any(|tag| {
+        tag_attributes(&compact, tag)
+            .is_some_and(|attrs| attrs.contains("display:none") || attrs.contains("visibility:hidden"))
+    });
+    if hidden_rule || hidden_attribute {
+        return Some("hidden_until_scripts_run");
     }
-    if let Some(body) = super::document_elements(&html).find(|e| e.value().name() == "body") {
-        for node in body.descendants() {
-            if let Some(text) = node.value().as_text() {
-                let inside_code = node
-                    .ancestors()
-                    .filter_map(scraper::ElementRef::wrap)
-                    .any(|a| matches!(a.value().name(), "script" | "style" | "noscript" | "template"));
-                if !inside_code {
-                    body_text += text.chars().filter(|c| !c.is_whitespace()).count();
+    if scripts == 0 {
+        return None;
+    }
+    let empty_root = APP_ROOTS.iter().any(|id| {
+        ["\"", "'", ""].iter().any(|quote| {
+            let needle = format!("id={quote}{id}{quote}");
+            compact.match_indices(&needle).any(|(at, _)| {
+                let after = &compact[at + needle.len()..];
+                // The id must end there (`id=app` is not `id=apple`), and the element must be empty.
+                let ends = quote.is_empty() && after.starts_with(['>', '/']) || !quote.is_empty();
+                ends && after.find('>').is_some_and(|close| after[close + 1..].starts_with("</"))
+            })
+        })
+    });
+    if empty_root {
+        return Some("empty_app_root");
+    }
+    let noscript_asks = lower.match_indices("<noscript").any(|(at, _)| {
+        let inside = &lower[at..];
+        let inside = &inside[..inside.find("</noscript").unwrap_or(inside.len())];
+        inside.contains("javascript")
+            || ["启用", "开启", "打开"].iter().any(|w| inside.contains(w))
+                && (inside.contains("脚本") || inside.contains("js"))
+    });
+    if noscript_asks {
+        return Some("noscript_asks_for_javascript");
+    }
+    (visible_chars(&lower) < SCRIPT_BUILT_TEXT_CHARS).then_some("little_text_with_scripts")
+}
+
+/// What is between `<tag` and the next `>`.
+fn tag_attributes<'a>(compact: &'a str, tag: &str) -> Option<&'a str> {
+    let at = compact.find(tag)? + tag.len();
+    let rest = &compact[at..];
+    Some(&rest[..rest.find('>')?])
+}
+
+/// Characters other than white space outside tags, comments, and script, style, noscript and
+/// template contents, after `<body` (or from the start); counting stops at what the heuristic needs.
+fn visible_chars(lower: &str) -> usize {
+    let start = lower.find("<body").unwrap_or(0);
+    let mut rest = &lower[start..];
+    let mut count = 0;
+    while !rest.is_empty() && count < SCRIPT_BUILT_TEXT_CHARS {
+        let Some(open) = rest.find('<') else {
+            count += rest.chars().filter(|c| !c.is_whitespace()).count();
+            break;
+        };
+        count += rest[..open].chars().filter(|c| !c.is_whitespace()).count();
+        rest = &rest[open..];
+        let skip_to = if rest.starts_with("<!--") {
+            Some("-->")
+        } else {
+            ["script", "style", "noscript", "template"].iter().find(|name| rest[1..].starts_with(*name)).map(|name| {
+                match *name {
+                    "script" => "</script",
+                    "style" => "</style",
+                    "noscript" => "</noscript",
+                    _ => "</template",
                 }
-            }
-            if body_text >= SCRIPT_BUILT_TEXT_CHARS {
-                break;
-            }
-        }
+            })
+        };
+        rest = match skip_to.and_then(|end| rest.find(end).map(|at| (at, end))) {
+            Some((at, end)) => &rest[at + end.len()..],
+            None if skip_to.is_some() => "",
+            None => match rest.find('>') {
+                Some(close) => &rest[close + 1..],
+                None => "",
+            },
+        };
     }
-    if hidden_root {
-        Some("hidden_until_scripts_run")
-    } else if empty_app_root && scripts > 0 {
-        Some("empty_app_root")
-    } else if noscript_asks && scripts > 0 {
-        Some("noscript_asks_for_javascript")
-    } else if scripts > 0 && body_text < SCRIPT_BUILT_TEXT_CHARS {
-        Some("little_text_with_scripts")
-    } else {
-        None
-    }
+    count
 }
 
 #[cfg(test)]
@@ -249,7 +276,7 @@ mod tests {
     use super::*;
 
     fn reason(html: &str) -> Option<&'static str> {
-        script_built_reason(html, &crate::budget::Budget::unlimited())
+        script_built_reason(html)
     }
 
     #[test]
@@ -269,6 +296,12 @@ mod tests {
             format!("<h1>通知</h1><p>{}</p><script>stats()</script>", "关于做好养老服务工作的通知。".repeat(30));
         assert_eq!(reason(&article), None);
         assert_eq!(reason("<p>短页面，没有脚本</p>"), None);
+        assert_eq!(
+            reason("<div id=apple></div><p>没有脚本的页面</p><script></script>"),
+            Some("little_text_with_scripts")
+        );
+        let long = format!("<div id=\"app\"><p>{}</p></div><script></script>", "服务指南".repeat(60));
+        assert_eq!(reason(&long), None, "a filled app root is not empty");
     }
 
     #[test]

@@ -117,6 +117,8 @@ pub struct RenderSettings {
     pub screenshots: Option<PathBuf>,
     pub resolve: Vec<(String, SocketAddr)>,
     pub max_body_bytes: usize,
+    /// Language of the one notice the renderer may print.
+    pub console_lang: eldercheck_checks::check::Lang,
 }
 
 struct Browser {
@@ -178,8 +180,7 @@ impl Renderer {
                     return None;
                 }
                 let decoded = eldercheck_checks::page::decode_html(&body.bytes, body.charset.as_deref());
-                let budget = eldercheck_checks::budget::Budget::new(Duration::from_secs(2));
-                eldercheck_checks::page::rendered::script_built_reason(&decoded.text, &budget)
+                eldercheck_checks::page::rendered::script_built_reason(&decoded.text)
                     .and_then(RenderReason::of_static_dom)
             }
         }
@@ -224,7 +225,11 @@ impl Renderer {
     fn give_up(&self, message: String) {
         let mut gave_up = self.gave_up.lock().unwrap_or_else(|e| e.into_inner());
         if gave_up.is_none() {
-            eprintln!("eldercheck: {message}; the remaining pages are checked without a browser");
+            let console = crate::i18n::strings(self.settings.console_lang);
+            eprintln!(
+                "{}",
+                crate::i18n::say(console, &["console", "render_given_up"], &[("message", message.clone())])
+            );
             *gave_up = Some(message);
         }
     }
@@ -381,13 +386,26 @@ impl Tab {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         // Positions are sampled at load and compared after the settle time, which late scripts get too.
-        let context = self.isolated_world(session).await?;
-        self.evaluate(session, context, &format!("window.__eldercheck = {EXTRACT_JS}; 0")).await?;
-        self.evaluate(session, context, "window.__eldercheck.sample()").await?;
+        let context = match self.prepare_world(session).await {
+            Err(RenderError::Protocol(CdpError::Protocol { message, .. })) if message.contains("context") => {
+                tokio::time::sleep(settings.settle).await;
+                self.prepare_world(session).await.map_err(navigated_away)?
+            }
+            other => other?,
+        };
         tokio::time::sleep(settings.settle).await;
-        let collected = self
-            .evaluate(session, context, &format!("window.__eldercheck.collect({})", settings.max_body_bytes))
-            .await?;
+        let collect = format!("window.__eldercheck.collect({})", settings.max_body_bytes);
+        let (context, collected) = match self.evaluate(session, context, &collect).await {
+            Ok(collected) => (context, collected),
+            // The page replaced itself during the settle time (a script redirect, `document.open`): its
+            // world went with it. The new document is judged, without the movement sample.
+            Err(RenderError::Protocol(CdpError::Protocol { message, .. })) if message.contains("context") => {
+                tokio::time::sleep(settings.settle).await;
+                let context = self.prepare_world(session).await.map_err(navigated_away)?;
+                (context, self.evaluate(session, context, &collect).await.map_err(navigated_away)?)
+            }
+            Err(error) => return Err(error),
+        };
         let text = collected.as_str().ok_or_else(|| RenderError::Unreadable("no page data".into()))?;
         let extracted: Extracted = serde_json::from_str(text).map_err(|e| RenderError::Unreadable(e.to_string()))?;
         if let Some(length) = extracted.too_large {
@@ -409,6 +427,14 @@ impl Tab {
         self.measure_backdrops(session, context, &mut facts).await;
         self.probe_focus(session, context, &mut facts).await;
         Ok((extracted.html.unwrap_or_default(), Rendered { reason, facts, screenshot }))
+    }
+
+    /// The isolated world with the extraction script installed and the first position sample taken.
+    async fn prepare_world(&self, session: &str) -> Result<i64, RenderError> {
+        let context = self.isolated_world(session).await?;
+        self.evaluate(session, context, &format!("window.__eldercheck = {EXTRACT_JS}; 0")).await?;
+        self.evaluate(session, context, "window.__eldercheck.sample()").await?;
+        Ok(context)
     }
 
     /// A JavaScript world of its own in the page's main frame: the page cannot tamper with it.
@@ -607,6 +633,16 @@ fn backdrop_colour(with_text: &Image, without_text: &Image) -> Option<String> {
     behind.sort_unstable_by_key(luminance);
     let [r, g, b] = behind[behind.len() / 2];
     Some(format!("rgb({r}, {g}, {b})"))
+}
+
+/// The page replaced its document again while it was being read (a redirect loop, a reload).
+fn navigated_away(error: RenderError) -> RenderError {
+    match error {
+        RenderError::Protocol(CdpError::Protocol { .. }) => {
+            RenderError::Unreadable("the page kept navigating away while it was being read".into())
+        }
+        other => other,
+    }
 }
 
 /// A screenshot's file name: a digest of the page URL, the same in every shard of a batch.
