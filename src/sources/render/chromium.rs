@@ -30,7 +30,9 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// Chromium refuses to start its sandbox as root (containers, CI); everywhere else the sandbox stays on.
+/// Chromium refuses to start its sandbox as root (containers, CI); everywhere else the sandbox stays on,
+/// unless `ELDERCHECK_CHROMIUM_NO_SANDBOX=1` says the container is the sandbox (Kubernetes pods rarely
+/// allow the user namespaces Chromium's own needs).
 fn running_as_root() -> bool {
     std::fs::read_to_string("/proc/self/status").ok().is_some_and(|status| {
         status
@@ -86,7 +88,7 @@ pub async fn launch(path: &Path, window: (u32, u32), resolve: &[(String, SocketA
         ])
         .arg(format!("--window-size={},{}", window.0, window.1))
         .arg(format!("--user-data-dir={}", profile.display()));
-    if running_as_root() {
+    if running_as_root() || std::env::var_os("ELDERCHECK_CHROMIUM_NO_SANDBOX").is_some_and(|v| v == "1") {
         command.arg("--no-sandbox");
     }
     if !resolve.is_empty() {

@@ -198,11 +198,7 @@ impl Renderer {
         let body = body.clone();
         let Ok(_tab) = self.tabs.acquire().await else { return };
         let deadline = tokio::time::Instant::now() + self.settings.page_timeout;
-        let outcome =
-            match tokio::time::timeout_at(deadline, self.render(&url, parts.status, &body, access, reason)).await {
-                Ok(outcome) => outcome,
-                Err(_) => Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
-            };
+        let outcome = self.render(&url, parts.status, &body, access, reason, deadline).await;
         match outcome {
             Ok((html, rendered)) => {
                 parts.content = Ok(Body {
@@ -260,6 +256,7 @@ impl Renderer {
         body: &Body,
         access: Access,
         reason: RenderReason,
+        deadline: tokio::time::Instant,
     ) -> Result<(String, Rendered), RenderError> {
         let browser = self.browser().await?;
         let connection = browser.connection.clone();
@@ -267,9 +264,29 @@ impl Renderer {
             connection.call(None, "Target.createTarget", json!({ "url": "about:blank" }), COMMAND_TIMEOUT).await?;
         let target_id = target["targetId"].as_str().unwrap_or_default().to_string();
         let tab = Tab { connection: connection.clone(), target_id };
-        let result = tab.render(url, status, body, access, reason, &self.settings).await;
+        let rendering = tab.render(url, status, body, access, reason, &self.settings);
+        let result = match tokio::time::timeout_at(deadline, rendering).await {
+            Ok(result) => result,
+            Err(_) => Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
+        };
+        // Also after the deadline: a page stuck in a loop would otherwise keep a core busy for the run.
         tab.close().await;
         result
+    }
+}
+
+/// A tab's event handler and subscription, ended however the rendering ends (a deadline drops the
+/// rendering mid-way: a detached handler would live on with its session).
+struct Listening {
+    handler: tokio::task::JoinHandle<()>,
+    connection: Arc<Connection>,
+    session: String,
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        self.handler.abort();
+        self.connection.unsubscribe(&self.session);
     }
 }
 
@@ -324,10 +341,8 @@ impl Tab {
             access,
             settings.resolve.clone(),
         ));
-        let result = self.drive(&session, url, reason, settings, &seen).await;
-        handler.abort();
-        c.unsubscribe(&session);
-        result
+        let _listening = Listening { handler, connection: c.clone(), session: session.clone() };
+        self.drive(&session, url, reason, settings, &seen).await
     }
 
     async fn drive(
