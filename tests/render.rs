@@ -295,3 +295,30 @@ fn a_browser_that_dies_is_restarted_and_its_pages_are_error_entries() {
     let started = std::fs::read_to_string(&pids).expect("pids").lines().count();
     assert_eq!(started, 2, "one restart");
 }
+
+#[test]
+fn a_local_site_renders_with_its_root_relative_stylesheets() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: Chromium is not installed");
+        return;
+    };
+    // Served from a web server, `/css/site.css` is the site's own stylesheet; the browser reading the
+    // folder would look for it at the top of the disk and judge the page unstyled.
+    let site = tempfile::tempdir().expect("site");
+    std::fs::create_dir(site.path().join("css")).expect("css");
+    std::fs::write(site.path().join("css/site.css"), ".footer { color: #bbb; background: #fff }").expect("write");
+    std::fs::write(
+        site.path().join("index.html"),
+        "<!DOCTYPE html><html lang=zh-CN><head><title>首页</title><link rel=stylesheet href=/css/site.css></head>\
+         <body><p class=footer>主办单位：某市人民政府办公室</p></body></html>",
+    )
+    .expect("write");
+    let mut request = CheckRequest::new(vec![site.path().display().to_string()]);
+    request.db = None;
+    request.verbosity = eldercheck::options::Verbosity::Quiet;
+    rendering(&mut request, RenderMode::Always, &browser);
+    let out = tempfile::tempdir().expect("out");
+    let home = run(request, out.path()).remove(0).remove(0);
+    assert!(home.rendered.is_some(), "{:?}", home.error);
+    assert_eq!(outcome(&home, "color-contrast"), "Failed", "{:?}", findings(&home, "color-contrast"));
+}

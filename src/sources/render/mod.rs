@@ -198,7 +198,9 @@ impl Renderer {
         let body = body.clone();
         let Ok(_tab) = self.tabs.acquire().await else { return };
         let deadline = tokio::time::Instant::now() + self.settings.page_timeout;
-        let outcome = self.render(&url, parts.status, &body, access, reason, deadline).await;
+        let site_root = parts.site_root.as_deref().and_then(|r| Url::parse(r).ok());
+        let document = Document { url: url.clone(), status: parts.status, body, site_root };
+        let outcome = self.render(&document, access, reason, deadline).await;
         match outcome {
             Ok((html, rendered)) => {
                 parts.content = Ok(Body {
@@ -251,9 +253,7 @@ impl Renderer {
 
     async fn render(
         &self,
-        url: &Url,
-        status: Option<u16>,
-        body: &Body,
+        document: &Document,
         access: Access,
         reason: RenderReason,
         deadline: tokio::time::Instant,
@@ -264,7 +264,7 @@ impl Renderer {
             connection.call(None, "Target.createTarget", json!({ "url": "about:blank" }), COMMAND_TIMEOUT).await?;
         let target_id = target["targetId"].as_str().unwrap_or_default().to_string();
         let tab = Tab { connection: connection.clone(), target_id };
-        let rendering = tab.render(url, status, body, access, reason, &self.settings);
+        let rendering = tab.render(document, access, reason, &self.settings);
         let result = match tokio::time::timeout_at(deadline, rendering).await {
             Ok(result) => result,
             Err(_) => Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
@@ -313,13 +313,12 @@ impl Tab {
 
     async fn render(
         &self,
-        url: &Url,
-        status: Option<u16>,
-        body: &Body,
+        document: &Document,
         access: Access,
         reason: RenderReason,
         settings: &RenderSettings,
     ) -> Result<(String, Rendered), RenderError> {
+        let url = &document.url;
         let c = &self.connection;
         let attached = c
             .call(
@@ -337,7 +336,7 @@ impl Tab {
             session.clone(),
             events,
             seen.clone(),
-            Document { url: url.clone(), status, body: body.clone() },
+            document.clone(),
             access,
             settings.resolve.clone(),
         ));
@@ -675,10 +674,14 @@ struct Extracted {
 }
 
 /// The page the browser is given in place of fetching it again.
+#[derive(Clone)]
 struct Document {
     url: Url,
     status: Option<u16>,
     body: Body,
+    /// A local site's folder (`file:` URL): root-relative references resolve against it, as the
+    /// static engine's do, and no other file is read.
+    site_root: Option<Url>,
 }
 
 /// Answers the tab's events while the page renders: serves the document, applies the address rule
@@ -747,9 +750,14 @@ async fn handle_events(
                 }
                 let (c, session, resolve) = (c.clone(), session.clone(), resolve.clone());
                 let requested = requested.to_string();
+                let site_root = document.site_root.clone();
                 tokio::spawn(async move {
-                    let allowed =
-                        (local && is_local_file(&requested)) || request_allowed(&requested, access, &resolve).await;
+                    if local && requested.starts_with("file:") {
+                        let (method, params) = local_file_answer(&request_id, &requested, site_root.as_ref()).await;
+                        let _ = c.send(Some(&session), method, params).await;
+                        return;
+                    }
+                    let allowed = request_allowed(&requested, access, &resolve).await;
                     let (method, params) = if allowed {
                         ("Fetch.continueRequest", json!({ "requestId": request_id }))
                     } else {
@@ -763,11 +771,72 @@ async fn handle_events(
     }
 }
 
-/// A file on this machine (`file:///…`). `file://host/…` is what a protocol-relative address
-/// (`//cdn.example.com/a.js`) becomes in a saved page: a remote resource, and on Linux a lookup that
-/// can stall the page's load for seconds.
-fn is_local_file(requested: &str) -> bool {
-    Url::parse(requested).is_ok_and(|u| u.scheme() == "file" && u.host_str().is_none_or(str::is_empty))
+/// Largest local file served to the browser.
+const MAX_LOCAL_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Where a local page's `file:` request is read from: inside the site folder as it is, and a
+/// root-relative reference (`/css/site.css`, which the browser makes `file:///css/site.css`) inside
+/// the site folder, as a web server would serve it. `None` for anything else: other files on the
+/// machine, and `file://host/…` (what a protocol-relative `//cdn.example.com/a.js` becomes in a saved
+/// page: a remote resource, and on Linux a lookup that can stall the page's load for seconds).
+fn local_file_for(requested: &Url, root: &Url) -> Option<std::path::PathBuf> {
+    if requested.scheme() != "file" || requested.host_str().is_some_and(|h| !h.is_empty()) {
+        return None;
+    }
+    let root = root.to_file_path().ok()?;
+    let path = requested.to_file_path().ok()?;
+    if path.starts_with(&root) {
+        return Some(path);
+    }
+    let relative = path.strip_prefix("/").ok()?;
+    Some(root.join(relative)).filter(|p| p.starts_with(&root))
+}
+
+/// The answer to a local page's `file:` request: the file it maps to, or a failure.
+async fn local_file_answer(request_id: &str, requested: &str, root: Option<&Url>) -> (&'static str, Value) {
+    let fail = ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "FileNotFound" }));
+    let (Ok(url), Some(root)) = (Url::parse(requested), root) else { return fail };
+    let Some(path) = local_file_for(&url, root) else { return fail };
+    let read = tokio::task::spawn_blocking(move || {
+        // Regular files only: a device or a pipe in the folder is never read.
+        std::fs::metadata(&path).ok().filter(|m| m.is_file() && m.len() <= MAX_LOCAL_FILE_BYTES)?;
+        let bytes = std::fs::read(&path).ok()?;
+        Some((bytes, content_type(&path)))
+    })
+    .await;
+    let Ok(Some((bytes, kind))) = read else { return fail };
+    (
+        "Fetch.fulfillRequest",
+        json!({
+            "requestId": request_id,
+            "responseCode": 200,
+            "responseHeaders": [{ "name": "Content-Type", "value": kind }],
+            "body": base64::engine::general_purpose::STANDARD.encode(bytes),
+        }),
+    )
+}
+
+fn content_type(path: &std::path::Path) -> &'static str {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    match extension.as_str() {
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "js" | "mjs" => "text/javascript",
+        "json" => "application/json",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        _ => "application/octet-stream",
+    }
 }
 
 /// The crawler's address rule for a request the page's scripts, styles or markup make.
@@ -816,10 +885,14 @@ mod tests {
     }
 
     #[test]
-    fn saved_pages_read_their_own_files_only() {
-        assert!(is_local_file("file:///srv/site/css/a.css"));
-        assert!(!is_local_file("file://www.google-analytics.com/analytics.js"));
-        assert!(!is_local_file("https://example.com/a.js"));
+    fn local_pages_read_their_own_folder_only() {
+        let root = Url::parse("file:///srv/site/").expect("url");
+        let file = |u: &str| local_file_for(&Url::parse(u).expect("url"), &root);
+        assert_eq!(file("file:///srv/site/css/a.css"), Some("/srv/site/css/a.css".into()));
+        assert_eq!(file("file:///css/site.css"), Some("/srv/site/css/site.css".into()), "root-relative");
+        assert_eq!(file("file:///srv/site/../../etc/passwd"), Some("/srv/site/etc/passwd".into()));
+        assert_eq!(file("file://www.google-analytics.com/analytics.js"), None);
+        assert_eq!(file("https://example.com/a.js"), None);
     }
 
     #[test]
