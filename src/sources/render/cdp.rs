@@ -115,14 +115,7 @@ impl Connection {
         params: Value,
         timeout: Duration,
     ) -> Result<Value, CdpError> {
-        if self.is_closed() {
-            return Err(CdpError::Closed);
-        }
-        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
-        let mut message = json!({ "id": id, "method": method, "params": params });
-        if let Some(session) = session {
-            message["sessionId"] = Value::String(session.to_string());
-        }
+        let (id, message) = self.message(session, method, params)?;
         let (sender, receiver) = oneshot::channel();
         lock(&self.pending).insert(id, sender);
         // The reader marks the connection closed before it drops every waiting command: a command
@@ -150,6 +143,12 @@ impl Connection {
     /// Sends a command without waiting for its answer: the handler of a tab's events must never wait
     /// on the reader, which may itself be waiting to hand that handler its next event.
     pub async fn send(&self, session: Option<&str>, method: &str, params: Value) -> Result<(), CdpError> {
+        let (_, message) = self.message(session, method, params)?;
+        self.writer.lock().await.send(Message::Text(message.to_string().into())).await.map_err(|_| CdpError::Closed)
+    }
+
+    /// A command with a fresh id, addressed to a tab when `session` is given.
+    fn message(&self, session: Option<&str>, method: &str, params: Value) -> Result<(u64, Value), CdpError> {
         if self.is_closed() {
             return Err(CdpError::Closed);
         }
@@ -158,7 +157,7 @@ impl Connection {
         if let Some(session) = session {
             message["sessionId"] = Value::String(session.to_string());
         }
-        self.writer.lock().await.send(Message::Text(message.to_string().into())).await.map_err(|_| CdpError::Closed)
+        Ok((id, message))
     }
 
     /// Starts receiving a tab's events.

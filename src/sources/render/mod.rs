@@ -797,6 +797,11 @@ async fn local_file_answer(request_id: &str, requested: &str, root: Option<&Url>
     let fail = ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "FileNotFound" }));
     let (Ok(url), Some(root)) = (Url::parse(requested), root) else { return fail };
     let Some(path) = local_file_for(&url, root) else { return fail };
+    // A file inside the folder is read by the browser itself; only a root-relative reference, which the
+    // browser would look for at the top of the disk, is served from the folder here.
+    if url.to_file_path().is_ok_and(|asked| asked == path) {
+        return ("Fetch.continueRequest", json!({ "requestId": request_id }));
+    }
     let read = tokio::task::spawn_blocking(move || {
         // Regular files only: a device or a pipe in the folder is never read.
         std::fs::metadata(&path).ok().filter(|m| m.is_file() && m.len() <= MAX_LOCAL_FILE_BYTES)?;
