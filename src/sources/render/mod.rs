@@ -794,7 +794,7 @@ fn local_file_for(requested: &Url, root: &Url) -> Option<std::path::PathBuf> {
 
 /// The answer to a local page's `file:` request: the file it maps to, or a failure.
 async fn local_file_answer(request_id: &str, requested: &str, root: Option<&Url>) -> (&'static str, Value) {
-    let fail = ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "FileNotFound" }));
+    let fail = ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "BlockedByClient" }));
     let (Ok(url), Some(root)) = (Url::parse(requested), root) else { return fail };
     let Some(path) = local_file_for(&url, root) else { return fail };
     // A file inside the folder is read by the browser itself; only a root-relative reference, which the
