@@ -221,8 +221,9 @@ struct CheckArgs {
     /// Browser tabs rendering at once [default: the number of CPU cores].
     #[arg(long)]
     render_tabs: Option<usize>,
-    /// Milliseconds a rendered page is watched after its load event: late pop-ups are seen, and boxes
-    /// that move in this time are floating windows or tickers.
+    /// Longest a rendered page is watched after its load event, in milliseconds: it is read as soon as
+    /// nothing is pending (requests, timers, moving boxes, DOM changes); late pop-ups are seen, and
+    /// boxes that move in this time are floating windows or tickers.
     #[arg(long, default_value_t = options::DEFAULT_RENDER_SETTLE_MS)]
     render_settle_ms: u64,
     /// Open report.html in the default browser when the run is done.

@@ -167,8 +167,8 @@ pub enum RenderMode {
 /// Seconds one page may take in the browser, from navigation to screenshot.
 pub const DEFAULT_RENDER_TIMEOUT_S: u64 = 30;
 
-/// Milliseconds a rendered page is watched after load (late pop-ups, movement).
-pub const DEFAULT_RENDER_SETTLE_MS: u64 = 300;
+/// Longest a rendered page is watched after load (late pop-ups, movement), in milliseconds.
+pub const DEFAULT_RENDER_SETTLE_MS: u64 = 1000;
 
 /// `--render`, `--chromium`, `--render-timeout-s`, `--render-tabs` and `--render-settle-ms`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -322,3 +322,95 @@ fn a_local_site_renders_with_its_root_relative_stylesheets() {
     assert!(home.rendered.is_some(), "{:?}", home.error);
     assert_eq!(outcome(&home, "color-contrast"), "Failed", "{:?}", findings(&home, "color-contrast"));
 }
+
+/// A pop-up a page shows a little after load: by a timer, and once a slow request has answered.
+const LATE_POPUP_JS: &str = r#"
+function showLayer(text) {
+  const pop = document.createElement('div');
+  pop.style.cssText = 'position:fixed;left:10%;top:10%;width:80%;height:70%;z-index:9999;background:#fff';
+  pop.innerHTML = '<p>' + text + '</p>';
+  document.body.appendChild(pop);
+}
+"#;
+
+#[test]
+fn a_page_is_watched_until_its_late_content_has_arrived_and_a_reused_tab_carries_nothing_over() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: Chromium is not installed");
+        return;
+    };
+    let text = "关于做好老年人办事服务工作的通知。".repeat(10);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (addr, _log) = runtime.block_on(serve(move |path, _| match path {
+        "/" => html(&format!(
+            "<h1>首页</h1><p>{text}</p><a href=/timer.html>定时</a> <a href=/slow.html>慢</a> <a href=/plain.html>普通</a>"
+        )),
+        "/late.js" => ([(axum::http::header::CONTENT_TYPE, "text/javascript")], LATE_POPUP_JS).into_response(),
+        // Well after the old fixed 300 ms watch, well inside the settle time.
+        "/timer.html" => html(&format!(
+            "<p>{text}</p><script src=/late.js></script>\
+             <script>addEventListener('load', () => setTimeout(() => showLayer('定时弹窗'), 600));</script>"
+        )),
+        "/slow.html" => html(&format!(
+            "<p>{text}</p><script src=/late.js></script>\
+             <script>addEventListener('load', () => fetch('/slow.json').then(r => r.json()).then(d => showLayer(d.text)));</script>"
+        )),
+        "/slow.json" => {
+            std::thread::sleep(Duration::from_millis(700));
+            ([(axum::http::header::CONTENT_TYPE, "application/json")], r#"{"text":"接口弹窗"}"#).into_response()
+        }
+        "/plain.html" => html(&format!("<h1>普通页面</h1><p>{text}</p>")),
+        _ => not_found(),
+    }));
+    let mut request = options(addr, &[]);
+    request.targets = vec![format!("http://127.0.0.1:{}/", addr.port())];
+    rendering(&mut request, RenderMode::Always, &browser);
+    // One tab: every page is rendered in the tab the one before it used.
+    request.render.tabs = Some(1);
+    request.crawl.concurrency = 1;
+    let out = tempfile::tempdir().expect("out");
+    let pages = run(request, out.path()).remove(0);
+    let page = |suffix: &str| pages.iter().find(|p| p.url.ends_with(suffix)).expect(suffix);
+    for late in ["/timer.html", "/slow.html"] {
+        let page = page(late);
+        assert!(page.rendered.is_some(), "{late}: {:?}", page.error);
+        let kinds: Vec<&str> = findings(page, "popup-overlay")
+            .iter()
+            .filter_map(|f| f.data.get("kind").and_then(|k| k.as_str()))
+            .collect();
+        assert!(kinds.contains(&"overlay"), "{late}: the late pop-up was seen: {kinds:?}");
+    }
+    for clean in ["/plain.html", "/"] {
+        let page = page(clean);
+        assert!(page.rendered.is_some(), "{clean}: {:?}", page.error);
+        assert!(findings(page, "popup-overlay").is_empty(), "{clean}: nothing carried over from another page");
+    }
+}
+
+#[test]
+fn a_local_page_with_missing_and_remote_files_renders_without_waiting_for_them() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: Chromium is not installed");
+        return;
+    };
+    // A saved page: a root-relative file that is not in the folder, and a protocol-relative script
+    // (`file://host/…` once saved). Both are refused at once; a refusal the browser did not accept
+    // once left the requests paused and every such page ended at its deadline.
+    let site = tempfile::tempdir().expect("site");
+    std::fs::write(
+        site.path().join("index.html"),
+        "<!DOCTYPE html><html lang=zh-CN><head><title>首页</title><link rel=stylesheet href=/css/missing.css>\
+         <script src=//www.google-analytics.com/analytics.js></script></head>\
+         <body><p>主办单位：某市人民政府办公室</p><img src=/images/missing.png alt=标志></body></html>",
+    )
+    .expect("write");
+    let mut request = CheckRequest::new(vec![site.path().display().to_string()]);
+    request.db = None;
+    request.verbosity = eldercheck::options::Verbosity::Quiet;
+    rendering(&mut request, RenderMode::Always, &browser);
+    request.render.page_timeout = Duration::from_secs(8);
+    let out = tempfile::tempdir().expect("out");
+    let home = run(request, out.path()).remove(0).remove(0);
+    assert!(home.error.is_none(), "no render_failed at the deadline: {:?}", home.error);
+    assert!(home.rendered.is_some());
+}

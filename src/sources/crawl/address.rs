@@ -170,6 +170,13 @@ impl Lookups {
         .clone()
     }
 
+    /// The addresses of `host` if they are known without waiting: a fresh answer in the table.
+    pub fn known(&self, host: &str) -> Option<Vec<IpAddr>> {
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, cell) = hosts.get(&host.to_ascii_lowercase())?;
+        cell.get().filter(|_| at.elapsed() < LOOKUP_TTL).cloned()
+    }
+
     /// One table for the whole process.
     pub fn shared() -> Arc<Lookups> {
         static SHARED: std::sync::OnceLock<Arc<Lookups>> = std::sync::OnceLock::new();
@@ -213,17 +220,27 @@ impl PolicyResolver {
 /// The addresses of a host as the crawler would connect: `--resolve` entries first, then IP
 /// literals, then the system resolver. Empty when the name does not resolve.
 pub async fn addresses_of(host: &str, port: u16, overrides: &[(String, SocketAddr)]) -> Vec<IpAddr> {
+    let _ = port;
+    match addresses_known(host, overrides) {
+        Some(known) => known,
+        None => Lookups::shared().of(host.trim_matches(['[', ']'])).await,
+    }
+}
+
+/// [`addresses_of`] when it needs no wait: `--resolve` entries, IP literals and fresh lookups. The
+/// rendering browser's requests are paused until they are answered, and most ask for a host the
+/// page has asked for before.
+pub fn addresses_known(host: &str, overrides: &[(String, SocketAddr)]) -> Option<Vec<IpAddr>> {
     let host = host.trim_matches(['[', ']']);
     let fixed: Vec<IpAddr> =
         overrides.iter().filter(|(name, _)| name.eq_ignore_ascii_case(host)).map(|(_, a)| a.ip()).collect();
     if !fixed.is_empty() {
-        return fixed;
+        return Some(fixed);
     }
     if let Ok(ip) = host.parse::<IpAddr>() {
-        return vec![ip];
+        return Some(vec![ip]);
     }
-    let _ = port;
-    Lookups::shared().of(host).await
+    Lookups::shared().known(host)
 }
 
 #[cfg(test)]
@@ -247,6 +264,14 @@ mod tests {
         }
         assert_eq!(classify(ip("::ffff:169.254.169.254")), AddressClass::Forbidden, "IPv4-mapped IPv6");
         assert_eq!(classify(ip("::ffff:127.0.0.1")), AddressClass::Private);
+    }
+
+    #[test]
+    fn addresses_are_known_without_waiting_only_when_no_lookup_is_needed() {
+        let mapped = [("intranet.example".to_string(), "10.1.2.3:80".parse().expect("addr"))];
+        assert_eq!(addresses_known("[::1]", &[]), Some(vec![ip("::1")]));
+        assert_eq!(addresses_known("INTRANET.example", &mapped), Some(vec![ip("10.1.2.3")]));
+        assert_eq!(addresses_known("never-looked-up.example", &mapped), None);
     }
 
     #[test]

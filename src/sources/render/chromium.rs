@@ -84,7 +84,7 @@ pub async fn launch(path: &Path, window: (u32, u32), resolve: &[(String, SocketA
         // their requests too. The profile is empty and thrown away, so isolation protects nothing here.
         .args([
             "--disable-site-isolation-trials",
-            "--disable-features=IsolateOrigins,site-per-process,Translate,MediaRouter,OptimizationHints",
+            "--disable-features=IsolateOrigins,site-per-process,Translate,MediaRouter,OptimizationHints,BackForwardCache",
         ])
         .arg(format!("--window-size={},{}", window.0, window.1))
         .arg(format!("--user-data-dir={}", profile.display()));

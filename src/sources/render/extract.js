@@ -1,6 +1,6 @@
 // Runs in an isolated world of the rendered page (the page's scripts cannot see or replace it).
 //
-// - `sample()` records where positioned and clipped boxes are.
+// - `sample()` records where positioned and clipped boxes are; returns [viewport width, page height].
 // - `collect(maxChars)` (about a second later) walks the composed tree (open shadow roots flattened
 //   in, slots holding what is assigned to them), tags every element with data-eldercheck-id, reads
 //   the computed values the checks judge, marks boxes that moved since the sample, counts text
@@ -42,7 +42,8 @@
       if (cs.display !== 'none' && candidate(el, cs)) positions.set(el, relative(el));
     }
     window.__eldercheckPositions = positions;
-    return n;
+    const scroller = document.scrollingElement || document.documentElement;
+    return [window.innerWidth, scroller ? scroller.scrollHeight : window.innerHeight];
   }
 
   function doctype() {
@@ -221,7 +222,10 @@
       range.selectNodeContents(el);
       const r = range.getBoundingClientRect();
       if (r.width < 1 || r.height < 1 || r.bottom <= 0 || r.right <= 0) continue;
-      found.push({ id: id, x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height });
+      // Inside the first screen of an unscrolled page: photographed without laying the page out again.
+      const inView = window.scrollX === 0 && window.scrollY === 0 && r.x >= 0 && r.y >= 0 &&
+        r.right <= window.innerWidth && r.bottom <= window.innerHeight;
+      found.push({ id: id, x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height, in_view: inView });
     }
     return JSON.stringify(found);
   }

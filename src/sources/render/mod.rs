@@ -42,7 +42,48 @@ const GUARD_JS: &str = r#"(() => {
       Object.defineProperty(navigator.serviceWorker, 'register', { value: () => Promise.reject(new DOMException('switched off by eldercheck', 'SecurityError')) });
     }
   } catch (e) {}
+  // What the page still has pending, for the settle time: one-shot timers due within a second and
+  // when its DOM last changed (requests in flight are followed in the Network domain).
+  try {
+    let lastChange = performance.now();
+    const timers = new Set();
+    const settleTimer = window.setTimeout, forgetTimer = window.clearTimeout;
+    window.setTimeout = function (handler, delay, ...rest) {
+      if (typeof handler !== 'function' || !(Number(delay || 0) <= 1000)) return settleTimer.apply(window, arguments);
+      let id;
+      id = settleTimer.call(window, function () { timers.delete(id); return handler.apply(this, rest); }, delay);
+      timers.add(id);
+      return id;
+    };
+    window.clearTimeout = function (id) { timers.delete(id); return forgetTimer.call(window, id); };
+    // CSS animations and transitions move boxes without changing the DOM: a page with boxes still
+    // moving is watched for the whole settle time, which is how long movement is measured.
+    const moves = /^(left|top|right|bottom|transform|translate|margin|inset|offset)/i;
+    const movingAnimations = () => {
+      const animations = document.getAnimations ? document.getAnimations() : [];
+      // The first few hundred tell: one moving box is enough to keep watching.
+      for (let i = 0; i < animations.length && i < 300; i++) {
+        const animation = animations[i];
+        if (animation.playState !== 'running' || !animation.effect || !animation.effect.getKeyframes) continue;
+        const frames = animation.effect.getKeyframes();
+        if (frames.some((frame) => Object.keys(frame).some((key) => moves.test(key)))) return 1;
+      }
+      return 0;
+    };
+    new MutationObserver(() => { lastChange = performance.now(); })
+      .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    Object.defineProperty(window, '__eldercheckPending', {
+      value: () => [timers.size + movingAnimations(), performance.now() - lastChange],
+    });
+  } catch (e) {}
 })();"#;
+/// Pages one tab renders before it is closed and a fresh one opened. A tab keeps its renderer's
+/// caches and heap from page to page; on the 50-page benchmark a tab kept for every page peaked at
+/// 1.7–1.8 GiB (browser and eldercheck), a tab per 25 pages at 1.4 GiB, a new tab for every page
+/// at 1.3 GiB but ~90 ms slower a page (opening and setting up a tab, a cold renderer).
+const PAGES_PER_TAB: u32 = 25;
+/// How long a page must have been still after load before it is read (see `Tab::settle`).
+const QUIET: Duration = Duration::from_millis(50);
 /// Screenshots are this wide at most (px); a desktop page is scaled down, a phone page is not.
 const SCREENSHOT_WIDTH: f32 = 800.0;
 /// Longest part of a page photographed, in CSS px: the top of a long page is where pop-ups live.
@@ -122,9 +163,56 @@ pub struct RenderSettings {
 }
 
 struct Browser {
-    // Dropped after the connection: the process is killed last.
     connection: Arc<Connection>,
+    /// Tabs set up and free for the next page: opening and setting up a tab costs ~50 ms a page.
+    idle: Mutex<Vec<Tab>>,
+    // Dropped after the connection: the process is killed last.
     _process: chromium::Process,
+}
+
+impl Browser {
+    /// A free tab for a page of this access, or a new one.
+    async fn tab(&self, access: Access, settings: &RenderSettings) -> Result<Tab, RenderError> {
+        let reused = {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            idle.iter().position(|t| t.access == access).map(|at| idle.swap_remove(at))
+        };
+        if let Some(tab) = reused {
+            return Ok(tab);
+        }
+        let c = &self.connection;
+        let target = c.call(None, "Target.createTarget", json!({ "url": "about:blank" }), COMMAND_TIMEOUT).await?;
+        let target_id = target["targetId"].as_str().unwrap_or_default().to_string();
+        let attached =
+            c.call(None, "Target.attachToTarget", json!({ "targetId": target_id, "flatten": true }), COMMAND_TIMEOUT);
+        let session = match attached.await {
+            Ok(attached) => attached["sessionId"].as_str().unwrap_or_default().to_string(),
+            Err(error) => {
+                let _ = c.send(None, "Target.closeTarget", json!({ "targetId": target_id })).await;
+                return Err(error.into());
+            }
+        };
+        let tab =
+            Tab { connection: c.clone(), target_id, session, access, reusable: false.into(), pages: AtomicU32::new(0) };
+        if let Err(error) = tab.set_up(settings).await {
+            tab.close().await;
+            return Err(error);
+        }
+        Ok(tab)
+    }
+
+    fn keep(&self, tab: Tab, most: usize) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < most.max(1) {
+            idle.push(tab);
+        } else {
+            drop(idle);
+            let connection = tab.connection.clone();
+            tokio::spawn(async move {
+                let _ = connection.send(None, "Target.closeTarget", json!({ "targetId": tab.target_id })).await;
+            });
+        }
+    }
 }
 
 /// One browser per run, a bounded number of tabs, restarted when it dies.
@@ -246,7 +334,7 @@ impl Renderer {
             .await
             .map_err(|e| RenderError::Launch(e.to_string()))?;
         let connection = Connection::connect(&process.ws_url).await.map_err(|e| RenderError::Launch(e.to_string()))?;
-        let browser = Arc::new(Browser { connection, _process: process });
+        let browser = Arc::new(Browser { connection, idle: Mutex::new(Vec::new()), _process: process });
         *slot = Some(browser.clone());
         Ok(browser)
     }
@@ -259,19 +347,39 @@ impl Renderer {
         deadline: tokio::time::Instant,
     ) -> Result<(String, Rendered), RenderError> {
         let browser = self.browser().await?;
-        let connection = browser.connection.clone();
-        let target =
-            connection.call(None, "Target.createTarget", json!({ "url": "about:blank" }), COMMAND_TIMEOUT).await?;
-        let target_id = target["targetId"].as_str().unwrap_or_default().to_string();
-        let tab = Tab { connection: connection.clone(), target_id };
-        let rendering = tab.render(document, access, reason, &self.settings);
-        let result = match tokio::time::timeout_at(deadline, rendering).await {
-            Ok(result) => result,
-            Err(_) => Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
+        let t0 = std::time::Instant::now();
+        let (tab, result) = match tokio::time::timeout_at(deadline, browser.tab(access, &self.settings)).await {
+            Ok(Ok(tab)) => {
+                trace("create", t0);
+                let rendering = tab.render(document, reason, &self.settings);
+                let result = match tokio::time::timeout_at(deadline, rendering).await {
+                    Ok(result) => result,
+                    Err(_) => Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
+                };
+                (tab, result)
+            }
+            Ok(Err(error)) => return Err(error),
+            Err(_) => return Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
         };
-        // Also after the deadline: a page stuck in a loop would otherwise keep a core busy for the run.
-        tab.close().await;
+        // A tab whose page failed is closed, also after the deadline: a page stuck in a loop would
+        // otherwise keep a core busy for the run. A tab that rendered its page serves the next one.
+        let served = tab.pages.fetch_add(1, Ordering::SeqCst) + 1;
+        if result.is_ok() && tab.reusable.load(Ordering::SeqCst) && served < PAGES_PER_TAB {
+            browser.keep(tab, self.settings.tabs);
+        } else {
+            tab.close().await;
+        }
+        trace("TOTAL", t0);
         result
+    }
+}
+
+/// With `ELDERCHECK_RENDER_TRACE=1`, prints how long each phase of rendering a page took (stderr,
+/// `TRACE phase ms`): where the time goes, for the benchmark (docs/PERFORMANCE.md).
+fn trace(phase: &str, since: std::time::Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("ELDERCHECK_RENDER_TRACE").is_some_and(|v| v == "1")) {
+        eprintln!("TRACE {phase} {:.1}", since.elapsed().as_secs_f64() * 1000.0);
     }
 }
 
@@ -290,10 +398,17 @@ impl Drop for Listening {
     }
 }
 
-/// One browser tab, closed after its page.
+/// One browser tab, attached and set up; it renders pages one after the other.
 struct Tab {
     connection: Arc<Connection>,
     target_id: String,
+    session: String,
+    access: Access,
+    /// Whether the last page finished loading: a page still loading could send its events into the
+    /// next page's, so its tab is closed instead.
+    reusable: std::sync::atomic::AtomicBool,
+    /// Pages this tab has rendered.
+    pages: AtomicU32,
 }
 
 /// What the tab's event handler saw.
@@ -302,7 +417,21 @@ struct Seen {
     loaded: bool,
     crashed: bool,
     dialogs: Vec<String>,
+    /// When the page last asked for something (a script, image, frame, XHR).
+    last_request: Option<tokio::time::Instant>,
+    /// Requests started and not yet ended; `None` once more than [`MAX_FOLLOWED_REQUESTS`] were
+    /// followed (the page then counts as busy until the settle time is up).
+    in_flight: Option<std::collections::HashSet<String>>,
 }
+
+impl Seen {
+    fn new() -> Seen {
+        Seen { in_flight: Some(Default::default()), ..Default::default() }
+    }
+}
+
+/// Requests of one page followed at once for the settle time.
+const MAX_FOLLOWED_REQUESTS: usize = 10_000;
 
 impl Tab {
     /// Closes the tab without waiting: a tab with requests still paused may take seconds to answer,
@@ -311,37 +440,61 @@ impl Tab {
         let _ = self.connection.send(None, "Target.closeTarget", json!({ "targetId": self.target_id })).await;
     }
 
+    /// What every page of the tab needs, sent once when the tab opens.
+    async fn set_up(&self, settings: &RenderSettings) -> Result<(), RenderError> {
+        let c = &self.connection;
+        let s = Some(self.session.as_str());
+        let (width, height) = settings.viewport;
+        // Sent together: the browser applies them in order, and one round trip costs less than seven.
+        let setup = [
+            ("Page.enable", json!({})),
+            (
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
+            ),
+            ("Inspector.enable", json!({})),
+            // Requests in flight, for the settle time; bodies are not kept.
+            ("Network.enable", json!({ "maxTotalBufferSize": 65536, "maxResourceBufferSize": 4096 })),
+            // A background tab gets no focus events; pages that move focus (sentinels) need them.
+            ("Emulation.setFocusEmulationEnabled", json!({ "enabled": true })),
+            ("Page.addScriptToEvaluateOnNewDocument", json!({ "source": GUARD_JS })),
+            // Connections the Fetch domain cannot see are not made at all (see GUARD_JS).
+            ("Fetch.enable", json!({ "patterns": [{ "urlPattern": "*", "requestStage": "Request" }] })),
+            // Pop-ups the page opens show up as targets attached to this tab.
+            ("Target.setAutoAttach", json!({ "autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true })),
+        ];
+        futures_util::future::try_join_all(
+            setup.into_iter().map(|(method, params)| c.call(s, method, params, COMMAND_TIMEOUT)),
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn render(
         &self,
         document: &Document,
-        access: Access,
         reason: RenderReason,
         settings: &RenderSettings,
     ) -> Result<(String, Rendered), RenderError> {
         let url = &document.url;
         let c = &self.connection;
-        let attached = c
-            .call(
-                None,
-                "Target.attachToTarget",
-                json!({ "targetId": self.target_id, "flatten": true }),
-                COMMAND_TIMEOUT,
-            )
-            .await?;
-        let session = attached["sessionId"].as_str().unwrap_or_default().to_string();
+        let session = self.session.clone();
         let events = c.subscribe(&session);
-        let seen = Arc::new(Mutex::new(Seen::default()));
+        let seen = Arc::new(Mutex::new(Seen::new()));
         let handler = tokio::spawn(handle_events(
             c.clone(),
             session.clone(),
             events,
             seen.clone(),
             document.clone(),
-            access,
+            self.access,
             settings.resolve.clone(),
         ));
         let _listening = Listening { handler, connection: c.clone(), session: session.clone() };
-        self.drive(&session, url, reason, settings, &seen).await
+        let result = self.drive(&session, url, reason, settings, &seen).await;
+        let loaded = seen.lock().unwrap_or_else(|e| e.into_inner()).loaded;
+        self.reusable.store(loaded, Ordering::SeqCst);
+        result
     }
 
     async fn drive(
@@ -354,27 +507,7 @@ impl Tab {
     ) -> Result<(String, Rendered), RenderError> {
         let c = &self.connection;
         let s = Some(session);
-        let (width, height) = settings.viewport;
-        // Sent together: the browser applies them in order, and one round trip costs less than seven.
-        let setup = [
-            ("Page.enable", json!({})),
-            (
-                "Emulation.setDeviceMetricsOverride",
-                json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
-            ),
-            ("Inspector.enable", json!({})),
-            // A background tab gets no focus events; pages that move focus (sentinels) need them.
-            ("Emulation.setFocusEmulationEnabled", json!({ "enabled": true })),
-            // Connections the Fetch domain cannot see are not made at all (see GUARD_JS).
-            ("Page.addScriptToEvaluateOnNewDocument", json!({ "source": GUARD_JS })),
-            ("Fetch.enable", json!({ "patterns": [{ "urlPattern": "*", "requestStage": "Request" }] })),
-            // Pop-ups the page opens show up as targets attached to this tab.
-            ("Target.setAutoAttach", json!({ "autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true })),
-        ];
-        futures_util::future::try_join_all(
-            setup.into_iter().map(|(method, params)| c.call(s, method, params, COMMAND_TIMEOUT)),
-        )
-        .await?;
+        let t = std::time::Instant::now();
         let navigated = c.call(s, "Page.navigate", json!({ "url": url.as_str() }), COMMAND_TIMEOUT).await?;
         if let Some(error) = navigated.get("errorText").and_then(Value::as_str).filter(|e| !e.is_empty()) {
             return Err(RenderError::Unreadable(format!("navigation failed: {error}")));
@@ -399,23 +532,52 @@ impl Tab {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        trace("load", t);
+        let t = std::time::Instant::now();
         // Positions are sampled at load and compared after the settle time, which late scripts get too.
-        let context = match self.prepare_world(session).await {
+        let (context, size) = match self.prepare_world(session).await {
             Err(RenderError::Protocol(CdpError::Protocol { message, .. })) if message.contains("context") => {
-                tokio::time::sleep(settings.settle).await;
+                self.settle(session, settings.settle, seen).await;
                 self.prepare_world(session).await.map_err(navigated_away)?
             }
             other => other?,
         };
-        tokio::time::sleep(settings.settle).await;
+        trace("prepare", t);
+        let t = std::time::Instant::now();
+        // A page with nothing pending is photographed while it is watched (the picture costs no time
+        // then); should it change after all, it is photographed again once it is read, so the picture
+        // always shows what was judged. A busy page (requests, timers, moving boxes) would only be
+        // photographed twice, and photographing it while it is busy can take seconds.
+        let idle = {
+            let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            seen.in_flight.as_ref().is_some_and(|f| f.is_empty())
+        } && tokio::time::timeout(QUIET, self.pending(session)).await.is_ok_and(|(pending, _)| pending == 0);
+        let photographed = tokio::time::Instant::now();
+        let photograph = async {
+            match (&settings.screenshots, idle) {
+                // Not waited for longer than the page is watched: a page that is slow to photograph
+                // is photographed once, after it is read.
+                (Some(folder), true) => {
+                    let photo = self.screenshot(session, url, size, folder);
+                    tokio::time::timeout(settings.settle.max(QUIET), photo).await.ok().flatten()
+                }
+                _ => None,
+            }
+        };
+        let ((), mut screenshot) = tokio::join!(self.settle(session, settings.settle, seen), photograph);
+        let mut rephotograph = screenshot.is_none()
+            || tokio::time::timeout(QUIET, self.changed_since(session, photographed)).await.unwrap_or(true);
+        trace("settle", t);
+        let t = std::time::Instant::now();
         let collect = format!("window.__eldercheck.collect({})", settings.max_body_bytes);
         let (context, collected) = match self.evaluate(session, context, &collect).await {
             Ok(collected) => (context, collected),
             // The page replaced itself during the settle time (a script redirect, `document.open`): its
             // world went with it. The new document is judged, without the movement sample.
             Err(RenderError::Protocol(CdpError::Protocol { message, .. })) if message.contains("context") => {
-                tokio::time::sleep(settings.settle).await;
-                let context = self.prepare_world(session).await.map_err(navigated_away)?;
+                self.settle(session, settings.settle, seen).await;
+                rephotograph = true;
+                let (context, _) = self.prepare_world(session).await.map_err(navigated_away)?;
                 (context, self.evaluate(session, context, &collect).await.map_err(navigated_away)?)
             }
             Err(error) => return Err(error),
@@ -433,22 +595,81 @@ impl Tab {
             }
             facts.dialogs = seen.dialogs.clone();
         }
-        let screenshot = match &settings.screenshots {
-            Some(folder) => self.screenshot(session, url, &facts, folder).await,
-            None => None,
-        };
+        trace("collect", t);
+        let t = std::time::Instant::now();
+        if let (Some(folder), true) = (&settings.screenshots, rephotograph) {
+            screenshot = self.screenshot(session, url, (facts.viewport_width, facts.document_height), folder).await;
+        }
+        trace("screenshot", t);
+        let t = std::time::Instant::now();
         // After the DOM and the screenshot are taken: these briefly change what the page shows.
         self.measure_backdrops(session, context, &mut facts).await;
+        trace("backdrops", t);
+        let t = std::time::Instant::now();
         self.probe_focus(session, context, &mut facts).await;
+        trace("focus", t);
         Ok((extracted.html.unwrap_or_default(), Rendered { reason, facts, screenshot }))
     }
 
+    /// Watches the page after load until it is quiet, [`QUIET`] long with no request in flight or
+    /// started, no one-shot timer due within a second and no change to its DOM, or for `most` at most.
+    /// (A request paused in the Fetch domain counts as started.)
+    /// A page with nothing left to do is read at once; one that keeps moving boxes or loading content
+    /// is watched for the whole time, which is also how long movement is measured.
+    async fn settle(&self, session: &str, most: Duration, seen: &Arc<Mutex<Seen>>) {
+        let started = tokio::time::Instant::now();
+        let end = started + most;
+        let poll = Duration::from_millis(10);
+        tokio::time::sleep(QUIET.min(most)).await;
+        while tokio::time::Instant::now() < end {
+            let requests_quiet = {
+                let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                seen.in_flight.as_ref().is_some_and(|f| f.is_empty())
+                    && seen.last_request.is_none_or(|at| at.elapsed() >= QUIET)
+            };
+            // A page too busy to answer the probe in the time left is not quiet.
+            let left = end.saturating_duration_since(tokio::time::Instant::now());
+            if requests_quiet && tokio::time::timeout(left, self.page_quiet(session)).await.unwrap_or(false) {
+                return;
+            }
+            tokio::time::sleep(poll.min(end.saturating_duration_since(tokio::time::Instant::now()))).await;
+        }
+    }
+
+    /// Whether the page's own scripts have nothing pending (see GUARD_JS).
+    async fn page_quiet(&self, session: &str) -> bool {
+        let (pending, unchanged) = self.pending(session).await;
+        pending == 0 && unchanged >= QUIET
+    }
+
+    /// Whether the page's DOM changed after `moment`.
+    async fn changed_since(&self, session: &str, moment: tokio::time::Instant) -> bool {
+        self.pending(session).await.1 < moment.elapsed()
+    }
+
+    /// What the page's scripts still have pending and how long its DOM has been unchanged. A page
+    /// that replaced the probe, or a document without it, counts as quiet and unchanged: the settle
+    /// time is a courtesy, not a rule.
+    async fn pending(&self, session: &str) -> (u64, Duration) {
+        let probe = "typeof window.__eldercheckPending === 'function' ? window.__eldercheckPending() : [0, 1e9]";
+        let params = json!({ "expression": probe, "returnByValue": true });
+        let Ok(reply) = self.connection.call(Some(session), "Runtime.evaluate", params, COMMAND_TIMEOUT).await else {
+            return (0, Duration::MAX);
+        };
+        let value = &reply["result"]["value"];
+        let pending = value[0].as_f64().filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0) as u64;
+        let unchanged = value[1].as_f64().filter(|v| v.is_finite() && *v >= 0.0).unwrap_or(1e9);
+        (pending, Duration::from_secs_f64(unchanged.min(1e9) / 1000.0))
+    }
+
     /// The isolated world with the extraction script installed and the first position sample taken.
-    async fn prepare_world(&self, session: &str) -> Result<i64, RenderError> {
+    /// Also returns the viewport width and the page height then (CSS px).
+    async fn prepare_world(&self, session: &str) -> Result<(i64, (f32, f32)), RenderError> {
         let context = self.isolated_world(session).await?;
         self.evaluate(session, context, &format!("window.__eldercheck = {EXTRACT_JS}; 0")).await?;
-        self.evaluate(session, context, "window.__eldercheck.sample()").await?;
-        Ok(context)
+        let size = self.evaluate(session, context, "window.__eldercheck.sample()").await?;
+        let dimension = |at: usize| size[at].as_f64().filter(|v| v.is_finite()).unwrap_or(0.0) as f32;
+        Ok((context, (dimension(0), dimension(1))))
     }
 
     /// A JavaScript world of its own in the page's main frame: the page cannot tamper with it.
@@ -497,24 +718,34 @@ impl Tab {
             return;
         };
         let Ok(candidates) = serde_json::from_str::<Vec<Candidate>>(list.as_str().unwrap_or("[]")) else { return };
-        let started = tokio::time::Instant::now();
-        for candidate in candidates {
-            // Pictures cost a layout each on long pages: the rest keep the engine's verdict (review).
-            if started.elapsed() > BACKDROP_BUDGET {
-                break;
-            }
-            let clip = json!({
-                "x": candidate.x, "y": candidate.y,
-                "width": candidate.width.min(MAX_BACKDROP_PX), "height": candidate.height.min(MAX_BACKDROP_PX),
-                "scale": 1,
-            });
-            let with_text = self.png(session, &clip).await;
-            let hidden =
-                self.evaluate(session, context, &format!("window.__eldercheck.hideText({})", candidate.id)).await;
-            let without_text = if hidden.is_ok() { self.png(session, &clip).await } else { None };
-            let _ = self.evaluate(session, context, &format!("window.__eldercheck.showText({})", candidate.id)).await;
-            let (Some(a), Some(b)) = (with_text, without_text) else { continue };
-            if let Some(colour) = backdrop_colour(&a, &b) {
+        // One picture with all their glyphs and one without: a pair per element cost up to half a
+        // second on pages with many, since a picture beyond the first screen lays the page out again.
+        // Text further down than the page screenshot keeps the engine's verdict (review).
+        let chosen: Vec<Candidate> = candidates
+            .into_iter()
+            .filter(|c| c.width <= MAX_BACKDROP_PX && c.y + c.height <= f64::from(SCREENSHOT_MAX_HEIGHT))
+            .collect();
+        if chosen.is_empty() {
+            return;
+        }
+        let left = chosen.iter().map(|c| c.x).fold(f64::INFINITY, f64::min).floor().max(0.0);
+        let top = chosen.iter().map(|c| c.y).fold(f64::INFINITY, f64::min).floor().max(0.0);
+        let right = chosen.iter().map(|c| c.x + c.width).fold(0.0, f64::max).ceil();
+        let bottom = chosen.iter().map(|c| c.y + c.height).fold(0.0, f64::max).ceil();
+        let clip = json!({ "x": left, "y": top, "width": right - left, "height": bottom - top, "scale": 1 });
+        let beyond = !chosen.iter().all(|c| c.in_view);
+        let ids = chosen.iter().map(|c| c.id.to_string()).collect::<Vec<_>>().join(",");
+        let with_text = self.png(session, &clip, beyond).await;
+        let hide = format!("[{ids}].forEach(window.__eldercheck.hideText); 0");
+        let hidden = self.evaluate(session, context, &hide).await;
+        let without_text = if hidden.is_ok() { self.png(session, &clip, beyond).await } else { None };
+        let show = format!("[{ids}].forEach(window.__eldercheck.showText); 0");
+        let _ = self.evaluate(session, context, &show).await;
+        let (Some(with_text), Some(without_text)) = (with_text, without_text) else { return };
+        for candidate in &chosen {
+            let (x, y, width, height) = (candidate.x - left, candidate.y - top, candidate.width, candidate.height);
+            let colour = backdrop_colour(&with_text.crop(x, y, width, height), &without_text.crop(x, y, width, height));
+            if let Some(colour) = colour {
                 if let Some(element) = facts.elements.iter_mut().find(|e| e.id == candidate.id) {
                     element.backdrop = Some(colour);
                 }
@@ -522,13 +753,13 @@ impl Tab {
         }
     }
 
-    async fn png(&self, session: &str, clip: &Value) -> Option<Image> {
+    async fn png(&self, session: &str, clip: &Value, beyond_viewport: bool) -> Option<Image> {
         let shot = self
             .connection
             .call(
                 Some(session),
                 "Page.captureScreenshot",
-                json!({ "format": "png", "clip": clip, "captureBeyondViewport": true }),
+                json!({ "format": "png", "clip": clip, "captureBeyondViewport": beyond_viewport, "optimizeForSpeed": true }),
                 COMMAND_TIMEOUT,
             )
             .await
@@ -552,11 +783,11 @@ impl Tab {
         &self,
         session: &str,
         url: &Url,
-        facts: &BrowserFacts,
+        (viewport_width, page_height): (f32, f32),
         folder: &std::path::Path,
     ) -> Option<Screenshot> {
-        let width = facts.viewport_width.max(1.0);
-        let height = facts.document_height.clamp(1.0, SCREENSHOT_MAX_HEIGHT);
+        let width = viewport_width.max(1.0);
+        let height = page_height.clamp(1.0, SCREENSHOT_MAX_HEIGHT);
         let scale = (SCREENSHOT_WIDTH / width).min(1.0);
         let shot = self
             .connection
@@ -568,6 +799,7 @@ impl Tab {
                     "quality": SCREENSHOT_QUALITY,
                     "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": scale },
                     "captureBeyondViewport": true,
+                    "optimizeForSpeed": true,
                 }),
                 COMMAND_TIMEOUT,
             )
@@ -586,8 +818,6 @@ impl Tab {
     }
 }
 
-/// Time a page's backdrop pictures may take together.
-const BACKDROP_BUDGET: Duration = Duration::from_millis(200);
 /// Largest side of a text box photographed for its backdrop, in CSS px.
 const MAX_BACKDROP_PX: f64 = 1200.0;
 
@@ -598,6 +828,8 @@ struct Candidate {
     y: f64,
     width: f64,
     height: f64,
+    #[serde(default)]
+    in_view: bool,
 }
 
 /// Decoded RGB pixels.
@@ -605,6 +837,19 @@ struct Image {
     width: usize,
     height: usize,
     rgb: Vec<[u8; 3]>,
+}
+
+impl Image {
+    /// The pixels of a rectangle (in px from the top left, clamped to the picture).
+    fn crop(&self, x: f64, y: f64, width: f64, height: f64) -> Image {
+        let clamp = |v: f64, most: usize| (v.max(0.0) as usize).min(most);
+        let (left, top) = (clamp(x.floor(), self.width), clamp(y.floor(), self.height));
+        let (right, bottom) = (clamp((x + width).ceil(), self.width), clamp((y + height).ceil(), self.height));
+        let rgb = (top..bottom).flat_map(|row| {
+            self.rgb.get(row * self.width + left..row * self.width + right).into_iter().flatten().copied()
+        });
+        Image { width: right - left, height: bottom - top, rgb: rgb.collect() }
+    }
 }
 
 fn decode_png(bytes: &[u8]) -> Option<Image> {
@@ -702,6 +947,22 @@ async fn handle_events(
     while let Some(Event { method, params }) = events.recv().await {
         match method.as_str() {
             "Page.loadEventFired" => seen.lock().unwrap_or_else(|e| e.into_inner()).loaded = true,
+            "Network.requestWillBeSent" => {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                seen.last_request = Some(tokio::time::Instant::now());
+                if seen.in_flight.as_ref().is_some_and(|f| f.len() >= MAX_FOLLOWED_REQUESTS) {
+                    seen.in_flight = None;
+                }
+                if let (Some(in_flight), Some(id)) = (seen.in_flight.as_mut(), params["requestId"].as_str()) {
+                    in_flight.insert(id.to_string());
+                }
+            }
+            "Network.loadingFinished" | "Network.loadingFailed" => {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                if let (Some(in_flight), Some(id)) = (seen.in_flight.as_mut(), params["requestId"].as_str()) {
+                    in_flight.remove(id);
+                }
+            }
             "Inspector.targetCrashed" => seen.lock().unwrap_or_else(|e| e.into_inner()).crashed = true,
             "Page.javascriptDialogOpening" => {
                 let kind = params["type"].as_str().unwrap_or("alert").to_string();
@@ -722,6 +983,7 @@ async fn handle_events(
                 }
             }
             "Fetch.requestPaused" => {
+                seen.lock().unwrap_or_else(|e| e.into_inner()).last_request = Some(tokio::time::Instant::now());
                 let request_id = params["requestId"].as_str().unwrap_or_default().to_string();
                 let requested = params["request"]["url"].as_str().unwrap_or_default();
                 let is_document = !served
@@ -748,6 +1010,14 @@ async fn handle_events(
                     let _ = c.send(Some(&session), "Fetch.fulfillRequest", params).await;
                     continue;
                 }
+                // Most requests are decided at once; only a host not looked up yet waits, on its own.
+                if !(local && requested.starts_with("file:")) {
+                    if let Some(allowed) = request_allowed_now(requested, access, &resolve) {
+                        let (method, params) = rule_answer(&request_id, allowed);
+                        let _ = c.send(Some(&session), method, params).await;
+                        continue;
+                    }
+                }
                 let (c, session, resolve) = (c.clone(), session.clone(), resolve.clone());
                 let requested = requested.to_string();
                 let site_root = document.site_root.clone();
@@ -758,16 +1028,20 @@ async fn handle_events(
                         return;
                     }
                     let allowed = request_allowed(&requested, access, &resolve).await;
-                    let (method, params) = if allowed {
-                        ("Fetch.continueRequest", json!({ "requestId": request_id }))
-                    } else {
-                        ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "BlockedByClient" }))
-                    };
+                    let (method, params) = rule_answer(&request_id, allowed);
                     let _ = c.send(Some(&session), method, params).await;
                 });
             }
             _ => {}
         }
+    }
+}
+
+fn rule_answer(request_id: &str, allowed: bool) -> (&'static str, Value) {
+    if allowed {
+        ("Fetch.continueRequest", json!({ "requestId": request_id }))
+    } else {
+        ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "BlockedByClient" }))
     }
 }
 
@@ -846,13 +1120,45 @@ fn content_type(path: &std::path::Path) -> &'static str {
 
 /// The crawler's address rule for a request the page's scripts, styles or markup make.
 async fn request_allowed(requested: &str, access: Access, resolve: &[(String, SocketAddr)]) -> bool {
-    let Ok(url) = Url::parse(requested) else { return false };
-    if !matches!(url.scheme(), "http" | "https") {
-        return matches!(url.scheme(), "data" | "blob");
+    match Target::of(requested) {
+        Target::Decided(allowed) => allowed,
+        Target::Host(host) => {
+            let addresses = address::addresses_of(&host, 0, resolve).await;
+            allowed_addresses(&addresses, access)
+        }
     }
-    let Some(host) = url.host_str() else { return false };
-    let port = url.port_or_known_default().unwrap_or(80);
-    let addresses = address::addresses_of(host, port, resolve).await;
+}
+
+/// The address rule's answer when it needs no lookup (`None` when it does).
+fn request_allowed_now(requested: &str, access: Access, resolve: &[(String, SocketAddr)]) -> Option<bool> {
+    match Target::of(requested) {
+        Target::Decided(allowed) => Some(allowed),
+        Target::Host(host) => address::addresses_known(&host, resolve).map(|a| allowed_addresses(&a, access)),
+    }
+}
+
+/// What a requested URL asks the address rule.
+enum Target {
+    /// Decided by the URL alone: schemes without a network request are allowed, the rest refused.
+    Decided(bool),
+    /// An http(s) host whose addresses decide.
+    Host(String),
+}
+
+impl Target {
+    fn of(requested: &str) -> Target {
+        let Ok(url) = Url::parse(requested) else { return Target::Decided(false) };
+        if !matches!(url.scheme(), "http" | "https") {
+            return Target::Decided(matches!(url.scheme(), "data" | "blob"));
+        }
+        match url.host_str() {
+            Some(host) => Target::Host(host.to_string()),
+            None => Target::Decided(false),
+        }
+    }
+}
+
+fn allowed_addresses(addresses: &[std::net::IpAddr], access: Access) -> bool {
     !addresses.is_empty() && addresses.iter().all(|ip| access.allows(*ip))
 }
 
@@ -870,6 +1176,16 @@ mod tests {
         let mapped = [("intranet.example".to_string(), "10.1.2.3:80".parse().expect("addr"))];
         assert!(!request_allowed("http://intranet.example/a.js", Access::Public, &mapped).await);
         assert!(request_allowed("http://intranet.example/b.js", Access::Private, &mapped).await);
+    }
+
+    #[test]
+    fn a_crop_keeps_the_pixels_of_its_rectangle() {
+        let picture = Image { width: 3, height: 2, rgb: (0..6).map(|v| [v, v, v]).collect() };
+        let crop = picture.crop(0.5, 0.2, 1.0, 0.9);
+        assert_eq!((crop.width, crop.height), (2, 2));
+        assert_eq!(crop.rgb, vec![[0; 3], [1; 3], [3; 3], [4; 3]]);
+        let outside = picture.crop(5.0, 5.0, 4.0, 4.0);
+        assert_eq!((outside.width, outside.height, outside.rgb.len()), (0, 0, 0));
     }
 
     #[test]
