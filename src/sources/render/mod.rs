@@ -164,7 +164,7 @@ pub struct RenderSettings {
 
 struct Browser {
     connection: Arc<Connection>,
-    /// Tabs set up and free for the next page: opening and setting up a tab costs ~50 ms a page.
+    /// Tabs set up and free for the next page: opening and setting up a tab costs ~80 ms a page.
     idle: Mutex<Vec<Tab>>,
     // Dropped after the connection: the process is killed last.
     _process: chromium::Process,
