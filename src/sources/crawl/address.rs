@@ -128,6 +128,8 @@ pub fn refusal_in(error: &(dyn Error + 'static)) -> Option<RefusedAddress> {
 const MAX_HOSTS: usize = 4096;
 /// How long a lookup's answer is used (a nightly batch runs for hours; records change).
 const LOOKUP_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+/// A lookup not answered in this time is asked again, alongside.
+const LOOKUP_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 /// A name that takes longer to resolve is treated as not resolving.
 const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -160,7 +162,10 @@ impl Lookups {
             }
         };
         cell.get_or_init(|| async {
-            let lookup = tokio::net::lookup_host((host, 0));
+            // A query whose answer was lost is only asked again by glibc after five seconds, and a
+            // page's burst of lookups loses some on some resolvers: a second lookup is started after a
+            // second (as browsers' resolvers retry), and the first answer wins.
+            let lookup = asked_again_after(LOOKUP_RETRY_AFTER, || tokio::net::lookup_host((host, 0)));
             match tokio::time::timeout(LOOKUP_TIMEOUT, lookup).await {
                 Ok(Ok(found)) => found.map(|a| a.ip()).collect(),
                 _ => Vec::new(),
@@ -181,6 +186,26 @@ impl Lookups {
     pub fn shared() -> Arc<Lookups> {
         static SHARED: std::sync::OnceLock<Arc<Lookups>> = std::sync::OnceLock::new();
         SHARED.get_or_init(Arc::default).clone()
+    }
+}
+
+/// The answer of `ask()`, or, when it has not come after `after`, of whichever of it and a second
+/// `ask()` answers first.
+async fn asked_again_after<F, Fut>(after: std::time::Duration, ask: F) -> Fut::Output
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future,
+{
+    let first = ask();
+    tokio::pin!(first);
+    if let Ok(answer) = tokio::time::timeout(after, &mut first).await {
+        return answer;
+    }
+    let second = ask();
+    tokio::pin!(second);
+    tokio::select! {
+        answer = &mut first => answer,
+        answer = &mut second => answer,
     }
 }
 
@@ -272,6 +297,35 @@ mod tests {
         assert_eq!(addresses_known("[::1]", &[]), Some(vec![ip("::1")]));
         assert_eq!(addresses_known("INTRANET.example", &mapped), Some(vec![ip("10.1.2.3")]));
         assert_eq!(addresses_known("never-looked-up.example", &mapped), None);
+    }
+
+    #[tokio::test]
+    async fn a_lookup_without_an_answer_is_asked_again_and_the_first_answer_wins() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let asked = AtomicU32::new(0);
+        // The first question is lost (never answered); the second is answered at once.
+        let lost_then_answered = || {
+            let n = asked.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n == 0 {
+                    std::future::pending::<()>().await;
+                }
+                n
+            }
+        };
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            asked_again_after(std::time::Duration::from_millis(20), lost_then_answered),
+        )
+        .await;
+        assert_eq!(answer, Ok(1));
+        asked.store(0, Ordering::SeqCst);
+        let answered = || {
+            asked.fetch_add(1, Ordering::SeqCst);
+            async { 7 }
+        };
+        assert_eq!(asked_again_after(std::time::Duration::from_millis(20), answered).await, 7);
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "an answered question is not asked again");
     }
 
     #[test]

@@ -564,24 +564,29 @@ impl Tab {
                 _ => None,
             }
         };
-        let ((), mut screenshot) = tokio::join!(self.settle(session, settings.settle, seen), photograph);
-        let mut rephotograph = screenshot.is_none()
-            || tokio::time::timeout(QUIET, self.changed_since(session, photographed)).await.unwrap_or(true);
-        trace("settle", t);
-        let t = std::time::Instant::now();
         let collect = format!("window.__eldercheck.collect({})", settings.max_body_bytes);
-        let (context, collected) = match self.evaluate(session, context, &collect).await {
-            Ok(collected) => (context, collected),
-            // The page replaced itself during the settle time (a script redirect, `document.open`): its
-            // world went with it. The new document is judged, without the movement sample.
-            Err(RenderError::Protocol(CdpError::Protocol { message, .. })) if message.contains("context") => {
-                self.settle(session, settings.settle, seen).await;
-                rephotograph = true;
-                let (context, _) = self.prepare_world(session).await.map_err(navigated_away)?;
-                (context, self.evaluate(session, context, &collect).await.map_err(navigated_away)?)
+        // The picture may still be under way when the page is quiet: the DOM is read meanwhile.
+        let watch_and_read = async {
+            self.settle(session, settings.settle, seen).await;
+            let changed = tokio::time::timeout(QUIET, self.changed_since(session, photographed)).await.unwrap_or(true);
+            trace("settle", t);
+            match self.evaluate(session, context, &collect).await {
+                Ok(collected) => Ok((changed, context, collected)),
+                // The page replaced itself during the settle time (a script redirect, `document.open`):
+                // its world went with it. The new document is judged, without the movement sample.
+                Err(RenderError::Protocol(CdpError::Protocol { message, .. })) if message.contains("context") => {
+                    self.settle(session, settings.settle, seen).await;
+                    let (context, _) = self.prepare_world(session).await.map_err(navigated_away)?;
+                    let collected = self.evaluate(session, context, &collect).await.map_err(navigated_away)?;
+                    Ok((true, context, collected))
+                }
+                Err(error) => Err(error),
             }
-            Err(error) => return Err(error),
         };
+        let (read, mut screenshot) = tokio::join!(watch_and_read, photograph);
+        let (changed, context, collected) = read?;
+        let rephotograph = changed || screenshot.is_none();
+        let t = std::time::Instant::now();
         let text = collected.as_str().ok_or_else(|| RenderError::Unreadable("no page data".into()))?;
         let extracted: Extracted = serde_json::from_str(text).map_err(|e| RenderError::Unreadable(e.to_string()))?;
         if let Some(length) = extracted.too_large {
