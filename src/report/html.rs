@@ -237,6 +237,8 @@ type ImageBox = (i64, i64, i64, i64);
 
 /// Most markers drawn on one page thumbnail.
 const MAX_MARKERS: usize = 20;
+/// Most problems listed for one marker (one element can fail many checks).
+const MAX_LABELS_PER_MARKER: usize = 5;
 
 /// The page screenshot with a numbered marker on each failed element it shows.
 fn thumbnail_view(page: &PageResult, base: &str, lang: Lang) -> Option<Value> {
@@ -254,7 +256,7 @@ fn thumbnail_view(page: &PageResult, base: &str, lang: Lang) -> Option<Value> {
         let key = (x.round() as i64, y.round() as i64, (b.width * s).round() as i64, (b.height * s).round() as i64);
         let label = clip(finding.message.get(lang), 80);
         if let Some((_, labels)) = boxes.iter_mut().find(|(k, _)| *k == key) {
-            if !labels.contains(&label) {
+            if labels.len() < MAX_LABELS_PER_MARKER && !labels.contains(&label) {
                 labels.push(label);
             }
         } else if boxes.len() < MAX_MARKERS {

@@ -207,7 +207,9 @@ pub fn script_built_reason(text: &str) -> Option<&'static str> {
                 let after = &compact[at + needle.len()..];
                 // The id must end there (`id=app` is not `id=apple`), and the element must be empty.
                 let ends = quote.is_empty() && after.starts_with(['>', '/']) || !quote.is_empty();
-                ends && after.find('>').is_some_and(|close| after[close + 1..].starts_with("</"))
+                // Within the start tag's reach: a page of `id=app` without `>` costs one pass, not one per match.
+                let tag = prefix(after, TAG_REACH);
+                ends && tag.find('>').is_some_and(|close| after[close + 1..].starts_with("</"))
             })
         })
     });
@@ -215,7 +217,7 @@ pub fn script_built_reason(text: &str) -> Option<&'static str> {
         return Some("empty_app_root");
     }
     let noscript_asks = lower.match_indices("<noscript").any(|(at, _)| {
-        let inside = &lower[at..];
+        let inside = prefix(&lower[at..], NOSCRIPT_REACH);
         let inside = &inside[..inside.find("</noscript").unwrap_or(inside.len())];
         inside.contains("javascript")
             || ["启用", "开启", "打开"].iter().any(|w| inside.contains(w))
@@ -225,6 +227,20 @@ pub fn script_built_reason(text: &str) -> Option<&'static str> {
         return Some("noscript_asks_for_javascript");
     }
     (visible_chars(&lower) < SCRIPT_BUILT_TEXT_CHARS).then_some("little_text_with_scripts")
+}
+
+/// Bytes after an app root's id searched for the end of its start tag.
+const TAG_REACH: usize = 1024;
+/// Bytes of a `<noscript>` searched for a request to turn JavaScript on.
+const NOSCRIPT_REACH: usize = 4096;
+
+/// At most the first `most` bytes of `text`, cut at a character boundary.
+fn prefix(text: &str, most: usize) -> &str {
+    let mut end = most.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// What is between `<tag` and the next `>`.
@@ -277,6 +293,14 @@ mod tests {
 
     fn reason(html: &str) -> Option<&'static str> {
         script_built_reason(html)
+    }
+
+    #[test]
+    fn prefixes_are_cut_at_character_boundaries() {
+        assert_eq!(prefix("启用脚本", 4), "启");
+        assert_eq!(prefix("abc", 10), "abc");
+        let asks = format!("<noscript>请启用JavaScript{}</noscript><script></script>", " ".repeat(8000));
+        assert_eq!(reason(&asks), Some("noscript_asks_for_javascript"), "the request comes first");
     }
 
     #[test]

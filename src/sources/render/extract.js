@@ -12,10 +12,14 @@
   const MAX_ELEMENTS = 60000;
   const MAX_BACKDROPS = 12;
   const MAX_PROBES = 200;
+  // Ancestors looked through for the background behind a text.
+  const MAX_BACKDROP_ANCESTORS = 64;
   const ID = 'data-eldercheck-id';
   const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
   const RAW = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext', 'noscript']);
   const tagged = [];
+  // Ids of tagged elements inside aria-hidden="true" (or carrying it), noted by the walk.
+  const insideHidden = [];
 
   function relative(el) {
     const r = el.getBoundingClientRect();
@@ -140,8 +144,9 @@
     const out = [doctype()];
     let length = out[0].length;
     const root = document.documentElement;
-    // Frames of the walk: [node, children, next child index].
-    const stack = root ? [[root, null, 0]] : [];
+    // Frames of the walk: [node, children, next child index, whether it sets aria-hidden="true"].
+    const stack = root ? [[root, null, 0, false]] : [];
+    let hiddenDepth = 0;
     while (stack.length) {
       const frame = stack[stack.length - 1];
       const node = frame[0];
@@ -149,11 +154,13 @@
         // Entering the node.
         if (node.nodeType === 1) {
           const name = node.localName;
+          const hides = node.getAttribute('aria-hidden') === 'true';
           if (tagged.length < MAX_ELEMENTS) {
             const id = tagged.length;
             node.setAttribute(ID, String(id));
             tagged.push(node);
             elements.push(describe(node, id, positions, rendered, sx, sy));
+            if (hides || hiddenDepth > 0) insideHidden.push(id);
           }
           let start = '<' + name;
           for (const a of node.attributes) start += ' ' + a.name + '="' + escapeAttr(a.value) + '"';
@@ -165,6 +172,8 @@
             continue;
           }
           frame[1] = composedChildren(node);
+          frame[3] = hides;
+          if (hides) hiddenDepth += 1;
         } else {
           stack.pop();
           let text = '';
@@ -183,9 +192,10 @@
       if (frame[2] < frame[1].length) {
         const child = frame[1][frame[2]];
         frame[2] += 1;
-        stack.push([child, null, 0]);
+        stack.push([child, null, 0, false]);
       } else {
         stack.pop();
+        if (frame[3]) hiddenDepth -= 1;
         out.push('</' + node.localName + '>');
         length += node.localName.length + 3;
       }
@@ -212,7 +222,7 @@
       if (!own) continue;
       const cs = getComputedStyle(el);
       let needs = cs.textShadow !== 'none';
-      for (let a = el; a && !needs; a = a.parentElement) {
+      for (let a = el, steps = 0; a && !needs && steps < MAX_BACKDROP_ANCESTORS; a = a.parentElement, steps++) {
         const s = getComputedStyle(a);
         if (s.backgroundImage !== 'none') needs = true;
         else if (s.backgroundColor !== 'rgba(0, 0, 0, 0)' && s.backgroundColor !== 'transparent') break;
@@ -246,9 +256,10 @@
   function focusProbe() {
     const escapes = [];
     let probed = 0;
-    for (let id = 0; id < tagged.length && probed < MAX_PROBES; id++) {
+    for (let i = 0; i < insideHidden.length && probed < MAX_PROBES; i++) {
+      const id = insideHidden[i];
       const el = tagged[id];
-      if (!el.closest('[aria-hidden="true"]') || el.tabIndex < 0 || typeof el.focus !== 'function') continue;
+      if (el.tabIndex < 0 || typeof el.focus !== 'function') continue;
       probed += 1;
       el.focus();
       if (document.activeElement !== el && document.activeElement !== document.body) escapes.push(id);
