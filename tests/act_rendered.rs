@@ -9,7 +9,7 @@ mod common;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use common::act::{act_dir, check_for_rule};
-use common::browser::chromium;
+use common::browser::chromium_or_skip;
 use eldercheck::options::{Format, Output, RenderMode, Verbosity};
 use eldercheck::run::CheckRequest;
 use eldercheck::rundir::RunDir;
@@ -46,10 +46,7 @@ fn act_cases_that_need_a_browser_agree_in_rendered_mode() {
         println!("SKIPPED: ACT test cases not found at {} (set ELDERCHECK_ACT_DIR)", dir.display());
         return;
     };
-    let Some(browser) = chromium() else {
-        println!("SKIPPED: Chromium is not installed (apt-get install -y chromium)");
-        return;
-    };
+    let Some(browser) = chromium_or_skip() else { return };
     let manifest: Vec<Value> = serde_json::from_str(&manifest_text).expect("ACT manifest is JSON");
     let cases: Vec<(&Value, String)> = manifest
         .iter()

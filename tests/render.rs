@@ -5,7 +5,7 @@
 mod common;
 
 use axum::response::IntoResponse;
-use common::{browser::chromium, html, not_found, options, serve};
+use common::{browser::chromium_or_skip, html, not_found, options, serve};
 use eldercheck::options::{Output, RenderMode};
 use eldercheck::results::PageResult;
 use eldercheck::run::CheckRequest;
@@ -64,10 +64,7 @@ let x = 0; setInterval(() => { x += 6; float.style.left = x + 'px'; }, 40);
 
 #[test]
 fn a_script_built_site_is_judged_as_the_browser_shows_it() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: Chromium is not installed (apt-get install -y chromium)");
-        return;
-    };
+    let Some(browser) = chromium_or_skip() else { return };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (addr, log) = runtime.block_on(serve(|path, _| match path {
         "/" => html(
@@ -141,10 +138,7 @@ fn a_script_built_site_is_judged_as_the_browser_shows_it() {
 
 #[test]
 fn the_browser_never_reaches_addresses_the_crawl_may_not() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: Chromium is not installed");
-        return;
-    };
+    let Some(browser) = chromium_or_skip() else { return };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (addr, log) = runtime.block_on(serve(|_, _| not_found()));
     let site = tempfile::tempdir().expect("site");
@@ -175,10 +169,7 @@ fn the_browser_never_reaches_addresses_the_crawl_may_not() {
 
 #[test]
 fn a_page_that_hangs_the_browser_is_an_error_entry_and_the_run_goes_on() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: Chromium is not installed");
-        return;
-    };
+    let Some(browser) = chromium_or_skip() else { return };
     let site = tempfile::tempdir().expect("site");
     let page = page_html;
     std::fs::write(site.path().join("a-hang.html"), page("<p>卡住</p><script>for(;;){}</script>")).expect("write");
@@ -235,10 +226,7 @@ fn rendering_always_without_a_browser_is_a_usage_error_with_an_install_hint() {
 
 #[test]
 fn a_browser_that_dies_is_restarted_and_its_pages_are_error_entries() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: Chromium is not installed");
-        return;
-    };
+    let Some(browser) = chromium_or_skip() else { return };
     let work = tempfile::tempdir().expect("work");
     // A browser that notes its process id, so that the test can kill it mid-page.
     let pids = work.path().join("pids");
@@ -298,10 +286,7 @@ fn a_browser_that_dies_is_restarted_and_its_pages_are_error_entries() {
 
 #[test]
 fn a_local_site_renders_with_its_root_relative_stylesheets() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: Chromium is not installed");
-        return;
-    };
+    let Some(browser) = chromium_or_skip() else { return };
     // Served from a web server, `/css/site.css` is the site's own stylesheet; the browser reading the
     // folder would look for it at the top of the disk and judge the page unstyled.
     let site = tempfile::tempdir().expect("site");
@@ -335,10 +320,7 @@ function showLayer(text) {
 
 #[test]
 fn a_page_is_watched_until_its_late_content_has_arrived_and_a_reused_tab_carries_nothing_over() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: Chromium is not installed");
-        return;
-    };
+    let Some(browser) = chromium_or_skip() else { return };
     let text = "关于做好老年人办事服务工作的通知。".repeat(10);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (addr, _log) = runtime.block_on(serve(move |path, _| match path {
@@ -389,10 +371,7 @@ fn a_page_is_watched_until_its_late_content_has_arrived_and_a_reused_tab_carries
 
 #[test]
 fn a_local_page_with_missing_and_remote_files_renders_without_waiting_for_them() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: Chromium is not installed");
-        return;
-    };
+    let Some(browser) = chromium_or_skip() else { return };
     // A saved page: a root-relative file that is not in the folder, and a protocol-relative script
     // (`file://host/…` once saved). Both are refused at once; a refusal the browser did not accept
     // once left the requests paused and every such page ended at its deadline.

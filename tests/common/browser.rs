@@ -10,6 +10,16 @@ pub fn chromium() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
+/// The installed Chromium for a test that needs it; says that the test is skipped when there is none
+/// (CI installs it).
+pub fn chromium_or_skip() -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        eprintln!("skipped: Chromium is not installed (apt-get install -y chromium fonts-noto-cjk)");
+    }
+    found
+}
+
 /// The DOM after scripts ran (stdout) and the browser's log (stderr), for a page 1280 px wide.
 pub fn chromium_dump(browser: &Path, page: &Path) -> (String, String) {
     let profile = tempfile::tempdir().expect("tempdir");

@@ -244,8 +244,7 @@ impl PolicyResolver {
 
 /// The addresses of a host as the crawler would connect: `--resolve` entries first, then IP
 /// literals, then the system resolver. Empty when the name does not resolve.
-pub async fn addresses_of(host: &str, port: u16, overrides: &[(String, SocketAddr)]) -> Vec<IpAddr> {
-    let _ = port;
+pub async fn addresses_of(host: &str, overrides: &[(String, SocketAddr)]) -> Vec<IpAddr> {
     match addresses_known(host, overrides) {
         Some(known) => known,
         None => Lookups::shared().of(host.trim_matches(['[', ']'])).await,

@@ -174,8 +174,7 @@ impl Crawler {
         let deadline = tokio::time::Instant::now() + options.site_timeout;
         // A site the user asked for on a private network may reach private addresses; no other may.
         let host = start.host_str().unwrap_or_default();
-        let port = start.port_or_known_default().unwrap_or(80);
-        let access = Access::for_start(&address::addresses_of(host, port, &options.fetch.resolve).await);
+        let access = Access::for_start(&address::addresses_of(host, &options.fetch.resolve).await);
         feed.set_access(access);
         let loader = self.stylesheets.for_site(access);
         let site_key = url_scope::site_key(&start);

@@ -192,8 +192,7 @@ impl Browser {
                 return Err(error.into());
             }
         };
-        let tab =
-            Tab { connection: c.clone(), target_id, session, access, reusable: false.into(), pages: AtomicU32::new(0) };
+        let tab = Tab { connection: c.clone(), target_id, session, access, last_page_loaded: false, pages: 0 };
         if let Err(error) = tab.set_up(settings).await {
             tab.close().await;
             return Err(error);
@@ -207,10 +206,7 @@ impl Browser {
             idle.push(tab);
         } else {
             drop(idle);
-            let connection = tab.connection.clone();
-            tokio::spawn(async move {
-                let _ = connection.send(None, "Target.closeTarget", json!({ "targetId": tab.target_id })).await;
-            });
+            tokio::spawn(async move { tab.close().await });
         }
     }
 }
@@ -237,6 +233,8 @@ enum RenderError {
     TooLarge(u64),
     #[error("the browser returned something unreadable: {0}")]
     Unreadable(String),
+    #[error("the page kept navigating away while it was being read")]
+    NavigatedAway,
     #[error("{0}")]
     Launch(String),
 }
@@ -302,8 +300,7 @@ impl Renderer {
                 self.give_up(message);
             }
             Err(error) => {
-                parts.content =
-                    Err(LoadFailure::new("render_failed", format!("rendering in Chromium failed: {error}")));
+                parts.content = Err(LoadFailure::new("render_failed", error.to_string()));
             }
         }
     }
@@ -348,8 +345,8 @@ impl Renderer {
     ) -> Result<(String, Rendered), RenderError> {
         let browser = self.browser().await?;
         let t0 = std::time::Instant::now();
-        let (tab, result) = match tokio::time::timeout_at(deadline, browser.tab(access, &self.settings)).await {
-            Ok(Ok(tab)) => {
+        let (mut tab, result) = match tokio::time::timeout_at(deadline, browser.tab(access, &self.settings)).await {
+            Ok(Ok(mut tab)) => {
                 trace("create", t0);
                 let rendering = tab.render(document, reason, &self.settings);
                 let result = match tokio::time::timeout_at(deadline, rendering).await {
@@ -363,8 +360,8 @@ impl Renderer {
         };
         // A tab whose page failed is closed, also after the deadline: a page stuck in a loop would
         // otherwise keep a core busy for the run. A tab that rendered its page serves the next one.
-        let served = tab.pages.fetch_add(1, Ordering::SeqCst) + 1;
-        if result.is_ok() && tab.reusable.load(Ordering::SeqCst) && served < PAGES_PER_TAB {
+        tab.pages += 1;
+        if result.is_ok() && tab.last_page_loaded && tab.pages < PAGES_PER_TAB {
             browser.keep(tab, self.settings.tabs);
         } else {
             tab.close().await;
@@ -406,9 +403,9 @@ struct Tab {
     access: Access,
     /// Whether the last page finished loading: a page still loading could send its events into the
     /// next page's, so its tab is closed instead.
-    reusable: std::sync::atomic::AtomicBool,
+    last_page_loaded: bool,
     /// Pages this tab has rendered.
-    pages: AtomicU32,
+    pages: u32,
 }
 
 /// What the tab's event handler saw.
@@ -428,10 +425,23 @@ impl Seen {
     fn new() -> Seen {
         Seen { in_flight: Some(Default::default()), ..Default::default() }
     }
+
+    fn nothing_in_flight(&self) -> bool {
+        self.in_flight.as_ref().is_some_and(|f| f.is_empty())
+    }
+
+    /// A page that opens dialogs or windows in a loop is noted a few times, not without end.
+    fn note_dialog(&mut self, kind: String) {
+        if self.dialogs.len() < MAX_DIALOGS {
+            self.dialogs.push(kind);
+        }
+    }
 }
 
 /// Requests of one page followed at once for the settle time.
 const MAX_FOLLOWED_REQUESTS: usize = 10_000;
+/// Dialogs and windows noted for one page.
+const MAX_DIALOGS: usize = 50;
 
 impl Tab {
     /// Closes the tab without waiting: a tab with requests still paused may take seconds to answer,
@@ -471,7 +481,7 @@ impl Tab {
     }
 
     async fn render(
-        &self,
+        &mut self,
         document: &Document,
         reason: RenderReason,
         settings: &RenderSettings,
@@ -492,8 +502,7 @@ impl Tab {
         ));
         let _listening = Listening { handler, connection: c.clone(), session: session.clone() };
         let result = self.drive(&session, url, reason, settings, &seen).await;
-        let loaded = seen.lock().unwrap_or_else(|e| e.into_inner()).loaded;
-        self.reusable.store(loaded, Ordering::SeqCst);
+        self.last_page_loaded = seen.lock().unwrap_or_else(|e| e.into_inner()).loaded;
         result
     }
 
@@ -548,10 +557,8 @@ impl Tab {
         // then); should it change after all, it is photographed again once it is read, so the picture
         // always shows what was judged. A busy page (requests, timers, moving boxes) would only be
         // photographed twice, and photographing it while it is busy can take seconds.
-        let idle = {
-            let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
-            seen.in_flight.as_ref().is_some_and(|f| f.is_empty())
-        } && tokio::time::timeout(QUIET, self.pending(session)).await.is_ok_and(|(pending, _)| pending == 0);
+        let idle = seen.lock().unwrap_or_else(|e| e.into_inner()).nothing_in_flight()
+            && tokio::time::timeout(QUIET, self.pending(session)).await.is_ok_and(|(pending, _)| pending == 0);
         let photographed = tokio::time::Instant::now();
         let photograph = async {
             match (&settings.screenshots, idle) {
@@ -618,7 +625,6 @@ impl Tab {
 
     /// Watches the page after load until it is quiet, [`QUIET`] long with no request in flight or
     /// started, no one-shot timer due within a second and no change to its DOM, or for `most` at most.
-    /// (A request paused in the Fetch domain counts as started.)
     /// A page with nothing left to do is read at once; one that keeps moving boxes or loading content
     /// is watched for the whole time, which is also how long movement is measured.
     async fn settle(&self, session: &str, most: Duration, seen: &Arc<Mutex<Seen>>) {
@@ -629,8 +635,7 @@ impl Tab {
         while tokio::time::Instant::now() < end {
             let requests_quiet = {
                 let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
-                seen.in_flight.as_ref().is_some_and(|f| f.is_empty())
-                    && seen.last_request.is_none_or(|at| at.elapsed() >= QUIET)
+                seen.nothing_in_flight() && seen.last_request.is_none_or(|at| at.elapsed() >= QUIET)
             };
             // A page too busy to answer the probe in the time left is not quiet.
             let left = end.saturating_duration_since(tokio::time::Instant::now());
@@ -726,9 +731,12 @@ impl Tab {
         // One picture with all their glyphs and one without: a pair per element cost up to half a
         // second on pages with many, since a picture beyond the first screen lays the page out again.
         // Text further down than the page screenshot keeps the engine's verdict (review).
+        // Within the page's width and the screenshot's height: the one picture of them all stays
+        // bounded however far a page places its text.
+        let page_width = f64::from(facts.viewport_width);
         let chosen: Vec<Candidate> = candidates
             .into_iter()
-            .filter(|c| c.width <= MAX_BACKDROP_PX && c.y + c.height <= f64::from(SCREENSHOT_MAX_HEIGHT))
+            .filter(|c| c.x >= 0.0 && c.x + c.width <= page_width && c.y + c.height <= f64::from(SCREENSHOT_MAX_HEIGHT))
             .collect();
         if chosen.is_empty() {
             return;
@@ -823,9 +831,6 @@ impl Tab {
     }
 }
 
-/// Largest side of a text box photographed for its backdrop, in CSS px.
-const MAX_BACKDROP_PX: f64 = 1200.0;
-
 #[derive(Deserialize)]
 struct Candidate {
     id: u32,
@@ -902,9 +907,7 @@ fn backdrop_colour(with_text: &Image, without_text: &Image) -> Option<String> {
 /// The page replaced its document again while it was being read (a redirect loop, a reload).
 fn navigated_away(error: RenderError) -> RenderError {
     match error {
-        RenderError::Protocol(CdpError::Protocol { .. }) => {
-            RenderError::Unreadable("the page kept navigating away while it was being read".into())
-        }
+        RenderError::Protocol(CdpError::Protocol { .. }) => RenderError::NavigatedAway,
         other => other,
     }
 }
@@ -971,13 +974,13 @@ async fn handle_events(
             "Inspector.targetCrashed" => seen.lock().unwrap_or_else(|e| e.into_inner()).crashed = true,
             "Page.javascriptDialogOpening" => {
                 let kind = params["type"].as_str().unwrap_or("alert").to_string();
-                seen.lock().unwrap_or_else(|e| e.into_inner()).dialogs.push(kind);
+                seen.lock().unwrap_or_else(|e| e.into_inner()).note_dialog(kind);
                 let _ = c.send(Some(&session), "Page.handleJavaScriptDialog", json!({ "accept": true })).await;
             }
             "Target.attachedToTarget" => {
                 let info = &params["targetInfo"];
                 if info["type"].as_str() == Some("page") {
-                    seen.lock().unwrap_or_else(|e| e.into_inner()).dialogs.push("window.open".into());
+                    seen.lock().unwrap_or_else(|e| e.into_inner()).note_dialog("window.open".into());
                     if let Some(id) = info["targetId"].as_str() {
                         let (c, id) = (c.clone(), id.to_string());
                         tokio::spawn(async move {
@@ -988,7 +991,6 @@ async fn handle_events(
                 }
             }
             "Fetch.requestPaused" => {
-                seen.lock().unwrap_or_else(|e| e.into_inner()).last_request = Some(tokio::time::Instant::now());
                 let request_id = params["requestId"].as_str().unwrap_or_default().to_string();
                 let requested = params["request"]["url"].as_str().unwrap_or_default();
                 let is_document = !served
@@ -1015,27 +1017,30 @@ async fn handle_events(
                     let _ = c.send(Some(&session), "Fetch.fulfillRequest", params).await;
                     continue;
                 }
-                // Most requests are decided at once; only a host not looked up yet waits, on its own.
-                if !(local && requested.starts_with("file:")) {
-                    if let Some(allowed) = request_allowed_now(requested, access, &resolve) {
-                        let (method, params) = rule_answer(&request_id, allowed);
-                        let _ = c.send(Some(&session), method, params).await;
-                        continue;
-                    }
-                }
-                let (c, session, resolve) = (c.clone(), session.clone(), resolve.clone());
-                let requested = requested.to_string();
-                let site_root = document.site_root.clone();
-                tokio::spawn(async move {
-                    if local && requested.starts_with("file:") {
+                let (c, session) = (c.clone(), session.clone());
+                if local && requested.starts_with("file:") {
+                    let (requested, site_root) = (requested.to_string(), document.site_root.clone());
+                    tokio::spawn(async move {
                         let (method, params) = local_file_answer(&request_id, &requested, site_root.as_ref()).await;
                         let _ = c.send(Some(&session), method, params).await;
-                        return;
+                    });
+                    continue;
+                }
+                // Most requests are decided at once; only a host not looked up yet waits, on its own.
+                match decided_now(requested, access, &resolve) {
+                    Ok(allowed) => {
+                        let (method, params) = rule_answer(&request_id, allowed);
+                        let _ = c.send(Some(&session), method, params).await;
                     }
-                    let allowed = request_allowed(&requested, access, &resolve).await;
-                    let (method, params) = rule_answer(&request_id, allowed);
-                    let _ = c.send(Some(&session), method, params).await;
-                });
+                    Err(host) => {
+                        let resolve = resolve.clone();
+                        tokio::spawn(async move {
+                            let addresses = address::addresses_of(&host, &resolve).await;
+                            let (method, params) = rule_answer(&request_id, allowed_addresses(&addresses, access));
+                            let _ = c.send(Some(&session), method, params).await;
+                        });
+                    }
+                }
             }
             _ => {}
         }
@@ -1124,21 +1129,22 @@ fn content_type(path: &std::path::Path) -> &'static str {
 }
 
 /// The crawler's address rule for a request the page's scripts, styles or markup make.
+#[cfg(test)]
 async fn request_allowed(requested: &str, access: Access, resolve: &[(String, SocketAddr)]) -> bool {
-    match Target::of(requested) {
-        Target::Decided(allowed) => allowed,
-        Target::Host(host) => {
-            let addresses = address::addresses_of(&host, 0, resolve).await;
-            allowed_addresses(&addresses, access)
-        }
+    match decided_now(requested, access, resolve) {
+        Ok(allowed) => allowed,
+        Err(host) => allowed_addresses(&address::addresses_of(&host, resolve).await, access),
     }
 }
 
-/// The address rule's answer when it needs no lookup (`None` when it does).
-fn request_allowed_now(requested: &str, access: Access, resolve: &[(String, SocketAddr)]) -> Option<bool> {
+/// The address rule's answer when it needs no lookup, or the host whose lookup decides it.
+fn decided_now(requested: &str, access: Access, resolve: &[(String, SocketAddr)]) -> Result<bool, String> {
     match Target::of(requested) {
-        Target::Decided(allowed) => Some(allowed),
-        Target::Host(host) => address::addresses_known(&host, resolve).map(|a| allowed_addresses(&a, access)),
+        Target::Decided(allowed) => Ok(allowed),
+        Target::Host(host) => match address::addresses_known(&host, resolve) {
+            Some(addresses) => Ok(allowed_addresses(&addresses, access)),
+            None => Err(host),
+        },
     }
 }
 
