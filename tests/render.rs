@@ -240,11 +240,14 @@ fn a_browser_that_dies_is_restarted_and_its_pages_are_error_entries() {
     let site = work.path().join("site");
     std::fs::create_dir(&site).expect("site");
     let page = page_html;
-    for name in ["a", "b"] {
+    // A folder's pages are handed on four at a time, in name order, each once it is rendered: with
+    // the first four hanging, the others are rendered only after a hanging one ended, that is by
+    // the restarted browser (with two hanging pages, a quick page could finish in the first one).
+    for name in ["a", "b", "c", "d"] {
         std::fs::write(site.join(format!("{name}-hang.html")), page("<p>卡住</p><script>for(;;){}</script>"))
             .expect("write");
     }
-    for name in ["c", "d", "e"] {
+    for name in ["e", "f", "g"] {
         std::fs::write(site.join(format!("{name}-ok.html")), page("<h1>正常页面</h1><p>内容</p>")).expect("write");
     }
     let killer = {
@@ -272,7 +275,7 @@ fn a_browser_that_dies_is_restarted_and_its_pages_are_error_entries() {
     let sites = run(request, &work.path().join("out"));
     killer.join().expect("killer");
     let pages = &sites[0];
-    assert_eq!(pages.len(), 5, "no page is lost");
+    assert_eq!(pages.len(), 7, "no page is lost");
     for page in pages {
         if page.url.contains("-hang") {
             assert_eq!(page.error.as_ref().map(|e| e.kind.as_str()), Some("render_failed"), "{}", page.url);
@@ -325,13 +328,18 @@ fn a_page_is_watched_until_its_late_content_has_arrived_and_a_reused_tab_carries
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (addr, _log) = runtime.block_on(serve(move |path, _| match path {
         "/" => html(&format!(
-            "<h1>首页</h1><p>{text}</p><a href=/timer.html>定时</a> <a href=/slow.html>慢</a> <a href=/plain.html>普通</a>"
+            "<h1>首页</h1><p>{text}</p><a href=/timer.html>定时</a> <a href=/slow.html>慢</a> <a href=/string.html>字符串定时</a> <a href=/plain.html>普通</a>"
         )),
         "/late.js" => ([(axum::http::header::CONTENT_TYPE, "text/javascript")], LATE_POPUP_JS).into_response(),
         // Well after the old fixed 300 ms watch, well inside the settle time.
         "/timer.html" => html(&format!(
             "<p>{text}</p><script src=/late.js></script>\
              <script>addEventListener('load', () => setTimeout(() => showLayer('定时弹窗'), 600));</script>"
+        )),
+        // Older sites give the timer a string of code.
+        "/string.html" => html(&format!(
+            "<p>{text}</p><script src=/late.js></script>\
+             <script>addEventListener('load', () => setTimeout(\"showLayer('定时弹窗')\", 600));</script>"
         )),
         "/slow.html" => html(&format!(
             "<p>{text}</p><script src=/late.js></script>\
@@ -353,7 +361,7 @@ fn a_page_is_watched_until_its_late_content_has_arrived_and_a_reused_tab_carries
     let out = tempfile::tempdir().expect("out");
     let pages = run(request, out.path()).remove(0);
     let page = |suffix: &str| pages.iter().find(|p| p.url.ends_with(suffix)).expect(suffix);
-    for late in ["/timer.html", "/slow.html"] {
+    for late in ["/timer.html", "/string.html", "/slow.html"] {
         let page = page(late);
         assert!(page.rendered.is_some(), "{late}: {:?}", page.error);
         let kinds: Vec<&str> = findings(page, "popup-overlay")
@@ -366,6 +374,62 @@ fn a_page_is_watched_until_its_late_content_has_arrived_and_a_reused_tab_carries
         let page = page(clean);
         assert!(page.rendered.is_some(), "{clean}: {:?}", page.error);
         assert!(findings(page, "popup-overlay").is_empty(), "{clean}: nothing carried over from another page");
+    }
+}
+
+#[test]
+fn a_box_a_stylesheet_floats_across_the_page_is_found_and_boxes_spinning_or_pushed_down_are_not() {
+    let Some(browser) = chromium_or_skip() else { return };
+    let text = "关于做好老年人办事服务工作的通知。".repeat(10);
+    // Slow enough that only a watch of about a second sees it move (5 px a second): a page whose
+    // animations count as quiet would be read at once, with the box barely moved.
+    let float = "<style>@keyframes drift { from { left: 0 } to { left: 100px } }\
+                 #ad { position: fixed; top: 200px; left: 0; animation: drift 20s linear infinite }</style>\
+                 <div id=ad><a href=/ad><img src=data:image/gif;base64,R0lGODlhAQABAAAAACw= alt=广告 width=80 height=80></a></div>";
+    // Spinning, pulsing and fading in place: animated, but going nowhere.
+    let spin = "<style>@keyframes spin { to { transform: rotate(360deg) } }\
+                @keyframes pulse { 50% { transform: scale(1.3); opacity: .5 } }\
+                #top { position: fixed; right: 20px; bottom: 20px; animation: spin .6s linear infinite }\
+                #tip { position: fixed; right: 20px; bottom: 120px; animation: pulse 1s infinite }</style>\
+                <div id=top><a href=#><img src=data:image/gif;base64,R0lGODlhAQABAAAAACw= alt=返回顶部 width=60 height=60></a></div>\
+                <div id=tip><a href=/help><img src=data:image/gif;base64,R0lGODlhAQABAAAAACw= alt=帮助 width=60 height=60></a></div>";
+    // Content inserted above after load pushes the rest down; an SVG's <defs> has no box of its own,
+    // so it was measured at the viewport's corner and seemed to move against its pushed-down parent.
+    let shift = "<p><svg width=24 height=24><defs><linearGradient id=g></linearGradient></defs>\
+                 <circle cx=12 cy=12 r=10 fill=url(#g)></circle></svg> 图标说明</p>\
+                 <script>setTimeout(() => { const notice = document.createElement('p');\
+                 notice.textContent = '通知'; notice.style.height = '200px';\
+                 document.body.insertBefore(notice, document.body.firstChild); }, 300);</script>";
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (addr, _log) = runtime.block_on(serve(move |path, _| match path {
+        "/" => html(&format!(
+            "<h1>首页</h1><p>{text}</p><a href=/float.html>飘窗</a> <a href=/spin.html>图标</a> <a href=/shift.html>通知</a>"
+        )),
+        "/float.html" => html(&format!("<h1>飘窗</h1><p>{text}</p>{float}")),
+        "/spin.html" => html(&format!("<h1>图标</h1><p>{text}</p>{spin}")),
+        "/shift.html" => html(&format!("<h1>通知</h1>{shift}<p>{text}</p>")),
+        _ => not_found(),
+    }));
+    let mut request = options(addr, &[]);
+    request.targets = vec![format!("http://127.0.0.1:{}/", addr.port())];
+    rendering(&mut request, RenderMode::Always, &browser);
+    let out = tempfile::tempdir().expect("out");
+    let pages = run(request, out.path()).remove(0);
+    let page = |suffix: &str| {
+        let page = pages.iter().find(|p| p.url.ends_with(suffix)).expect(suffix);
+        assert!(page.rendered.is_some(), "{suffix}: {:?}", page.error);
+        page
+    };
+    let kinds = |suffix: &str| {
+        findings(page(suffix), "popup-overlay")
+            .iter()
+            .filter_map(|f| f.data.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds("/float.html"), ["floating"], "the drifting box is a floating window");
+    assert!(kinds("/spin.html").is_empty(), "icons animated in place are not floating windows");
+    for still in ["/spin.html", "/shift.html"] {
+        assert!(findings(page(still), "moving-content").is_empty(), "{still}: nothing moves by itself");
     }
 }
 

@@ -2,9 +2,10 @@
 //
 // - `sample()` records where positioned and clipped boxes are; returns [viewport width, page height].
 // - `collect(maxChars)` (about a second later) walks the composed tree (open shadow roots flattened
-//   in, slots holding what is assigned to them), tags every element with data-eldercheck-id, reads
-//   the computed values the checks judge, marks boxes that moved since the sample, counts text
-//   lines, and serialises what it walked as HTML. Iterative: no recursion whose depth a page decides.
+//   in, slots holding what is assigned to them), numbers every element (data-eldercheck-id, in
+//   the copy only), reads the computed values the checks judge, marks boxes that moved since the
+//   sample, counts text lines, and serialises what it walked as HTML. Iterative: no recursion
+//   whose depth a page decides.
 // - `backdropCandidates()` lists text over images, gradients or with shadows, whose contrast only
 //   pixels can tell; `hideText(id)`/`showText(id)` let the renderer photograph them without glyphs.
 // - `focusProbe()` focuses each focusable element inside aria-hidden and notes whether focus stays.
@@ -21,29 +22,32 @@
   // Ids of tagged elements inside aria-hidden="true" (or carrying it), noted by the walk.
   const insideHidden = [];
 
+  // Where a box's centre is, relative to its parent's corner: a box spinning or pulsing in place
+  // keeps its centre; one that floats across the page does not. `null` for an element without a
+  // box (an SVG <defs>, an empty span): nothing a reader could see move.
   function relative(el) {
     const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) return null;
     const parent = el.parentElement;
     const p = parent ? parent.getBoundingClientRect() : { x: 0, y: 0 };
-    return [r.x - p.x, r.y - p.y];
-  }
-
-  function candidate(el, cs) {
-    if (cs.position === 'fixed' || cs.position === 'absolute') return true;
-    const parent = el.parentElement;
-    if (!parent) return false;
-    const ps = getComputedStyle(parent);
-    return ps.overflowX !== 'visible' || ps.overflowY !== 'visible';
+    return [r.x + r.width / 2 - p.x, r.y + r.height / 2 - p.y];
   }
 
   function sample() {
     const all = document.getElementsByTagName('*');
     const n = Math.min(all.length, MAX_ELEMENTS);
     const positions = new Map();
+    // Elements that clip their content (carousels, tickers): a parent comes before its children in
+    // document order, so each element's style is read once.
+    const clipping = new Set();
     for (let i = 0; i < n; i++) {
       const el = all[i];
       const cs = getComputedStyle(el);
-      if (cs.display !== 'none' && candidate(el, cs)) positions.set(el, relative(el));
+      if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible') clipping.add(el);
+      const positioned = cs.position === 'fixed' || cs.position === 'absolute';
+      if (cs.display === 'none' || !(positioned || clipping.has(el.parentElement))) continue;
+      const at = relative(el);
+      if (at) positions.set(el, at);
     }
     window.__eldercheckPositions = positions;
     const scroller = document.scrollingElement || document.documentElement;
@@ -108,7 +112,7 @@
     let moved = false;
     if (before && shown) {
       const now = relative(el);
-      moved = Math.abs(now[0] - before[0]) + Math.abs(now[1] - before[1]) >= 2;
+      moved = now !== null && Math.abs(now[0] - before[0]) + Math.abs(now[1] - before[1]) >= 2;
     }
     let audible = false;
     if (el instanceof HTMLMediaElement) {
@@ -155,15 +159,18 @@
         if (node.nodeType === 1) {
           const name = node.localName;
           const hides = node.getAttribute('aria-hidden') === 'true';
+          let start = '<' + name;
+          // The id goes into the serialised page only: tagging the live DOM would make the browser
+          // work out every element's style again before the next picture.
           if (tagged.length < MAX_ELEMENTS) {
             const id = tagged.length;
-            node.setAttribute(ID, String(id));
+            start += ' ' + ID + '="' + id + '"';
             tagged.push(node);
             elements.push(describe(node, id, positions, rendered, sx, sy));
             if (hides || hiddenDepth > 0) insideHidden.push(id);
           }
-          let start = '<' + name;
-          for (const a of node.attributes) start += ' ' + a.name + '="' + escapeAttr(a.value) + '"';
+          // A page's own attribute of that name is not ours to trust.
+          for (const a of node.attributes) if (a.name !== ID) start += ' ' + a.name + '="' + escapeAttr(a.value) + '"';
           start += '>';
           out.push(start);
           length += start.length;
@@ -213,21 +220,43 @@
     });
   }
 
+  // Whether an element's text is drawn over a background image or gradient: the nearest of it and
+  // its ancestors with a background decides. Answers are kept for every element on the way up, so
+  // a page's texts share one walk up each branch.
+  const imageBehindOf = new Map();
+  function imageBehind(el) {
+    const path = [];
+    let answer = false;
+    for (let a = el, steps = 0; a; a = a.parentElement, steps++) {
+      if (imageBehindOf.has(a)) {
+        answer = imageBehindOf.get(a);
+        break;
+      }
+      if (steps >= MAX_BACKDROP_ANCESTORS) break;
+      path.push(a);
+      const s = getComputedStyle(a);
+      if (s.backgroundImage !== 'none') {
+        answer = true;
+        break;
+      }
+      if (s.backgroundColor !== 'rgba(0, 0, 0, 0)' && s.backgroundColor !== 'transparent') break;
+    }
+    for (const a of path) imageBehindOf.set(a, answer);
+    return answer;
+  }
+
+  function ownText(el) {
+    for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 3 && c.data.trim()) return true;
+    return false;
+  }
+
   // Text whose backdrop is not one colour: over a background image or gradient, or with a shadow.
   function backdropCandidates() {
     const found = [];
     for (let id = 0; id < tagged.length && found.length < MAX_BACKDROPS; id++) {
       const el = tagged[id];
-      const own = Array.from(el.childNodes).some((c) => c.nodeType === 3 && c.data.trim());
-      if (!own) continue;
-      const cs = getComputedStyle(el);
-      let needs = cs.textShadow !== 'none';
-      for (let a = el, steps = 0; a && !needs && steps < MAX_BACKDROP_ANCESTORS; a = a.parentElement, steps++) {
-        const s = getComputedStyle(a);
-        if (s.backgroundImage !== 'none') needs = true;
-        else if (s.backgroundColor !== 'rgba(0, 0, 0, 0)' && s.backgroundColor !== 'transparent') break;
-      }
-      if (!needs) continue;
+      if (!ownText(el)) continue;
+      if (getComputedStyle(el).textShadow === 'none' && !imageBehind(el)) continue;
       const range = document.createRange();
       range.selectNodeContents(el);
       const r = range.getBoundingClientRect();

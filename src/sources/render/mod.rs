@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
@@ -48,17 +48,25 @@ const GUARD_JS: &str = r#"(() => {
     let lastChange = performance.now();
     const timers = new Set();
     const settleTimer = window.setTimeout, forgetTimer = window.clearTimeout;
-    window.setTimeout = function (handler, delay, ...rest) {
-      if (typeof handler !== 'function' || !(Number(delay || 0) <= 1000)) return settleTimer.apply(window, arguments);
-      let id;
-      id = settleTimer.call(window, function () { timers.delete(id); return handler.apply(this, rest); }, delay);
-      timers.add(id);
+    // A second timer of the same delay, which runs right after the page's, marks it done: the
+    // page's handler is left as it is, a function or a string of code (older sites' floats).
+    window.setTimeout = function (handler, delay) {
+      const id = settleTimer.apply(window, arguments);
+      if (Number(delay || 0) <= 1000) {
+        timers.add(id);
+        settleTimer.call(window, () => timers.delete(id), delay);
+      }
       return id;
     };
     window.clearTimeout = function (id) { timers.delete(id); return forgetTimer.call(window, id); };
     // CSS animations and transitions move boxes without changing the DOM: a page with boxes still
     // moving is watched for the whole settle time, which is how long movement is measured.
-    const moves = /^(left|top|right|bottom|transform|translate|margin|inset|offset)/i;
+    // Properties that move a box (camelCase, as keyframes name them; a keyframe's own `offset`,
+    // `easing` and `composite` are not properties). A transform moves it when it translates: a
+    // spinning or pulsing icon stays where it is.
+    const moves = /^(left|top|right|bottom|translate|margin|inset|offset[A-Z])/;
+    const translates = /translate|matrix/i;
+    const moving = (key, value) => moves.test(key) || (key === 'transform' && translates.test(String(value)));
     const movingAnimations = () => {
       const animations = document.getAnimations ? document.getAnimations() : [];
       // The first few hundred tell: one moving box is enough to keep watching.
@@ -66,7 +74,7 @@ const GUARD_JS: &str = r#"(() => {
         const animation = animations[i];
         if (animation.playState !== 'running' || !animation.effect || !animation.effect.getKeyframes) continue;
         const frames = animation.effect.getKeyframes();
-        if (frames.some((frame) => Object.keys(frame).some((key) => moves.test(key)))) return 1;
+        if (frames.some((frame) => Object.keys(frame).some((key) => moving(key, frame[key])))) return 1;
       }
       return 0;
     };
@@ -93,6 +101,9 @@ const SCREENSHOT_QUALITY: u32 = 60;
 const MAX_RESTARTS: u32 = 5;
 /// How long one protocol command may take (the page deadline also applies).
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long one picture may take. A 3,000 px picture of a heavy page takes ~0.1–0.5 s, of a page
+/// animating 2,000 boxes on a slow machine ~5 s.
+const PICTURE_TIMEOUT: Duration = Duration::from_secs(8);
 
 pub use crate::options::RenderMode;
 
@@ -192,7 +203,15 @@ impl Browser {
                 return Err(error.into());
             }
         };
-        let tab = Tab { connection: c.clone(), target_id, session, access, last_page_loaded: false, pages: 0 };
+        let tab = Tab {
+            connection: c.clone(),
+            target_id,
+            session,
+            access,
+            last_page_loaded: false,
+            pages: 0,
+            pictures_stuck: AtomicBool::new(false),
+        };
         if let Err(error) = tab.set_up(settings).await {
             tab.close().await;
             return Err(error);
@@ -361,12 +380,13 @@ impl Renderer {
         // A tab whose page failed is closed, also after the deadline: a page stuck in a loop would
         // otherwise keep a core busy for the run. A tab that rendered its page serves the next one.
         tab.pages += 1;
-        if result.is_ok() && tab.last_page_loaded && tab.pages < PAGES_PER_TAB {
+        let reusable = tab.last_page_loaded && !tab.pictures_stuck.load(Ordering::Relaxed);
+        if result.is_ok() && reusable && tab.pages < PAGES_PER_TAB {
             browser.keep(tab, self.settings.tabs);
         } else {
             tab.close().await;
         }
-        trace("TOTAL", t0);
+        trace(&format!("TOTAL {}", document.url), t0);
         result
     }
 }
@@ -376,7 +396,8 @@ impl Renderer {
 fn trace(phase: &str, since: std::time::Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("ELDERCHECK_RENDER_TRACE").is_some_and(|v| v == "1")) {
-        eprintln!("TRACE {phase} {:.1}", since.elapsed().as_secs_f64() * 1000.0);
+        let (phase, detail) = phase.split_once(' ').unwrap_or((phase, ""));
+        eprintln!("TRACE {phase} {:.1} {detail}", since.elapsed().as_secs_f64() * 1000.0);
     }
 }
 
@@ -406,6 +427,9 @@ struct Tab {
     last_page_loaded: bool,
     /// Pages this tab has rendered.
     pages: u32,
+    /// Whether a picture of the current page did not come within [`PICTURE_TIMEOUT`]: the page is
+    /// judged without pictures, and the tab is not used again.
+    pictures_stuck: AtomicBool,
 }
 
 /// What the tab's event handler saw.
@@ -419,6 +443,8 @@ struct Seen {
     /// Requests started and not yet ended; `None` once more than [`MAX_FOLLOWED_REQUESTS`] were
     /// followed (the page then counts as busy until the settle time is up).
     in_flight: Option<std::collections::HashSet<String>>,
+    /// Told when the page has loaded or crashed.
+    news: Arc<tokio::sync::Notify>,
 }
 
 impl Seen {
@@ -523,6 +549,7 @@ impl Tab {
         }
         // The load event, or as much of the page as loaded in half the time a page may take.
         let wait_until = tokio::time::Instant::now() + settings.page_timeout / 2;
+        let news = seen.lock().unwrap_or_else(|e| e.into_inner()).news.clone();
         loop {
             {
                 let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
@@ -539,60 +566,76 @@ impl Tab {
             if tokio::time::Instant::now() >= wait_until {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            let _ = tokio::time::timeout(Duration::from_millis(10), news.notified()).await;
         }
         trace("load", t);
         let t = std::time::Instant::now();
-        // Positions are sampled at load and compared after the settle time, which late scripts get too.
-        let (context, size) = match self.prepare_world(session).await {
-            Err(RenderError::Protocol(CdpError::Protocol { message, .. })) if message.contains("context") => {
-                self.settle(session, settings.settle, seen).await;
-                self.prepare_world(session).await.map_err(navigated_away)?
-            }
-            other => other?,
-        };
-        trace("prepare", t);
-        let t = std::time::Instant::now();
-        // A page with nothing pending is photographed while it is watched (the picture costs no time
-        // then); should it change after all, it is photographed again once it is read, so the picture
-        // always shows what was judged. A busy page (requests, timers, moving boxes) would only be
-        // photographed twice, and photographing it while it is busy can take seconds.
+        // A page with nothing pending at load is photographed at once, while it is sampled and
+        // watched (the picture then costs no time); any other page is photographed when the watch
+        // ends, while its DOM is read. Should a page that went quiet change after its picture began,
+        // or have grown, it is photographed again once it is read, so the picture always shows what
+        // was judged. (The browser keeps the page's viewport as it is while it photographs beyond
+        // it: reading the page meanwhile sees the page as the reader does.)
         let idle = seen.lock().unwrap_or_else(|e| e.into_inner()).nothing_in_flight()
             && tokio::time::timeout(QUIET, self.pending(session)).await.is_ok_and(|(pending, _)| pending == 0);
-        let photographed = tokio::time::Instant::now();
+        let (watch_ended, watch_over) = tokio::sync::oneshot::channel::<bool>();
         let photograph = async {
-            match (&settings.screenshots, idle) {
-                // Not waited for longer than the page is watched: a page that is slow to photograph
-                // is photographed once, after it is read.
-                (Some(folder), true) => {
-                    let photo = self.screenshot(session, url, size, folder);
-                    tokio::time::timeout(settings.settle.max(QUIET), photo).await.ok().flatten()
-                }
-                _ => None,
-            }
+            let folder = settings.screenshots.as_ref()?;
+            let quiet = if idle { true } else { watch_over.await.ok()? };
+            let started = tokio::time::Instant::now();
+            let size = self.page_size(session).await?;
+            let photo = self.screenshot(session, url, size, folder);
+            let shot = if idle {
+                // Not waited for longer than the page is watched: a page that is slow to
+                // photograph is photographed once, after it is read.
+                tokio::time::timeout(settings.settle.max(QUIET), photo).await.ok()?
+            } else {
+                photo.await
+            };
+            Some(Photo { shot, started, size, quiet })
         };
         let collect = format!("window.__eldercheck.collect({})", settings.max_body_bytes);
-        // The picture may still be under way when the page is quiet: the DOM is read meanwhile.
         let watch_and_read = async {
-            self.settle(session, settings.settle, seen).await;
-            let changed = tokio::time::timeout(QUIET, self.changed_since(session, photographed)).await.unwrap_or(true);
+            // Positions are sampled at load and compared after the watch, which late scripts get too.
+            let context = match self.prepare_world(session).await {
+                Err(RenderError::Protocol(CdpError::Protocol { message, .. })) if message.contains("context") => {
+                    self.settle(session, settings.settle, seen).await;
+                    self.prepare_world(session).await.map_err(navigated_away)?
+                }
+                other => other?,
+            };
+            let quiet = self.settle(session, settings.settle, seen).await;
+            self.freeze_animations(session, context).await;
+            let _ = watch_ended.send(quiet);
             trace("settle", t);
-            match self.evaluate(session, context, &collect).await {
-                Ok(collected) => Ok((changed, context, collected)),
+            let read = std::time::Instant::now();
+            let collected = self.evaluate(session, context, &collect).await;
+            trace("read", read);
+            match collected {
+                Ok(collected) => Ok((false, context, collected)),
                 // The page replaced itself during the settle time (a script redirect, `document.open`):
                 // its world went with it. The new document is judged, without the movement sample.
                 Err(RenderError::Protocol(CdpError::Protocol { message, .. })) if message.contains("context") => {
                     self.settle(session, settings.settle, seen).await;
-                    let (context, _) = self.prepare_world(session).await.map_err(navigated_away)?;
+                    let context = self.prepare_world(session).await.map_err(navigated_away)?;
                     let collected = self.evaluate(session, context, &collect).await.map_err(navigated_away)?;
                     Ok((true, context, collected))
                 }
                 Err(error) => Err(error),
             }
         };
-        let (read, mut screenshot) = tokio::join!(watch_and_read, photograph);
-        let (changed, context, collected) = read?;
-        let rephotograph = changed || screenshot.is_none();
+        // A page that could not be read is not waited for to be photographed (a page that keeps
+        // navigating away never finishes a picture).
+        let ((replaced, context, collected), photographed) =
+            tokio::try_join!(watch_and_read, async { Ok(photograph.await) })?;
+        trace("watched", t);
+        let photographed = match photographed {
+            // A picture of the document the page replaced.
+            Some(_) if replaced => None,
+            // A page still busy when the watch ended would be just as busy in a second picture.
+            Some(photo) if photo.quiet && self.changed_since(session, photo.started).await => None,
+            other => other,
+        };
         let t = std::time::Instant::now();
         let text = collected.as_str().ok_or_else(|| RenderError::Unreadable("no page data".into()))?;
         let extracted: Extracted = serde_json::from_str(text).map_err(|e| RenderError::Unreadable(e.to_string()))?;
@@ -609,13 +652,22 @@ impl Tab {
         }
         trace("collect", t);
         let t = std::time::Instant::now();
-        if let (Some(folder), true) = (&settings.screenshots, rephotograph) {
-            screenshot = self.screenshot(session, url, (facts.viewport_width, facts.document_height), folder).await;
-        }
+        let read_size = (facts.viewport_width, facts.document_height);
+        let pictured = |(width, height): (f32, f32)| (width, height.clamp(1.0, SCREENSHOT_MAX_HEIGHT));
+        let screenshot = match (&settings.screenshots, photographed) {
+            (Some(_), Some(photo)) if pictured(photo.size) == pictured(read_size) => photo.shot,
+            (Some(folder), _) if !self.pictures_stuck.load(Ordering::Relaxed) => {
+                self.screenshot(session, url, read_size, folder).await
+            }
+            (Some(_), _) => None,
+            (None, _) => None,
+        };
         trace("screenshot", t);
         let t = std::time::Instant::now();
         // After the DOM and the screenshot are taken: these briefly change what the page shows.
-        self.measure_backdrops(session, context, &mut facts).await;
+        if !self.pictures_stuck.load(Ordering::Relaxed) {
+            self.measure_backdrops(session, context, &mut facts).await;
+        }
         trace("backdrops", t);
         let t = std::time::Instant::now();
         self.probe_focus(session, context, &mut facts).await;
@@ -626,12 +678,12 @@ impl Tab {
     /// Watches the page after load until it is quiet, [`QUIET`] long with no request in flight or
     /// started, no one-shot timer due within a second and no change to its DOM, or for `most` at most.
     /// A page with nothing left to do is read at once; one that keeps moving boxes or loading content
-    /// is watched for the whole time, which is also how long movement is measured.
-    async fn settle(&self, session: &str, most: Duration, seen: &Arc<Mutex<Seen>>) {
+    /// is watched for the whole time, which is also how long movement is measured. Returns whether
+    /// it went quiet.
+    async fn settle(&self, session: &str, most: Duration, seen: &Arc<Mutex<Seen>>) -> bool {
         let started = tokio::time::Instant::now();
         let end = started + most;
         let poll = Duration::from_millis(10);
-        tokio::time::sleep(QUIET.min(most)).await;
         while tokio::time::Instant::now() < end {
             let requests_quiet = {
                 let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
@@ -640,10 +692,22 @@ impl Tab {
             // A page too busy to answer the probe in the time left is not quiet.
             let left = end.saturating_duration_since(tokio::time::Instant::now());
             if requests_quiet && tokio::time::timeout(left, self.page_quiet(session)).await.unwrap_or(false) {
-                return;
+                return true;
             }
             tokio::time::sleep(poll.min(end.saturating_duration_since(tokio::time::Instant::now()))).await;
         }
+        false
+    }
+
+    /// Pauses the page's CSS and Web Animations where they are, once movement has been measured:
+    /// what is read, photographed and measured behind text is then one moment of the page, and a
+    /// page animating thousands of boxes no longer makes every picture wait for its frames. (Each
+    /// animation is paused: slowing the document's timeline to 0 over the protocol put animated
+    /// boxes back where they started, hiding the movement just measured.)
+    async fn freeze_animations(&self, session: &str, context: i64) {
+        // Not asking each its state: that makes the browser restyle the page once per animation.
+        let pause = "document.getAnimations().forEach((a) => a.pause()); 0";
+        let _ = self.evaluate(session, context, pause).await;
     }
 
     /// Whether the page's own scripts have nothing pending (see GUARD_JS).
@@ -652,9 +716,11 @@ impl Tab {
         pending == 0 && unchanged >= QUIET
     }
 
-    /// Whether the page's DOM changed after `moment`.
+    /// Whether the page's DOM changed after `moment`; a page too busy to answer at once has.
     async fn changed_since(&self, session: &str, moment: tokio::time::Instant) -> bool {
-        self.pending(session).await.1 < moment.elapsed()
+        tokio::time::timeout(QUIET, self.pending(session))
+            .await
+            .map_or(true, |(_, unchanged)| unchanged < moment.elapsed())
     }
 
     /// What the page's scripts still have pending and how long its DOM has been unchanged. A page
@@ -673,13 +739,22 @@ impl Tab {
     }
 
     /// The isolated world with the extraction script installed and the first position sample taken.
-    /// Also returns the viewport width and the page height then (CSS px).
-    async fn prepare_world(&self, session: &str) -> Result<(i64, (f32, f32)), RenderError> {
+    async fn prepare_world(&self, session: &str) -> Result<i64, RenderError> {
         let context = self.isolated_world(session).await?;
-        self.evaluate(session, context, &format!("window.__eldercheck = {EXTRACT_JS}; 0")).await?;
-        let size = self.evaluate(session, context, "window.__eldercheck.sample()").await?;
-        let dimension = |at: usize| size[at].as_f64().filter(|v| v.is_finite()).unwrap_or(0.0) as f32;
-        Ok((context, (dimension(0), dimension(1))))
+        self.evaluate(session, context, &format!("window.__eldercheck = {EXTRACT_JS}; window.__eldercheck.sample()"))
+            .await?;
+        Ok(context)
+    }
+
+    /// The page's viewport width and height (CSS px), without asking the page.
+    async fn page_size(&self, session: &str) -> Option<(f32, f32)> {
+        let metrics =
+            self.connection.call(Some(session), "Page.getLayoutMetrics", json!({}), COMMAND_TIMEOUT).await.ok()?;
+        let dimension = |value: &Value| value.as_f64().filter(|v| v.is_finite()).map(|v| v as f32);
+        Some((
+            dimension(&metrics["cssLayoutViewport"]["clientWidth"])?,
+            dimension(&metrics["cssContentSize"]["height"])?,
+        ))
     }
 
     /// A JavaScript world of its own in the page's main frame: the page cannot tamper with it.
@@ -766,17 +841,31 @@ impl Tab {
         }
     }
 
+    /// One picture of the page, or `None`. Chromium 156 now and then never answers a picture (in
+    /// one run of the render tests in six, a page photographed while its DOM was read): one that does not
+    /// come in time leaves the page to be judged without pictures rather than to run into its
+    /// deadline, and no later picture of this page or tab is asked for.
+    async fn picture(&self, session: &str, params: Value) -> Option<Value> {
+        if self.pictures_stuck.load(Ordering::Relaxed) {
+            return None;
+        }
+        match self.connection.call(Some(session), "Page.captureScreenshot", params, PICTURE_TIMEOUT).await {
+            Ok(shot) => Some(shot),
+            Err(CdpError::Timeout { .. }) => {
+                self.pictures_stuck.store(true, Ordering::Relaxed);
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
     async fn png(&self, session: &str, clip: &Value, beyond_viewport: bool) -> Option<Image> {
         let shot = self
-            .connection
-            .call(
-                Some(session),
-                "Page.captureScreenshot",
+            .picture(
+                session,
                 json!({ "format": "png", "clip": clip, "captureBeyondViewport": beyond_viewport, "optimizeForSpeed": true }),
-                COMMAND_TIMEOUT,
             )
-            .await
-            .ok()?;
+            .await?;
         let bytes = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str()?).ok()?;
         decode_png(&bytes)
     }
@@ -803,10 +892,8 @@ impl Tab {
         let height = page_height.clamp(1.0, SCREENSHOT_MAX_HEIGHT);
         let scale = (SCREENSHOT_WIDTH / width).min(1.0);
         let shot = self
-            .connection
-            .call(
-                Some(session),
-                "Page.captureScreenshot",
+            .picture(
+                session,
                 json!({
                     "format": "jpeg",
                     "quality": SCREENSHOT_QUALITY,
@@ -814,10 +901,8 @@ impl Tab {
                     "captureBeyondViewport": true,
                     "optimizeForSpeed": true,
                 }),
-                COMMAND_TIMEOUT,
             )
-            .await
-            .ok()?;
+            .await?;
         let bytes = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str()?).ok()?;
         let name = format!("{}.jpg", screenshot_name(url));
         std::fs::create_dir_all(folder).ok()?;
@@ -829,6 +914,17 @@ impl Tab {
             scale,
         })
     }
+}
+
+/// A picture of the page taken while it was watched or read.
+struct Photo {
+    /// `None` when the browser could not photograph the page: it is not asked again.
+    shot: Option<Screenshot>,
+    started: tokio::time::Instant,
+    /// The viewport width and page height photographed.
+    size: (f32, f32),
+    /// Whether the page had gone quiet when it was photographed.
+    quiet: bool,
 }
 
 #[derive(Deserialize)]
@@ -954,7 +1050,11 @@ async fn handle_events(
     let mut served = local;
     while let Some(Event { method, params }) = events.recv().await {
         match method.as_str() {
-            "Page.loadEventFired" => seen.lock().unwrap_or_else(|e| e.into_inner()).loaded = true,
+            "Page.loadEventFired" => {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                seen.loaded = true;
+                seen.news.notify_one();
+            }
             "Network.requestWillBeSent" => {
                 let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
                 seen.last_request = Some(tokio::time::Instant::now());
@@ -971,7 +1071,11 @@ async fn handle_events(
                     in_flight.remove(id);
                 }
             }
-            "Inspector.targetCrashed" => seen.lock().unwrap_or_else(|e| e.into_inner()).crashed = true,
+            "Inspector.targetCrashed" => {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                seen.crashed = true;
+                seen.news.notify_one();
+            }
             "Page.javascriptDialogOpening" => {
                 let kind = params["type"].as_str().unwrap_or("alert").to_string();
                 seen.lock().unwrap_or_else(|e| e.into_inner()).note_dialog(kind);
