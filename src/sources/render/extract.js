@@ -1,6 +1,6 @@
 // Runs in an isolated world of the rendered page (the page's scripts cannot see or replace it).
 //
-// - `sample()` records where positioned and clipped boxes are; returns [viewport width, page height].
+// - `sample()` records where positioned and clipped boxes are.
 // - `collect(maxChars)` (about a second later) walks the composed tree (open shadow roots flattened
 //   in, slots holding what is assigned to them), numbers every element (data-eldercheck-id, in
 //   the copy only), reads the computed values the checks judge, marks boxes that moved since the
@@ -50,8 +50,6 @@
       if (at) positions.set(el, at);
     }
     window.__eldercheckPositions = positions;
-    const scroller = document.scrollingElement || document.documentElement;
-    return [window.innerWidth, scroller ? scroller.scrollHeight : window.innerHeight];
   }
 
   function doctype() {
@@ -222,7 +220,8 @@
 
   // Whether an element's text is drawn over a background image or gradient: the nearest of it and
   // its ancestors with a background decides. Answers are kept for every element on the way up, so
-  // a page's texts share one walk up each branch.
+  // a page's texts share one walk up each branch (linear work however deep a page nests; a text
+  // more than MAX_BACKDROP_ANCESTORS levels below its background counts as having none).
   const imageBehindOf = new Map();
   function imageBehind(el) {
     const path = [];

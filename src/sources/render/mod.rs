@@ -659,8 +659,7 @@ impl Tab {
             (Some(folder), _) if !self.pictures_stuck.load(Ordering::Relaxed) => {
                 self.screenshot(session, url, read_size, folder).await
             }
-            (Some(_), _) => None,
-            (None, _) => None,
+            _ => None,
         };
         trace("screenshot", t);
         let t = std::time::Instant::now();
@@ -1139,8 +1138,8 @@ async fn handle_events(
                     Err(host) => {
                         let resolve = resolve.clone();
                         tokio::spawn(async move {
-                            let addresses = address::addresses_of(&host, &resolve).await;
-                            let (method, params) = rule_answer(&request_id, allowed_addresses(&addresses, access));
+                            let allowed = allowed_once_looked_up(&host, access, &resolve).await;
+                            let (method, params) = rule_answer(&request_id, allowed);
                             let _ = c.send(Some(&session), method, params).await;
                         });
                     }
@@ -1232,13 +1231,9 @@ fn content_type(path: &std::path::Path) -> &'static str {
     }
 }
 
-/// The crawler's address rule for a request the page's scripts, styles or markup make.
-#[cfg(test)]
-async fn request_allowed(requested: &str, access: Access, resolve: &[(String, SocketAddr)]) -> bool {
-    match decided_now(requested, access, resolve) {
-        Ok(allowed) => allowed,
-        Err(host) => allowed_addresses(&address::addresses_of(&host, resolve).await, access),
-    }
+/// The address rule for a host that had to be looked up first.
+async fn allowed_once_looked_up(host: &str, access: Access, resolve: &[(String, SocketAddr)]) -> bool {
+    allowed_addresses(&address::addresses_of(host, resolve).await, access)
 }
 
 /// The address rule's answer when it needs no lookup, or the host whose lookup decides it.
@@ -1280,6 +1275,15 @@ fn allowed_addresses(addresses: &[std::net::IpAddr], access: Access) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The crawler's address rule for a request the page's scripts, styles or markup make, as the
+    /// tab's event handler applies it.
+    async fn request_allowed(requested: &str, access: Access, resolve: &[(String, SocketAddr)]) -> bool {
+        match decided_now(requested, access, resolve) {
+            Ok(allowed) => allowed,
+            Err(host) => allowed_once_looked_up(&host, access, resolve).await,
+        }
+    }
 
     #[tokio::test]
     async fn the_address_rule_applies_to_the_pages_own_requests() {
