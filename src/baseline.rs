@@ -177,6 +177,12 @@ fn is_iso_date(text: &str) -> bool {
         && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// Today's date as `YYYY-MM-DD` (UTC), for expiry.
+pub fn today() -> String {
+    let date = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,13 @@
-//! The commands besides `check`'s run, and what the console shows: `report`, `history`, `baseline
-//! write`, `checks`, `explain`, and the summary after a check.
+//! The commands, and what the console shows of them: `check` (its plan said, its run, its summary),
+//! `merge`, `report`, `history`, `baseline write`, `checks`, `explain`.
 
+use crate::config::Config;
 use crate::i18n;
-use crate::options::{Format, Problem};
-use crate::report::{render, Destination, RenderError};
-use crate::run::RunOutcome;
+use crate::options::{Formats, Output, Problem};
+use crate::report::{write_reports, Destination, WriteError};
+use crate::run::{CheckRequest, Plan, Publishing, RunError, RunOutcome, Verdict};
 use crate::score::SiteStatus;
+use crate::settings::CheckSettings;
 use eldercheck_checks::check::Lang;
 use eldercheck_checks::{docs, Catalogue, Profile};
 use std::io::Write;
@@ -15,16 +17,105 @@ use std::path::{Path, PathBuf};
 pub enum CommandError {
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    Problem(#[from] Problem),
     #[error(transparent)]
     Profile(#[from] eldercheck_checks::profile::ProfileError),
     #[error(transparent)]
     Results(#[from] crate::rundir::RunDirError),
     #[error(transparent)]
-    Render(#[from] RenderError),
+    Write(#[from] WriteError),
     #[error(transparent)]
     Store(#[from] crate::history::StoreError),
     #[error("cannot write to the console: {0}")]
     Console(#[from] std::io::Error),
+}
+
+/// The request of `eldercheck check`: the command line's settings (and the environment's, which
+/// `given` tells apart from defaults) over eldercheck.toml's (or `--config FILE`'s).
+pub fn check_request(cli: CheckSettings, given: &clap::ArgMatches, console: Lang) -> Result<CheckRequest, Problem> {
+    let config = Config::load(cli.config.as_deref())?;
+    let settings = crate::settings::merge(&cli, given, config.options.clone(), &config.name())?;
+    Ok(CheckRequest { settings, config, console_lang: console })
+}
+
+/// `eldercheck check`: the plan's notices, the run, the store's notices, the summary, `--open`.
+pub fn check(request: CheckRequest) -> Result<Verdict, RunError> {
+    let console = request.console_lang;
+    let plan = crate::run::plan(request)?;
+    announce(&plan);
+    let (quiet, open) = (plan.settings.quiet, plan.settings.open);
+    let out = plan.settings.out.dir().map(Path::to_path_buf);
+    let outcome = crate::run::execute(plan)?;
+    say_store_notices(&outcome, console);
+    if !quiet {
+        summarise(&outcome, out.as_deref(), console);
+    }
+    if let (true, Some(dir)) = (open, &out) {
+        open_in_browser(&dir.join("report.html"));
+    }
+    Ok(outcome.verdict())
+}
+
+/// `eldercheck merge`: the shards' results as one report and one stored run.
+pub fn merge(shards: Vec<PathBuf>, publishing: Publishing, quiet: bool, console: Lang) -> Result<Verdict, RunError> {
+    if let Some(keep) = publishing.keep_runs.filter(|k| !(1..=1_000_000).contains(k)) {
+        let value = keep.to_string();
+        return Err(RunError::Usage(Problem::Range { name: "--keep-runs", value, low: 1, high: 1_000_000 }));
+    }
+    if publishing.out == Output::Stdout && !publishing.formats.only_json() {
+        return Err(RunError::Usage(Problem::OutStdout));
+    }
+    let out = publishing.out.dir().map(Path::to_path_buf);
+    let request = crate::merge::MergeRequest { shards, publishing, console_lang: console };
+    let outcome = crate::merge::merge(&request)?;
+    say_store_notices(&outcome, console);
+    if !quiet {
+        summarise(&outcome, out.as_deref(), console);
+    }
+    Ok(outcome.verdict())
+}
+
+/// What a plan says before the run: targets skipped or guessed (even with `-q`: they change what is
+/// checked), and that pages are checked statically for want of a browser.
+pub fn announce(plan: &Plan) {
+    let lang = plan.console_lang;
+    let console = i18n::strings(lang);
+    let prefix = i18n::say(console, &["console", "error_prefix"], &[]);
+    for problem in &plan.problems {
+        let reason = problem.message(lang);
+        let target = match problem {
+            Problem::MissingPath(p) | Problem::NotHtml(p) | Problem::NotUrl(p) => p.clone(),
+            Problem::Io { path, .. } => path.clone(),
+            Problem::DidYouMean { target, .. } => target.clone(),
+            _ => String::new(),
+        };
+        let line = if target.is_empty() {
+            reason
+        } else {
+            i18n::say(console, &["console", "skipped_target"], &[("target", target), ("reason", reason)])
+        };
+        eprintln!("{prefix}{line}");
+    }
+    for (target, url) in &plan.guessed_urls {
+        let values = [("target", target.clone()), ("url", url.clone())];
+        eprintln!("{prefix}{}", i18n::say(console, &["console", "guessed_url"], &values));
+    }
+    if plan.browser_missing && !plan.settings.quiet {
+        eprintln!("{}", i18n::say(console, &["console", "no_chromium_notice"], &[]));
+    }
+}
+
+/// What the history store had to say.
+fn say_store_notices(outcome: &RunOutcome, lang: Lang) {
+    let console = i18n::strings(lang);
+    for notice in &outcome.store_notices {
+        eprintln!(
+            "{}{}",
+            i18n::say(console, &["console", "error_prefix"], &[]),
+            i18n::say(console, &["console", notice.key], &[("error", notice.error.clone())])
+        );
+    }
 }
 
 /// The console summary: one line a site (a count for large batches), and where the report is.
@@ -108,23 +199,18 @@ pub fn open_in_browser(path: &Path) {
         .spawn();
 }
 
-/// `eldercheck report RESULTS`: the reports of a results folder, rendered again.
-pub fn render_again(
+/// `eldercheck report RESULTS`: the reports of a results folder, written again.
+pub fn write_again(
     results: &Path,
-    out: &str,
-    formats: &[Format],
+    out: &Output,
+    formats: &Formats,
     lang: Lang,
     console: Lang,
 ) -> Result<(), CommandError> {
     let dir = crate::rundir::RunDir::open(results)?;
-    if out == "-" {
-        if formats != [Format::Json] {
-            return Err(CommandError::Usage(Problem::OutStdout.message(console)));
-        }
-        render(&dir, lang, formats, Destination::Stdout)?;
-    } else {
-        let out = PathBuf::from(out);
-        render(&dir, lang, formats, Destination::Dir(&out))?;
+    if let Some(out) = out.dir() {
+        write_reports(&dir, lang, &formats.0, Destination::Dir(out))?;
+        let out = out.to_path_buf();
         let shown = std::path::absolute(&out).unwrap_or(out).join("report.html");
         eprintln!(
             "{}",
@@ -227,7 +313,7 @@ pub fn explain(id: &str, lang: Lang, profile: &str) -> Result<(), CommandError> 
         let mut message = i18n::say(t, &["console", "usage", "unknown_check"], &[("id", id.to_string())]);
         let closest = ids
             .iter()
-            .map(|candidate| (crate::run::levenshtein(id, candidate), candidate))
+            .map(|candidate| (crate::options::levenshtein(id, candidate), candidate))
             .filter(|(distance, candidate)| *distance <= 3 || candidate.contains(id) || id.contains(candidate.as_str()))
             .min_by_key(|(distance, _)| *distance);
         match closest {

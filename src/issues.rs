@@ -70,7 +70,7 @@ pub struct IssueExample {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounds: Option<eldercheck_checks::page::rendered::Bounds>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub screenshot: Option<crate::sources::render::Screenshot>,
+    pub screenshot: Option<crate::sources::Screenshot>,
 }
 
 /// The page a finding was found on.
@@ -78,7 +78,7 @@ struct Place<'a> {
     depth: u32,
     url: &'a str,
     title: Option<&'a str>,
-    screenshot: Option<&'a crate::sources::render::Screenshot>,
+    screenshot: Option<&'a crate::sources::Screenshot>,
 }
 
 impl Issue {

@@ -6,13 +6,16 @@
 //! runs the checks, scores and reports.
 
 //!
-//! Stages, each importing only from earlier ones (docs/ARCHITECTURE.md):
-//! `options` → `sources` → `results` → `analyze` → `policy`/`score`/`key`/`baseline` → `issues` → `rundir` →
-//! `assemble` → `history` → `report` → `run` (the only orchestrator) → `commands`; `main.rs` parses arguments.
+//! Stages, each importing only from earlier ones (docs/ARCHITECTURE.md; tests/architecture.rs keeps
+//! it so): `options`/`settings`/`i18n`/`progress` → `net` → `sources` → `browser` (a hook of the
+//! sources) → `results` → `analyze` → `policy`/`score`/`key`/`baseline`/`shard` → `issues` →
+//! `rundir` → `assemble` → `history` → `report` → `run` (the only orchestrator) → `merge` →
+//! `commands`; `main.rs` parses arguments.
 
 pub mod analyze;
 pub mod assemble;
 pub mod baseline;
+pub mod browser;
 pub mod commands;
 pub mod config;
 pub mod history;
@@ -20,6 +23,7 @@ pub mod i18n;
 pub mod issues;
 pub mod key;
 pub mod merge;
+pub mod net;
 pub mod options;
 pub mod policy;
 pub mod progress;
@@ -28,6 +32,7 @@ pub mod results;
 pub mod run;
 pub mod rundir;
 pub mod score;
+pub mod settings;
 pub mod shard;
 pub mod sources;
 

@@ -6,10 +6,10 @@
 
 use crate::analyze::{AnalysisEvent, Analyzed};
 use crate::assemble::Assembler;
-use crate::options::{Format, Output, Problem, Verbosity};
+use crate::options::{Output, Problem, Verbosity};
 use crate::progress::ProgressReporter;
 use crate::results::{PageError, PageResult};
-use crate::run::{now_rfc3339, publish, Publication, RunError, RunOutcome};
+use crate::run::{publish, Publishing, RunError, RunOutcome};
 use crate::rundir::{Manifest, RunDir, SiteEntry};
 use crate::shard::ShardInfo;
 use crate::sources::SiteSourced;
@@ -21,13 +21,9 @@ use std::path::{Path, PathBuf};
 pub struct MergeRequest {
     /// Shard output folders (`--out` of each shard) or their `results` folders.
     pub shards: Vec<PathBuf>,
-    pub output: Output,
-    pub formats: Vec<Format>,
-    pub lang: Lang,
+    /// Where and how the merged reports and run go.
+    pub publishing: Publishing,
     pub console_lang: Lang,
-    pub db: Option<PathBuf>,
-    pub keep_runs: Option<usize>,
-    pub verbosity: Verbosity,
 }
 
 /// A shard's results folder with its manifest.
@@ -93,13 +89,13 @@ pub fn merge(request: &MergeRequest) -> Result<RunOutcome, RunError> {
     let count = same_batch(&shards)?;
     let first = &shards[0];
     let list = &first.info.list;
-    let out = match &request.output {
+    let out = match &request.publishing.out {
         Output::Dir(dir) => dir.clone(),
         Output::Stdout => std::env::temp_dir().join(format!("eldercheck-merge-{}", std::process::id())),
     };
     let merged = RunDir::create(&out.join("results"))?;
     let manifest = Manifest {
-        generated_at: now_rfc3339(),
+        generated_at: crate::rundir::now_rfc3339(),
         sites: list
             .iter()
             .map(|s| SiteEntry { url: s.url.clone(), name: s.name.clone(), group: s.group.clone() })
@@ -155,29 +151,16 @@ pub fn merge(request: &MergeRequest) -> Result<RunOutcome, RunError> {
         }
         let _ = std::fs::remove_dir_all(scratch.path());
     }
-    let destination = crate::report::Destination::of(&request.output);
-    let sites = publish(
-        &merged,
-        &manifest,
-        Publication {
-            lang: request.lang,
-            console_lang: request.console_lang,
-            formats: &request.formats,
-            destination,
-            db: request.db.as_deref(),
-            keep_runs: request.keep_runs,
-        },
-    )?;
-    if request.output == Output::Stdout {
+    let (sites, store_notices) = publish(&merged, &manifest, &request.publishing)?;
+    if request.publishing.out == Output::Stdout {
         let _ = std::fs::remove_dir_all(&out);
     }
     Ok(RunOutcome {
         sites,
         results: out.join("results"),
         pass_mark: manifest.policy.pass_mark,
-        problems: Vec::new(),
-        guessed_urls: Vec::new(),
         expired_acceptances: 0,
+        store_notices,
     })
 }
 

@@ -3,7 +3,6 @@
 
 use eldercheck_checks::page::style::Viewport;
 use std::path::PathBuf;
-use std::time::Duration;
 
 pub use eldercheck_checks::profile::{DEFAULT_PASS_MARK, DEFAULT_PROFILE};
 
@@ -83,6 +82,24 @@ pub enum Problem {
     BadRender(String),
     /// `--render always` (or `--chromium PATH`) without a usable Chromium.
     NoChromium(String),
+    /// eldercheck.toml (or `--config FILE`) that cannot be read or parsed.
+    Config {
+        file: String,
+        message: String,
+    },
+    /// A key of eldercheck.toml that is no option.
+    ConfigUnknownKey {
+        file: String,
+        key: String,
+    },
+    /// A value of eldercheck.toml of the wrong kind (`expected`: `whole_number`, `number`, `boolean`,
+    /// `string`, `strings`), or refused by the option's parser (`reason`).
+    ConfigBadValue {
+        file: String,
+        key: String,
+        expected: Option<&'static str>,
+        reason: String,
+    },
     /// Errors whose text comes from elsewhere (a profile or baseline file, say).
     Other(String),
 }
@@ -132,14 +149,35 @@ impl Problem {
             }
             Problem::BadRender(v) => ("bad_render", vec![("value", v.chars().take(40).collect())]),
             Problem::NoChromium(what) => ("no_chromium", vec![("what", what.clone())]),
+            Problem::Config { file, message } => {
+                ("config", vec![("file", file.clone()), ("message", message.chars().take(300).collect())])
+            }
+            Problem::ConfigUnknownKey { file, key } => {
+                ("config_unknown_key", vec![("file", file.clone()), ("key", key.chars().take(60).collect())])
+            }
+            Problem::ConfigBadValue { file, key, expected: Some(expected), .. } => (
+                "config_bad_value",
+                vec![("file", file.clone()), ("key", key.clone()), ("expected", expected.to_string())],
+            ),
+            Problem::ConfigBadValue { file, key, expected: None, reason } => (
+                "config_refused_value",
+                vec![("file", file.clone()), ("key", key.clone()), ("reason", reason.chars().take(300).collect())],
+            ),
             Problem::Other(message) => ("other", vec![("message", message.clone())]),
         }
     }
 
     /// The problem in a language.
     pub fn message(&self, lang: eldercheck_checks::check::Lang) -> String {
-        let (key, values) = self.parts();
-        crate::i18n::say(crate::i18n::strings(lang), &["console", "usage", key], &values)
+        let (key, mut values) = self.parts();
+        let table = crate::i18n::strings(lang);
+        // What a value should have been, in the console's words.
+        for (name, value) in &mut values {
+            if *name == "expected" {
+                *value = crate::i18n::say(table, &["console", "usage", "expected", value.as_str()], &[]);
+            }
+        }
+        crate::i18n::say(table, &["console", "usage", key], &values)
     }
 }
 
@@ -170,38 +208,27 @@ pub const DEFAULT_RENDER_TIMEOUT_S: u64 = 30;
 /// Longest a rendered page is watched after load (late pop-ups, movement), in milliseconds.
 pub const DEFAULT_RENDER_SETTLE_MS: u64 = 1000;
 
-/// `--render`, `--chromium`, `--render-timeout-s`, `--render-tabs` and `--render-settle-ms`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderRequest {
-    /// `None`: auto when Chromium is found, else never (with one notice).
-    pub mode: Option<RenderMode>,
-    pub chromium: Option<PathBuf>,
-    pub page_timeout: Duration,
-    /// Tabs at once; `None`: one per CPU core.
-    pub tabs: Option<usize>,
-    /// How long a page is watched after its load event.
-    pub settle: Duration,
-}
+impl std::str::FromStr for RenderMode {
+    type Err = Problem;
 
-impl Default for RenderRequest {
-    fn default() -> Self {
-        RenderRequest {
-            mode: None,
-            chromium: None,
-            page_timeout: Duration::from_secs(DEFAULT_RENDER_TIMEOUT_S),
-            tabs: None,
-            settle: Duration::from_millis(DEFAULT_RENDER_SETTLE_MS),
+    /// `never` (or `off`), `auto` or `always`.
+    fn from_str(text: &str) -> Result<RenderMode, Problem> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "never" | "off" => Ok(RenderMode::Never),
+            "auto" => Ok(RenderMode::Auto),
+            "always" => Ok(RenderMode::Always),
+            _ => Err(Problem::BadRender(text.to_string())),
         }
     }
 }
 
-/// Parses `never`, `auto` or `always`.
-pub fn parse_render_mode(text: &str) -> Result<RenderMode, Problem> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "never" | "off" => Ok(RenderMode::Never),
-        "auto" => Ok(RenderMode::Auto),
-        "always" => Ok(RenderMode::Always),
-        _ => Err(Problem::BadRender(text.to_string())),
+impl std::fmt::Display for RenderMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RenderMode::Never => "never",
+            RenderMode::Auto => "auto",
+            RenderMode::Always => "always",
+        })
     }
 }
 
@@ -227,20 +254,40 @@ impl Format {
             Format::Sarif => "sarif",
         }
     }
+}
 
-    /// Parses `html,json,csv`.
-    pub fn parse_list(text: &str) -> Result<Vec<Format>, Problem> {
+/// `--format html,json,csv`: the formats in the order given, each once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formats(pub Vec<Format>);
+
+impl Formats {
+    /// Whether the formats are exactly JSON, as `--out -` needs.
+    pub fn only_json(&self) -> bool {
+        self.0 == [Format::Json]
+    }
+}
+
+impl std::str::FromStr for Formats {
+    type Err = Problem;
+
+    fn from_str(text: &str) -> Result<Formats, Problem> {
         let mut formats = Vec::new();
         for name in text.split(',').map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty()) {
             let format = Format::ALL
                 .into_iter()
                 .find(|f| f.name() == name)
-                .ok_or_else(|| Problem::UnknownFormat(name.clone()))?;
+                .ok_or_else(|| Problem::UnknownFormat(name.chars().take(40).collect()))?;
             if !formats.contains(&format) {
                 formats.push(format);
             }
         }
-        Ok(formats)
+        Ok(Formats(formats))
+    }
+}
+
+impl std::fmt::Display for Formats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.iter().map(|format| format.name()).collect::<Vec<_>>().join(","))
     }
 }
 
@@ -253,40 +300,30 @@ pub enum Output {
     Stdout,
 }
 
-/// How pages are gathered, as given (ranges are checked when the run starts).
-#[derive(Debug, Clone)]
-pub struct CrawlSettings {
-    /// Pages per site; `None` = the crawl default, and every page of a local folder.
-    pub max_pages: Option<usize>,
-    pub max_depth: u32,
-    pub concurrency: usize,
-    /// Minimum gap between two requests to one host.
-    pub delay: Duration,
-    /// Timeout of one request.
-    pub timeout: Duration,
-    pub retries: u32,
-    pub max_body_mib: usize,
-    /// A site's crawl stops after this long; the pages not reached are counted as skipped.
-    pub site_timeout: Duration,
-    pub respect_robots: bool,
-    pub include: Vec<String>,
-    pub exclude: Vec<String>,
+impl Output {
+    /// The folder, unless the reports go to standard output.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        match self {
+            Output::Dir(dir) => Some(dir),
+            Output::Stdout => None,
+        }
+    }
 }
 
-impl Default for CrawlSettings {
-    fn default() -> Self {
-        CrawlSettings {
-            max_pages: None,
-            max_depth: DEFAULT_MAX_DEPTH,
-            concurrency: DEFAULT_CONCURRENCY,
-            delay: Duration::from_millis(DEFAULT_DELAY_MS),
-            timeout: Duration::from_secs(DEFAULT_TIMEOUT_S),
-            retries: DEFAULT_RETRIES,
-            max_body_mib: DEFAULT_MAX_BODY_MIB,
-            site_timeout: Duration::from_secs(DEFAULT_SITE_TIMEOUT_S),
-            respect_robots: true,
-            include: Vec::new(),
-            exclude: Vec::new(),
+impl std::str::FromStr for Output {
+    type Err = Problem;
+
+    /// `-` for standard output, any other text a folder.
+    fn from_str(text: &str) -> Result<Output, Problem> {
+        Ok(if text == "-" { Output::Stdout } else { Output::Dir(PathBuf::from(text)) })
+    }
+}
+
+impl std::fmt::Display for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Output::Dir(dir) => write!(f, "{}", dir.display()),
+            Output::Stdout => f.write_str("-"),
         }
     }
 }
@@ -300,22 +337,74 @@ pub enum Verbosity {
     Verbose,
 }
 
-/// Parses `--viewport`: desktop (1280×800), mobile (390×844) or WIDTHxHEIGHT.
-pub fn parse_viewport(text: &str) -> Result<Viewport, Problem> {
-    match text {
-        "desktop" => Ok(Viewport::DESKTOP),
-        "mobile" => Ok(Viewport::MOBILE),
-        other => {
-            let usage = || Problem::BadViewport(other.chars().take(40).collect());
-            let (w, h) = other.split_once(['x', '×']).ok_or_else(usage)?;
-            let width: f32 = w.trim().parse().map_err(|_| usage())?;
-            let height: f32 = h.trim().parse().map_err(|_| usage())?;
-            if !(1.0..=100_000.0).contains(&width) || !(1.0..=100_000.0).contains(&height) {
-                return Err(usage());
+/// `--viewport`: desktop (1280×800), mobile (390×844) or WIDTHxHEIGHT.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ViewportSetting(pub Viewport);
+
+impl std::str::FromStr for ViewportSetting {
+    type Err = Problem;
+
+    fn from_str(text: &str) -> Result<ViewportSetting, Problem> {
+        match text.trim() {
+            "desktop" => Ok(ViewportSetting(Viewport::DESKTOP)),
+            "mobile" => Ok(ViewportSetting(Viewport::MOBILE)),
+            other => {
+                let usage = || Problem::BadViewport(other.chars().take(40).collect());
+                let (w, h) = other.split_once(['x', '×']).ok_or_else(usage)?;
+                let width: f32 = w.trim().parse().map_err(|_| usage())?;
+                let height: f32 = h.trim().parse().map_err(|_| usage())?;
+                if !(1.0..=100_000.0).contains(&width) || !(1.0..=100_000.0).contains(&height) {
+                    return Err(usage());
+                }
+                Ok(ViewportSetting(Viewport { width, height }))
             }
-            Ok(Viewport { width, height })
         }
     }
+}
+
+impl std::fmt::Display for ViewportSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            v if v == Viewport::DESKTOP => f.write_str("desktop"),
+            v if v == Viewport::MOBILE => f.write_str("mobile"),
+            v => write!(f, "{}x{}", v.width, v.height),
+        }
+    }
+}
+
+/// `--resolve HOST:PORT:ADDRESS`: connect to ADDRESS for HOST:PORT instead of asking DNS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolve {
+    /// Lower-cased.
+    pub host: String,
+    pub address: std::net::SocketAddr,
+}
+
+impl std::str::FromStr for Resolve {
+    type Err = Problem;
+
+    fn from_str(text: &str) -> Result<Resolve, Problem> {
+        let usage = || Problem::BadResolve(text.chars().take(80).collect());
+        let (host, rest) = text.split_once(':').ok_or_else(usage)?;
+        let (port, address) = rest.split_once(':').ok_or_else(usage)?;
+        let port: u16 = port.parse().map_err(|_| usage())?;
+        let address: std::net::IpAddr = address.trim_matches(['[', ']']).parse().map_err(|_| usage())?;
+        Ok(Resolve { host: host.to_ascii_lowercase(), address: std::net::SocketAddr::new(address, port) })
+    }
+}
+
+impl std::fmt::Display for Resolve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.address.ip() {
+            std::net::IpAddr::V6(ip) => write!(f, "{}:{}:[{ip}]", self.host, self.address.port()),
+            std::net::IpAddr::V4(ip) => write!(f, "{}:{}:{ip}", self.host, self.address.port()),
+        }
+    }
+}
+
+/// `--lang`: zh-CN (also zh, zh-Hans) or en.
+pub fn parse_lang(text: &str) -> Result<eldercheck_checks::check::Lang, Problem> {
+    eldercheck_checks::check::Lang::parse(text).ok_or_else(|| Problem::BadLang(text.chars().take(20).collect()))
 }
 
 /// Reads a small input file (site list, profile, config, baseline): regular files only, capped.
@@ -336,4 +425,20 @@ pub fn read_input_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
         return Err(format!("{}: larger than {} MiB", path.display(), MAX_INPUT_FILE_BYTES / 1024 / 1024));
     }
     Ok(bytes)
+}
+
+/// Edit distance, for "did you mean".
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }

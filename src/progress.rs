@@ -93,6 +93,12 @@ impl ProgressReporter {
         self.refresh(false);
     }
 
+    /// A notice about the run as a whole (rendering given up, …), given even with `-q`: it changes
+    /// what was checked.
+    pub fn notice(&self, key: &str, values: &[(&str, String)]) {
+        self.line(&self.say(key, values));
+    }
+
     fn say(&self, key: &str, values: &[(&str, String)]) -> String {
         crate::i18n::say(crate::i18n::strings(self.lang), &["console", key], values)
     }

@@ -40,9 +40,9 @@ pub struct PageResult {
 /// How a rendered page was rendered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageRendering {
-    pub reason: crate::sources::render::RenderReason,
+    pub reason: crate::sources::RenderReason,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub screenshot: Option<crate::sources::render::Screenshot>,
+    pub screenshot: Option<crate::sources::Screenshot>,
 }
 
 impl PageResult {

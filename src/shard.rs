@@ -32,7 +32,7 @@ impl Shard {
         let key = url::Url::parse(site.trim())
             .ok()
             .filter(|u| u.host_str().is_some())
-            .map(|u| crate::sources::crawl::url_scope::site_key(&u))
+            .map(|u| crate::net::scope::site_key(&u))
             .unwrap_or_else(|| site.trim().to_lowercase());
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for byte in key.bytes() {
@@ -40,6 +40,14 @@ impl Shard {
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
         (hash % u64::from(count.max(1))) as u32
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = crate::options::Problem;
+
+    fn from_str(text: &str) -> Result<Shard, Self::Err> {
+        Shard::parse(text).ok_or_else(|| crate::options::Problem::BadShard(text.to_string()))
     }
 }
 

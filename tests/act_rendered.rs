@@ -10,14 +10,13 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use common::act::{act_dir, check_for_rule};
 use common::browser::chromium_or_skip;
-use eldercheck::options::{Format, Output, RenderMode, Verbosity};
+use eldercheck::options::{Format, Output, RenderMode};
 use eldercheck::run::CheckRequest;
 use eldercheck::rundir::RunDir;
 use eldercheck_checks::check::Outcome;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// A file of the case folder, never outside it.
 fn serve_file(root: &Path, path: &str) -> axum::response::Response {
@@ -74,18 +73,19 @@ fn act_cases_that_need_a_browser_agree_in_rendered_mode() {
         .collect();
     std::fs::write(&list, urls.join("\n")).expect("write the list");
     let mut request = CheckRequest::new(Vec::new());
-    request.sites_file = Some(list);
-    request.output = Output::Dir(work.path().join("out"));
-    request.formats = vec![Format::Json];
-    request.profile = "wcag-aa".into();
-    request.db = None;
-    request.verbosity = Verbosity::Quiet;
-    request.crawl.max_pages = Some(1);
-    request.crawl.delay = Duration::ZERO;
-    request.crawl.respect_robots = false;
-    request.resolve = hosts.iter().map(|h| (h.clone(), addr)).collect();
-    request.render.mode = Some(RenderMode::Always);
-    request.render.chromium = Some(browser);
+    request.settings.sites = Some(list);
+    request.settings.out = Output::Dir(work.path().join("out"));
+    request.settings.format = eldercheck::options::Formats(vec![Format::Json]);
+    request.settings.profile = "wcag-aa".into();
+    request.settings.no_db = true;
+    request.settings.quiet = true;
+    request.settings.max_pages = Some(1);
+    request.settings.delay_ms = 0;
+    request.settings.no_robots = true;
+    request.settings.resolve =
+        hosts.iter().map(|h| eldercheck::options::Resolve { host: h.clone(), address: addr }).collect();
+    request.settings.render = Some(RenderMode::Always);
+    request.settings.chromium = Some(browser);
     let _ = eldercheck::run::check(request);
     let results = RunDir::open(&work.path().join("out/results")).expect("results");
 

@@ -118,7 +118,7 @@ async fn status_errors_429_retry_after_and_body_cap() {
     })
     .await;
     let mut opts = options(addr, &["site.test"]);
-    opts.crawl.max_body_mib = 1;
+    opts.settings.max_body_mib = 1;
     let started = Instant::now();
     let sites = crawl(&[format!("http://site.test:{}/", addr.port())], opts).await;
     let site = &sites[0];
@@ -144,8 +144,8 @@ async fn a_server_that_never_answers_times_out() {
         }
     });
     let mut opts = options(addr, &["silent.test"]);
-    opts.crawl.timeout = Duration::from_millis(500);
-    opts.crawl.retries = 0;
+    opts.settings.timeout_s = 1;
+    opts.settings.retries = 0;
     let sites = crawl(&[format!("http://silent.test:{}/", addr.port())], opts).await;
     let start = &sites[0].pages[0];
     assert_eq!(start.error.as_ref().map(|e| e.kind.as_str()), Some("timeout"), "{:?}", start.error);
@@ -183,14 +183,14 @@ async fn an_infinite_calendar_is_bounded_and_external_links_are_not_followed() {
     })
     .await;
     let mut opts = options(addr, &["site.test", "external.test"]);
-    opts.crawl.max_depth = 5;
-    opts.crawl.max_pages = Some(4);
+    opts.settings.max_depth = 5;
+    opts.settings.max_pages = Some(4);
     let sites = crawl(&[format!("http://site.test:{}/", addr.port())], opts).await;
     let site = &sites[0];
     assert_eq!(site.pages.len(), 4, "bounded by --max-pages");
     assert!(site.record.score.summary.pages_skipped_by_limit >= 1, "the unvisited rest is counted");
     let mut opts = options(addr, &["site.test", "external.test"]);
-    opts.crawl.max_depth = 2;
+    opts.settings.max_depth = 2;
     let sites = crawl(&[format!("http://site.test:{}/", addr.port())], opts).await;
     assert!(sites[0].pages.iter().all(|p| p.depth <= 2), "bounded by --max-depth");
     assert_eq!(sites[0].pages.len(), 3);
@@ -230,8 +230,8 @@ async fn a_batch_where_one_site_is_down_still_checks_the_others() {
     // A port nothing listens on.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
     let mut opts = options(addr, &["up.test"]);
-    opts.resolve.push(("down.test".into(), closed));
-    opts.crawl.retries = 0;
+    opts.settings.resolve.push(eldercheck::options::Resolve { host: "down.test".into(), address: closed });
+    opts.settings.retries = 0;
     let urls = [
         format!("http://down.test:{}/", closed.port()),
         format!("http://up.test:{}/", addr.port()),
@@ -255,7 +255,7 @@ async fn pages_reached_through_the_elder_entry_link_are_elder_pages_and_css_is_f
     })
     .await;
     let mut profile_free = options(addr, &["site.test"]);
-    profile_free.crawl.max_depth = 1;
+    profile_free.settings.max_depth = 1;
     let sites = crawl(&[format!("http://site.test:{}/", addr.port())], profile_free).await;
     let care = page(&sites[0], "/care/");
     assert!(care.elder_page);
@@ -376,10 +376,10 @@ async fn unchecked_and_incomplete_sites_are_not_graded_and_the_run_says_so() {
     )
     .expect("write");
     let mut request = options(good, &[]);
-    request.crawl.retries = 0;
-    request.sites_file = Some(list);
-    request.output = eldercheck::options::Output::Dir(out.path().to_path_buf());
-    let outcome = tokio::task::spawn_blocking(move || eldercheck::run::check(request)).await.expect("join");
+    request.settings.retries = 0;
+    request.settings.sites = Some(list);
+    request.settings.out = eldercheck::options::Output::Dir(out.path().to_path_buf());
+    let (outcome, problems) = tokio::task::spawn_blocking(move || checked_with_problems(request)).await.expect("join");
     let outcome = outcome.expect("run");
     use eldercheck::score::SiteStatus;
     let statuses: Vec<SiteStatus> = outcome.sites.iter().map(|s| s.status).collect();
@@ -387,7 +387,7 @@ async fn unchecked_and_incomplete_sites_are_not_graded_and_the_run_says_so() {
     assert!(outcome.sites[1].grade.is_none() && outcome.sites[2].grade.is_none(), "only checked sites get a grade");
     assert!(!outcome.sites[2].passed, "a site with 1 of 6 pages checked is not passed");
     assert_eq!(outcome.verdict(), eldercheck::run::Verdict::Incomplete, "exit 3: nothing failed, not all checked");
-    let bad_line = outcome.problems.iter().find_map(|p| match p {
+    let bad_line = problems.iter().find_map(|p| match p {
         eldercheck::options::Problem::BadSiteLine { line, .. } => Some(*line),
         _ => None,
     });

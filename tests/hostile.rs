@@ -9,7 +9,7 @@ mod common;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use common::*;
-use eldercheck::sources::crawl::address::Access;
+use eldercheck::net::address::Access;
 use eldercheck::sources::crawl::fetch::{FetchConfig, Fetcher, Want};
 use serde_json::Value;
 use std::io::Read;
@@ -336,7 +336,9 @@ async fn no_request_reaches_link_local_or_private_addresses_it_was_not_asked_to(
     assert!(!paths(&log).iter().any(|p| p.contains("internal")), "a sitemap on another host is not read");
 
     // A site on a public address may not reach loopback at all: the address rule of its client.
-    let fetcher = Fetcher::new(FetchConfig { delay: Duration::ZERO, ..FetchConfig::default() }).expect("fetcher");
+    let lookups = std::sync::Arc::new(eldercheck::net::lookups::Lookups::default());
+    let fetcher =
+        Fetcher::new(FetchConfig { delay: Duration::ZERO, ..FetchConfig::default() }, lookups).expect("fetcher");
     let url = url::Url::parse(&format!("http://127.0.0.1:{}/", addr.port())).expect("url");
     let refused = fetcher.get(&url, Want::Any, None, Access::Public).await.expect_err("refused");
     assert_eq!(refused.kind, "private_address", "{refused:?}");
@@ -359,7 +361,7 @@ async fn an_oversized_robots_txt_is_read_up_to_its_first_500_kib() {
     })
     .await;
     let mut request = options(addr, &[]);
-    request.crawl.max_body_mib = 1;
+    request.settings.max_body_mib = 1;
     let sites = crawl(&[format!("http://127.0.0.1:{}/", addr.port())], request).await;
     assert!(!paths(&log).iter().any(|p| p.starts_with("/private/")), "{:?}", paths(&log));
     let private = page(&sites[0], "/private/a.html");
@@ -379,8 +381,8 @@ async fn a_stalling_site_ends_at_its_deadline_and_a_dead_host_is_given_up() {
     })
     .await;
     let mut request = options(addr, &[]);
-    request.crawl.timeout = Duration::from_secs(30);
-    request.crawl.site_timeout = Duration::from_secs(2);
+    request.settings.timeout_s = 30;
+    request.settings.site_timeout_s = 2;
     let started = Instant::now();
     let sites = crawl(&[format!("http://127.0.0.1:{}/", addr.port())], request).await;
     assert!(started.elapsed() < Duration::from_secs(20), "the site deadline holds: {:?}", started.elapsed());
@@ -398,9 +400,9 @@ async fn a_stalling_site_ends_at_its_deadline_and_a_dead_host_is_given_up() {
     })
     .await;
     let mut request = options(silent, &[]);
-    request.crawl.timeout = Duration::from_secs(1);
-    request.crawl.retries = 0;
-    request.crawl.respect_robots = false;
+    request.settings.timeout_s = 1;
+    request.settings.retries = 0;
+    request.settings.no_robots = true;
     let sites = crawl(&[format!("http://127.0.0.1:{}/", silent.port())], request).await;
     let given_up = sites[0]
         .pages
@@ -431,14 +433,16 @@ async fn credentials_are_used_but_never_written_down() {
     let again = format!("http://127.0.0.1:{}/index.html", addr.port());
     std::fs::write(&list, format!("{start}\n{again}\n")).expect("write");
     let mut request = options(addr, &[]);
-    request.sites_file = Some(list);
-    request.formats = vec![eldercheck::options::Format::Json, eldercheck::options::Format::Html];
-    request.output = eldercheck::options::Output::Dir(out.path().join("report"));
-    request.db = Some(out.path().join("history.db"));
-    let outcome = tokio::task::spawn_blocking(move || eldercheck::run::check(request)).await.expect("join");
+    request.settings.sites = Some(list);
+    request.settings.format =
+        eldercheck::options::Formats(vec![eldercheck::options::Format::Json, eldercheck::options::Format::Html]);
+    request.settings.out = eldercheck::options::Output::Dir(out.path().join("report"));
+    request.settings.db = out.path().join("history.db");
+    request.settings.no_db = false;
+    let (outcome, problems) = tokio::task::spawn_blocking(move || checked_with_problems(request)).await.expect("join");
     let outcome = outcome.expect("run");
     assert_eq!(outcome.sites.len(), 1, "a site listed twice is checked once");
-    assert!(outcome.problems.iter().any(|p| matches!(p, eldercheck::options::Problem::DuplicateSite { .. })));
+    assert!(problems.iter().any(|p| matches!(p, eldercheck::options::Problem::DuplicateSite { .. })));
     let report = std::fs::read_to_string(out.path().join("report/report.json")).expect("report");
     assert!(report.contains("内网页面") || report.contains("b.html"), "the authorised pages were checked");
     for written in [

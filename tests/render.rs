@@ -16,8 +16,9 @@ use std::time::Duration;
 
 /// Runs `request` into `out` and returns every site's pages.
 fn run(mut request: CheckRequest, out: &Path) -> Vec<Vec<PageResult>> {
-    request.output = Output::Dir(out.to_path_buf());
-    request.formats = vec![eldercheck::options::Format::Html, eldercheck::options::Format::Json];
+    request.settings.out = Output::Dir(out.to_path_buf());
+    request.settings.format =
+        eldercheck::options::Formats(vec![eldercheck::options::Format::Html, eldercheck::options::Format::Json]);
     eldercheck::run::check(request).expect("the run succeeds");
     let dir = RunDir::open(&out.join("results")).expect("results folder");
     let manifest = dir.read_manifest().expect("manifest");
@@ -25,9 +26,9 @@ fn run(mut request: CheckRequest, out: &Path) -> Vec<Vec<PageResult>> {
 }
 
 fn rendering(request: &mut CheckRequest, mode: RenderMode, browser: &Path) {
-    request.render.mode = Some(mode);
-    request.render.chromium = Some(browser.to_path_buf());
-    request.render.page_timeout = Duration::from_secs(20);
+    request.settings.render = Some(mode);
+    request.settings.chromium = Some(browser.to_path_buf());
+    request.settings.render_timeout_s = 20;
 }
 
 /// A local test page around `body`.
@@ -79,7 +80,7 @@ fn a_script_built_site_is_judged_as_the_browser_shows_it() {
     let start = format!("http://127.0.0.1:{}/", addr.port());
     // Statically, the page is an empty app root and an open modal.
     let mut request = options(addr, &[]);
-    request.targets = vec![start.clone()];
+    request.settings.targets = vec![start.clone()];
     let static_out = tempfile::tempdir().expect("tempdir");
     let static_home = run(request, static_out.path()).remove(0).remove(0);
     assert!(static_home.rendered.is_none());
@@ -92,7 +93,7 @@ fn a_script_built_site_is_judged_as_the_browser_shows_it() {
 
     let mut request = options(addr, &[]);
     rendering(&mut request, RenderMode::Auto, &browser);
-    request.targets = vec![start];
+    request.settings.targets = vec![start];
     let out = tempfile::tempdir().expect("tempdir");
     let sites = run(request, out.path());
     let pages = &sites[0];
@@ -157,8 +158,8 @@ fn the_browser_never_reaches_addresses_the_crawl_may_not() {
     )
     .expect("write");
     let mut request = CheckRequest::new(vec![site.path().display().to_string()]);
-    request.db = None;
-    request.verbosity = eldercheck::options::Verbosity::Quiet;
+    request.settings.no_db = true;
+    request.settings.quiet = true;
     rendering(&mut request, RenderMode::Always, &browser);
     let out = tempfile::tempdir().expect("tempdir");
     let sites = run(request, out.path());
@@ -175,10 +176,10 @@ fn a_page_that_hangs_the_browser_is_an_error_entry_and_the_run_goes_on() {
     std::fs::write(site.path().join("a-hang.html"), page("<p>卡住</p><script>for(;;){}</script>")).expect("write");
     std::fs::write(site.path().join("b-ok.html"), page("<h1>正常页面</h1><p>内容</p>")).expect("write");
     let mut request = CheckRequest::new(vec![site.path().display().to_string()]);
-    request.db = None;
-    request.verbosity = eldercheck::options::Verbosity::Quiet;
+    request.settings.no_db = true;
+    request.settings.quiet = true;
     rendering(&mut request, RenderMode::Always, &browser);
-    request.render.page_timeout = Duration::from_secs(6);
+    request.settings.render_timeout_s = 6;
     let out = tempfile::tempdir().expect("tempdir");
     let sites = run(request, out.path());
     let hang = sites[0].iter().find(|p| p.url.ends_with("a-hang.html")).expect("hang");
@@ -268,10 +269,10 @@ fn a_browser_that_dies_is_restarted_and_its_pages_are_error_entries() {
         })
     };
     let mut request = CheckRequest::new(vec![site.display().to_string()]);
-    request.db = None;
-    request.verbosity = eldercheck::options::Verbosity::Quiet;
+    request.settings.no_db = true;
+    request.settings.quiet = true;
     rendering(&mut request, RenderMode::Always, &wrapper);
-    request.render.page_timeout = Duration::from_secs(20);
+    request.settings.render_timeout_s = 20;
     let sites = run(request, &work.path().join("out"));
     killer.join().expect("killer");
     let pages = &sites[0];
@@ -302,8 +303,8 @@ fn a_local_site_renders_with_its_root_relative_stylesheets() {
     )
     .expect("write");
     let mut request = CheckRequest::new(vec![site.path().display().to_string()]);
-    request.db = None;
-    request.verbosity = eldercheck::options::Verbosity::Quiet;
+    request.settings.no_db = true;
+    request.settings.quiet = true;
     rendering(&mut request, RenderMode::Always, &browser);
     let out = tempfile::tempdir().expect("out");
     let home = run(request, out.path()).remove(0).remove(0);
@@ -353,11 +354,11 @@ fn a_page_is_watched_until_its_late_content_has_arrived_and_a_reused_tab_carries
         _ => not_found(),
     }));
     let mut request = options(addr, &[]);
-    request.targets = vec![format!("http://127.0.0.1:{}/", addr.port())];
+    request.settings.targets = vec![format!("http://127.0.0.1:{}/", addr.port())];
     rendering(&mut request, RenderMode::Always, &browser);
     // One tab: every page is rendered in the tab the one before it used.
-    request.render.tabs = Some(1);
-    request.crawl.concurrency = 1;
+    request.settings.render_tabs = Some(1);
+    request.settings.concurrency = 1;
     let out = tempfile::tempdir().expect("out");
     let pages = run(request, out.path()).remove(0);
     let page = |suffix: &str| pages.iter().find(|p| p.url.ends_with(suffix)).expect(suffix);
@@ -411,7 +412,7 @@ fn a_box_a_stylesheet_floats_across_the_page_is_found_and_boxes_spinning_or_push
         _ => not_found(),
     }));
     let mut request = options(addr, &[]);
-    request.targets = vec![format!("http://127.0.0.1:{}/", addr.port())];
+    request.settings.targets = vec![format!("http://127.0.0.1:{}/", addr.port())];
     rendering(&mut request, RenderMode::Always, &browser);
     let out = tempfile::tempdir().expect("out");
     let pages = run(request, out.path()).remove(0);
@@ -448,10 +449,10 @@ fn a_local_page_with_missing_and_remote_files_renders_without_waiting_for_them()
     )
     .expect("write");
     let mut request = CheckRequest::new(vec![site.path().display().to_string()]);
-    request.db = None;
-    request.verbosity = eldercheck::options::Verbosity::Quiet;
+    request.settings.no_db = true;
+    request.settings.quiet = true;
     rendering(&mut request, RenderMode::Always, &browser);
-    request.render.page_timeout = Duration::from_secs(8);
+    request.settings.render_timeout_s = 8;
     let out = tempfile::tempdir().expect("out");
     let home = run(request, out.path()).remove(0).remove(0);
     assert!(home.error.is_none(), "no render_failed at the deadline: {:?}", home.error);

@@ -5,7 +5,7 @@
 //! report.json uses. Site-level findings are listed once, with the site's URL as the page. Accepted
 //! findings have the outcome `accepted` (已接受).
 
-use super::{AtomicFile, RenderError, ReportContext, Sink};
+use super::{AtomicFile, ReportContext, Sink, WriteError};
 use crate::results::{CheckOutcome, PageResult};
 use crate::rundir::SiteRecord;
 use crate::score::SiteStatus;
@@ -65,14 +65,14 @@ pub(crate) fn field(text: &str) -> String {
 
 impl CsvSink {
     /// `findings.csv` and `sites.csv` in `dir`.
-    pub fn create(dir: &Path) -> Result<CsvSink, RenderError> {
+    pub fn create(dir: &Path) -> Result<CsvSink, WriteError> {
         Ok(CsvSink {
             file: AtomicFile::create(&dir.join("findings.csv"))?,
             sites: AtomicFile::create(&dir.join("sites.csv"))?,
         })
     }
 
-    fn rows(&mut self, cx: &ReportContext, site: &str, page: &str, check: &CheckOutcome) -> Result<(), RenderError> {
+    fn rows(&mut self, cx: &ReportContext, site: &str, page: &str, check: &CheckOutcome) -> Result<(), WriteError> {
         let file = &mut self.file;
         let info = cx.check(&check.id);
         let zh = cx.lang == Lang::ZhCn;
@@ -118,23 +118,23 @@ impl CsvSink {
 }
 
 impl Sink for CsvSink {
-    fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError> {
+    fn begin(&mut self, cx: &ReportContext) -> Result<(), WriteError> {
         self.file.write_all(header(&FINDING_COLUMNS, cx.lang).as_bytes())?;
         self.sites.write_all(header(&SITE_COLUMNS, cx.lang).as_bytes())
     }
 
-    fn site(&mut self, _cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), RenderError> {
+    fn site(&mut self, _cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), WriteError> {
         Ok(())
     }
 
-    fn page(&mut self, cx: &ReportContext, site: &SiteRecord, page: &PageResult) -> Result<(), RenderError> {
+    fn page(&mut self, cx: &ReportContext, site: &SiteRecord, page: &PageResult) -> Result<(), WriteError> {
         for check in &page.checks {
             self.rows(cx, &site.url, &page.url, check)?;
         }
         Ok(())
     }
 
-    fn end_site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+    fn end_site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), WriteError> {
         for check in &site.site_checks {
             self.rows(cx, &site.url, &site.url, check)?;
         }
@@ -175,7 +175,7 @@ impl Sink for CsvSink {
         self.sites.write_all(b"\n")
     }
 
-    fn end(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
+    fn end(&mut self, _cx: &ReportContext) -> Result<(), WriteError> {
         self.file.commit()?;
         self.sites.commit()
     }

@@ -8,12 +8,12 @@
 //! insertions are the stylesheet, the script and charts built here from numbers. A Content Security
 //! Policy allows no script but ours (by its hash), and the report works with scripts off.
 
-use super::{safe_link, AtomicFile, RenderError, ReportContext, Sink};
+use super::{safe_link, AtomicFile, ReportContext, Sink, WriteError};
 use crate::issues::Issue;
 use crate::results::PageResult;
 use crate::rundir::SiteRecord;
 use crate::score::{grade_letter, SiteStatus};
-use crate::sources::render::Screenshot;
+use crate::sources::Screenshot;
 use eldercheck_checks::check::{Family, FindingOutcome, Impact, Lang, Outcome};
 use eldercheck_checks::page::rendered::Bounds;
 use eldercheck_checks::page::style::{DeclarationOrigin, Source};
@@ -36,12 +36,12 @@ const PRIORITIES: usize = 5;
 /// New/fixed issues listed.
 const MAX_CHANGES_SHOWN: usize = 50;
 
-fn strings(lang: Lang) -> Result<Value, RenderError> {
+fn strings(lang: Lang) -> Result<Value, WriteError> {
     let table = crate::i18n::strings(lang);
     if table.is_object() {
         Ok(table.clone())
     } else {
-        Err(RenderError::Template("the report's words (reports/i18n) cannot be read".into()))
+        Err(WriteError::Template("the report's words (reports/i18n) cannot be read".into()))
     }
 }
 
@@ -870,12 +870,12 @@ impl HtmlSink {
         }
     }
 
-    fn t(&self) -> Result<&Value, RenderError> {
-        self.strings.as_ref().ok_or_else(|| RenderError::Template("strings not loaded".into()))
+    fn t(&self) -> Result<&Value, WriteError> {
+        self.strings.as_ref().ok_or_else(|| WriteError::Template("strings not loaded".into()))
     }
 
     /// Renders one file from the parts its page needs.
-    fn write(&self, cx: &ReportContext, path: &Path, parts: Map<String, Value>) -> Result<(), RenderError> {
+    fn write(&self, cx: &ReportContext, path: &Path, parts: Map<String, Value>) -> Result<(), WriteError> {
         let m = &cx.manifest;
         let t = self.t()?;
         let mut model = Map::new();
@@ -888,10 +888,8 @@ impl HtmlSink {
         model.insert("profile".into(), json!(profile_text(&m.profile, t)));
         model.insert("version".into(), json!(m.tool.version));
         model.extend(parts);
-        let html = self
-            .handlebars
-            .render("report", &Value::Object(model))
-            .map_err(|e| RenderError::Template(e.to_string()))?;
+        let html =
+            self.handlebars.render("report", &Value::Object(model)).map_err(|e| WriteError::Template(e.to_string()))?;
         let mut file = AtomicFile::create(path)?;
         file.write_all(html.as_bytes())?;
         file.commit()
@@ -899,13 +897,13 @@ impl HtmlSink {
 }
 
 impl Sink for HtmlSink {
-    fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError> {
+    fn begin(&mut self, cx: &ReportContext) -> Result<(), WriteError> {
         self.strings = Some(strings(cx.lang)?);
         self.handlebars.set_strict_mode(false);
         self.handlebars
             .register_template_string("report", TEMPLATE)
-            .map_err(|e| RenderError::Template(e.to_string()))?;
-        self.handlebars.register_partial("issue", ISSUE_TEMPLATE).map_err(|e| RenderError::Template(e.to_string()))?;
+            .map_err(|e| WriteError::Template(e.to_string()))?;
+        self.handlebars.register_partial("issue", ISSUE_TEMPLATE).map_err(|e| WriteError::Template(e.to_string()))?;
         if cx.is_batch() {
             let dir = self.out.join("sites");
             std::fs::create_dir_all(&dir).map_err(super::write_error(&dir))?;
@@ -917,13 +915,13 @@ impl Sink for HtmlSink {
         Ok(())
     }
 
-    fn site(&mut self, cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), RenderError> {
+    fn site(&mut self, cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), WriteError> {
         self.current =
             Some(SiteAggregate { screens_base: self.screens_base.clone(), lang: cx.lang, ..SiteAggregate::default() });
         Ok(())
     }
 
-    fn page(&mut self, _cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), RenderError> {
+    fn page(&mut self, _cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), WriteError> {
         let Some(t) = self.strings.as_ref() else { return Ok(()) };
         if let Some(aggregate) = self.current.as_mut() {
             aggregate.add(page, t);
@@ -931,7 +929,7 @@ impl Sink for HtmlSink {
         Ok(())
     }
 
-    fn end_site(&mut self, cx: &ReportContext, index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+    fn end_site(&mut self, cx: &ReportContext, index: usize, site: &SiteRecord) -> Result<(), WriteError> {
         let aggregate = self.current.take().unwrap_or_default();
         let t = self.t()?;
         let view = site_view(cx, site, aggregate, t);
@@ -968,7 +966,7 @@ impl Sink for HtmlSink {
         Ok(())
     }
 
-    fn end(&mut self, cx: &ReportContext) -> Result<(), RenderError> {
+    fn end(&mut self, cx: &ReportContext) -> Result<(), WriteError> {
         if !cx.is_batch() {
             return Ok(());
         }

@@ -2,7 +2,7 @@
 //! one compact line each). The field names are the product specification's; `schema_version` and the
 //! JSON Schema in docs/report.schema.json describe the rest.
 
-use super::{AtomicFile, RenderError, ReportContext, Sink};
+use super::{AtomicFile, ReportContext, Sink, WriteError};
 use crate::issues::Issue;
 use crate::results::{Accepted, CheckOutcome, PageError, PageRendering, PageResult};
 use crate::rundir::{Changes, SiteRecord, TrendPoint};
@@ -261,28 +261,28 @@ impl JsonSink {
         JsonSink { out: JsonOut::Stream(out), first_site: true, first_page: true }
     }
 
-    pub fn to_file(path: &Path) -> Result<JsonSink, RenderError> {
+    pub fn to_file(path: &Path) -> Result<JsonSink, WriteError> {
         Ok(JsonSink { out: JsonOut::File(AtomicFile::create(path)?), first_site: true, first_page: true })
     }
 
-    fn write(&mut self, bytes: &[u8]) -> Result<(), RenderError> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         match &mut self.out {
             JsonOut::File(file) => file.write_all(bytes),
             JsonOut::Stream(out) => {
-                out.write_all(bytes).map_err(|source| RenderError::Write { path: "-".into(), source })
+                out.write_all(bytes).map_err(|source| WriteError::Write { path: "-".into(), source })
             }
         }
     }
 
-    fn value<T: Serialize>(&mut self, value: &T) -> Result<(), RenderError> {
+    fn value<T: Serialize>(&mut self, value: &T) -> Result<(), WriteError> {
         let bytes = serde_json::to_vec(value)
-            .map_err(|e| RenderError::Write { path: "report.json".into(), source: e.into() })?;
+            .map_err(|e| WriteError::Write { path: "report.json".into(), source: e.into() })?;
         self.write(&bytes)
     }
 }
 
 impl Sink for JsonSink {
-    fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError> {
+    fn begin(&mut self, cx: &ReportContext) -> Result<(), WriteError> {
         let m = &cx.manifest;
         let header = Header {
             schema_version: REPORT_SCHEMA_VERSION,
@@ -307,14 +307,14 @@ impl Sink for JsonSink {
                 .collect(),
         };
         let mut text = serde_json::to_string(&header)
-            .map_err(|e| RenderError::Write { path: "report.json".into(), source: e.into() })?;
+            .map_err(|e| WriteError::Write { path: "report.json".into(), source: e.into() })?;
         // The header's closing brace gives way to the streamed sites.
         text.pop();
         self.write(text.as_bytes())?;
         self.write(b",\n\"sites\":[")
     }
 
-    fn site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+    fn site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), WriteError> {
         let header = SiteHeader {
             url: &site.url,
             name: &site.name,
@@ -333,7 +333,7 @@ impl Sink for JsonSink {
             issues_not_listed: &site.issues_not_listed,
         };
         let mut text = serde_json::to_string(&header)
-            .map_err(|e| RenderError::Write { path: "report.json".into(), source: e.into() })?;
+            .map_err(|e| WriteError::Write { path: "report.json".into(), source: e.into() })?;
         text.pop();
         if !self.first_site {
             self.write(b",")?;
@@ -345,7 +345,7 @@ impl Sink for JsonSink {
         self.write(b",\"pages\":[")
     }
 
-    fn page(&mut self, cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), RenderError> {
+    fn page(&mut self, cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), WriteError> {
         let view = JsonPage {
             url: &page.url,
             requested_url: &page.requested_url,
@@ -367,20 +367,20 @@ impl Sink for JsonSink {
         self.value(&view)
     }
 
-    fn end_site(&mut self, _cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+    fn end_site(&mut self, _cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), WriteError> {
         let history = SiteHistory { trend: &site.trend, changes: site.changes.as_ref() };
         let text = serde_json::to_string(&history)
-            .map_err(|e| RenderError::Write { path: "report.json".into(), source: e.into() })?;
+            .map_err(|e| WriteError::Write { path: "report.json".into(), source: e.into() })?;
         self.write(b"\n],")?;
         // The history object's opening brace gives way to the site's.
         self.write(&text.as_bytes()[1..])
     }
 
-    fn end(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
+    fn end(&mut self, _cx: &ReportContext) -> Result<(), WriteError> {
         self.write(b"\n]}\n")?;
         match &mut self.out {
             JsonOut::File(file) => file.commit(),
-            JsonOut::Stream(out) => out.flush().map_err(|source| RenderError::Write { path: "-".into(), source }),
+            JsonOut::Stream(out) => out.flush().map_err(|source| WriteError::Write { path: "-".into(), source }),
         }
     }
 }

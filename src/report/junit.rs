@@ -2,7 +2,7 @@
 //! failures and pages that did not load are errors, so CI systems show them as test results.
 //! Site-level checks are test cases of the site, listed once.
 
-use super::{AtomicFile, RenderError, ReportContext, Sink};
+use super::{AtomicFile, ReportContext, Sink, WriteError};
 use crate::results::{CheckOutcome, PageResult};
 use crate::rundir::SiteRecord;
 use eldercheck_checks::check::Outcome;
@@ -27,15 +27,15 @@ fn escape(text: &str) -> String {
 }
 
 impl JunitSink {
-    pub fn create(path: &Path) -> Result<JunitSink, RenderError> {
+    pub fn create(path: &Path) -> Result<JunitSink, WriteError> {
         Ok(JunitSink { file: AtomicFile::create(path)? })
     }
 
-    fn write(&mut self, text: &str) -> Result<(), RenderError> {
+    fn write(&mut self, text: &str) -> Result<(), WriteError> {
         self.file.write_all(text.as_bytes())
     }
 
-    fn case(&mut self, cx: &ReportContext, classname: &str, check: &CheckOutcome) -> Result<(), RenderError> {
+    fn case(&mut self, cx: &ReportContext, classname: &str, check: &CheckOutcome) -> Result<(), WriteError> {
         let mut text = format!("    <testcase classname=\"{}\" name=\"{}\"", escape(classname), escape(&check.id));
         let all_accepted = check.outcome == Outcome::Failed && check.counted_failures().next().is_none();
         match check.outcome {
@@ -73,11 +73,11 @@ impl JunitSink {
 }
 
 impl Sink for JunitSink {
-    fn begin(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
+    fn begin(&mut self, _cx: &ReportContext) -> Result<(), WriteError> {
         self.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"eldercheck\">\n")
     }
 
-    fn site(&mut self, _cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+    fn site(&mut self, _cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), WriteError> {
         let summary = &site.score.summary;
         let o = summary.outcomes;
         let site_failed = site.site_checks.iter().filter(|c| c.outcome == Outcome::Failed).count();
@@ -91,7 +91,7 @@ impl Sink for JunitSink {
         ))
     }
 
-    fn page(&mut self, cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), RenderError> {
+    fn page(&mut self, cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), WriteError> {
         if let Some(error) = &page.error {
             return self.write(&format!(
                 "    <testcase classname=\"{}\" name=\"load\">\n      <error type=\"{}\" message=\"{}\"/>\n    </testcase>\n",
@@ -106,14 +106,14 @@ impl Sink for JunitSink {
         Ok(())
     }
 
-    fn end_site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+    fn end_site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), WriteError> {
         for check in &site.site_checks {
             self.case(cx, &site.url, check)?;
         }
         self.write("  </testsuite>\n")
     }
 
-    fn end(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
+    fn end(&mut self, _cx: &ReportContext) -> Result<(), WriteError> {
         self.write("</testsuites>\n")?;
         self.file.commit()
     }

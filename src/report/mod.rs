@@ -1,7 +1,8 @@
-//! Reports, rendered from a results folder in one pass over its pages: every format is a [`Sink`]
+//! Reports, written from a results folder in one pass over its pages: every format is a [`Sink`]
 //! that sees the run, then each site's record and its pages one at a time. Translation happens here:
 //! results keep both languages, a report shows one. Check titles and docs come from the catalogue
-//! stored with the results, so a report can be rendered by a process that never loaded the profile.
+//! stored with the results, so a report can be written by a process that never loaded the profile.
+//! Writers only format: every number and verdict a report shows is in the results.
 
 pub mod csv;
 pub mod html;
@@ -18,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
-pub enum RenderError {
+pub enum WriteError {
     #[error(transparent)]
     Results(#[from] RunDirError),
     #[error("cannot write {path}: {source}")]
@@ -27,7 +28,7 @@ pub enum RenderError {
     Template(String),
 }
 
-/// What every renderer needs besides the records: the run, the language, the catalogue.
+/// What every writer needs besides the records: the run, the language, the catalogue.
 pub struct ReportContext {
     pub manifest: Manifest,
     pub lang: Lang,
@@ -73,11 +74,11 @@ pub trait Recorder {
 
 /// One output format, fed the run in a single pass.
 pub trait Sink {
-    fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError>;
-    fn site(&mut self, cx: &ReportContext, index: usize, site: &SiteRecord) -> Result<(), RenderError>;
-    fn page(&mut self, cx: &ReportContext, site: &SiteRecord, page: &PageResult) -> Result<(), RenderError>;
-    fn end_site(&mut self, cx: &ReportContext, index: usize, site: &SiteRecord) -> Result<(), RenderError>;
-    fn end(&mut self, cx: &ReportContext) -> Result<(), RenderError>;
+    fn begin(&mut self, cx: &ReportContext) -> Result<(), WriteError>;
+    fn site(&mut self, cx: &ReportContext, index: usize, site: &SiteRecord) -> Result<(), WriteError>;
+    fn page(&mut self, cx: &ReportContext, site: &SiteRecord, page: &PageResult) -> Result<(), WriteError>;
+    fn end_site(&mut self, cx: &ReportContext, index: usize, site: &SiteRecord) -> Result<(), WriteError>;
+    fn end(&mut self, cx: &ReportContext) -> Result<(), WriteError>;
 }
 
 /// A file written under a temporary name and renamed into place when complete, so that a crash
@@ -90,17 +91,17 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    pub fn create(path: &Path) -> Result<AtomicFile, RenderError> {
+    pub fn create(path: &Path) -> Result<AtomicFile, WriteError> {
         let temporary =
             path.with_extension(format!("{}.partial", path.extension().and_then(|e| e.to_str()).unwrap_or("out")));
         let file = std::fs::File::create(&temporary).map_err(write_error(&temporary))?;
         Ok(AtomicFile { path: path.to_path_buf(), temporary, writer: Some(std::io::BufWriter::new(file)) })
     }
 
-    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), RenderError> {
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         match self.writer.as_mut() {
             Some(writer) => writer.write_all(bytes).map_err(write_error(&self.temporary)),
-            None => Err(RenderError::Write {
+            None => Err(WriteError::Write {
                 path: self.path.display().to_string(),
                 source: std::io::Error::other("written after it was committed"),
             }),
@@ -108,7 +109,7 @@ impl AtomicFile {
     }
 
     /// Flushes and renames the file into place; once only.
-    pub fn commit(&mut self) -> Result<(), RenderError> {
+    pub fn commit(&mut self) -> Result<(), WriteError> {
         let Some(mut writer) = self.writer.take() else { return Ok(()) };
         writer.flush().map_err(write_error(&self.temporary))?;
         drop(writer);
@@ -125,8 +126,8 @@ impl Drop for AtomicFile {
     }
 }
 
-pub fn write_error(path: &Path) -> impl Fn(std::io::Error) -> RenderError + '_ {
-    move |source| RenderError::Write { path: path.display().to_string(), source }
+pub fn write_error(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
+    move |source| WriteError::Write { path: path.display().to_string(), source }
 }
 
 /// Where the reports go.
@@ -146,23 +147,28 @@ impl<'a> Destination<'a> {
     }
 }
 
-/// Renders `formats` from a results folder in one pass.
-pub fn render(dir: &RunDir, lang: Lang, formats: &[Format], destination: Destination<'_>) -> Result<(), RenderError> {
-    render_recording(dir, lang, formats, destination, None, &mut |_| ()).map(|_| ())
+/// Writes `formats` from a results folder in one pass.
+pub fn write_reports(
+    dir: &RunDir,
+    lang: Lang,
+    formats: &[Format],
+    destination: Destination<'_>,
+) -> Result<(), WriteError> {
+    write_recording(dir, lang, formats, destination, None, &mut |_| ()).map(|_| ())
 }
 
-/// Renders `formats` in one pass that `recorder` (the history store) reads first. A recorder that fails
+/// Writes `formats` in one pass that `recorder` (the history store) reads first. A recorder that fails
 /// is left out for the rest of the pass and its error returned: the reports are written all the same,
 /// without what the recorder would have added. `each_site` sees every completed site record, so that a
 /// caller needing a summary does not read the (possibly large) records again.
-pub fn render_recording(
+pub fn write_recording(
     dir: &RunDir,
     lang: Lang,
     formats: &[Format],
     destination: Destination<'_>,
     mut recorder: Option<&mut dyn Recorder>,
     each_site: &mut dyn FnMut(&SiteRecord),
-) -> Result<Option<String>, RenderError> {
+) -> Result<Option<String>, WriteError> {
     let mut recorder_error = None;
     let cx = ReportContext { manifest: dir.read_manifest()?, lang };
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
@@ -213,7 +219,7 @@ pub fn render_recording(
         if let Some(r) = recorder.as_deref_mut() {
             let completed = r.end_site(&mut site);
             if completed.is_ok() {
-                // The results folder keeps what the recorder added, for reports rendered again later.
+                // The results folder keeps what the recorder added, for reports written again later.
                 dir.write_site(index, &site)?;
             }
             record(completed, &mut recorder);

@@ -2,7 +2,7 @@
 //! each failed finding is a result located at its page (site-level findings once, at the site),
 //! fingerprinted with its issue id, the key that history and baselines use.
 
-use super::{AtomicFile, RenderError, ReportContext, Sink};
+use super::{AtomicFile, ReportContext, Sink, WriteError};
 use crate::results::{CheckOutcome, PageResult};
 use crate::rundir::SiteRecord;
 use eldercheck_checks::check::{FindingOutcome, Impact};
@@ -23,15 +23,15 @@ fn level(impact: Impact) -> &'static str {
 }
 
 impl SarifSink {
-    pub fn create(path: &Path) -> Result<SarifSink, RenderError> {
+    pub fn create(path: &Path) -> Result<SarifSink, WriteError> {
         Ok(SarifSink { file: AtomicFile::create(path)?, first: true })
     }
 
-    fn write(&mut self, text: &str) -> Result<(), RenderError> {
+    fn write(&mut self, text: &str) -> Result<(), WriteError> {
         self.file.write_all(text.as_bytes())
     }
 
-    fn results(&mut self, cx: &ReportContext, location: &str, check: &CheckOutcome) -> Result<(), RenderError> {
+    fn results(&mut self, cx: &ReportContext, location: &str, check: &CheckOutcome) -> Result<(), WriteError> {
         let impact = cx.check(&check.id).map_or(Impact::Minor, |c| c.impact);
         // Accepted failures stay in the log as suppressed results, as SARIF viewers expect of a baseline.
         for f in check.findings.iter().filter(|f| f.outcome == FindingOutcome::Failed) {
@@ -62,7 +62,7 @@ impl SarifSink {
 }
 
 impl Sink for SarifSink {
-    fn begin(&mut self, cx: &ReportContext) -> Result<(), RenderError> {
+    fn begin(&mut self, cx: &ReportContext) -> Result<(), WriteError> {
         let lang = cx.lang;
         let rules: Vec<serde_json::Value> = cx
             .manifest
@@ -87,25 +87,25 @@ impl Sink for SarifSink {
         ))
     }
 
-    fn site(&mut self, _cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), RenderError> {
+    fn site(&mut self, _cx: &ReportContext, _index: usize, _site: &SiteRecord) -> Result<(), WriteError> {
         Ok(())
     }
 
-    fn page(&mut self, cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), RenderError> {
+    fn page(&mut self, cx: &ReportContext, _site: &SiteRecord, page: &PageResult) -> Result<(), WriteError> {
         for check in &page.checks {
             self.results(cx, &page.url, check)?;
         }
         Ok(())
     }
 
-    fn end_site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), RenderError> {
+    fn end_site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), WriteError> {
         for check in &site.site_checks {
             self.results(cx, &site.url, check)?;
         }
         Ok(())
     }
 
-    fn end(&mut self, _cx: &ReportContext) -> Result<(), RenderError> {
+    fn end(&mut self, _cx: &ReportContext) -> Result<(), WriteError> {
         self.write("\n]}]}\n")?;
         self.file.commit()
     }

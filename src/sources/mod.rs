@@ -1,17 +1,80 @@
-//! Page sources: a local folder and the HTTP crawler (later a browser renderer and a shard of a
-//! batch). A source yields fetched pages or load failures, never results: it knows nothing of checks.
-//! Links come back to the source that asked for them, as soon as a page is parsed.
+//! Page sources: a local folder and the HTTP crawler. A source yields fetched pages or load
+//! failures, never results: it knows nothing of checks. Links come back to the source that asked for
+//! them, as soon as a page is parsed.
+//!
+//! Rendering is a hook: a source hands each page to the run's [`Renderer`] (if any) before it goes
+//! on, and what a renderer may add to a page ([`Rendered`]: browser facts and a screenshot) is
+//! defined here. The browser itself (`crate::browser`) implements the hook; sources never import it.
 
 pub mod crawl;
 pub mod local;
-pub mod render;
 pub mod site_list;
 
+use crate::net::address::Access;
+use eldercheck_checks::page::rendered::BrowserFacts;
 use eldercheck_checks::page::{Link, StylesheetLoader};
+use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+
+/// What runs a page in a browser before it is checked (rendered mode).
+pub trait Renderer: Send + Sync {
+    /// Renders `page` when the run renders pages like it: its content becomes the browser's DOM
+    /// with the browser's facts attached ([`Body::rendered`]). A page the browser fails on keeps a
+    /// result: the renderer decides whether it is judged statically or becomes an error entry.
+    /// `access` is the address rule of the page's site.
+    fn render_if_wanted<'a>(&'a self, page: &'a mut PageParts, access: Access) -> BoxFuture<'a, ()>;
+}
+
+/// Why a page was rendered, as the report states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RenderReason {
+    /// `--render always`.
+    Always,
+    /// The site's home page, where floating windows and elder-mode toolbars live.
+    HomePage,
+    HiddenUntilScriptsRun,
+    EmptyAppRoot,
+    NoscriptAsksForJavascript,
+    LittleTextWithScripts,
+}
+
+impl RenderReason {
+    /// The reason for a page whose static DOM looks built by scripts
+    /// (`eldercheck_checks::page::rendered::script_built_reason`).
+    pub fn of_static_dom(reason: &str) -> Option<RenderReason> {
+        Some(match reason {
+            "hidden_until_scripts_run" => RenderReason::HiddenUntilScriptsRun,
+            "empty_app_root" => RenderReason::EmptyAppRoot,
+            "noscript_asks_for_javascript" => RenderReason::NoscriptAsksForJavascript,
+            "little_text_with_scripts" => RenderReason::LittleTextWithScripts,
+            _ => return None,
+        })
+    }
+}
+
+/// A page screenshot stored in the results folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Screenshot {
+    /// Path relative to the results folder (`screens/….jpg`).
+    pub file: String,
+    /// Image size in px.
+    pub width: u32,
+    pub height: u32,
+    /// Image px per CSS px.
+    pub scale: f32,
+}
+
+/// What a browser added to a page.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub reason: RenderReason,
+    pub facts: BrowserFacts,
+    pub screenshot: Option<Screenshot>,
+}
 
 /// How a page was reached (crawls only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,7 +90,7 @@ pub struct Body {
     /// The charset named by the HTTP `Content-Type` header.
     pub charset: Option<String>,
     /// What a browser added when the page was rendered (the bytes are then the browser's DOM).
-    pub rendered: Option<Box<render::Rendered>>,
+    pub rendered: Option<Box<Rendered>>,
 }
 
 impl Body {
@@ -104,7 +167,7 @@ pub struct SiteFeed {
     sender: mpsc::Sender<SourceEvent>,
     produced: Arc<AtomicUsize>,
     /// Pages pass through the browser first (rendered mode).
-    renderer: Option<Arc<render::Renderer>>,
+    renderer: Option<Arc<dyn Renderer>>,
     /// The site is on a private network, so its pages' own requests may be too (see `address`).
     private_network: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -121,14 +184,14 @@ impl SiteFeed {
     }
 
     /// Hands pages to `renderer` before they go on.
-    pub fn rendered_by(mut self, renderer: Option<Arc<render::Renderer>>) -> SiteFeed {
+    pub fn rendered_by(mut self, renderer: Option<Arc<dyn Renderer>>) -> SiteFeed {
         self.renderer = renderer;
         self
     }
 
     /// The address rule the site's pages get in the browser: the crawl's own.
-    pub fn set_access(&self, access: crawl::address::Access) {
-        self.private_network.store(access == crawl::address::Access::Private, Ordering::SeqCst);
+    pub fn set_access(&self, access: Access) {
+        self.private_network.store(access == Access::Private, Ordering::SeqCst);
     }
 
     pub fn site(&self) -> usize {
@@ -139,11 +202,7 @@ impl SiteFeed {
     /// its links. A page whose analysis ended without links gives none.
     pub async fn page(&self, mut page: PageParts, loader: Arc<dyn StylesheetLoader>, want_links: bool) -> Vec<Link> {
         if let Some(renderer) = &self.renderer {
-            let access = if self.private_network.load(Ordering::SeqCst) {
-                crawl::address::Access::Private
-            } else {
-                crawl::address::Access::Public
-            };
+            let access = if self.private_network.load(Ordering::SeqCst) { Access::Private } else { Access::Public };
             renderer.render_if_wanted(&mut page, access).await;
         }
         let (links_sender, links_receiver) = if want_links {

@@ -9,14 +9,14 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use eldercheck::options::{Output, Verbosity};
+use eldercheck::options::{Output, Problem};
 use eldercheck::results::PageResult;
 use eldercheck::run::{CheckRequest, RunError};
 use eldercheck::rundir::{RunDir, SiteRecord};
 use eldercheck_checks::check::Lang;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub type Handler = Arc<dyn Fn(&str, &HeaderMap) -> Response + Send + Sync>;
 
@@ -68,17 +68,18 @@ pub fn not_found() -> Response {
 /// A crawl request as the tests use it: resolve the test hosts to the server, no delay, short timeouts.
 pub fn options(addr: SocketAddr, hosts: &[&str]) -> CheckRequest {
     let mut request = CheckRequest::new(Vec::new());
-    request.crawl.max_pages = Some(50);
-    request.crawl.max_depth = 3;
-    request.crawl.timeout = Duration::from_secs(2);
-    request.crawl.retries = 1;
-    request.crawl.delay = Duration::ZERO;
-    request.resolve = hosts.iter().map(|h| (h.to_string(), addr)).collect();
-    request.db = None;
-    request.formats = Vec::new();
-    request.verbosity = Verbosity::Quiet;
-    request.lang = Lang::En;
-    request.render.mode = Some(eldercheck::options::RenderMode::Never);
+    request.settings.max_pages = Some(50);
+    request.settings.max_depth = 3;
+    request.settings.timeout_s = 2;
+    request.settings.retries = 1;
+    request.settings.delay_ms = 0;
+    request.settings.resolve =
+        hosts.iter().map(|h| eldercheck::options::Resolve { host: h.to_string(), address: addr }).collect();
+    request.settings.no_db = true;
+    request.settings.format = eldercheck::options::Formats(Vec::new());
+    request.settings.quiet = true;
+    request.settings.lang = Lang::En;
+    request.settings.render = Some(eldercheck::options::RenderMode::Never);
     request
 }
 
@@ -94,8 +95,8 @@ pub async fn crawl(urls: &[String], mut request: CheckRequest) -> Vec<CrawledSit
     let out = tempfile::tempdir().expect("tempdir");
     let list = out.path().join("sites.txt");
     std::fs::write(&list, urls.join("\n")).expect("write the site list");
-    request.sites_file = Some(list);
-    request.output = Output::Dir(out.path().to_path_buf());
+    request.settings.sites = Some(list);
+    request.settings.out = Output::Dir(out.path().to_path_buf());
     let ran = tokio::task::spawn_blocking(move || eldercheck::run::check(request)).await.expect("join");
     match ran {
         Ok(_) | Err(RunError::NothingChecked) => {}
@@ -109,6 +110,17 @@ pub async fn crawl(urls: &[String], mut request: CheckRequest) -> Vec<CrawledSit
             pages: dir.pages(i).expect("pages").map(|p| p.expect("page")).collect(),
         })
         .collect()
+}
+
+/// A run, with the problems its plan found among the targets.
+pub fn checked_with_problems(request: CheckRequest) -> (Result<eldercheck::run::RunOutcome, RunError>, Vec<Problem>) {
+    match eldercheck::run::plan(request) {
+        Ok(plan) => {
+            let problems = plan.problems.clone();
+            (eldercheck::run::execute(plan), problems)
+        }
+        Err(error) => (Err(error), Vec::new()),
+    }
 }
 
 pub fn page<'a>(site: &'a CrawledSite, suffix: &str) -> &'a PageResult {

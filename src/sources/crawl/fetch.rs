@@ -3,10 +3,10 @@
 //! 5xx and 429 (`Retry-After` honoured), a body cap, and redirects followed by hand so that scope,
 //! loops and the number of hops are under control.
 
-use super::address::{Access, PolicyResolver, RefusedAddress};
+use crate::net::address::{Access, RefusedAddress};
+use crate::net::lookups::{Lookups, PolicyResolver};
 use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -36,8 +36,6 @@ pub struct FetchConfig {
     pub delay: Duration,
     /// Requests in flight in total.
     pub concurrency: usize,
-    /// Host names resolved to fixed addresses (like curl's `--resolve`; used by tests).
-    pub resolve: Vec<(String, SocketAddr)>,
 }
 
 impl Default for FetchConfig {
@@ -54,7 +52,6 @@ impl Default for FetchConfig {
             max_retry_after: Duration::from_secs(60),
             delay: Duration::from_millis(DEFAULT_DELAY_MS),
             concurrency: DEFAULT_CONCURRENCY,
-            resolve: Vec::new(),
         }
     }
 }
@@ -84,12 +81,6 @@ pub struct Fetched {
     pub content_type: Option<String>,
     pub charset: Option<String>,
     pub body: Vec<u8>,
-}
-
-impl Fetched {
-    pub fn is_html(&self) -> bool {
-        is_html_type(self.content_type.as_deref())
-    }
 }
 
 fn is_html_type(content_type: Option<&str>) -> bool {
@@ -125,6 +116,8 @@ pub struct Fetcher {
     /// For sites the user asked for on a private network: link-local addresses are refused.
     private: reqwest::Client,
     config: FetchConfig,
+    /// The run's name lookups and `--resolve` entries.
+    lookups: Arc<Lookups>,
     global: Semaphore,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
     /// Hosts whose name did not resolve or that refused connections, with the error: later
@@ -138,12 +131,13 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
-    pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
+    pub fn new(config: FetchConfig, lookups: Arc<Lookups>) -> Result<Fetcher, FetchError> {
         Ok(Fetcher {
-            public: Fetcher::client(&config, Access::Public)?,
-            private: Fetcher::client(&config, Access::Private)?,
+            public: Fetcher::client(&config, Access::Public, &lookups)?,
+            private: Fetcher::client(&config, Access::Private, &lookups)?,
             global: Semaphore::new(config.concurrency.max(1)),
             config,
+            lookups,
             hosts: Mutex::new(HashMap::new()),
             unreachable: Mutex::new(HashMap::new()),
             credentials: Mutex::new(HashMap::new()),
@@ -164,9 +158,9 @@ impl Fetcher {
         self.credentials.lock().unwrap_or_else(|e| e.into_inner()).insert(host_key(url), (user, password));
     }
 
-    fn client(config: &FetchConfig, access: Access) -> Result<reqwest::Client, FetchError> {
+    fn client(config: &FetchConfig, access: Access, lookups: &Arc<Lookups>) -> Result<reqwest::Client, FetchError> {
         let mut builder = reqwest::Client::builder()
-            .dns_resolver(PolicyResolver::shared(access))
+            .dns_resolver(Arc::new(PolicyResolver { access, lookups: lookups.clone() }))
             .user_agent(config.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
@@ -177,14 +171,19 @@ impl Fetcher {
             // descriptors by the thousand. Long enough to be reused between two polite requests.
             .pool_idle_timeout((config.delay * 2).clamp(Duration::from_secs(2), Duration::from_secs(30)));
         // `--resolve` entries are the user's own choice of address and bypass the address rule.
-        for (host, addr) in &config.resolve {
-            builder = builder.resolve(host, *addr);
+        for entry in lookups.overrides() {
+            builder = builder.resolve(&entry.host, entry.address);
         }
         builder.build().map_err(|e| FetchError::new("client", format!("cannot build the HTTP client: {e}")))
     }
 
     pub fn config(&self) -> &FetchConfig {
         &self.config
+    }
+
+    /// The run's name lookups.
+    pub fn lookups(&self) -> &Arc<Lookups> {
+        &self.lookups
     }
 
     fn host(&self, url: &Url) -> Arc<HostState> {
@@ -231,7 +230,7 @@ impl Fetcher {
                     });
                 };
                 let next =
-                    current.join(location).ok().and_then(|u| super::url_scope::normalise(&u)).ok_or_else(|| {
+                    current.join(location).ok().and_then(|u| crate::net::scope::normalise(&u)).ok_or_else(|| {
                         FetchError::new("redirect", format!("redirect to an unusable address: {location}"))
                     })?;
                 if visited.contains(&next) {
@@ -242,7 +241,7 @@ impl Fetcher {
                     });
                 }
                 if let Some(key) = scope {
-                    if !super::url_scope::in_scope(key, &next) {
+                    if !crate::net::scope::in_scope(key, &next) {
                         return Err(FetchError {
                             final_url: Some(current.to_string()),
                             ..FetchError::new("redirect_out_of_scope", format!("redirects to another site: {next}"))
@@ -294,7 +293,7 @@ impl Fetcher {
             Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
             _ => None,
         };
-        let overridden = self.config.resolve.iter().any(|(h, _)| url.host_str().is_some_and(|u| u == h));
+        let overridden = self.lookups.overrides().iter().any(|r| url.host_str().is_some_and(|u| u == r.host));
         if let Some(ip) = literal.filter(|ip| !overridden && !access.allows(*ip)) {
             let refused = RefusedAddress { host: ip.to_string(), ip };
             return Err(FetchError::new("private_address", refused.to_string()));
@@ -434,7 +433,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 fn classify(error: reqwest::Error) -> FetchError {
     use std::error::Error as _;
-    if let Some(refused) = super::address::refusal_in(&error) {
+    if let Some(refused) = crate::net::address::refusal_in(&error) {
         return FetchError::new("private_address", refused.to_string());
     }
     let mut chain = error.to_string();

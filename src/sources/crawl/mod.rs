@@ -1,16 +1,15 @@
 //! The crawler: polite, complete whole-site crawls. It fetches pages and hands them on; it never
 //! judges them, and it learns a page's links from the analysis stage as soon as the page is parsed.
 
-pub mod address;
 pub mod fetch;
 pub mod robots;
 pub mod sitemap;
 pub mod stylesheets;
-pub mod url_scope;
 
 use super::{Body, LoadFailure, PageParts, Referrer, SiteFeed};
+use crate::net::address::Access;
+use crate::net::scope;
 use crate::progress::ProgressReporter;
-use address::Access;
 use eldercheck_checks::page::{Link, StylesheetLoader};
 use fetch::{FetchError, Fetcher, Want};
 use robots::Robots;
@@ -99,8 +98,8 @@ impl Frontier {
 
     fn wanted(&self, url: &Url) -> bool {
         let text = url.as_str();
-        url_scope::in_scope(&self.site_key, url)
-            && !url_scope::looks_like_non_html(url)
+        scope::in_scope(&self.site_key, url)
+            && !scope::looks_like_non_html(url)
             && (self.include.is_empty() || self.include.iter().any(|r| r.is_match(text)))
             && !self.exclude.iter().any(|r| r.is_match(text))
     }
@@ -119,7 +118,7 @@ impl Frontier {
 
     /// Adds a URL; returns whether it was queued. `requested` is how many pages the site has requested.
     fn offer(&mut self, url: &Url, depth: u32, referrer: Option<Referrer>, requested: usize) -> bool {
-        let Some(url) = url_scope::normalise(url) else { return false };
+        let Some(url) = scope::normalise(url) else { return false };
         if depth > self.max_depth || !self.wanted(&url) || !self.first_sight(&url) {
             return false;
         }
@@ -149,8 +148,12 @@ struct Fetched {
 
 impl Crawler {
     /// Needs a tokio runtime: stylesheets are fetched on it from the analysis threads.
-    pub fn new(options: CrawlOptions, runtime: tokio::runtime::Handle) -> Result<Crawler, FetchError> {
-        let fetcher = Arc::new(Fetcher::new(options.fetch.clone())?);
+    pub fn new(
+        options: CrawlOptions,
+        lookups: Arc<crate::net::lookups::Lookups>,
+        runtime: tokio::runtime::Handle,
+    ) -> Result<Crawler, FetchError> {
+        let fetcher = Arc::new(Fetcher::new(options.fetch.clone(), lookups)?);
         let stylesheets = Arc::new(HttpStylesheets::new(fetcher.clone(), runtime));
         Ok(Crawler { fetcher, stylesheets, options: Arc::new(options) })
     }
@@ -161,11 +164,11 @@ impl Crawler {
             self.fetcher.take_credentials(&mut u);
             u
         });
-        let Some(start) = parsed.and_then(|u| url_scope::normalise(&u)) else {
+        let Some(start) = parsed.and_then(|u| scope::normalise(&u)) else {
             let loader: Arc<dyn StylesheetLoader> = self.stylesheets.for_site(Access::Public);
             let failure = LoadFailure::new("invalid_url", format!("{start_text:?} is not an http(s) URL"));
             progress.add_queued(1);
-            let given = url_scope::redact(start_text).into_owned();
+            let given = scope::redact(start_text).into_owned();
             feed.page(PageParts::failed(given.clone(), given, 0, failure), loader, false).await;
             feed.finish(None, 0).await;
             return;
@@ -174,10 +177,10 @@ impl Crawler {
         let deadline = tokio::time::Instant::now() + options.site_timeout;
         // A site the user asked for on a private network may reach private addresses; no other may.
         let host = start.host_str().unwrap_or_default();
-        let access = Access::for_start(&address::addresses_of(host, &options.fetch.resolve).await);
+        let access = Access::for_start(&self.fetcher.lookups().of(host).await);
         feed.set_access(access);
         let loader = self.stylesheets.for_site(access);
-        let site_key = url_scope::site_key(&start);
+        let site_key = scope::site_key(&start);
         // A robots.txt still loading at the deadline allows all: the home page then ends as site_timeout.
         let robots = if options.respect_robots {
             tokio::time::timeout_at(deadline, load_robots(&self.fetcher, &start, access))
@@ -237,7 +240,7 @@ impl Crawler {
             progress.add_queued(frontier.queue.len() - before);
         }
         let skipped = frontier.overflow + frontier.queue.len();
-        site.feed.finish(Some(url_scope::redact(start.as_str()).into_owned()), skipped).await;
+        site.feed.finish(Some(scope::redact(start.as_str()).into_owned()), skipped).await;
     }
 
     fn page_task(&self, robots_allows: bool, site: &SiteCrawl) -> PageTask {
@@ -270,7 +273,7 @@ impl Crawler {
             .sitemaps
             .iter()
             .filter_map(|s| start.join(s).ok())
-            .filter(|u| url_scope::in_scope(site_key, u))
+            .filter(|u| scope::in_scope(site_key, u))
             .collect();
         if let Ok(default) = start.join("/sitemap.xml") {
             if !queue.contains(&default) {
@@ -292,7 +295,7 @@ impl Crawler {
                 frontier.offer(&page, 1, None, requested);
             }
             queue.extend(
-                parsed.sitemaps.iter().filter_map(|s| Url::parse(s).ok()).filter(|u| url_scope::in_scope(site_key, u)),
+                parsed.sitemaps.iter().filter_map(|s| Url::parse(s).ok()).filter(|u| scope::in_scope(site_key, u)),
             );
         }
     }
@@ -337,7 +340,7 @@ struct PageTask {
 
 impl PageTask {
     async fn run(self, next: Queued) -> Fetched {
-        let requested = url_scope::redact(next.url.as_str()).into_owned();
+        let requested = scope::redact(next.url.as_str()).into_owned();
         let is_home = next.depth == 0;
         let parts = |url: String, status, content| PageParts {
             url,
@@ -369,7 +372,7 @@ impl PageTask {
         });
         match fetched {
             Ok(f) => {
-                let final_url = url_scope::redact(f.final_url.as_str()).into_owned();
+                let final_url = scope::redact(f.final_url.as_str()).into_owned();
                 if !self.handed_on.lock().unwrap_or_else(|e| e.into_inner()).insert(final_url.clone()) {
                     return Fetched { depth: next.depth, final_url: None, links: Vec::new() };
                 }
@@ -380,9 +383,8 @@ impl PageTask {
                 Fetched { depth: next.depth, final_url: Some(final_url), links }
             }
             Err(e) => {
-                let url =
-                    e.final_url.as_deref().map_or_else(|| requested.clone(), |u| url_scope::redact(u).into_owned());
-                let failure = LoadFailure::new(e.kind, url_scope::redact(&e.message).into_owned());
+                let url = e.final_url.as_deref().map_or_else(|| requested.clone(), |u| scope::redact(u).into_owned());
+                let failure = LoadFailure::new(e.kind, scope::redact(&e.message).into_owned());
                 self.feed.page(parts(url, e.status, Err(failure)), self.loader, false).await;
                 Fetched { depth: next.depth, final_url: None, links: Vec::new() }
             }

@@ -2,9 +2,9 @@
 //! bounded in bytes and entries (least recently used out first). Bodies are shared, never copied,
 //! and a stylesheet that several pages need at once is fetched once.
 
-use super::address::Access;
 use super::fetch::{Fetcher, Want};
-use super::url_scope;
+use crate::net::address::Access;
+use crate::net::scope;
 use eldercheck_checks::page::{LoadError, StylesheetLoader};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -96,18 +96,13 @@ impl HttpStylesheets {
         }
     }
 
-    /// Bytes held by the cache now.
-    pub fn cached_bytes(&self) -> usize {
-        self.cache.lock().unwrap_or_else(|e| e.into_inner()).bytes
-    }
-
     /// The loader for a site's pages: the shared cache, fetching under the site's address rule.
     pub fn for_site(self: &Arc<Self>, access: Access) -> Arc<dyn StylesheetLoader> {
         Arc::new(SiteStylesheets { shared: self.clone(), access })
     }
 
     fn load(&self, url: &Url, access: Access) -> Result<Arc<[u8]>, LoadError> {
-        let Some(url) = url_scope::normalise(url) else {
+        let Some(url) = scope::normalise(url) else {
             return Err(LoadError::NotAllowed(format!("{url}: not an http(s) stylesheet")));
         };
         let key = (access, url);

@@ -1,7 +1,7 @@
 //! Finding and starting headless Chromium. The browser runs with a throw-away profile, no extensions,
 //! no background networking, sound muted, and is killed when the handle is dropped.
 
-use std::net::SocketAddr;
+use crate::options::Resolve;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -67,7 +67,7 @@ impl Drop for Process {
 
 /// Starts the browser. `resolve` maps host names the way the crawler's `--resolve` does, so that the
 /// browser connects to the addresses the address rule was checked against.
-pub async fn launch(path: &Path, window: (u32, u32), resolve: &[(String, SocketAddr)]) -> Result<Process, LaunchError> {
+pub async fn launch(path: &Path, window: (u32, u32), resolve: &[Resolve]) -> Result<Process, LaunchError> {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let profile = std::env::temp_dir().join(format!("eldercheck-chromium-{}-{nanos}", std::process::id()));
     let mut command = tokio::process::Command::new(path);
@@ -92,7 +92,7 @@ pub async fn launch(path: &Path, window: (u32, u32), resolve: &[(String, SocketA
         command.arg("--no-sandbox");
     }
     if !resolve.is_empty() {
-        let rules: Vec<String> = resolve.iter().map(|(host, addr)| format!("MAP {host} {addr}")).collect();
+        let rules: Vec<String> = resolve.iter().map(|r| format!("MAP {} {}", r.host, r.address)).collect();
         command.arg(format!("--host-resolver-rules={}", rules.join(",")));
     }
     command.arg("about:blank").stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);

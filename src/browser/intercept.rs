@@ -1,0 +1,329 @@
+//! The tab's events while a page renders: the page's own document is served from the bytes the
+//! source fetched, every other request obeys the address rule (a local site's files come from its
+//! folder only), dialogs are dismissed and pop-up windows closed (both noted), and the load event and
+//! crashes are noted for the tab.
+
+use super::cdp::{Connection, Event};
+use super::{Document, COMMAND_TIMEOUT};
+use crate::net::address::Access;
+use crate::net::lookups::Lookups;
+use base64::Engine as _;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use url::Url;
+
+/// What the tab's event handler saw.
+#[derive(Default)]
+pub(super) struct Seen {
+    pub(super) loaded: bool,
+    pub(super) crashed: bool,
+    pub(super) dialogs: Vec<String>,
+    /// When the page last asked for something (a script, image, frame, XHR).
+    pub(super) last_request: Option<tokio::time::Instant>,
+    /// Requests started and not yet ended; `None` once more than [`MAX_FOLLOWED_REQUESTS`] were
+    /// followed (the page then counts as busy until the settle time is up).
+    in_flight: Option<std::collections::HashSet<String>>,
+    /// Told when the page has loaded or crashed.
+    pub(super) news: Arc<tokio::sync::Notify>,
+}
+
+impl Seen {
+    pub(super) fn new() -> Seen {
+        Seen { in_flight: Some(Default::default()), ..Default::default() }
+    }
+
+    pub(super) fn nothing_in_flight(&self) -> bool {
+        self.in_flight.as_ref().is_some_and(|f| f.is_empty())
+    }
+
+    /// A page that opens dialogs or windows in a loop is noted a few times, not without end.
+    fn note_dialog(&mut self, kind: String) {
+        if self.dialogs.len() < MAX_DIALOGS {
+            self.dialogs.push(kind);
+        }
+    }
+}
+
+/// Requests of one page followed at once for the settle time.
+const MAX_FOLLOWED_REQUESTS: usize = 10_000;
+/// Dialogs and windows noted for one page.
+const MAX_DIALOGS: usize = 50;
+
+/// Answers the tab's events while the page renders: serves the document, applies the address rule
+/// to every other request, dismisses dialogs and closes pop-up windows (noting both), and notes
+/// the load event and crashes. Never waits for a reply (see [`Connection::send`]).
+pub(super) async fn handle_events(
+    c: Arc<Connection>,
+    session: String,
+    mut events: mpsc::Receiver<Event>,
+    seen: Arc<Mutex<Seen>>,
+    document: Document,
+    access: Access,
+    lookups: Arc<Lookups>,
+) {
+    // A local page is read by the browser itself, with the files beside it.
+    let local = document.url.scheme() == "file";
+    let mut served = local;
+    while let Some(Event { method, params }) = events.recv().await {
+        match method.as_str() {
+            "Page.loadEventFired" => {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                seen.loaded = true;
+                seen.news.notify_one();
+            }
+            "Network.requestWillBeSent" => {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                seen.last_request = Some(tokio::time::Instant::now());
+                if seen.in_flight.as_ref().is_some_and(|f| f.len() >= MAX_FOLLOWED_REQUESTS) {
+                    seen.in_flight = None;
+                }
+                if let (Some(in_flight), Some(id)) = (seen.in_flight.as_mut(), params["requestId"].as_str()) {
+                    in_flight.insert(id.to_string());
+                }
+            }
+            "Network.loadingFinished" | "Network.loadingFailed" => {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                if let (Some(in_flight), Some(id)) = (seen.in_flight.as_mut(), params["requestId"].as_str()) {
+                    in_flight.remove(id);
+                }
+            }
+            "Inspector.targetCrashed" => {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                seen.crashed = true;
+                seen.news.notify_one();
+            }
+            "Page.javascriptDialogOpening" => {
+                let kind = params["type"].as_str().unwrap_or("alert").to_string();
+                seen.lock().unwrap_or_else(|e| e.into_inner()).note_dialog(kind);
+                let _ = c.send(Some(&session), "Page.handleJavaScriptDialog", json!({ "accept": true })).await;
+            }
+            "Target.attachedToTarget" => {
+                let info = &params["targetInfo"];
+                if info["type"].as_str() == Some("page") {
+                    seen.lock().unwrap_or_else(|e| e.into_inner()).note_dialog("window.open".into());
+                    if let Some(id) = info["targetId"].as_str() {
+                        let (c, id) = (c.clone(), id.to_string());
+                        tokio::spawn(async move {
+                            let _ =
+                                c.call(None, "Target.closeTarget", json!({ "targetId": id }), COMMAND_TIMEOUT).await;
+                        });
+                    }
+                }
+            }
+            "Fetch.requestPaused" => {
+                let request_id = params["requestId"].as_str().unwrap_or_default().to_string();
+                let requested = params["request"]["url"].as_str().unwrap_or_default();
+                let is_document = !served
+                    && params["resourceType"].as_str() == Some("Document")
+                    && Url::parse(requested).is_ok_and(|mut u| {
+                        u.set_fragment(None);
+                        let mut ours = document.url.clone();
+                        ours.set_fragment(None);
+                        u == ours
+                    });
+                if is_document {
+                    served = true;
+                    let content_type = match &document.body.charset {
+                        Some(charset) => format!("text/html; charset={charset}"),
+                        None => "text/html".to_string(),
+                    };
+                    let body = base64::engine::general_purpose::STANDARD.encode(&document.body.bytes);
+                    let params = json!({
+                        "requestId": request_id,
+                        "responseCode": document.status.filter(|s| (200..600).contains(s)).unwrap_or(200),
+                        "responseHeaders": [{ "name": "Content-Type", "value": content_type }],
+                        "body": body,
+                    });
+                    let _ = c.send(Some(&session), "Fetch.fulfillRequest", params).await;
+                    continue;
+                }
+                let (c, session) = (c.clone(), session.clone());
+                if local && requested.starts_with("file:") {
+                    let (requested, site_root) = (requested.to_string(), document.site_root.clone());
+                    tokio::spawn(async move {
+                        let (method, params) = local_file_answer(&request_id, &requested, site_root.as_ref()).await;
+                        let _ = c.send(Some(&session), method, params).await;
+                    });
+                    continue;
+                }
+                // Most requests are decided at once; only a host not looked up yet waits, on its own.
+                match decided_now(requested, access, &lookups) {
+                    Ok(allowed) => {
+                        let (method, params) = rule_answer(&request_id, allowed);
+                        let _ = c.send(Some(&session), method, params).await;
+                    }
+                    Err(host) => {
+                        let lookups = lookups.clone();
+                        tokio::spawn(async move {
+                            let allowed = allowed_once_looked_up(&host, access, &lookups).await;
+                            let (method, params) = rule_answer(&request_id, allowed);
+                            let _ = c.send(Some(&session), method, params).await;
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn rule_answer(request_id: &str, allowed: bool) -> (&'static str, Value) {
+    if allowed {
+        ("Fetch.continueRequest", json!({ "requestId": request_id }))
+    } else {
+        ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "BlockedByClient" }))
+    }
+}
+
+/// Largest local file served to the browser.
+const MAX_LOCAL_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Where a local page's `file:` request is read from: inside the site folder as it is, and a
+/// root-relative reference (`/css/site.css`, which the browser makes `file:///css/site.css`) inside
+/// the site folder, as a web server would serve it. `None` for anything else: other files on the
+/// machine, and `file://host/…` (what a protocol-relative `//cdn.example.com/a.js` becomes in a saved
+/// page: a remote resource, and on Linux a lookup that can stall the page's load for seconds).
+fn local_file_for(requested: &Url, root: &Url) -> Option<std::path::PathBuf> {
+    if requested.scheme() != "file" || requested.host_str().is_some_and(|h| !h.is_empty()) {
+        return None;
+    }
+    let root = root.to_file_path().ok()?;
+    let path = requested.to_file_path().ok()?;
+    if path.starts_with(&root) {
+        return Some(path);
+    }
+    let relative = path.strip_prefix("/").ok()?;
+    Some(root.join(relative)).filter(|p| p.starts_with(&root))
+}
+
+/// The answer to a local page's `file:` request: the file it maps to, or a failure.
+async fn local_file_answer(request_id: &str, requested: &str, root: Option<&Url>) -> (&'static str, Value) {
+    let fail = ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "BlockedByClient" }));
+    let (Ok(url), Some(root)) = (Url::parse(requested), root) else { return fail };
+    let Some(path) = local_file_for(&url, root) else { return fail };
+    // A file inside the folder is read by the browser itself; only a root-relative reference, which the
+    // browser would look for at the top of the disk, is served from the folder here.
+    if url.to_file_path().is_ok_and(|asked| asked == path) {
+        return ("Fetch.continueRequest", json!({ "requestId": request_id }));
+    }
+    let read = tokio::task::spawn_blocking(move || {
+        // Regular files only: a device or a pipe in the folder is never read.
+        std::fs::metadata(&path).ok().filter(|m| m.is_file() && m.len() <= MAX_LOCAL_FILE_BYTES)?;
+        let bytes = std::fs::read(&path).ok()?;
+        Some((bytes, content_type(&path)))
+    })
+    .await;
+    let Ok(Some((bytes, kind))) = read else { return fail };
+    (
+        "Fetch.fulfillRequest",
+        json!({
+            "requestId": request_id,
+            "responseCode": 200,
+            "responseHeaders": [{ "name": "Content-Type", "value": kind }],
+            "body": base64::engine::general_purpose::STANDARD.encode(bytes),
+        }),
+    )
+}
+
+fn content_type(path: &std::path::Path) -> &'static str {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    match extension.as_str() {
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "js" | "mjs" => "text/javascript",
+        "json" => "application/json",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The address rule for a host that had to be looked up first.
+async fn allowed_once_looked_up(host: &str, access: Access, lookups: &Lookups) -> bool {
+    allowed_addresses(&lookups.of(host).await, access)
+}
+
+/// The address rule's answer when it needs no lookup, or the host whose lookup decides it.
+fn decided_now(requested: &str, access: Access, lookups: &Lookups) -> Result<bool, String> {
+    match Target::of(requested) {
+        Target::Decided(allowed) => Ok(allowed),
+        Target::Host(host) => match lookups.known(&host) {
+            Some(addresses) => Ok(allowed_addresses(&addresses, access)),
+            None => Err(host),
+        },
+    }
+}
+
+/// What a requested URL asks the address rule.
+enum Target {
+    /// Decided by the URL alone: schemes without a network request are allowed, the rest refused.
+    Decided(bool),
+    /// An http(s) host whose addresses decide.
+    Host(String),
+}
+
+impl Target {
+    fn of(requested: &str) -> Target {
+        let Ok(url) = Url::parse(requested) else { return Target::Decided(false) };
+        if !matches!(url.scheme(), "http" | "https") {
+            return Target::Decided(matches!(url.scheme(), "data" | "blob"));
+        }
+        match url.host_str() {
+            Some(host) => Target::Host(host.to_string()),
+            None => Target::Decided(false),
+        }
+    }
+}
+
+fn allowed_addresses(addresses: &[std::net::IpAddr], access: Access) -> bool {
+    !addresses.is_empty() && addresses.iter().all(|ip| access.allows(*ip))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The crawler's address rule for a request the page's scripts, styles or markup make, as the
+    /// tab's event handler applies it.
+    async fn request_allowed(requested: &str, access: Access, lookups: &Lookups) -> bool {
+        match decided_now(requested, access, lookups) {
+            Ok(allowed) => allowed,
+            Err(host) => allowed_once_looked_up(&host, access, lookups).await,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_address_rule_applies_to_the_pages_own_requests() {
+        let none = Lookups::default();
+        assert!(!request_allowed("http://169.254.169.254/latest/meta-data/", Access::Private, &none).await);
+        assert!(!request_allowed("http://127.0.0.1:8080/admin", Access::Public, &none).await);
+        assert!(request_allowed("http://127.0.0.1:8080/app.js", Access::Private, &none).await);
+        assert!(!request_allowed("file:///etc/passwd", Access::Private, &none).await);
+        assert!(!request_allowed("not a url", Access::Private, &none).await);
+        let mapped = Lookups::new(vec!["intranet.example:80:10.1.2.3".parse().expect("resolve")]);
+        assert!(!request_allowed("http://intranet.example/a.js", Access::Public, &mapped).await);
+        assert!(request_allowed("http://intranet.example/b.js", Access::Private, &mapped).await);
+    }
+
+    #[test]
+    fn local_pages_read_their_own_folder_only() {
+        let root = Url::parse("file:///srv/site/").expect("url");
+        let file = |u: &str| local_file_for(&Url::parse(u).expect("url"), &root);
+        assert_eq!(file("file:///srv/site/css/a.css"), Some("/srv/site/css/a.css".into()));
+        assert_eq!(file("file:///css/site.css"), Some("/srv/site/css/site.css".into()), "root-relative");
+        assert_eq!(file("file:///srv/site/../../etc/passwd"), Some("/srv/site/etc/passwd".into()));
+        assert_eq!(file("file://www.google-analytics.com/analytics.js"), None);
+        assert_eq!(file("https://example.com/a.js"), None);
+    }
+}
