@@ -1,6 +1,7 @@
 //! The CSS engine: parsing (cssparser), media queries, the cascade and computed values.
 
 mod cascade;
+mod compute;
 mod media;
 pub mod origin;
 mod props;
