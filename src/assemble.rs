@@ -16,10 +16,12 @@ use eldercheck_checks::CheckInfo;
 use std::sync::mpsc::Receiver;
 
 /// A finished site, as the orchestrator hears of it (its record is in the results folder).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FinishedSite {
     pub index: usize,
     pub pages_checked: usize,
+    /// What the batch's ranking needs of it.
+    pub rank: crate::ranking::RankInput,
 }
 
 /// A site being assembled.
@@ -180,6 +182,7 @@ impl Assembler {
         let (issues, not_listed) = building.issues.finish(&site_checks, &entry.url, &building.tally, &self.policy);
         let score = building.tally.finish(&site_checks, skipped, &self.policy);
         building.pages.finish(&self.dir)?;
+        let verdict = Some(crate::verdict::verdict(&score, &issues, &self.policy));
         let record = SiteRecord {
             url: entry.url.clone(),
             name: entry.name.clone(),
@@ -190,9 +193,10 @@ impl Assembler {
             issues_not_listed: not_listed.into_iter().collect(),
             trend: Vec::new(),
             changes: None,
+            verdict,
         };
         self.dir.write_site(index, &record)?;
         self.progress.site_done();
-        Ok(FinishedSite { index, pages_checked: record.score.summary.pages_checked })
+        Ok(FinishedSite { index, pages_checked: record.score.summary.pages_checked, rank: record.rank_input(index) })
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Stages, each importing only from earlier ones (docs/ARCHITECTURE.md; tests/architecture.rs keeps
 //! it so): `options`/`settings`/`i18n`/`progress` → `net` → `sources` → `browser` (a hook of the
-//! sources) → `results` → `analyze` → `policy`/`score`/`key`/`baseline`/`shard` → `issues` →
+//! sources) → `results` → `analyze` → `policy`/`score`/`key`/`baseline`/`shard` → `issues`/`verdict`/`ranking` →
 //! `rundir` → `assemble` → `history` → `report` → `run` (the only orchestrator) → `merge` →
 //! `commands`; `main.rs` parses arguments.
 
@@ -27,6 +27,7 @@ pub mod net;
 pub mod options;
 pub mod policy;
 pub mod progress;
+pub mod ranking;
 pub mod report;
 pub mod results;
 pub mod run;
@@ -35,6 +36,7 @@ pub mod score;
 pub mod settings;
 pub mod shard;
 pub mod sources;
+pub mod verdict;
 
 pub use eldercheck_checks as checks;
 

@@ -151,6 +151,9 @@ pub fn merge(request: &MergeRequest) -> Result<RunOutcome, RunError> {
         }
         let _ = std::fs::remove_dir_all(scratch.path());
     }
+    // The ranking of the whole batch, as one process would have decided it.
+    let summary = merged.read_summary(list.len())?;
+    merged.write_summary(&summary)?;
     let (sites, store_notices) = publish(&merged, &manifest, &request.publishing)?;
     if request.publishing.out == Output::Stdout {
         let _ = std::fs::remove_dir_all(&out);

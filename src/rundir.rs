@@ -126,6 +126,23 @@ pub struct SiteRecord {
     pub trend: Vec<TrendPoint>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Changes>,
+    /// The one-sentence verdict's substance (absent in folders of older versions: it is then
+    /// decided when the folder is read for reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<crate::verdict::SiteVerdict>,
+}
+
+impl SiteRecord {
+    /// What ranking needs of this site, at position `index`.
+    pub fn rank_input(&self, index: usize) -> crate::ranking::RankInput {
+        crate::ranking::RankInput {
+            index,
+            group: self.group.clone(),
+            score: self.score.score,
+            status: self.score.status,
+            passed: self.score.passed,
+        }
+    }
 }
 
 /// A results folder.
@@ -192,6 +209,25 @@ impl RunDir {
             });
         }
         Ok(manifest)
+    }
+
+    /// The batch's ranking and totals, decided once the sites are in.
+    pub fn write_summary(&self, summary: &crate::ranking::RunSummary) -> Result<(), RunDirError> {
+        write_json(&self.path.join("summary.json"), summary)
+    }
+
+    /// The batch's ranking and totals: as written, or decided from the site records (folders of
+    /// older versions, or written by hand).
+    pub fn read_summary(&self, sites: usize) -> Result<crate::ranking::RunSummary, RunDirError> {
+        let path = self.path.join("summary.json");
+        if path.is_file() {
+            return read_json(&path);
+        }
+        let mut inputs = Vec::new();
+        for index in (0..sites).filter(|i| self.has_site(*i)) {
+            inputs.push(self.read_site(index)?.rank_input(index));
+        }
+        Ok(crate::ranking::summarise(&inputs))
     }
 
     pub fn write_site(&self, index: usize, site: &SiteRecord) -> Result<(), RunDirError> {

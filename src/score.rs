@@ -109,6 +109,35 @@ pub struct Summary {
     /// that a family score says how much of the family it rests on.
     #[serde(default)]
     pub targets_by_family: BTreeMap<String, FamilyTargets>,
+    /// Per page-level check: pages it failed on and applied to, failed findings that count, targets
+    /// that need a person (the reports' table of checks).
+    #[serde(default)]
+    pub checks: BTreeMap<String, CheckCounts>,
+}
+
+/// One check over a site's pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckCounts {
+    pub pages_failed: u32,
+    pub pages_applicable: u32,
+    pub findings: u32,
+    pub cant_tell: u32,
+}
+
+impl CheckCounts {
+    /// Where the check stands over the site: failed somewhere, needs review somewhere, passed, or
+    /// never applied.
+    pub fn standing(&self) -> Outcome {
+        if self.pages_failed > 0 {
+            Outcome::Failed
+        } else if self.cant_tell > 0 {
+            Outcome::CantTell
+        } else if self.pages_applicable > 0 {
+            Outcome::Passed
+        } else {
+            Outcome::Inapplicable
+        }
+    }
 }
 
 impl Summary {
@@ -290,6 +319,11 @@ impl SiteTally {
         }
         for check in &page.checks {
             count_outcome(&mut self.summary.outcomes, check.outcome);
+            let counts = self.summary.checks.entry(check.id.clone()).or_default();
+            counts.pages_failed += u32::from(check.outcome == Outcome::Failed);
+            counts.pages_applicable += u32::from(check.outcome != Outcome::Inapplicable);
+            counts.findings += check.counted_failures().count() as u32;
+            counts.cant_tell += check.cant_tell_targets;
             self.count_findings(check);
             if policy.is_veto(&check.id, page.elder_page) {
                 for finding in check.findings.iter().filter(|f| is_veto(policy, page, check, f)) {

@@ -214,7 +214,9 @@ fn the_readme_states_every_option_and_the_code_s_defaults() {
         };
         match (stated, code) {
             (Some(stated), Some(code)) => assert_eq!(stated, code, "README's default of --{long}"),
-            (Some(stated), None) if stated != "cores" => panic!("README gives --{long} a default ({stated}) the code has not"),
+            (Some(stated), None) if stated != "cores" => {
+                panic!("README gives --{long} a default ({stated}) the code has not")
+            }
             (None, Some(code)) if code != "false" => panic!("README does not state the default of --{long} ({code})"),
             _ => {}
         }

@@ -44,6 +44,19 @@ struct Header<'a> {
     lang: &'a str,
     pass_mark: f64,
     catalogue: Vec<CatalogueEntry<'a>>,
+    /// A batch's totals and groups (more than one site).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch: Option<Batch<'a>>,
+}
+
+#[derive(Serialize)]
+struct Batch<'a> {
+    sites: usize,
+    passed: usize,
+    failed: usize,
+    not_checked: usize,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    groups: &'a [crate::ranking::GroupSummary],
 }
 
 #[derive(Serialize)]
@@ -65,6 +78,9 @@ struct SiteHeader<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     group: Option<&'a str>,
+    /// The site's place in the batch's ranking (passed sites first, then by score); none when
+    /// it was not fully checked.
+    rank: Option<usize>,
     score: Option<f64>,
     status: SiteStatus,
     grade: Option<Grade>,
@@ -79,6 +95,8 @@ struct SiteHeader<'a> {
     issues: Vec<JsonIssue<'a>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     issues_not_listed: &'a BTreeMap<String, (usize, usize)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<&'a crate::verdict::SiteVerdict>,
 }
 
 #[derive(Serialize)]
@@ -305,6 +323,13 @@ impl Sink for JsonSink {
                     needs_browser: c.needs_browser,
                 })
                 .collect(),
+            batch: cx.is_batch().then_some(Batch {
+                sites: cx.summary.sites,
+                passed: cx.summary.passed,
+                failed: cx.summary.failed,
+                not_checked: cx.summary.not_checked,
+                groups: &cx.summary.groups,
+            }),
         };
         let mut text = serde_json::to_string(&header)
             .map_err(|e| WriteError::Write { path: "report.json".into(), source: e.into() })?;
@@ -314,11 +339,12 @@ impl Sink for JsonSink {
         self.write(b",\n\"sites\":[")
     }
 
-    fn site(&mut self, cx: &ReportContext, _index: usize, site: &SiteRecord) -> Result<(), WriteError> {
+    fn site(&mut self, cx: &ReportContext, index: usize, site: &SiteRecord) -> Result<(), WriteError> {
         let header = SiteHeader {
             url: &site.url,
             name: &site.name,
             group: site.group.as_deref(),
+            rank: cx.summary.rank_of(index),
             score: site.score.score,
             status: site.score.status,
             grade: site.score.grade,
@@ -331,6 +357,7 @@ impl Sink for JsonSink {
             summary: &site.score.summary,
             issues: site.issues.iter().map(|i| issue_view(cx, i)).collect(),
             issues_not_listed: &site.issues_not_listed,
+            verdict: site.verdict.as_ref(),
         };
         let mut text = serde_json::to_string(&header)
             .map_err(|e| WriteError::Write { path: "report.json".into(), source: e.into() })?;

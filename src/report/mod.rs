@@ -28,10 +28,12 @@ pub enum WriteError {
     Template(String),
 }
 
-/// What every writer needs besides the records: the run, the language, the catalogue.
+/// What every writer needs besides the records: the run, the language, the catalogue, the ranking.
 pub struct ReportContext {
     pub manifest: Manifest,
     pub lang: Lang,
+    /// The batch's ranking and totals.
+    pub summary: crate::ranking::RunSummary,
 }
 
 impl ReportContext {
@@ -170,7 +172,9 @@ pub fn write_recording(
     each_site: &mut dyn FnMut(&SiteRecord),
 ) -> Result<Option<String>, WriteError> {
     let mut recorder_error = None;
-    let cx = ReportContext { manifest: dir.read_manifest()?, lang };
+    let manifest = dir.read_manifest()?;
+    let summary = dir.read_summary(manifest.sites.len())?;
+    let cx = ReportContext { manifest, lang, summary };
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     match destination {
         Destination::Stdout => sinks.push(Box::new(json::JsonSink::to_stream(Box::new(std::io::stdout().lock())))),
@@ -195,6 +199,9 @@ pub fn write_recording(
             continue;
         }
         let mut site = dir.read_site(index)?;
+        if site.verdict.is_none() {
+            site.verdict = Some(crate::verdict::verdict(&site.score, &site.issues, &cx.manifest.policy));
+        }
         let mut record = |result: Result<(), String>, recorder: &mut Option<&mut dyn Recorder>| {
             if let Err(e) = result {
                 recorder_error = Some(e);

@@ -215,6 +215,8 @@ pub fn execute(plan: Plan) -> Result<RunOutcome, RunError> {
         resolve: settings.resolve.clone(),
     };
     let finished = pipeline::run(stages, &folder.dir, progress)?;
+    let ranks: Vec<crate::ranking::RankInput> = finished.iter().map(|s| s.rank.clone()).collect();
+    folder.dir.write_summary(&crate::ranking::summarise(&ranks))?;
     let checked: usize = finished.iter().map(|s| s.pages_checked).sum();
     // A shard whose sites all failed is still a shard result, for the merge to account for.
     if checked == 0 && manifest.shard.is_none() {

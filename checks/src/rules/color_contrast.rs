@@ -133,9 +133,11 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
                         .or_else(|| page.background_origin(item.element));
                     let suggestion =
                         backgrounds.first().and_then(|bg| nearest_passing_colour(foreground, *bg, required));
-                    let f = match suggestion {
-                        Some(colour) => f.with("suggested_foreground", colour.to_css()),
-                        None => f,
+                    let f = match (suggestion, backgrounds.first()) {
+                        (Some(colour), Some(bg)) => f
+                            .with("suggested_foreground", colour.to_css())
+                            .with("suggested_ratio", round(crate::page::style::contrast_ratio(colour, *bg))),
+                        _ => f,
                     };
                     f.with_origin(origin.as_ref())
                         .with("ratio", round(lowest))

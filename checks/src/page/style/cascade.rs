@@ -1,11 +1,11 @@
 //! The cascade: rules indexed by id/class/tag, matched with `selectors`, ordered by origin,
 //! importance, specificity and source order, then computed top-down with inheritance.
 
+use super::compute::compute_one;
 use super::origin::DeclarationOrigin;
 use super::props::{CustomDeclaration, Declaration};
 use super::sheet::{parse_style_attribute_in, StyleRule};
 use super::values::{BackgroundImage, Rgba, SizeUnitKind, Unresolved};
-use super::compute::compute_one;
 use super::Viewport;
 use crate::budget::{Budget, TooComplex};
 use ego_tree::NodeId;

@@ -179,12 +179,7 @@ fn font_size(
                 (Err(e), _) if l.em != 0.0 || l.percent != 0.0 => Err(e.clone()),
                 (_, Err(e)) if l.rem != 0.0 => Err(e.clone()),
                 (p, r) => Ok(l
-                    .resolve(
-                        *p.as_ref().unwrap_or(&INITIAL_FONT_PX),
-                        *r.as_ref().unwrap_or(&INITIAL_FONT_PX),
-                        None,
-                        vp,
-                    )
+                    .resolve(*p.as_ref().unwrap_or(&INITIAL_FONT_PX), *r.as_ref().unwrap_or(&INITIAL_FONT_PX), None, vp)
                     .unwrap_or(INITIAL_FONT_PX)),
             };
             let kind = l.unit_kind();
@@ -493,4 +488,3 @@ fn split_first_comma(text: &str) -> Option<(&str, &str)> {
     }
     None
 }
-
