@@ -127,12 +127,19 @@ mod tests {
         assert_eq!(order, [(1, Some(1)), (0, Some(2)), (3, Some(3)), (2, None)]);
         assert_eq!((summary.passed, summary.failed, summary.not_checked), (1, 2, 1));
         assert_eq!(summary.rank_of(0), Some(2));
-        let groups: Vec<(Option<&str>, usize, usize, usize, Option<f64>)> =
-            summary.groups.iter().map(|g| (g.group.as_deref(), g.sites, g.checked, g.passed, g.mean_score)).collect();
-        assert_eq!(
-            groups,
-            [(Some("市级"), 1, 1, 0, Some(40.0)), (Some("省级"), 2, 2, 1, Some(83.0)), (None, 1, 0, 0, None)]
-        );
+        let group = |name: Option<&str>, sites, checked, passed, mean_score| GroupSummary {
+            group: name.map(str::to_string),
+            sites,
+            checked,
+            passed,
+            mean_score,
+        };
+        let expected = [
+            group(Some("市级"), 1, 1, 0, Some(40.0)),
+            group(Some("省级"), 2, 2, 1, Some(83.0)),
+            group(None, 1, 0, 0, None),
+        ];
+        assert_eq!(summary.groups, expected);
     }
 
     #[test]
