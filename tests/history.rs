@@ -118,6 +118,10 @@ fn two_runs_at_once_share_one_store() {
 
 #[test]
 fn a_run_killed_while_storing_leaves_the_store_usable() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: the hook that kills a run while it stores exists in debug builds only");
+        return;
+    }
     let site = tempfile::tempdir().expect("tempdir");
     let store = tempfile::tempdir().expect("tempdir");
     let db = store.path().join("killed.db");

@@ -7,10 +7,6 @@
 
 use std::time::Duration;
 
-/// The budget a page gets unless the caller says otherwise. The slowest of the 278 real pages
-/// (2.6 MiB) takes 0.25 s for everything; a 5 MiB page of ordinary markup about 1 s.
-pub const DEFAULT_PAGE_BUDGET: Duration = Duration::from_secs(5);
-
 /// The work a page was doing when its budget ran out.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("the page is too complex to check: {stage} was still running after {seconds:.1} s of CPU time")]

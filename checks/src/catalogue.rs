@@ -130,12 +130,6 @@ impl CheckInfo {
             self.title.get(lang)
         }
     }
-
-    /// The "How to fix" section of the docs, as plain text.
-    pub fn how_to_fix(&self, lang: Lang) -> String {
-        let heading = if lang == Lang::En { "## How to fix" } else { "## 如何修复" };
-        self.docs.get(lang).split(heading).nth(1).unwrap_or_default().trim().replace('`', "")
-    }
 }
 
 #[cfg(test)]

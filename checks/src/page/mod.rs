@@ -1,58 +1,30 @@
-//! The page model: a parsed document plus the computed style of every element, and the
-//! DOM helpers the checks share (visibility, selector paths, snippets, backgrounds).
+//! The page model: a parsed document plus the computed style of every element, and the DOM helpers
+//! the checks share (visibility, roles, backgrounds, links). Rooms: `stylesheets` (what the page's
+//! CSS is made of, through the application's loader), `locate` (where a finding is: selector paths,
+//! snippets, headings, excerpts), `style` (the cascade), `aria`, `decode`, `parse`, `rendered`.
 
 pub mod aria;
 pub mod decode;
+mod locate;
 pub mod parse;
 pub mod rendered;
 pub(crate) mod scripts;
 pub mod style;
+mod stylesheets;
 
 use crate::budget::{Budget, TooComplex};
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Node};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
-use style::{
-    parse_stylesheet, BackgroundImage, Cascade, ComputedStyle, Origin, Rgba, RuleSet, SheetItem, StyleRule, Unresolved,
-    Viewport,
-};
+use std::sync::OnceLock;
+use style::{BackgroundImage, Cascade, ComputedStyle, Rgba, Unresolved, Viewport};
 use url::Url;
 
 pub use decode::{binary_kind, decode_css, decode_html, CharsetSource, Decoded};
-
-/// Why a stylesheet could not be loaded.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum LoadError {
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("not allowed: {0}")]
-    NotAllowed(String),
-    #[error("{0}")]
-    Other(String),
-}
-
-/// Supplies the stylesheets a page links to. The checks crate never touches the network:
-/// the application passes a loader for local folders or for HTTP.
-pub trait StylesheetLoader: Send + Sync {
-    /// Resolves a reference found in a page or stylesheet.
-    fn resolve(&self, base: &Url, href: &str) -> Option<Url> {
-        base.join(href.trim()).ok()
-    }
-
-    /// Returns the bytes of a stylesheet, shared so that a cache can hand them out without copying.
-    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError>;
-}
-
-/// A loader that loads nothing (inline styles only).
-pub struct NoStylesheets;
-
-impl StylesheetLoader for NoStylesheets {
-    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError> {
-        Err(LoadError::NotAllowed(url.to_string()))
-    }
-}
+pub use locate::{collapsed_text, css_identifier, snippet};
+use stylesheets::{collect_rules, document_base};
+pub use stylesheets::{LoadError, NoStylesheets, StylesheetLoader};
 
 /// How a page is built.
 #[derive(Debug, Clone, Copy)]
@@ -111,30 +83,6 @@ pub struct Page {
     other_orientation_rotation: Option<HashMap<NodeId, f32>>,
     /// What a browser reported after running the page's scripts (rendered mode only).
     rendering: Option<rendered::Rendering>,
-}
-
-fn user_agent_rules(quirks: bool) -> &'static Vec<StyleRule> {
-    static RULES: OnceLock<Vec<StyleRule>> = OnceLock::new();
-    static QUIRKS_RULES: OnceLock<Vec<StyleRule>> = OnceLock::new();
-    let parse = |quirks: bool| {
-        let css = if quirks {
-            format!("{}\n{}", style::USER_AGENT_CSS, style::QUIRKS_CSS)
-        } else {
-            style::USER_AGENT_CSS.into()
-        };
-        parse_stylesheet(&css, Viewport::DESKTOP, style::Source::UserAgent)
-            .into_iter()
-            .filter_map(|item| match item {
-                SheetItem::Rule(rule) => Some(rule),
-                SheetItem::Import(_) => None,
-            })
-            .collect()
-    };
-    if quirks {
-        QUIRKS_RULES.get_or_init(|| parse(true))
-    } else {
-        RULES.get_or_init(|| parse(false))
-    }
 }
 
 impl Page {
@@ -411,65 +359,6 @@ impl Page {
             .unwrap_or_default()
     }
 
-    /// A CSS selector that matches this element alone (cached: several checks report the same elements).
-    pub fn selector_path(&self, element: ElementRef<'_>) -> String {
-        if let Some(path) = self.selector_paths.borrow().get(&element.id()) {
-            return path.clone();
-        }
-        let path = self.compute_selector_path(element);
-        self.selector_paths.borrow_mut().insert(element.id(), path.clone());
-        path
-    }
-
-    /// For every element: its position among its parent's element children (from 1), and whether a
-    /// sibling has the same tag. One pass over the document, so that selector paths for 60,000
-    /// findings among 60,000 siblings cost linear time, not a sibling scan each.
-    fn sibling_positions(&self) -> &HashMap<NodeId, (u32, bool)> {
-        self.sibling_positions.get_or_init(|| {
-            let mut positions = HashMap::new();
-            let mut tag_counts: HashMap<&str, u32> = HashMap::new();
-            for parent in self.elements() {
-                tag_counts.clear();
-                for child in parent.child_elements() {
-                    *tag_counts.entry(child.value().name()).or_default() += 1;
-                }
-                for (index, child) in parent.child_elements().enumerate() {
-                    let shared = tag_counts.get(child.value().name()).is_some_and(|n| *n > 1);
-                    positions.insert(child.id(), (u32::try_from(index + 1).unwrap_or(u32::MAX), shared));
-                }
-            }
-            positions
-        })
-    }
-
-    fn compute_selector_path(&self, element: ElementRef<'_>) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        let mut current = element;
-        loop {
-            let el = current.value();
-            if let Some(id) = el.id().filter(|id| !id.is_empty() && self.id_counts.get(*id) == Some(&1)) {
-                parts.push(format!("#{}", css_identifier(id)));
-                break;
-            }
-            // Custom tag names may hold characters a selector must escape (`sohu_cms_include:aut`).
-            let tag = css_identifier(el.name());
-            let Some(parent) = current.parent().and_then(ElementRef::wrap) else {
-                parts.push(tag);
-                break;
-            };
-            let (position, same_tag_elsewhere) =
-                self.sibling_positions().get(&current.id()).copied().unwrap_or((1, false));
-            if same_tag_elsewhere {
-                parts.push(format!("{tag}:nth-child({position})"));
-            } else {
-                parts.push(tag);
-            }
-            current = parent;
-        }
-        parts.reverse();
-        parts.join(" > ")
-    }
-
     /// The colours that can be behind an element's text: its own and its ancestors' backgrounds
     /// composited (over white, the canvas) with opacity applied. One colour for solid backgrounds;
     /// one per stop combination under gradients.
@@ -544,174 +433,6 @@ impl Page {
     pub fn links(&self) -> Vec<Link> {
         links_of(&self.html, &self.base_url)
     }
-
-    /// Outer HTML of an element, cut to at most `max_chars` characters.
-    pub fn snippet(&self, element: ElementRef<'_>, max_chars: usize) -> String {
-        snippet(element, max_chars)
-    }
-
-    /// What identifies an element across pages and page edits, without positions: tag, id, classes,
-    /// the addresses it points to (resolved, so that `../logo.png` and `/logo.png` agree), the
-    /// attributes that name it, the start of its text, and the nearest ancestor with an id or class.
-    /// A header logo without `alt` has the same signature on every page of a site.
-    pub fn signature(&self, element: ElementRef<'_>) -> String {
-        let el = element.value();
-        let mut sig = String::from(el.name());
-        if let Some(id) = el.id().filter(|id| !id.is_empty()) {
-            sig.push('#');
-            sig.push_str(id);
-        }
-        let mut classes: Vec<&str> = el.classes().collect();
-        classes.sort_unstable();
-        classes.dedup();
-        for class in classes.iter().take(6) {
-            sig.push('.');
-            sig.push_str(class);
-        }
-        // One pass over the attributes: looking each name up interns it as an atom first.
-        let attrs: Vec<(&str, &str)> = el.attrs().collect();
-        let attr_value = |name: &str| attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-        for attr in ["src", "href", "action", "data"] {
-            let Some(value) = attr_value(attr).map(str::trim).filter(|v| !v.is_empty()) else { continue };
-            let address = match self.base_url.join(value) {
-                Ok(mut url) => {
-                    url.set_fragment(None);
-                    // Cache-busting queries differ from page to page; a link's query is part of where it goes.
-                    if attr == "src" || attr == "data" {
-                        url.set_query(None);
-                    }
-                    url.to_string()
-                }
-                Err(_) => value.to_string(),
-            };
-            sig.push_str(&format!("[{attr}={}]", text_clip(&address, 200)));
-        }
-        for attr in ["name", "type", "role", "for", "aria-label", "alt", "title", "placeholder"] {
-            if let Some(value) = attr_value(attr).map(str::trim).filter(|v| !v.is_empty()) {
-                sig.push_str(&format!("[{attr}={}]", text_clip(value, 60)));
-            }
-        }
-        // The document's own elements are one per page: their text is the page's, not theirs.
-        let text = if matches!(el.name(), "html" | "head" | "body") { String::new() } else { text_prefix(element, 40) };
-        if !text.is_empty() {
-            sig.push_str(&format!("\"{text}\""));
-        }
-        let context = element.ancestors().filter_map(ElementRef::wrap).find_map(|a| {
-            let v = a.value();
-            v.id()
-                .filter(|id| !id.is_empty())
-                .map(|id| format!("#{id}"))
-                .or_else(|| v.classes().next().map(|c| format!(".{c}")))
-        });
-        if let Some(context) = context {
-            sig.push('@');
-            sig.push_str(&context);
-        }
-        sig
-    }
-
-    /// The text of the nearest heading (`h1`–`h6`) that starts before the element, shortened.
-    pub fn heading_before(&self, element: ElementRef<'_>) -> Option<String> {
-        let (texts, before) = self.headings.get_or_init(|| {
-            let mut texts: Vec<String> = Vec::new();
-            let mut before = HashMap::new();
-            for e in self.elements() {
-                if let Some(last) = texts.len().checked_sub(1) {
-                    before.insert(e.id(), last);
-                }
-                if matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
-                    let text = text_prefix(e, 60);
-                    if !text.is_empty() {
-                        texts.push(text);
-                    }
-                }
-            }
-            (texts, before)
-        });
-        before.get(&element.id()).and_then(|i| texts.get(*i)).cloned()
-    }
-
-    /// What a reader sees of the element: the start of its text, else the text that names it
-    /// (`alt`, `title`, `aria-label`, `placeholder`, `value`), else an image's file name.
-    pub fn excerpt(&self, element: ElementRef<'_>) -> Option<String> {
-        // The whole document says nothing about where on the page a problem is.
-        if matches!(element.value().name(), "html" | "head" | "body") {
-            return None;
-        }
-        let text = text_prefix(element, 60);
-        if !text.is_empty() {
-            return Some(text);
-        }
-        let attrs: Vec<(&str, &str)> = element.value().attrs().collect();
-        let attr_value = |name: &str| attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-        ["alt", "title", "aria-label", "placeholder", "value"]
-            .iter()
-            .find_map(|a| attr_value(a).map(str::trim).filter(|v| !v.is_empty()).map(|v| text_clip(v, 60)))
-            .or_else(|| {
-                attr_value("src").and_then(|src| {
-                    let file = src.split(['?', '#']).next()?.rsplit('/').next()?.trim();
-                    (!file.is_empty()).then(|| text_clip(file, 60))
-                })
-            })
-    }
-}
-
-/// Nodes [`text_prefix`] visits at most: a finding on an element with a large subtree without text
-/// (nested layout tables, generated markup) must not cost a walk of the whole subtree, once per finding.
-const TEXT_PREFIX_NODES: usize = 2_000;
-
-/// The first `max_chars` characters of an element's readable text (not scripts, styles or templates),
-/// whitespace collapsed, without reading more of a large element than that.
-fn text_prefix(element: ElementRef<'_>, max_chars: usize) -> String {
-    use ego_tree::iter::Edge;
-    let mut out = String::new();
-    let mut count = 0;
-    let mut skipping: Option<NodeId> = None;
-    for edge in element.traverse().take(2 * TEXT_PREFIX_NODES) {
-        match edge {
-            Edge::Open(node) => {
-                if skipping.is_some() {
-                    continue;
-                }
-                match node.value() {
-                    Node::Element(el) if matches!(el.name(), "script" | "style" | "noscript" | "template" | "head") => {
-                        skipping = Some(node.id());
-                    }
-                    Node::Text(text) => {
-                        for word in text.split_whitespace() {
-                            if count > 0 {
-                                out.push(' ');
-                                count += 1;
-                            }
-                            for c in word.chars() {
-                                if count >= max_chars {
-                                    out.push('…');
-                                    return out;
-                                }
-                                out.push(c);
-                                count += 1;
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Edge::Close(node) => {
-                if skipping == Some(node.id()) {
-                    skipping = None;
-                }
-            }
-        }
-    }
-    out
-}
-
-fn text_clip(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max_chars).collect();
-    format!("{cut}…")
 }
 
 /// A link found on a page.
@@ -762,179 +483,6 @@ pub enum BackgroundProblem {
     Positioned,
 }
 
-/// The rules of a page for one viewport, with what went wrong loading them.
-struct CollectedRules {
-    rules: RuleSet,
-    problems: Vec<StylesheetProblem>,
-    mentions_orientation: bool,
-}
-
-fn collect_rules(
-    html: &Html,
-    base: &Url,
-    loader: &dyn StylesheetLoader,
-    options: PageOptions,
-    encoding: &'static encoding_rs::Encoding,
-) -> CollectedRules {
-    let quirks = html.quirks_mode == html5ever::tree_builder::QuirksMode::Quirks;
-    let mut rules = RuleSet::default();
-    rules.quirks = quirks;
-    for rule in user_agent_rules(quirks) {
-        rules.push(Origin::UserAgent, rule.clone());
-    }
-    // In quirks mode a table's text colour is the document's text colour (`<body text>`), not its parent's.
-    let body_text = document_elements(html)
-        .find(|e| e.value().name() == "body")
-        .and_then(|b| b.value().attr("text"))
-        .and_then(style::legacy_color);
-    if let Some(text) = body_text.filter(|_| quirks) {
-        let css = format!("table {{ color: {text} }}");
-        for item in parse_stylesheet(&css, options.viewport, style::Source::UserAgent) {
-            if let SheetItem::Rule(rule) = item {
-                rules.push(Origin::UserAgent, rule);
-            }
-        }
-    }
-    let mut problems = Vec::new();
-    let mut budget = options.max_stylesheets;
-    let mut mentions_orientation = false;
-    let mut style_elements = 0u32;
-    for element in document_elements(html) {
-        let el = element.value();
-        let applies =
-            |el: &scraper::node::Element| el.attr("media").is_none_or(|m| style::matches_media(m, options.viewport));
-        match el.name() {
-            "style" if applies(el) && !in_inert_subtree(element) => {
-                let css: String = element.text().collect();
-                mentions_orientation |= css.contains("orientation");
-                let mut chain = Vec::new();
-                style_elements += 1;
-                let source = style::Source::StyleElement { index: style_elements };
-                let items = style::parse_stylesheet_in(&css, options.viewport, source, quirks);
-                let mut state = SheetState {
-                    rules: &mut rules,
-                    problems: &mut problems,
-                    budget: &mut budget,
-                    mentions_orientation: &mut mentions_orientation,
-                };
-                add_items_with(items, base, loader, options, encoding, &mut state, &mut chain, 0);
-            }
-            "link" if is_stylesheet_link(el) && applies(el) && !in_inert_subtree(element) => {
-                let Some(href) = el.attr("href") else { continue };
-                let Some(sheet_url) = loader.resolve(base, href) else {
-                    problems.push(StylesheetProblem {
-                        url: href.to_string(),
-                        message: "cannot resolve the address".into(),
-                    });
-                    continue;
-                };
-                let mut chain = Vec::new();
-                let mut state = SheetState {
-                    rules: &mut rules,
-                    problems: &mut problems,
-                    budget: &mut budget,
-                    mentions_orientation: &mut mentions_orientation,
-                };
-                load_sheet_with(&sheet_url, loader, options, encoding, &mut state, &mut chain, 0);
-            }
-            _ => {}
-        }
-    }
-    CollectedRules { rules, problems, mentions_orientation }
-}
-
-fn in_inert_subtree(element: ElementRef<'_>) -> bool {
-    element
-        .ancestors()
-        .filter_map(ElementRef::wrap)
-        .any(|a| matches!(a.value().name(), "template" | "noscript" | "svg"))
-}
-
-fn is_stylesheet_link(el: &scraper::node::Element) -> bool {
-    let rel = el.attr("rel").unwrap_or("").to_ascii_lowercase();
-    let words: Vec<&str> = rel.split_ascii_whitespace().collect();
-    words.contains(&"stylesheet") && !words.contains(&"alternate") && el.attr("disabled").is_none()
-}
-
-fn document_base(html: &Html, url: &Url, loader: &dyn StylesheetLoader) -> Url {
-    html.root_element()
-        .descendent_elements()
-        .find(|e| e.value().name() == "base" && e.value().attr("href").is_some())
-        .and_then(|b| b.value().attr("href"))
-        .and_then(|href| loader.resolve(url, href))
-        .unwrap_or_else(|| url.clone())
-}
-
-/// What loading stylesheets accumulates for one page.
-struct SheetState<'a> {
-    rules: &'a mut RuleSet,
-    problems: &'a mut Vec<StylesheetProblem>,
-    budget: &'a mut usize,
-    mentions_orientation: &'a mut bool,
-}
-
-fn load_sheet_with(
-    url: &Url,
-    loader: &dyn StylesheetLoader,
-    options: PageOptions,
-    encoding: &'static encoding_rs::Encoding,
-    state: &mut SheetState<'_>,
-    chain: &mut Vec<Url>,
-    depth: usize,
-) {
-    if chain.contains(url) {
-        state.problems.push(StylesheetProblem { url: url.to_string(), message: "@import cycle".into() });
-        return;
-    }
-    if *state.budget == 0 {
-        state.problems.push(StylesheetProblem { url: url.to_string(), message: "stylesheet limit reached".into() });
-        return;
-    }
-    *state.budget -= 1;
-    match loader.load(url) {
-        Ok(bytes) => {
-            let css = decode_css(&bytes, encoding);
-            *state.mentions_orientation |= css.contains("orientation");
-            let source = style::Source::Stylesheet { url: url.as_str().into() };
-            let items = style::parse_stylesheet_in(&css, options.viewport, source, state.rules.quirks);
-            chain.push(url.clone());
-            add_items_with(items, url, loader, options, encoding, state, chain, depth);
-            chain.pop();
-        }
-        Err(e) => state.problems.push(StylesheetProblem { url: url.to_string(), message: e.to_string() }),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn add_items_with(
-    items: Vec<SheetItem>,
-    base: &Url,
-    loader: &dyn StylesheetLoader,
-    options: PageOptions,
-    encoding: &'static encoding_rs::Encoding,
-    state: &mut SheetState<'_>,
-    chain: &mut Vec<Url>,
-    depth: usize,
-) {
-    for item in items {
-        match item {
-            SheetItem::Rule(rule) => state.rules.push(Origin::Author, rule),
-            SheetItem::Import(href) => {
-                if depth >= options.max_import_depth {
-                    state.problems.push(StylesheetProblem { url: href, message: "@import nested too deeply".into() });
-                    continue;
-                }
-                match loader.resolve(base, &href) {
-                    Some(url) => load_sheet_with(&url, loader, options, encoding, state, chain, depth + 1),
-                    None => state
-                        .problems
-                        .push(StylesheetProblem { url: href, message: "cannot resolve the address".into() }),
-                }
-            }
-        }
-    }
-}
-
 /// The elements of a document in document order, without the contents of `<template>` elements:
 /// those are an inert fragment that is never shown, linked, styled or announced.
 pub fn document_elements(html: &Html) -> impl Iterator<Item = ElementRef<'_>> {
@@ -955,100 +503,6 @@ pub fn document_elements(html: &Html) -> impl Iterator<Item = ElementRef<'_>> {
         }
         _ => None,
     })
-}
-
-/// Serialises a CSS identifier (for `#id` selectors).
-pub fn css_identifier(ident: &str) -> String {
-    let mut out = String::new();
-    if cssparser::serialize_identifier(ident, &mut out).is_err() {
-        return ident.to_string();
-    }
-    out
-}
-
-/// Outer HTML cut to `max_chars` characters (an ellipsis marks the cut).
-pub fn snippet(element: ElementRef<'_>, max_chars: usize) -> String {
-    use ego_tree::iter::Edge;
-    let mut out = String::new();
-    let limit = max_chars.saturating_sub(1);
-    for edge in element.traverse() {
-        if out.chars().count() > limit {
-            break;
-        }
-        match edge {
-            Edge::Open(node) => match node.value() {
-                Node::Element(el) => {
-                    out.push('<');
-                    out.push_str(el.name());
-                    for (name, value) in el.attrs().filter(|(name, _)| *name != rendered::ELEMENT_ID_ATTR) {
-                        let mut end = value.len().min(4 * limit + 16);
-                        while !value.is_char_boundary(end) {
-                            end -= 1;
-                        }
-                        out.push(' ');
-                        out.push_str(name);
-                        out.push_str("=\"");
-                        out.push_str(&value[..end].replace('&', "&amp;").replace('"', "&quot;"));
-                        out.push('"');
-                    }
-                    out.push('>');
-                }
-                Node::Text(text) => {
-                    // Only the start of a long text can show in the snippet.
-                    let mut end = text.len().min(4 * limit + 16);
-                    while !text.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    let text = &text[..end];
-                    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                    let leading = text.starts_with(char::is_whitespace) && !collapsed.is_empty();
-                    if leading {
-                        out.push(' ');
-                    }
-                    out.push_str(&collapsed.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
-                }
-                _ => {}
-            },
-            Edge::Close(node) => {
-                if let Node::Element(el) = node.value() {
-                    if !is_void(el.name()) {
-                        out.push_str("</");
-                        out.push_str(el.name());
-                        out.push('>');
-                    }
-                }
-            }
-        }
-    }
-    if out.chars().count() > max_chars {
-        let cut: String = out.chars().take(limit).collect();
-        return format!("{cut}…");
-    }
-    out
-}
-
-fn is_void(tag: &str) -> bool {
-    matches!(
-        tag,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "source"
-            | "track"
-            | "wbr"
-    )
-}
-
-/// Text of an element with whitespace collapsed.
-pub fn collapsed_text(element: ElementRef<'_>) -> String {
-    element.text().flat_map(str::split_whitespace).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use super::color_contrast::judge_contrast;
+use super::shared::contrast::judge_contrast;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Scope, Text};
 use std::borrow::Cow;
 

@@ -3,7 +3,7 @@
 //! vetoes, reports, `checks`, `explain`). A compiled check owns its metadata; it lives in the
 //! catalogue built for one run.
 
-use super::color_contrast::{text_contrast, Contrast};
+use super::shared::contrast::{text_contrast, Contrast};
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };

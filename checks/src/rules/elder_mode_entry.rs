@@ -1,4 +1,4 @@
-use super::lexicon::assistive_toolbars;
+use super::shared::lexicon::assistive_toolbars;
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };

@@ -1,4 +1,4 @@
-use super::name_rule::NameRule;
+use super::shared::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Scope, Text};
 use std::borrow::Cow;
 

@@ -89,7 +89,7 @@ impl Check for FixedFontSize {
             )
             .with("font_px", f64::from((px * 10.0).round() / 10.0))
             .with("text_elements", count)
-            .with("suggested_rem", super::small_text::round_rem(px))
+            .with("suggested_rem", super::shared::sizes::round_rem(px))
             .with_origin(page.style_of(source).origins.font_size.as_ref());
             finding
                 .data

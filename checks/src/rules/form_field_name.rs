@@ -1,4 +1,4 @@
-use super::name_rule::NameRule;
+use super::shared::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Message, Scope, Text};
 use crate::page::aria::NameSource;
 use std::borrow::Cow;

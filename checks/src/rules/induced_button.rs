@@ -1,4 +1,4 @@
-use super::lexicon::induced_phrase;
+use super::shared::lexicon::induced_phrase;
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };

@@ -1,4 +1,4 @@
-use super::meta_refresh::first_refresh;
+use super::shared::refresh::first_refresh;
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };

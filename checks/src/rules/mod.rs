@@ -24,16 +24,15 @@ mod html_lang_valid;
 mod image_alt;
 mod induced_button;
 mod input_image_alt;
-mod lexicon;
 mod line_spacing;
 mod link_name;
 mod meta_refresh;
 mod meta_refresh_no_exceptions;
 mod meta_viewport;
 mod moving_content;
-mod name_rule;
 mod no_autoplay_audio;
 mod popup_overlay;
+pub(crate) mod shared;
 mod small_text;
 mod target_size;
 

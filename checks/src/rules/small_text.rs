@@ -1,3 +1,4 @@
+use super::shared::sizes::round_rem;
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
@@ -83,11 +84,6 @@ impl Check for SmallText {
         }
         tally.finish()
     }
-}
-
-/// A size in rem at the browser's default 16px, to three decimals.
-pub(crate) fn round_rem(px: f32) -> f64 {
-    (f64::from(px) / 16.0 * 1000.0).round() / 1000.0
 }
 
 fn round1(v: f32) -> f64 {

@@ -343,12 +343,8 @@ impl<'a> Cascade<'a> {
         Cascade { rules, viewport, initial: ComputedStyle::initial() }
     }
 
-    /// Computes every element's style in document order. Returns element → style.
-    pub fn compute(&self, html: &Html) -> HashMap<NodeId, ComputedStyle> {
-        self.compute_within(html, &Budget::unlimited()).expect("an unlimited budget never runs out")
-    }
-
-    /// [`Cascade::compute`], giving up when the page's budget runs out (checked every few hundred elements).
+    /// Computes every element's style in document order (element → style), giving up when the
+    /// page's budget runs out (checked every few hundred elements).
     pub fn compute_within(&self, html: &Html, budget: &Budget) -> Result<HashMap<NodeId, ComputedStyle>, TooComplex> {
         let mut styles: HashMap<NodeId, ComputedStyle> = HashMap::new();
         let mut caches = SelectorCaches::default();

@@ -8,17 +8,17 @@ fn lines(text: &'static str) -> Vec<&'static str> {
 
 pub fn ad_hosts() -> &'static [&'static str] {
     static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| lines(include_str!("../../data/ad-hosts.txt")))
+    LIST.get_or_init(|| lines(include_str!("../../../data/ad-hosts.txt")))
 }
 
 pub fn induced_words() -> &'static [&'static str] {
     static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| lines(include_str!("../../data/induced-words.txt")))
+    LIST.get_or_init(|| lines(include_str!("../../../data/induced-words.txt")))
 }
 
 pub fn assistive_toolbars() -> &'static [&'static str] {
     static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| lines(include_str!("../../data/assistive-toolbars.txt")))
+    LIST.get_or_init(|| lines(include_str!("../../../data/assistive-toolbars.txt")))
 }
 
 /// Whether `host` is `listed` or one of its subdomains.

@@ -1,0 +1,239 @@
+//! What a page's CSS is made of: the browser's defaults, `<style>` elements, linked stylesheets and
+//! their `@import`s (bounded in number and depth), loaded through the application's
+//! [`StylesheetLoader`] (this crate never touches the network), with a problem noted for every
+//! sheet that could not be used.
+
+use super::style::{self, parse_stylesheet, Origin, RuleSet, SheetItem, StyleRule, Viewport};
+use super::{decode_css, document_elements, PageOptions, StylesheetProblem};
+use scraper::{ElementRef, Html};
+use std::sync::{Arc, OnceLock};
+use url::Url;
+
+/// Why a stylesheet could not be loaded.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LoadError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("not allowed: {0}")]
+    NotAllowed(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Supplies the stylesheets a page links to. The checks crate never touches the network:
+/// the application passes a loader for local folders or for HTTP.
+pub trait StylesheetLoader: Send + Sync {
+    /// Resolves a reference found in a page or stylesheet.
+    fn resolve(&self, base: &Url, href: &str) -> Option<Url> {
+        base.join(href.trim()).ok()
+    }
+
+    /// Returns the bytes of a stylesheet, shared so that a cache can hand them out without copying.
+    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError>;
+}
+
+/// A loader that loads nothing (inline styles only).
+pub struct NoStylesheets;
+
+impl StylesheetLoader for NoStylesheets {
+    fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError> {
+        Err(LoadError::NotAllowed(url.to_string()))
+    }
+}
+
+pub(super) fn user_agent_rules(quirks: bool) -> &'static Vec<StyleRule> {
+    static RULES: OnceLock<Vec<StyleRule>> = OnceLock::new();
+    static QUIRKS_RULES: OnceLock<Vec<StyleRule>> = OnceLock::new();
+    let parse = |quirks: bool| {
+        let css = if quirks {
+            format!("{}\n{}", style::USER_AGENT_CSS, style::QUIRKS_CSS)
+        } else {
+            style::USER_AGENT_CSS.into()
+        };
+        parse_stylesheet(&css, Viewport::DESKTOP, style::Source::UserAgent)
+            .into_iter()
+            .filter_map(|item| match item {
+                SheetItem::Rule(rule) => Some(rule),
+                SheetItem::Import(_) => None,
+            })
+            .collect()
+    };
+    if quirks {
+        QUIRKS_RULES.get_or_init(|| parse(true))
+    } else {
+        RULES.get_or_init(|| parse(false))
+    }
+}
+
+/// The rules of a page for one viewport, with what went wrong loading them.
+pub(super) struct CollectedRules {
+    pub(super) rules: RuleSet,
+    pub(super) problems: Vec<StylesheetProblem>,
+    pub(super) mentions_orientation: bool,
+}
+
+pub(super) fn collect_rules(
+    html: &Html,
+    base: &Url,
+    loader: &dyn StylesheetLoader,
+    options: PageOptions,
+    encoding: &'static encoding_rs::Encoding,
+) -> CollectedRules {
+    let quirks = html.quirks_mode == html5ever::tree_builder::QuirksMode::Quirks;
+    let mut rules = RuleSet::default();
+    rules.quirks = quirks;
+    for rule in user_agent_rules(quirks) {
+        rules.push(Origin::UserAgent, rule.clone());
+    }
+    // In quirks mode a table's text colour is the document's text colour (`<body text>`), not its parent's.
+    let body_text = document_elements(html)
+        .find(|e| e.value().name() == "body")
+        .and_then(|b| b.value().attr("text"))
+        .and_then(style::legacy_color);
+    if let Some(text) = body_text.filter(|_| quirks) {
+        let css = format!("table {{ color: {text} }}");
+        for item in parse_stylesheet(&css, options.viewport, style::Source::UserAgent) {
+            if let SheetItem::Rule(rule) = item {
+                rules.push(Origin::UserAgent, rule);
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    let mut budget = options.max_stylesheets;
+    let mut mentions_orientation = false;
+    let mut style_elements = 0u32;
+    for element in document_elements(html) {
+        let el = element.value();
+        let applies =
+            |el: &scraper::node::Element| el.attr("media").is_none_or(|m| style::matches_media(m, options.viewport));
+        match el.name() {
+            "style" if applies(el) && !in_inert_subtree(element) => {
+                let css: String = element.text().collect();
+                mentions_orientation |= css.contains("orientation");
+                let mut chain = Vec::new();
+                style_elements += 1;
+                let source = style::Source::StyleElement { index: style_elements };
+                let items = style::parse_stylesheet_in(&css, options.viewport, source, quirks);
+                let mut state = SheetState {
+                    rules: &mut rules,
+                    problems: &mut problems,
+                    budget: &mut budget,
+                    mentions_orientation: &mut mentions_orientation,
+                };
+                add_items_with(items, base, loader, options, encoding, &mut state, &mut chain, 0);
+            }
+            "link" if is_stylesheet_link(el) && applies(el) && !in_inert_subtree(element) => {
+                let Some(href) = el.attr("href") else { continue };
+                let Some(sheet_url) = loader.resolve(base, href) else {
+                    problems.push(StylesheetProblem {
+                        url: href.to_string(),
+                        message: "cannot resolve the address".into(),
+                    });
+                    continue;
+                };
+                let mut chain = Vec::new();
+                let mut state = SheetState {
+                    rules: &mut rules,
+                    problems: &mut problems,
+                    budget: &mut budget,
+                    mentions_orientation: &mut mentions_orientation,
+                };
+                load_sheet_with(&sheet_url, loader, options, encoding, &mut state, &mut chain, 0);
+            }
+            _ => {}
+        }
+    }
+    CollectedRules { rules, problems, mentions_orientation }
+}
+
+fn in_inert_subtree(element: ElementRef<'_>) -> bool {
+    element
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| matches!(a.value().name(), "template" | "noscript" | "svg"))
+}
+
+fn is_stylesheet_link(el: &scraper::node::Element) -> bool {
+    let rel = el.attr("rel").unwrap_or("").to_ascii_lowercase();
+    let words: Vec<&str> = rel.split_ascii_whitespace().collect();
+    words.contains(&"stylesheet") && !words.contains(&"alternate") && el.attr("disabled").is_none()
+}
+
+pub(super) fn document_base(html: &Html, url: &Url, loader: &dyn StylesheetLoader) -> Url {
+    html.root_element()
+        .descendent_elements()
+        .find(|e| e.value().name() == "base" && e.value().attr("href").is_some())
+        .and_then(|b| b.value().attr("href"))
+        .and_then(|href| loader.resolve(url, href))
+        .unwrap_or_else(|| url.clone())
+}
+
+/// What loading stylesheets accumulates for one page.
+struct SheetState<'a> {
+    rules: &'a mut RuleSet,
+    problems: &'a mut Vec<StylesheetProblem>,
+    budget: &'a mut usize,
+    mentions_orientation: &'a mut bool,
+}
+
+fn load_sheet_with(
+    url: &Url,
+    loader: &dyn StylesheetLoader,
+    options: PageOptions,
+    encoding: &'static encoding_rs::Encoding,
+    state: &mut SheetState<'_>,
+    chain: &mut Vec<Url>,
+    depth: usize,
+) {
+    if chain.contains(url) {
+        state.problems.push(StylesheetProblem { url: url.to_string(), message: "@import cycle".into() });
+        return;
+    }
+    if *state.budget == 0 {
+        state.problems.push(StylesheetProblem { url: url.to_string(), message: "stylesheet limit reached".into() });
+        return;
+    }
+    *state.budget -= 1;
+    match loader.load(url) {
+        Ok(bytes) => {
+            let css = decode_css(&bytes, encoding);
+            *state.mentions_orientation |= css.contains("orientation");
+            let source = style::Source::Stylesheet { url: url.as_str().into() };
+            let items = style::parse_stylesheet_in(&css, options.viewport, source, state.rules.quirks);
+            chain.push(url.clone());
+            add_items_with(items, url, loader, options, encoding, state, chain, depth);
+            chain.pop();
+        }
+        Err(e) => state.problems.push(StylesheetProblem { url: url.to_string(), message: e.to_string() }),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_items_with(
+    items: Vec<SheetItem>,
+    base: &Url,
+    loader: &dyn StylesheetLoader,
+    options: PageOptions,
+    encoding: &'static encoding_rs::Encoding,
+    state: &mut SheetState<'_>,
+    chain: &mut Vec<Url>,
+    depth: usize,
+) {
+    for item in items {
+        match item {
+            SheetItem::Rule(rule) => state.rules.push(Origin::Author, rule),
+            SheetItem::Import(href) => {
+                if depth >= options.max_import_depth {
+                    state.problems.push(StylesheetProblem { url: href, message: "@import nested too deeply".into() });
+                    continue;
+                }
+                match loader.resolve(base, &href) {
+                    Some(url) => load_sheet_with(&url, loader, options, encoding, state, chain, depth + 1),
+                    None => state
+                        .problems
+                        .push(StylesheetProblem { url: href, message: "cannot resolve the address".into() }),
+                }
+            }
+        }
+    }
+}
