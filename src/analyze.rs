@@ -64,6 +64,7 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
     }
     let mut body = body;
     let rendered = body.rendered.take();
+    result.render_fallback = body.render_fallback.take();
     let budget = Budget::new(analysis.page_budget);
     let built = Page::within_budget(
         url,

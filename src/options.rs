@@ -208,6 +208,9 @@ pub const DEFAULT_RENDER_TIMEOUT_S: u64 = 30;
 /// Longest a rendered page is watched after load (late pop-ups, movement), in milliseconds.
 pub const DEFAULT_RENDER_SETTLE_MS: u64 = 1000;
 
+/// Memory the browser may hold, in MiB (it peaks at about 1.5 GiB on ordinary pages with 2 tabs).
+pub const DEFAULT_RENDER_MEMORY_MIB: u64 = 3072;
+
 impl std::str::FromStr for RenderMode {
     type Err = Problem;
 

@@ -34,6 +34,9 @@ pub struct PageResult {
     /// Present when the page was judged as Chromium rendered it (`--render`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered: Option<PageRendering>,
+    /// Present when the page was to be rendered but is judged as served, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub render_fallback: Option<crate::sources::RenderFallback>,
     pub checks: Vec<CheckOutcome>,
 }
 
@@ -62,6 +65,7 @@ impl PageResult {
             stylesheet_problems: Vec::new(),
             referrer: None,
             rendered: None,
+            render_fallback: None,
             checks: Vec::new(),
         }
     }

@@ -10,6 +10,10 @@ use eldercheck_checks::check::{Family, FindingOutcome, Outcome};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 pub fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -96,6 +100,10 @@ pub struct Summary {
     pub pages_denied_by_robots: usize,
     /// Pages found but left out by `--max-pages`.
     pub pages_skipped_by_limit: usize,
+    /// Pages that were to be judged in the browser but were judged as served (the browser failed
+    /// on them, or showed something else): the rendered part of the site is incomplete.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pages_render_fallback: usize,
     /// Failed findings that count (accepted ones excluded).
     pub findings: usize,
     /// Failed findings accepted by the baseline.
@@ -294,6 +302,7 @@ impl SiteTally {
             return;
         }
         self.summary.pages_checked += 1;
+        self.summary.pages_render_fallback += usize::from(page.render_fallback.is_some());
         if let Some(score) = page.score {
             let sums = PageSums::of(page, policy, CheckOutcome::score);
             self.pages.add(score, sums.weight());

@@ -10,8 +10,8 @@
 use crate::options::{
     Formats, Output, Problem, RenderMode, Resolve, ViewportSetting, DEFAULT_CONCURRENCY, DEFAULT_DB, DEFAULT_DELAY_MS,
     DEFAULT_FORMATS, DEFAULT_LANG, DEFAULT_MAX_BODY_MIB, DEFAULT_MAX_DEPTH, DEFAULT_OUT, DEFAULT_PAGE_BUDGET_S,
-    DEFAULT_PROFILE, DEFAULT_RENDER_SETTLE_MS, DEFAULT_RENDER_TIMEOUT_S, DEFAULT_RETRIES, DEFAULT_SITE_TIMEOUT_S,
-    DEFAULT_TIMEOUT_S, DEFAULT_VIEWPORT,
+    DEFAULT_PROFILE, DEFAULT_RENDER_MEMORY_MIB, DEFAULT_RENDER_SETTLE_MS, DEFAULT_RENDER_TIMEOUT_S, DEFAULT_RETRIES,
+    DEFAULT_SITE_TIMEOUT_S, DEFAULT_TIMEOUT_S, DEFAULT_VIEWPORT,
 };
 use crate::shard::Shard;
 use clap::{Args, FromArgMatches};
@@ -148,6 +148,10 @@ pub struct CheckSettings {
     /// boxes that move in this time are floating windows or tickers.
     #[arg(long, default_value_t = DEFAULT_RENDER_SETTLE_MS)]
     pub render_settle_ms: u64,
+    /// Memory the browser and its processes may hold, in MiB; a page that makes it grow beyond is
+    /// judged as served (a page of huge canvases grew it past 9 GB).
+    #[arg(long, default_value_t = DEFAULT_RENDER_MEMORY_MIB)]
+    pub render_memory_mib: u64,
     /// Open report.html in the default browser when the run is done.
     #[arg(long)]
     pub open: bool,

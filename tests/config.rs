@@ -119,6 +119,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("render_timeout_s", "9"),
     ("render_tabs", "3"),
     ("render_settle_ms", "200"),
+    ("render_memory_mib", "1024"),
     ("open", "true"),
     ("quiet", "true"),
     ("verbose", "true"),

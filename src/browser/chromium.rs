@@ -1,7 +1,6 @@
 //! Finding and starting headless Chromium. The browser runs with a throw-away profile, no extensions,
 //! no background networking, sound muted, and is killed when the handle is dropped.
 
-use crate::options::Resolve;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -53,21 +52,75 @@ pub enum LaunchError {
 
 /// A running browser process and its throw-away profile folder.
 pub struct Process {
-    child: tokio::process::Child,
+    child: std::sync::Mutex<tokio::process::Child>,
+    pid: Option<u32>,
     profile: PathBuf,
     pub ws_url: String,
 }
 
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.start_kill();
-        let _ = std::fs::remove_dir_all(&self.profile);
+impl Process {
+    /// Kills the browser now (its pages then fail and are judged as served).
+    pub fn kill(&self) {
+        let _ = self.child.lock().unwrap_or_else(|e| e.into_inner()).start_kill();
+    }
+
+    /// Resident memory of the browser and every process it started, in bytes (Linux; `None`
+    /// elsewhere or when the process is gone).
+    pub fn memory(&self) -> Option<u64> {
+        let root = self.pid?;
+        let mut parents: Vec<(u32, u32)> = Vec::new();
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+            // `pid (name) state ppid …`; the name may hold spaces and parentheses.
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+            let Some(after) = stat.rfind(')').map(|at| &stat[at + 1..]) else { continue };
+            if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+                parents.push((pid, ppid));
+            }
+        }
+        let mut tree = vec![root];
+        let mut index = 0;
+        while index < tree.len() && tree.len() < 4096 {
+            let parent = tree[index];
+            tree.extend(parents.iter().filter(|(_, ppid)| *ppid == parent).map(|(pid, _)| *pid));
+            index += 1;
+        }
+        let page = 4096u64;
+        let resident: u64 = tree
+            .iter()
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/statm")).ok())
+            .filter_map(|statm| statm.split_whitespace().nth(1).and_then(|r| r.parse::<u64>().ok()))
+            .sum();
+        Some(resident * page)
     }
 }
 
-/// Starts the browser. `resolve` maps host names the way the crawler's `--resolve` does, so that the
-/// browser connects to the addresses the address rule was checked against.
-pub async fn launch(path: &Path, window: (u32, u32), resolve: &[Resolve]) -> Result<Process, LaunchError> {
+impl Drop for Process {
+    /// Kills the browser, waits (briefly) until it has exited, then removes its profile: removed
+    /// while the browser still wrote to it, the folder was left behind after one run in three.
+    fn drop(&mut self) {
+        let child = self.child.get_mut().unwrap_or_else(|e| e.into_inner());
+        let _ = child.start_kill();
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        while std::time::Instant::now() < deadline {
+            match child.try_wait() {
+                Ok(Some(_)) | Err(_) => break,
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        for _ in 0..5 {
+            if std::fs::remove_dir_all(&self.profile).is_ok() || !self.profile.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Starts the browser. It resolves no name itself and connects nowhere but to eldercheck's proxy
+/// (`super::proxy`): the default context's proxy at `deny_port` refuses everything (the browser's own
+/// update and telemetry requests), the pages' contexts get a proxy of their own.
+pub async fn launch(path: &Path, window: (u32, u32), deny_port: u16) -> Result<Process, LaunchError> {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let profile = std::env::temp_dir().join(format!("eldercheck-chromium-{}-{nanos}", std::process::id()));
     let mut command = tokio::process::Command::new(path);
@@ -86,14 +139,17 @@ pub async fn launch(path: &Path, window: (u32, u32), resolve: &[Resolve]) -> Res
             "--disable-site-isolation-trials",
             "--disable-features=IsolateOrigins,site-per-process,Translate,MediaRouter,OptimizationHints,BackForwardCache",
         ])
+        // Every connection through the proxy, loopback ones too; no name resolved by the browser.
+        .arg(format!("--proxy-server=http://127.0.0.1:{deny_port}"))
+        .arg("--proxy-bypass-list=<-loopback>")
+        .arg("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
+        // WebRTC may not send UDP past the proxy.
+        .arg("--force-webrtc-ip-handling-policy=disable_non_proxied_udp")
+        .arg("--webrtc-ip-handling-policy=disable_non_proxied_udp")
         .arg(format!("--window-size={},{}", window.0, window.1))
         .arg(format!("--user-data-dir={}", profile.display()));
     if running_as_root() || std::env::var_os("ELDERCHECK_CHROMIUM_NO_SANDBOX").is_some_and(|v| v == "1") {
         command.arg("--no-sandbox");
-    }
-    if !resolve.is_empty() {
-        let rules: Vec<String> = resolve.iter().map(|r| format!("MAP {} {}", r.host, r.address)).collect();
-        command.arg(format!("--host-resolver-rules={}", rules.join(",")));
     }
     command.arg("about:blank").stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
     let mut child =
@@ -119,7 +175,8 @@ pub async fn launch(path: &Path, window: (u32, u32), resolve: &[Resolve]) -> Res
         Ok(Some(ws_url)) => {
             // The browser keeps logging; the pipe is drained so that it never blocks on a full buffer.
             tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            Ok(Process { child, profile, ws_url })
+            let pid = child.id();
+            Ok(Process { child: std::sync::Mutex::new(child), pid, profile, ws_url })
         }
         _ => {
             let _ = child.start_kill();

@@ -7,6 +7,7 @@ use super::cdp::{Connection, Event};
 use super::{Document, COMMAND_TIMEOUT};
 use crate::net::address::Access;
 use crate::net::lookups::Lookups;
+use crate::sources::local::{read_capped, SiteFolder};
 use base64::Engine as _;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -64,7 +65,8 @@ pub(super) async fn handle_events(
 ) {
     // A local page is read by the browser itself, with the files beside it.
     let local = document.url.scheme() == "file";
-    let mut served = local;
+    // The page itself, local or fetched, is the bytes the source read: the browser reads nothing twice.
+    let mut served = false;
     while let Some(Event { method, params }) = events.recv().await {
         match method.as_str() {
             "Page.loadEventFired" => {
@@ -138,11 +140,27 @@ pub(super) async fn handle_events(
                     let _ = c.send(Some(&session), "Fetch.fulfillRequest", params).await;
                     continue;
                 }
+                // A service worker's script is never fetched, so no service worker is ever registered:
+                // the page cannot leave a script running beside it (whatever it patched to get there).
+                let headers = &params["request"]["headers"];
+                let service_worker = headers.as_object().is_some_and(|h| {
+                    h.iter().any(|(name, value)| name.eq_ignore_ascii_case("service-worker") && value == "script")
+                });
+                if service_worker {
+                    let _ = c
+                        .send(
+                            Some(&session),
+                            "Fetch.failRequest",
+                            json!({ "requestId": request_id, "errorReason": "BlockedByClient" }),
+                        )
+                        .await;
+                    continue;
+                }
                 let (c, session) = (c.clone(), session.clone());
                 if local && requested.starts_with("file:") {
-                    let (requested, site_root) = (requested.to_string(), document.site_root.clone());
+                    let (requested, folder) = (requested.to_string(), document.folder.clone());
                     tokio::spawn(async move {
-                        let (method, params) = local_file_answer(&request_id, &requested, site_root.as_ref()).await;
+                        let (method, params) = local_file_answer(&request_id, &requested, folder).await;
                         let _ = c.send(Some(&session), method, params).await;
                     });
                     continue;
@@ -177,40 +195,21 @@ fn rule_answer(request_id: &str, allowed: bool) -> (&'static str, Value) {
 }
 
 /// Largest local file served to the browser.
-const MAX_LOCAL_FILE_BYTES: u64 = 16 * 1024 * 1024;
+const MAX_LOCAL_FILE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Where a local page's `file:` request is read from: inside the site folder as it is, and a
-/// root-relative reference (`/css/site.css`, which the browser makes `file:///css/site.css`) inside
-/// the site folder, as a web server would serve it. `None` for anything else: other files on the
-/// machine, and `file://host/…` (what a protocol-relative `//cdn.example.com/a.js` becomes in a saved
-/// page: a remote resource, and on Linux a lookup that can stall the page's load for seconds).
-fn local_file_for(requested: &Url, root: &Url) -> Option<std::path::PathBuf> {
-    if requested.scheme() != "file" || requested.host_str().is_some_and(|h| !h.is_empty()) {
-        return None;
-    }
-    let root = root.to_file_path().ok()?;
-    let path = requested.to_file_path().ok()?;
-    if path.starts_with(&root) {
-        return Some(path);
-    }
-    let relative = path.strip_prefix("/").ok()?;
-    Some(root.join(relative)).filter(|p| p.starts_with(&root))
-}
-
-/// The answer to a local page's `file:` request: the file it maps to, or a failure.
-async fn local_file_answer(request_id: &str, requested: &str, root: Option<&Url>) -> (&'static str, Value) {
+/// The answer to a local page's `file:` request: the file it names inside the site's folder, read by
+/// eldercheck and handed over ([`SiteFolder`] decides, on canonical paths), or a failure. The browser
+/// never reads a file itself: its idea of a path (`..%2f`, symbolic links) is not the folder's.
+async fn local_file_answer(
+    request_id: &str,
+    requested: &str,
+    folder: Option<Arc<SiteFolder>>,
+) -> (&'static str, Value) {
     let fail = ("Fetch.failRequest", json!({ "requestId": request_id, "errorReason": "BlockedByClient" }));
-    let (Ok(url), Some(root)) = (Url::parse(requested), root) else { return fail };
-    let Some(path) = local_file_for(&url, root) else { return fail };
-    // A file inside the folder is read by the browser itself; only a root-relative reference, which the
-    // browser would look for at the top of the disk, is served from the folder here.
-    if url.to_file_path().is_ok_and(|asked| asked == path) {
-        return ("Fetch.continueRequest", json!({ "requestId": request_id }));
-    }
+    let (Ok(url), Some(folder)) = (Url::parse(requested), folder) else { return fail };
     let read = tokio::task::spawn_blocking(move || {
-        // Regular files only: a device or a pipe in the folder is never read.
-        std::fs::metadata(&path).ok().filter(|m| m.is_file() && m.len() <= MAX_LOCAL_FILE_BYTES)?;
-        let bytes = std::fs::read(&path).ok()?;
+        let path = folder.file_for(&url).ok()?;
+        let bytes = read_capped(&path, MAX_LOCAL_FILE_BYTES).ok()?;
         Some((bytes, content_type(&path)))
     })
     .await;
@@ -316,14 +315,34 @@ mod tests {
         assert!(request_allowed("http://intranet.example/b.js", Access::Private, &mapped).await);
     }
 
-    #[test]
-    fn local_pages_read_their_own_folder_only() {
-        let root = Url::parse("file:///srv/site/").expect("url");
-        let file = |u: &str| local_file_for(&Url::parse(u).expect("url"), &root);
-        assert_eq!(file("file:///srv/site/css/a.css"), Some("/srv/site/css/a.css".into()));
-        assert_eq!(file("file:///css/site.css"), Some("/srv/site/css/site.css".into()), "root-relative");
-        assert_eq!(file("file:///srv/site/../../etc/passwd"), Some("/srv/site/etc/passwd".into()));
-        assert_eq!(file("file://www.google-analytics.com/analytics.js"), None);
-        assert_eq!(file("https://example.com/a.js"), None);
+    #[tokio::test]
+    async fn local_pages_read_their_own_folder_only_on_canonical_paths() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("css")).expect("mkdir");
+        std::fs::write(site.join("css/site.css"), "p{}").expect("write");
+        std::fs::write(dir.path().join("secret.txt"), "secret").expect("write");
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), site.join("passwd.html")).expect("symlink");
+        std::os::unix::fs::symlink("/", site.join("root")).expect("symlink");
+        let folder = Some(Arc::new(SiteFolder::new(&site).expect("folder")));
+        let url = |path: &str| format!("file://{}{path}", site.display());
+        let answer = |requested: String| {
+            let folder = folder.clone();
+            async move { local_file_answer("1", &requested, folder).await.0 }
+        };
+        assert_eq!(answer(url("/css/site.css")).await, "Fetch.fulfillRequest");
+        assert_eq!(answer("file:///css/site.css".into()).await, "Fetch.fulfillRequest", "root-relative");
+        for refused in [
+            url("/..%2fsecret.txt"),
+            url("/css/..%2f..%2fsecret.txt"),
+            url("/passwd.html"),
+            url("/root/etc/passwd"),
+            url("/root/"),
+            url("/css/"),
+            "file:///etc/passwd".into(),
+            "file://www.google-analytics.com/analytics.js".into(),
+        ] {
+            assert_eq!(answer(refused.clone()).await, "Fetch.failRequest", "{refused}");
+        }
     }
 }

@@ -20,13 +20,15 @@ pub mod cdp;
 pub mod chromium;
 mod intercept;
 mod pixels;
+mod proxy;
 mod tab;
 
 use crate::net::address::Access;
 use crate::net::lookups::Lookups;
 use crate::options::RenderMode;
 use crate::progress::ProgressReporter;
-use crate::sources::{Body, LoadFailure, PageParts, RenderReason, Rendered};
+use crate::sources::local::SiteFolder;
+use crate::sources::{Body, PageParts, RenderFallback, RenderReason, Rendered};
 use cdp::{CdpError, Connection};
 use futures_util::future::BoxFuture;
 use serde_json::json;
@@ -62,6 +64,8 @@ pub struct RenderSettings {
     pub viewport: (u32, u32),
     /// The results folder's `screens/`, or none (output to stdout).
     pub screenshots: Option<PathBuf>,
+    /// Bytes the browser and its processes may hold before it is stopped.
+    pub memory_budget: u64,
     pub max_body_bytes: usize,
 }
 
@@ -69,8 +73,14 @@ struct Browser {
     connection: Arc<Connection>,
     /// Tabs set up and free for the next page: opening and setting up a tab costs ~80 ms a page.
     idle: Mutex<Vec<Tab>>,
-    // Dropped after the connection: the process is killed last.
-    _process: chromium::Process,
+    /// A browser context per access level, each with its own proxy port: a private site's pages
+    /// never share cookies, caches or connections with a public site's.
+    contexts: Vec<(Access, String)>,
+    /// Set when the browser outgrew its memory budget and was killed.
+    memory_exceeded: std::sync::atomic::AtomicBool,
+    // Dropped after the connection: the process is killed last, then the proxy.
+    process: chromium::Process,
+    _proxy: proxy::Proxy,
 }
 
 impl Browser {
@@ -84,7 +94,9 @@ impl Browser {
             return Ok(tab);
         }
         let c = &self.connection;
-        let target = c.call(None, "Target.createTarget", json!({ "url": "about:blank" }), COMMAND_TIMEOUT).await?;
+        let context = self.contexts.iter().find(|(a, _)| *a == access).map(|(_, id)| id.clone()).unwrap_or_default();
+        let params = json!({ "url": "about:blank", "browserContextId": context });
+        let target = c.call(None, "Target.createTarget", params, COMMAND_TIMEOUT).await?;
         let target_id = target["targetId"].as_str().unwrap_or_default().to_string();
         let attached =
             c.call(None, "Target.attachToTarget", json!({ "targetId": target_id, "flatten": true }), COMMAND_TIMEOUT);
@@ -142,8 +154,34 @@ enum RenderError {
     Unreadable(String),
     #[error("the page kept navigating away while it was being read")]
     NavigatedAway,
+    #[error("the browser used more than {0} MiB of memory (--render-memory-mib) and was stopped")]
+    Memory(u64),
+    /// What the browser showed is not the page that was served.
+    #[error("{message}")]
+    NotThePage { kind: &'static str, message: String },
     #[error("{0}")]
     Launch(String),
+}
+
+impl RenderError {
+    /// The fallback's kind in report.json.
+    fn kind(&self) -> &'static str {
+        match self {
+            RenderError::Deadline(_) => "timeout",
+            RenderError::Crashed => "crashed",
+            RenderError::TooLarge(_) => "too_large",
+            RenderError::NavigatedAway => "navigated_away",
+            RenderError::Memory(_) => "memory",
+            RenderError::NotThePage { kind, .. } => kind,
+            RenderError::Protocol(_) | RenderError::Unreadable(_) | RenderError::Launch(_) => "render_failed",
+        }
+    }
+}
+
+/// About how many elements a page's HTML has (start tags), to tell a page that wiped itself.
+fn rough_element_count(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    bytes.windows(2).filter(|w| w[0] == b'<' && w[1].is_ascii_alphabetic()).count()
 }
 
 impl Renderer {
@@ -164,12 +202,21 @@ impl Renderer {
         self.settings.mode
     }
 
+    /// Starts the browser now: a run that must render every page stops with this error instead of
+    /// quietly checking statically when the browser cannot start (a memory limit, a broken install).
+    pub async fn start(&self) -> Result<(), String> {
+        match self.browser().await {
+            Ok(_) => Ok(()),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
     /// Why this page should be rendered, or `None` to check its static DOM only.
-    fn reason(&self, parts: &PageParts, body: &Body) -> Option<RenderReason> {
+    fn reason(&self, is_home: bool, body: &Body) -> Option<RenderReason> {
         match self.settings.mode {
             RenderMode::Never => None,
             RenderMode::Always => Some(RenderReason::Always),
-            RenderMode::Auto if parts.is_home => Some(RenderReason::HomePage),
+            RenderMode::Auto if is_home => Some(RenderReason::HomePage),
             RenderMode::Auto => {
                 if eldercheck_checks::page::binary_kind(&body.bytes).is_some() {
                     return None;
@@ -182,34 +229,47 @@ impl Renderer {
     }
 
     /// Renders the page when the mode asks for it: its content becomes the browser's DOM, with the
-    /// browser's facts attached. A page the browser fails on becomes an error entry.
+    /// browser's facts attached. A page the browser fails on, or shows as something else (an error
+    /// page, another document, a page that wiped itself), keeps the bytes the source read and is
+    /// judged as served, saying why: a page can never buy a pass by breaking the browser.
     async fn render_page(&self, parts: &mut PageParts, access: Access) {
-        let Ok(body) = &parts.content else { return };
-        let Some(reason) = self.reason(parts, body) else { return };
+        let Ok(body) = &mut parts.content else { return };
+        let Some(reason) = self.reason(parts.is_home, body) else { return };
         if self.gave_up.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
             return;
         }
         let Ok(url) = Url::parse(&parts.url) else { return };
-        let body = body.clone();
+        // The browser is given the text the static engine reads, in UTF-8: a page whose `<meta>`
+        // names the wrong charset reads the same in both.
+        let decoded = eldercheck_checks::page::decode_html(&body.bytes, body.charset.as_deref());
+        let static_elements = rough_element_count(&decoded.text);
+        let served = Body::fetched(decoded.text.into_bytes(), Some("utf-8".into()));
         let Ok(_tab) = self.tabs.acquire().await else { return };
         let deadline = tokio::time::Instant::now() + self.settings.page_timeout;
-        let site_root = parts.site_root.as_deref().and_then(|r| Url::parse(r).ok());
-        let document = Document { url: url.clone(), status: parts.status, body, site_root };
-        let outcome = self.render(&document, access, reason, deadline).await;
-        match outcome {
+        let folder = parts.site_root.as_deref().and_then(|r| Url::parse(r).ok()).and_then(|r| SiteFolder::of_url(&r));
+        let document = Document {
+            url: url.clone(),
+            status: parts.status,
+            body: served,
+            folder: folder.map(Arc::new),
+            static_elements,
+        };
+        match self.render(&document, access, reason, deadline).await {
             Ok((html, rendered)) => {
-                parts.content = Ok(Body {
+                *body = Body {
                     bytes: html.into_bytes(),
                     charset: Some("utf-8".into()),
                     rendered: Some(Box::new(rendered)),
-                });
+                    render_fallback: None,
+                };
             }
             Err(RenderError::Launch(message)) => {
                 // Without a browser the page is still checked, statically.
                 self.give_up(message);
             }
             Err(error) => {
-                parts.content = Err(LoadFailure::new("render_failed", error.to_string()));
+                body.render_fallback =
+                    Some(RenderFallback { reason, kind: error.kind().to_string(), message: error.to_string() });
             }
         }
     }
@@ -232,11 +292,38 @@ impl Renderer {
             return Err(RenderError::Launch(format!("Chromium stopped {MAX_RESTARTS} times")));
         }
         let viewport = self.settings.viewport;
-        let process = chromium::launch(&self.settings.chromium, viewport, self.lookups.overrides())
-            .await
-            .map_err(|e| RenderError::Launch(e.to_string()))?;
-        let connection = Connection::connect(&process.ws_url).await.map_err(|e| RenderError::Launch(e.to_string()))?;
-        let browser = Arc::new(Browser { connection, idle: Mutex::new(Vec::new()), _process: process });
+        let launch = |e: &dyn std::fmt::Display| RenderError::Launch(e.to_string());
+        let proxy = proxy::Proxy::start(self.lookups.clone()).await.map_err(|e| launch(&e))?;
+        let process =
+            chromium::launch(&self.settings.chromium, viewport, proxy.deny_port).await.map_err(|e| launch(&e))?;
+        let connection = Connection::connect(&process.ws_url).await.map_err(|e| launch(&e))?;
+        // Downloads are refused everywhere: a page cannot write to the disk.
+        let deny = json!({ "behavior": "deny" });
+        connection.call(None, "Browser.setDownloadBehavior", deny, COMMAND_TIMEOUT).await.map_err(|e| launch(&e))?;
+        let mut contexts = Vec::new();
+        for access in [Access::Public, Access::Private] {
+            let params = json!({
+                "proxyServer": format!("http://127.0.0.1:{}", proxy.port_for(access)),
+                "proxyBypassList": "<-loopback>",
+            });
+            let created = connection.call(None, "Target.createBrowserContext", params, COMMAND_TIMEOUT).await;
+            let id = created.map_err(|e| launch(&e))?["browserContextId"].as_str().unwrap_or_default().to_string();
+            let deny = json!({ "behavior": "deny", "browserContextId": id });
+            connection
+                .call(None, "Browser.setDownloadBehavior", deny, COMMAND_TIMEOUT)
+                .await
+                .map_err(|e| launch(&e))?;
+            contexts.push((access, id));
+        }
+        let browser = Arc::new(Browser {
+            connection,
+            idle: Mutex::new(Vec::new()),
+            contexts,
+            memory_exceeded: Default::default(),
+            process,
+            _proxy: proxy,
+        });
+        tokio::spawn(watch_memory(Arc::downgrade(&browser), self.settings.memory_budget));
         *slot = Some(browser.clone());
         Ok(browser)
     }
@@ -263,6 +350,13 @@ impl Renderer {
             Ok(Err(error)) => return Err(error),
             Err(_) => return Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
         };
+        // A page the browser was killed for (a canvas bomb) says so.
+        let result = match result {
+            Err(_) if browser.memory_exceeded.load(Ordering::SeqCst) => {
+                Err(RenderError::Memory(self.settings.memory_budget / 1024 / 1024))
+            }
+            other => other,
+        };
         // A tab whose page failed is closed, also after the deadline: a page stuck in a loop would
         // otherwise keep a core busy for the run. A tab that rendered its page serves the next one.
         tab.pages += 1;
@@ -273,6 +367,34 @@ impl Renderer {
         }
         trace(&format!("TOTAL {}", document.url), t0);
         result
+    }
+}
+
+/// How often the browser's memory is measured.
+const MEMORY_CHECK_EVERY: Duration = Duration::from_millis(250);
+
+/// Kills the browser when it and its processes hold more than `budget` bytes: a page of huge
+/// canvases grew it past 9 GB. Its pages in flight are then judged as served; the next page starts a
+/// new browser.
+async fn watch_memory(browser: std::sync::Weak<Browser>, budget: u64) {
+    loop {
+        tokio::time::sleep(MEMORY_CHECK_EVERY).await;
+        let Some(browser) = browser.upgrade() else { return };
+        if browser.connection.is_closed() {
+            return;
+        }
+        let used = tokio::task::spawn_blocking({
+            let browser = browser.clone();
+            move || browser.process.memory()
+        })
+        .await
+        .ok()
+        .flatten();
+        if used.is_some_and(|used| used > budget) {
+            browser.memory_exceeded.store(true, Ordering::SeqCst);
+            browser.process.kill();
+            return;
+        }
     }
 }
 
@@ -298,7 +420,9 @@ struct Document {
     url: Url,
     status: Option<u16>,
     body: Body,
-    /// A local site's folder (`file:` URL): root-relative references resolve against it, as the
-    /// static engine's do, and no other file is read.
-    site_root: Option<Url>,
+    /// A local site's folder: root-relative references resolve against it, as the static engine's
+    /// do, and no other file is read.
+    folder: Option<Arc<SiteFolder>>,
+    /// About how many elements the page has as served (start tags).
+    static_elements: usize,
 }

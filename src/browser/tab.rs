@@ -57,9 +57,41 @@ pub(super) struct Tab {
 /// What the page gave when it was read: its DOM (serialised) and the browser's facts.
 #[derive(Deserialize)]
 struct Extracted {
+    /// The address of the document that was read.
+    #[serde(default)]
+    location: String,
     html: Option<String>,
     facts: Option<BrowserFacts>,
     too_large: Option<u64>,
+}
+
+/// Pages this large as served (start tags) that keep fewer than a fifth of their elements in the
+/// browser wiped themselves (`document.write(location.host)`-style scripts against copies).
+const WIPED_MIN_ELEMENTS: usize = 30;
+
+/// Whether what the browser read is the page that was served: not Chromium's error page, not a
+/// document the page navigated to, not a page that replaced most of itself.
+fn not_the_page(document: &Document, location: &str, replaced: bool, elements: usize) -> Option<RenderError> {
+    if location.starts_with("chrome-error:") {
+        let message = "the page's scripts led the browser to an address it may not or cannot load; \
+                       the browser showed its error page instead"
+            .to_string();
+        return Some(RenderError::NotThePage { kind: "error_page", message });
+    }
+    let without_fragment = |text: &str| text.split('#').next().unwrap_or_default().to_string();
+    if replaced && without_fragment(location) != without_fragment(document.url.as_str()) {
+        let shown: String = location.chars().take(200).collect();
+        let message = format!("the page's scripts took the browser to another address ({shown})");
+        return Some(RenderError::NotThePage { kind: "navigated_away", message });
+    }
+    if document.static_elements >= WIPED_MIN_ELEMENTS && elements < 10_000 && elements * 5 < document.static_elements {
+        let message = format!(
+            "the page's scripts removed most of it in the browser ({elements} of about {} elements left)",
+            document.static_elements
+        );
+        return Some(RenderError::NotThePage { kind: "wiped", message });
+    }
+    None
 }
 
 /// The page as read after the watch.
@@ -194,6 +226,9 @@ impl Tab {
             return Err(RenderError::TooLarge(length));
         }
         let mut facts = extracted.facts.unwrap_or_default();
+        if let Some(problem) = not_the_page(document, &extracted.location, read.replaced, facts.elements.len()) {
+            return Err(problem);
+        }
         {
             let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
             if seen.crashed {

@@ -38,6 +38,16 @@ pub fn run(stages: Stages, dir: &RunDir, progress: Arc<ProgressReporter>) -> Res
         .enable_all()
         .build()
         .map_err(|e| RunError::Internal(format!("cannot start the async runtime: {e}")))?;
+    // The run's own name lookups, shared by the crawler and the browser.
+    let lookups = Arc::new(Lookups::new(resolve));
+    let browser = browser.map(|settings| Arc::new(Browser::new(settings, lookups.clone(), progress.clone())));
+    if let Some(browser) = browser.as_ref().filter(|b| b.mode() == crate::options::RenderMode::Always) {
+        if let Err(why) = runtime.block_on(browser.start()) {
+            let what = format!("--render always: Chromium could not start ({why})");
+            return Err(RunError::Usage(crate::options::Problem::NoChromium(what)));
+        }
+    }
+    let renderer = browser.map(|b| b as Arc<dyn Renderer>);
     let (source_sender, source_receiver) = tokio::sync::mpsc::channel::<SourceEvent>(2 * workers);
     let (analysis_sender, analysis_receiver) = std::sync::mpsc::sync_channel::<AnalysisEvent>(2 * workers);
     let handles = spawn_workers(workers, Arc::new(analysis), source_receiver, analysis_sender)
@@ -53,10 +63,6 @@ pub fn run(stages: Stages, dir: &RunDir, progress: Arc<ProgressReporter>) -> Res
             result.map(|()| finished)
         })
         .map_err(|e| RunError::Internal(format!("cannot start the assembly thread: {e}")))?;
-    // The run's own name lookups, shared by the crawler and the browser.
-    let lookups = Arc::new(Lookups::new(resolve));
-    let renderer: Option<Arc<dyn Renderer>> = browser
-        .map(|settings| Arc::new(Browser::new(settings, lookups.clone(), progress.clone())) as Arc<dyn Renderer>);
     let sourcing = runtime.block_on(feed_sites(sites, crawl, lookups, renderer, source_sender, progress.clone()));
     // Every sender is gone once the sources are: the analysis threads drain the queue and stop. The
     // runtime lives until they have, because they fetch stylesheets on it.

@@ -106,6 +106,7 @@ fn validate(s: &CheckSettings) -> Result<(), RunError> {
     range("--max-depth", u64::from(s.max_depth), 0, 10_000)?;
     range("--render-timeout-s", s.render_timeout_s, 1, 3_600)?;
     range("--render-settle-ms", s.render_settle_ms, 0, 60_000)?;
+    range("--render-memory-mib", s.render_memory_mib, 256, 1_048_576)?;
     if let Some(tabs) = s.render_tabs {
         range("--render-tabs", tabs as u64, 1, 64)?;
     }
@@ -209,6 +210,7 @@ fn browser_settings(s: &CheckSettings) -> Result<(Option<RenderSettings>, bool),
             settle: Duration::from_millis(s.render_settle_ms),
             viewport: (viewport.width.round() as u32, viewport.height.round() as u32),
             screenshots: None,
+            memory_budget: s.render_memory_mib.saturating_mul(1024 * 1024),
             max_body_bytes: s.max_body_mib * 1024 * 1024,
         }),
         false,

@@ -123,7 +123,9 @@ pub fn discover(
 }
 
 /// Every HTML file under `root`, walked with an explicit stack (a deep tree cannot overflow ours).
-/// Symbolic links to folders are not followed, so a link loop cannot trap the walk.
+/// Symbolic links to folders are not followed, so a link loop cannot trap the walk; a symbolic link
+/// to a file is a page only when the file it leads to is inside the folder (`passwd.html →
+/// /etc/passwd` is not).
 fn walk(root: &Path, unreadable: &mut Vec<(PathBuf, String)>) -> Vec<PathBuf> {
     let mut pages = Vec::new();
     let mut folders = vec![root.to_path_buf()];
@@ -146,6 +148,14 @@ fn walk(root: &Path, unreadable: &mut Vec<(PathBuf, String)>) -> Vec<PathBuf> {
             let path = entry.path();
             match entry.file_type() {
                 Ok(t) if t.is_dir() => folders.push(path),
+                Ok(t) if t.is_symlink() && is_html_file(&path) => {
+                    let target = std::fs::canonicalize(&path);
+                    if target.as_ref().is_ok_and(|t| t.starts_with(root) && t.is_file()) {
+                        pages.push(path);
+                    } else {
+                        unreadable.push((path, "a symbolic link to a file outside the site folder".into()));
+                    }
+                }
                 Ok(_) if is_html_file(&path) => pages.push(path),
                 Ok(_) => {}
                 Err(e) => unreadable.push((path, e.to_string())),
@@ -156,9 +166,17 @@ fn walk(root: &Path, unreadable: &mut Vec<(PathBuf, String)>) -> Vec<PathBuf> {
 }
 
 /// Reads a regular file of at most `cap` bytes: devices, FIFOs and oversized files are refused
-/// before anything is read, and the read itself stops at the cap.
+/// before anything is read (judged on the opened file, so a path swapped meanwhile cannot slip a
+/// device in), and the read itself stops at the cap.
 pub fn read_capped(path: &Path, cap: usize) -> Result<Vec<u8>, LoadFailure> {
-    let metadata = std::fs::metadata(path).map_err(|e| LoadFailure::new("read", format!("{}: {e}", path.display())))?;
+    let failed = |e: std::io::Error| LoadFailure::new("read", format!("{}: {e}", path.display()));
+    // Opening a FIFO for reading would wait for a writer: refuse anything but a regular file first.
+    let metadata = std::fs::metadata(path).map_err(failed)?;
+    if !metadata.is_file() {
+        return Err(LoadFailure::new("read", format!("{}: not a regular file", path.display())));
+    }
+    let file = std::fs::File::open(path).map_err(failed)?;
+    let metadata = file.metadata().map_err(failed)?;
     if !metadata.is_file() {
         return Err(LoadFailure::new("read", format!("{}: not a regular file", path.display())));
     }
@@ -166,13 +184,59 @@ pub fn read_capped(path: &Path, cap: usize) -> Result<Vec<u8>, LoadFailure> {
         return Err(LoadFailure::new("too_large", format!("{}: larger than the {cap}-byte cap", path.display())));
     }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(cap as u64 + 1).read_to_end(&mut bytes))
-        .map_err(|e| LoadFailure::new("read", format!("{}: {e}", path.display())))?;
+    file.take(cap as u64 + 1).read_to_end(&mut bytes).map_err(failed)?;
     if bytes.len() > cap {
         return Err(LoadFailure::new("too_large", format!("{}: larger than the {cap}-byte cap", path.display())));
     }
     Ok(bytes)
+}
+
+/// A local site's folder: the one place that decides which files of the machine a local site may
+/// read, for the static engine and the browser alike. A file is read only when its canonical path
+/// (`..` resolved, `%2f` decoded, symbolic links followed) is a regular file inside the folder's
+/// canonical path. (A file swapped for a link between that check and the read is not guarded
+/// against: whoever can write into the folder while it is checked can also edit its pages.)
+#[derive(Debug, Clone)]
+pub struct SiteFolder {
+    /// Canonical.
+    root: PathBuf,
+}
+
+impl SiteFolder {
+    /// The folder at `root` (made canonical).
+    pub fn new(root: &Path) -> std::io::Result<SiteFolder> {
+        Ok(SiteFolder { root: std::fs::canonicalize(root)? })
+    }
+
+    /// The folder a `file:` URL names.
+    pub fn of_url(root: &Url) -> Option<SiteFolder> {
+        SiteFolder::new(&root.to_file_path().ok()?).ok()
+    }
+
+    /// The canonical file a `file:` URL names inside the folder: the URL's own path when that is
+    /// inside, else (a root-relative reference, which a browser makes `file:///css/a.css`) the same
+    /// path below the folder, as a web server would serve it. `file://host/…` (what a
+    /// protocol-relative address becomes in a saved page) is a remote resource, never a file.
+    pub fn file_for(&self, url: &Url) -> Result<PathBuf, String> {
+        if url.scheme() != "file" || url.host_str().is_some_and(|h| !h.is_empty()) {
+            return Err(format!("{url}: not a local file of the site"));
+        }
+        let path = url.to_file_path().map_err(|()| format!("{url}: not a local path"))?;
+        let inside = |candidate: &Path| {
+            std::fs::canonicalize(candidate).ok().filter(|c| c.starts_with(&self.root) && c.is_file())
+        };
+        if let Some(found) = inside(&path) {
+            return Ok(found);
+        }
+        let below = path.strip_prefix("/").ok().map(|relative| self.root.join(relative));
+        below.as_deref().and_then(inside).ok_or_else(|| format!("{url}: outside the site folder"))
+    }
+
+    /// Reads the file a `file:` URL names inside the folder, at most `cap` bytes.
+    pub fn read(&self, url: &Url, cap: usize) -> Result<Vec<u8>, LoadFailure> {
+        let path = self.file_for(url).map_err(|message| LoadFailure::new("outside_folder", message))?;
+        read_capped(&path, cap)
+    }
 }
 
 /// Pages of one local site read and handed on at once.
@@ -218,21 +282,19 @@ pub async fn feed_site(site: LocalSite, feed: SiteFeed, max_body_bytes: usize) {
 }
 
 /// Loads stylesheets from a local site folder. Root-relative references (`/css/a.css`) resolve
-/// against the site folder; nothing outside the folder is read, and remote stylesheets are not
-/// fetched when checking local files.
+/// against the site folder; nothing outside the folder is read ([`SiteFolder`]), and remote
+/// stylesheets are not fetched when checking local files.
 pub struct FolderLoader {
     root_url: Url,
+    /// `None` when the folder is gone: nothing is read.
+    folder: Option<SiteFolder>,
     /// Largest stylesheet read, like the crawler's body cap.
     max_bytes: usize,
 }
 
 impl FolderLoader {
     pub fn new(root_url: Url, max_bytes: usize) -> Self {
-        FolderLoader { root_url, max_bytes }
-    }
-
-    fn inside_root(&self, url: &Url) -> bool {
-        url.scheme() == "file" && url.path().starts_with(self.root_url.path())
+        FolderLoader { folder: SiteFolder::of_url(&root_url), root_url, max_bytes }
     }
 }
 
@@ -251,11 +313,18 @@ impl StylesheetLoader for FolderLoader {
         if url.scheme() != "file" {
             return Err(LoadError::NotAllowed(format!("{url}: remote stylesheets are not fetched for local files")));
         }
-        // The url crate has already resolved `..`, so a prefix test keeps reads inside the folder.
-        if !self.inside_root(url) {
-            return Err(LoadError::NotAllowed(format!("{url}: outside the site folder")));
-        }
-        let path = url.to_file_path().map_err(|()| LoadError::Other(format!("{url}: not a local path")))?;
+        let Some(folder) = &self.folder else {
+            return Err(LoadError::NotFound(format!("{url}: the site folder is gone")));
+        };
+        // Canonical paths, not the URL's text: `..%2f` and symbolic links cannot leave the folder.
+        let path = folder.file_for(url).map_err(|message| {
+            let exists = url.to_file_path().is_ok_and(|p| p.exists());
+            if exists {
+                LoadError::NotAllowed(message)
+            } else {
+                LoadError::NotFound(message)
+            }
+        })?;
         read_capped(&path, self.max_bytes).map(Arc::from).map_err(|failure| match failure.kind.as_str() {
             "read" => LoadError::NotFound(failure.message),
             _ => LoadError::Other(failure.message),
@@ -283,7 +352,7 @@ mod tests {
     }
 
     #[test]
-    fn stylesheets_outside_the_folder_are_not_read() {
+    fn stylesheets_outside_the_folder_are_not_read_however_the_path_is_spelt() {
         let loader = FolderLoader::new(Url::parse("file:///srv/site/").expect("url"), 1024);
         let page = Url::parse("file:///srv/site/a.html").expect("url");
         assert_eq!(
@@ -291,9 +360,30 @@ mod tests {
             Some("file:///srv/site/etc/passwd".into()),
             "a root-relative reference stays in the site, as on a web server"
         );
-        for href in ["../../etc/passwd", "file:///etc/passwd", "../%2e%2e/etc/passwd"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("css")).expect("mkdir");
+        std::fs::write(site.join("css/ok.css"), "p{color:#333}").expect("write");
+        std::fs::write(dir.path().join("secret.css"), "secret{}").expect("write");
+        std::os::unix::fs::symlink(dir.path().join("secret.css"), site.join("link.css")).expect("symlink");
+        std::os::unix::fs::symlink(dir.path(), site.join("up")).expect("symlink");
+        let root = Url::from_directory_path(&site).expect("url");
+        let loader = FolderLoader::new(root.clone(), 1024);
+        let page = root.join("a.html").expect("url");
+        let ok = loader.resolve(&page, "css/ok.css").expect("resolves");
+        assert_eq!(loader.load(&ok).map(|b| b.to_vec()).ok(), Some(b"p{color:#333}".to_vec()));
+        let secret = format!("file://{}", dir.path().join("secret.css").display());
+        for href in [
+            "../secret.css",
+            "..%2fsecret.css",
+            "/..%2fsecret.css",
+            "css/..%2f..%2fsecret.css",
+            "link.css",
+            "up/secret.css",
+            secret.as_str(),
+        ] {
             let url = loader.resolve(&page, href).expect("resolves");
-            assert!(matches!(loader.load(&url), Err(LoadError::NotAllowed(_))), "{href} → {url} must not be read");
+            assert!(loader.load(&url).is_err(), "{href} → {url} must not be read");
         }
     }
 

@@ -68,6 +68,17 @@ pub struct Screenshot {
     pub scale: f32,
 }
 
+/// Why a page that was to be rendered is judged as served instead: the browser failed on it, or what
+/// it showed was not the page (an error page, a navigation elsewhere, a page that wiped itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenderFallback {
+    pub reason: RenderReason,
+    /// `render_failed`, `timeout`, `crashed`, `too_large`, `memory`, `error_page`, `navigated_away`,
+    /// `wiped`.
+    pub kind: String,
+    pub message: String,
+}
+
 /// What a browser added to a page.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -91,12 +102,14 @@ pub struct Body {
     pub charset: Option<String>,
     /// What a browser added when the page was rendered (the bytes are then the browser's DOM).
     pub rendered: Option<Box<Rendered>>,
+    /// Set when the page was to be rendered but is judged as served (the bytes are the source's).
+    pub render_fallback: Option<RenderFallback>,
 }
 
 impl Body {
     /// Bytes as fetched or read, not rendered.
     pub fn fetched(bytes: Vec<u8>, charset: Option<String>) -> Body {
-        Body { bytes, charset, rendered: None }
+        Body { bytes, charset, rendered: None, render_fallback: None }
     }
 }
 

@@ -17,7 +17,14 @@
   const MAX_BACKDROP_ANCESTORS = 64;
   const ID = 'data-eldercheck-id';
   const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
-  const RAW = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext', 'noscript']);
+  // Elements whose text the HTML parser takes as it is (in the HTML namespace only: an SVG <style>
+  // is ordinary content). Their text is written so that it cannot close them: a page must not be
+  // able to make the engine read markup it hides in a script or a style.
+  const RAW = new Set(['script', 'style', 'iframe', 'noembed', 'noframes', 'noscript']);
+  // Elements that swallow everything after them when parsed (<plaintext>) or whose text would be
+  // read as raw again (<xmp>): written as <pre> with their text escaped.
+  const AS_PRE = new Set(['plaintext', 'xmp']);
+  const HTML_NS = 'http://www.w3.org/1999/xhtml';
   const tagged = [];
   // Ids of tagged elements inside aria-hidden="true" (or carrying it), noted by the walk.
   const insideHidden = [];
@@ -55,10 +62,21 @@
   function doctype() {
     const d = document.doctype;
     if (!d) return '';
-    let text = '<!DOCTYPE ' + d.name;
-    if (d.publicId) text += ' PUBLIC "' + d.publicId + '"';
-    if (d.systemId) text += (d.publicId ? '' : ' SYSTEM') + ' "' + d.systemId + '"';
+    // A script can put a doctype of its own in; quotes or a `>` in its ids must not end it.
+    const id = (s) => s.replace(/["'>]/g, '');
+    let text = '<!DOCTYPE ' + id(d.name);
+    if (d.publicId) text += ' PUBLIC "' + id(d.publicId) + '"';
+    if (d.systemId) text += (d.publicId ? '' : ' SYSTEM') + ' "' + id(d.systemId) + '"';
     return text + '>';
+  }
+
+  // Raw text that cannot end its element or start a comment the parser would honour.
+  function escapeRaw(s) {
+    return s.replace(/<\//g, '<\\/').replace(/<!--/g, '<\\!--');
+  }
+
+  function serialisedName(node) {
+    return node.namespaceURI === HTML_NS && AS_PRE.has(node.localName) ? 'pre' : node.localName;
   }
 
   function escapeText(s) {
@@ -155,7 +173,7 @@
       if (frame[1] === null) {
         // Entering the node.
         if (node.nodeType === 1) {
-          const name = node.localName;
+          const name = serialisedName(node);
           const hides = node.getAttribute('aria-hidden') === 'true';
           let start = '<' + name;
           // The id goes into the serialised page only: tagging the live DOM would make the browser
@@ -182,11 +200,11 @@
         } else {
           stack.pop();
           let text = '';
+          // Comments are left out: nothing is judged on them, and their text could end them early.
           if (node.nodeType === 3) {
             const parent = node.parentNode;
-            text = parent && parent.nodeType === 1 && RAW.has(parent.localName) ? node.data : escapeText(node.data);
-          } else if (node.nodeType === 8) {
-            text = '<!--' + node.data + '-->';
+            const raw = parent && parent.nodeType === 1 && parent.namespaceURI === HTML_NS && RAW.has(parent.localName);
+            text = raw ? escapeRaw(node.data) : escapeText(node.data);
           }
           out.push(text);
           length += text.length;
@@ -201,13 +219,15 @@
       } else {
         stack.pop();
         if (frame[3]) hiddenDepth -= 1;
-        out.push('</' + node.localName + '>');
-        length += node.localName.length + 3;
+        const name = serialisedName(node);
+        out.push('</' + name + '>');
+        length += name.length + 3;
       }
       if (length > maxChars) return JSON.stringify({ too_large: length });
     }
     const scroller = document.scrollingElement || root;
     return JSON.stringify({
+      location: String(location.href),
       html: out.join(''),
       facts: {
         elements: elements,

@@ -51,8 +51,13 @@ impl PageTable {
 fn page_view(page: &PageResult, t: &Value) -> Value {
     let failed = page.checks.iter().filter(|c| c.outcome == Outcome::Failed).count();
     let title = page.title.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| page.url.clone());
+    let render_note = page.render_fallback.as_ref().map(|f| {
+        let why = t["render_fallback_kinds"][f.kind.as_str()].as_str().unwrap_or(f.kind.as_str()).to_string();
+        fill(t, "render_fallback_note", &[("why", why)])
+    });
     json!({ "link": safe_link(&page.url), "title": clip(&title, 60), "score": score_text(page.score),
-            "elder": page.elder_page, "error": page.error.as_ref().map(|e| error_text(&e.kind, &e.message, t)), "failed": failed })
+            "elder": page.elder_page, "error": page.error.as_ref().map(|e| error_text(&e.kind, &e.message, t)), "failed": failed,
+            "render_note": render_note })
 }
 
 /// An outcome's words and colour.
@@ -348,7 +353,10 @@ pub(super) fn site_view(cx: &ReportContext, site: &SiteRecord, table: PageTable,
         fill(t, "more_drilldown", &[("shown", table.pages.len().to_string()), ("n", table.pages_total.to_string())])
     });
     let pass_mark = cx.manifest.policy.pass_mark;
+    let fallbacks = s.summary.pages_render_fallback;
+    let render_fallback = (fallbacks > 0).then(|| fill(t, "render_fallback_site", &[("n", fallbacks.to_string())]));
     json!({
+        "render_fallback": render_fallback,
         "name": site.name, "url": site.url, "link": safe_link(&site.url), "score": score_text(s.score),
         "grade": grade_letter(s.grade), "result": result_text, "result_class": result_class,
         "verdict": verdict_text, "verdict_class": verdict_class, "accepted_note": accepted_note,
