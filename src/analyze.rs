@@ -57,6 +57,11 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
         result.error = Some(PageError { kind: "invalid_url".into(), message: format!("{:?} is not a URL", parts.url) });
         return Analyzed { site, page: result, site_checks: None };
     };
+    // A page with no content is not a page that passes most checks (it scored 44.0).
+    if body.bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        result.error = Some(PageError { kind: "empty".into(), message: "the page has no content".into() });
+        return Analyzed { site, page: result, site_checks: None };
+    }
     if let Some(kind) = eldercheck_checks::page::binary_kind(&body.bytes) {
         result.error =
             Some(PageError { kind: "not_html".into(), message: format!("the content is {kind}, not a web page") });
@@ -137,15 +142,19 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
 }
 
 fn too_complex_error(too_complex: &TooComplex, budget: std::time::Duration) -> PageError {
-    PageError {
-        kind: "too_complex".into(),
-        message: format!(
+    let message = match too_complex.elements {
+        Some(elements) => format!(
+            "the page has more than {} elements ({elements} when parsing stopped); no real page comes near it",
+            eldercheck_checks::page::parse::MAX_ELEMENTS
+        ),
+        None => format!(
             "the page is too complex to check within {} s of CPU time (--page-budget-s): {} took {:.1} s",
             budget.as_secs(),
             too_complex.stage,
             too_complex.seconds
         ),
-    }
+    };
+    PageError { kind: "too_complex".into(), message }
 }
 
 /// [`analyze`], with a panic in a dependency turned into an error entry for that page alone.

@@ -96,7 +96,6 @@ fn message(error: &anyhow::Error, console: Lang) -> String {
     }
     match error.downcast_ref::<RunError>() {
         Some(RunError::Usage(problem)) => problem.message(console),
-        Some(RunError::NothingChecked) => Problem::NothingChecked.message(console),
         _ => match error.downcast_ref::<CommandError>() {
             Some(CommandError::Problem(problem)) => problem.message(console),
             _ => format!("{error:#}"),

@@ -11,10 +11,13 @@ use crate::progress::ProgressReporter;
 use crate::results::{PageError, PageResult};
 use crate::run::{publish, Publishing, RunError, RunOutcome};
 use crate::rundir::{Manifest, RunDir, SiteEntry};
-use crate::shard::ShardInfo;
+use crate::shard::{ShardInfo, MAX_SHARDS};
 use crate::sources::SiteSourced;
 use eldercheck_checks::check::Lang;
 use std::path::{Path, PathBuf};
+
+/// Most sites a merged batch may list (a regulator's list is a few thousand).
+const MAX_LISTED_SITES: usize = 200_000;
 
 /// What `merge` is asked to do.
 #[derive(Debug, Clone)]
@@ -42,8 +45,23 @@ fn open_shard(path: &Path) -> Result<ShardResult, RunError> {
         .shard
         .clone()
         .ok_or_else(|| usage(format!("{} is not a shard's result (run with --shard K/N)", folder.display())))?;
+    let named = |what: &str| usage(format!("{}: {what}", folder.join("run.json").display()));
+    // A shard that names itself K of N with K ≥ N, or N = 0, is not a shard of any batch.
+    if info.shard.count == 0 || info.shard.count > MAX_SHARDS || info.shard.index >= info.shard.count {
+        return Err(named(&format!("the shard calls itself {}, which no batch has", info.shard)));
+    }
+    if info.list.len() > MAX_LISTED_SITES {
+        return Err(named(&format!("its site list has {} sites, over {MAX_LISTED_SITES}", info.list.len())));
+    }
     if info.positions.len() != manifest.sites.len() || info.positions.iter().any(|p| *p >= info.list.len()) {
-        return Err(usage(format!("{}: the shard's site list is inconsistent", folder.display())));
+        return Err(named("the shard's site list is inconsistent"));
+    }
+    // Each of its sites must be one the split gives to this shard, each once.
+    let mut claimed = std::collections::HashSet::new();
+    for position in &info.positions {
+        if info.list[*position].shard != info.shard.index || !claimed.insert(*position) {
+            return Err(named(&format!("it claims site {} of the list, which is not its own", position + 1)));
+        }
     }
     Ok(ShardResult { dir, manifest, info })
 }
@@ -93,6 +111,7 @@ pub fn merge(request: &MergeRequest) -> Result<RunOutcome, RunError> {
         Output::Dir(dir) => dir.clone(),
         Output::Stdout => std::env::temp_dir().join(format!("eldercheck-merge-{}", std::process::id())),
     };
+    refuse_a_shards_own_folder(&out, &shards)?;
     let merged = RunDir::create(&out.join("results"))?;
     let manifest = Manifest {
         generated_at: crate::rundir::now_rfc3339(),
@@ -104,14 +123,23 @@ pub fn merge(request: &MergeRequest) -> Result<RunOutcome, RunError> {
         ..first.manifest.clone()
     };
     merged.write_manifest(&manifest)?;
-    // Every site a shard reported, at its place in the list.
+    // Every site a shard reported, at its place in the list; a damaged site is listed as not checked
+    // with what is wrong and in which file, and the merge goes on.
     let mut reported = vec![false; list.len()];
+    let mut damaged: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     for shard in &shards {
         merged.copy_screens_from(&shard.dir)?;
         for (local, position) in shard.info.positions.iter().enumerate() {
             if shard.dir.has_site(local) {
-                merged.copy_site_from(&shard.dir, local, *position)?;
-                reported[*position] = true;
+                match merged.copy_site_checked(&shard.dir, local, *position) {
+                    Ok(()) => reported[*position] = true,
+                    Err(why) => {
+                        damaged.insert(
+                            *position,
+                            format!("shard {}'s result for this site is damaged: {why}", shard.info.shard),
+                        );
+                    }
+                }
             }
         }
     }
@@ -133,7 +161,9 @@ pub fn merge(request: &MergeRequest) -> Result<RunOutcome, RunError> {
         let (sender, receiver) = std::sync::mpsc::channel();
         for (local, position) in missing.iter().enumerate() {
             let site = &list[*position];
-            let why = if present.contains(&site.shard) {
+            let why = if let Some(damage) = damaged.remove(position) {
+                damage
+            } else if present.contains(&site.shard) {
                 format!("shard {}/{count} did not report this site", site.shard)
             } else {
                 format!("shard {}/{count} produced no results (missing, failed or still running)", site.shard)
@@ -165,6 +195,26 @@ pub fn merge(request: &MergeRequest) -> Result<RunOutcome, RunError> {
         expired_acceptances: 0,
         store_notices,
     })
+}
+
+/// `--out` may not be (or hold, or lie inside) a shard's own results: writing the merged folder would
+/// delete them.
+fn refuse_a_shards_own_folder(out: &Path, shards: &[ShardResult]) -> Result<(), RunError> {
+    let absolute =
+        |p: &Path| std::fs::canonicalize(p).or_else(|_| std::path::absolute(p)).unwrap_or_else(|_| p.to_path_buf());
+    let target = absolute(&out.join("results"));
+    for shard in shards {
+        let folder = absolute(shard.dir.path());
+        if target == folder || target.starts_with(&folder) || folder.starts_with(&target) {
+            return Err(RunError::Usage(Problem::Merge(format!(
+                "--out {} would overwrite the results of shard {} ({}); write the merged report elsewhere",
+                out.display(),
+                shard.info.shard,
+                folder.display()
+            ))));
+        }
+    }
+    Ok(())
 }
 
 /// A scratch results folder beside the merged one.

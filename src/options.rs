@@ -38,7 +38,6 @@ pub enum Problem {
         reason: String,
     },
     NothingToCheck,
-    NothingChecked,
     Range {
         name: &'static str,
         value: String,
@@ -113,7 +112,6 @@ impl Problem {
             Problem::NotUrl(p) => ("not_url", vec![("path", p.clone())]),
             Problem::Io { path, reason } => ("io", vec![("path", path.clone()), ("reason", reason.clone())]),
             Problem::NothingToCheck => ("nothing_to_check", Vec::new()),
-            Problem::NothingChecked => ("nothing_checked", Vec::new()),
             Problem::Range { name, value, low, high } => (
                 "range",
                 vec![

@@ -23,6 +23,14 @@ use std::path::{Path, PathBuf};
 pub const SCHEMA_VERSION: u32 = 2;
 /// Longest page line read back (a hostile results folder cannot make a reader allocate more).
 const MAX_LINE_BYTES: u64 = 512 * 1024 * 1024;
+/// Largest site record, one page line and one site's pages copied from another results folder (a
+/// shard's): a site of 10,000 pages writes about 500 MB.
+const MAX_COPIED_RECORD_BYTES: u64 = 64 * 1024 * 1024;
+const MAX_COPIED_LINE_BYTES: usize = 16 * 1024 * 1024;
+const MAX_COPIED_PAGES_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Largest screenshot copied, and all screenshots of one shard together.
+const MAX_SCREENSHOT_BYTES: u64 = 8 * 1024 * 1024;
+const MAX_SCREENS_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunDirError {
@@ -132,7 +140,56 @@ pub struct SiteRecord {
     pub verdict: Option<crate::verdict::SiteVerdict>,
 }
 
+/// A score as a results folder may hold one: none, or 0–100.
+fn score_in_range(score: Option<f64>) -> bool {
+    score.is_none_or(|s| s.is_finite() && (0.0..=100.0).contains(&s))
+}
+
+/// Copies a pages file line by line, each line parsed and its score checked, within the size limits.
+fn copy_page_lines(from: &Path, to: &Path) -> Result<(), String> {
+    use std::io::BufRead;
+    let fail = |what: String| format!("{}: {what}", from.display());
+    let input = File::open(from).map_err(|e| fail(e.to_string()))?;
+    let mut reader = BufReader::new(input.take(MAX_COPIED_PAGES_BYTES + 1));
+    let mut output = BufWriter::new(File::create(to).map_err(|e| format!("{}: {e}", to.display()))?);
+    let (mut line, mut number, mut total) = (Vec::new(), 0usize, 0u64);
+    loop {
+        line.clear();
+        let read = (&mut reader)
+            .take(MAX_COPIED_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| fail(e.to_string()))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        total += read as u64;
+        if line.len() > MAX_COPIED_LINE_BYTES || total > MAX_COPIED_PAGES_BYTES {
+            return Err(fail(format!("line {number} is over the size limit")));
+        }
+        let page: PageResult = serde_json::from_slice(&line).map_err(|e| fail(format!("line {number}: {e}")))?;
+        if !score_in_range(page.score) {
+            return Err(fail(format!("line {number}: a page score out of range")));
+        }
+        output.write_all(&line).map_err(|e| fail(e.to_string()))?;
+        if !line.ends_with(b"\n") {
+            output.write_all(b"\n").map_err(|e| fail(e.to_string()))?;
+        }
+    }
+    output.flush().map_err(|e| fail(e.to_string()))
+}
+
 impl SiteRecord {
+    /// Whether the record's numbers are ones a run can produce.
+    pub fn check_ranges(&self) -> Result<(), String> {
+        let s = &self.score;
+        let scores = [s.score, s.score_with_accepted].into_iter().chain(s.family_scores.values().copied());
+        if !scores.into_iter().all(score_in_range) {
+            return Err("a score out of range (0–100)".into());
+        }
+        Ok(())
+    }
+
     /// What ranking needs of this site, at position `index`.
     pub fn rank_input(&self, index: usize) -> crate::ranking::RankInput {
         crate::ranking::RankInput {
@@ -253,6 +310,26 @@ impl RunDir {
         Ok(())
     }
 
+    /// Copies site `from` of another results folder (a shard's) to site `to` of this one, reading it
+    /// as input: sizes capped, every line parsed, scores in range. A damaged or tampered site is
+    /// refused with what is wrong and which file, and nothing of it is copied.
+    pub fn copy_site_checked(&self, other: &RunDir, from: usize, to: usize) -> Result<(), String> {
+        let record_path = other.site_path(from);
+        let fail = |what: String| format!("{}: {what}", record_path.display());
+        let size = std::fs::metadata(&record_path).map_err(|e| fail(e.to_string()))?.len();
+        if size > MAX_COPIED_RECORD_BYTES {
+            return Err(fail(format!("{size} bytes, over the {MAX_COPIED_RECORD_BYTES}-byte limit")));
+        }
+        let record: SiteRecord = read_json(&record_path).map_err(|e| e.to_string())?;
+        record.check_ranges().map_err(fail)?;
+        let pages_from = other.pages_path(from);
+        let pages_to = self.pages_path(to);
+        if pages_from.is_file() {
+            copy_page_lines(&pages_from, &pages_to)?;
+        }
+        write_json(&self.site_path(to), &record).map_err(|e| e.to_string())
+    }
+
     /// Where rendered pages' screenshots are (`screens/`, named by a digest of the page URL).
     pub fn screens_path(&self) -> PathBuf {
         self.path().join("screens")
@@ -265,14 +342,18 @@ impl RunDir {
         let Ok(entries) = std::fs::read_dir(&from) else { return Ok(0) };
         let to = self.screens_path();
         std::fs::create_dir_all(&to).map_err(io_error(&to))?;
-        let mut copied = 0;
+        let (mut copied, mut bytes) = (0, 0u64);
         for entry in entries.flatten() {
             let name = entry.file_name();
             let plain = name.to_str().is_some_and(|n| n.ends_with(".jpg") && !n.starts_with('.'));
-            if plain && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let size = entry.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+            // A screenshot is at most 800 × 3,000 px: anything larger is not one of ours.
+            let Some(size) = size.filter(|s| *s <= MAX_SCREENSHOT_BYTES) else { continue };
+            if plain && entry.file_type().is_ok_and(|t| t.is_file()) && bytes + size <= MAX_SCREENS_BYTES {
                 let source = entry.path();
                 std::fs::copy(&source, to.join(&name)).map_err(io_error(&source))?;
                 copied += 1;
+                bytes += size;
             }
         }
         Ok(copied)

@@ -191,7 +191,7 @@ fn unreadable_and_garbage_pages_become_entries_not_crashes() {
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path().join("gone.html"), dir.path().join("dangling.html")).expect("symlink");
     let output = run(&["check", dir.path().to_str().expect("path"), "--format", "json", "--out", "-", "-q"]);
-    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(matches!(output.status.code(), Some(0 | 1 | 3)), "{}", String::from_utf8_lossy(&output.stderr));
     let report = stdout_json(&output);
     let pages = report["sites"][0]["pages"].as_array().expect("pages");
     let expected = if cfg!(unix) { 4 } else { 3 };
@@ -201,8 +201,13 @@ fn unreadable_and_garbage_pages_become_entries_not_crashes() {
             pages.iter().find(|p| p["url"].as_str().is_some_and(|u| u.ends_with("dangling.html"))).expect("dangling");
         assert_eq!(dangling["error"]["kind"], "read");
         assert_eq!(dangling["score"], serde_json::Value::Null, "a page that failed to load is not scored");
-        assert_eq!(report["sites"][0]["summary"]["pages_failed_to_load"], 2, "the dangling link and the garbage");
+        assert_eq!(
+            report["sites"][0]["summary"]["pages_failed_to_load"], 3,
+            "the dangling link, the garbage, the empty page"
+        );
     }
+    let empty = pages.iter().find(|p| p["url"].as_str().is_some_and(|u| u.ends_with("empty.htm"))).expect("empty");
+    assert_eq!(empty["error"]["kind"], "empty", "an empty file is not a page that passes most checks");
     let garbage =
         pages.iter().find(|p| p["url"].as_str().is_some_and(|u| u.ends_with("garbage.html"))).expect("garbage");
     assert_eq!(garbage["error"]["kind"], "not_html", "binary bytes are not scored as a page");

@@ -432,3 +432,39 @@ async fn the_home_page_is_the_end_of_the_start_redirect_whatever_the_sitemap_lis
     }
     assert!(runs.windows(2).all(|w| w[0] == w[1]), "same site, same options: same pages every run: {runs:?}");
 }
+
+/// A batch whose every site is down still writes its report, every site not checked with why, and
+/// exits 3 (not 2, which a CronJob would retry as "could not start"); dead sites are told so after
+/// one connection attempt each, without a robots.txt or retries (issue 28).
+#[test]
+fn a_batch_of_dead_sites_writes_its_report_and_exits_3() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let closed: Vec<u16> = (0..20)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port())
+        .collect();
+    let list: String = closed.iter().enumerate().map(|(n, port)| format!("http://dead{n}.test:{port}/\n")).collect();
+    std::fs::write(work.path().join("sites.txt"), list).expect("write");
+    let resolve: Vec<String> =
+        closed.iter().enumerate().map(|(n, port)| format!("\"dead{n}.test:{port}:127.0.0.1\"")).collect();
+    std::fs::write(
+        work.path().join("eldercheck.toml"),
+        format!("resolve = [{}]\nno-db = true\nquiet = true\nrender = \"never\"\n", resolve.join(", ")),
+    )
+    .expect("config");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_eldercheck"))
+        .args(["check", "--sites", "sites.txt", "--out", "out"])
+        .current_dir(work.path())
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(3), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(work.path().join("out/report.json")).expect("report")).expect("json");
+    let sites = report["sites"].as_array().expect("sites");
+    assert_eq!(sites.len(), 20);
+    for site in sites {
+        assert_eq!(site["status"], "not_checked");
+        assert_eq!(site["pages"].as_array().map(Vec::len), Some(1), "one entry, the home page's failure");
+        assert_eq!(site["pages"][0]["error"]["kind"], "connect");
+    }
+    assert!(work.path().join("out/report.html").is_file());
+}

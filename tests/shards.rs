@@ -217,3 +217,75 @@ async fn a_missing_shard_is_never_silent_and_strangers_are_refused() {
     .await
     .expect("join");
 }
+
+/// Shards are input: a damaged record, a shard claiming what is not its own, a score no run makes,
+/// an impossible shard number or an `--out` over a shard's own results never crash the merge, lose a
+/// report or publish nonsense (issue 28).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampered_shards_are_refused_or_their_sites_listed_as_not_checked() {
+    let (addr, _log) = serve(|path, headers| site_page(headers, path)).await;
+    let work = batch(addr);
+    let dir = work.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let shards = shard_runs(&dir, &[0, 1, 2]);
+        let names: Vec<String> = shards.iter().map(|s| s.display().to_string()).collect();
+        let results = |n: usize| shards[n].join("results");
+        let edit_manifest = |n: usize, edit: &dyn Fn(&mut Value)| {
+            let path = results(n).join("run.json");
+            let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+            edit(&mut manifest);
+            std::fs::write(&path, serde_json::to_vec(&manifest).expect("json")).expect("write");
+        };
+        let merge =
+            |out: &str| eldercheck(&["merge", &names[0], &names[1], &names[2], "--out", out, "--no-db", "-q"], &dir);
+
+        // One truncated site record and one with a score no run makes: the merge goes on, those
+        // sites are not checked and the message names the damaged file.
+        let record = results(0).join("sites/000001.json");
+        let text = std::fs::read(&record).expect("record");
+        std::fs::write(&record, &text[..text.len() / 2]).expect("truncate");
+        let other = results(1).join("sites/000001.json");
+        let mut value: Value = serde_json::from_slice(&std::fs::read(&other).expect("record")).expect("json");
+        value["score"] = serde_json::json!(1e308);
+        std::fs::write(&other, serde_json::to_vec(&value).expect("json")).expect("write");
+        let merged = merge("merged");
+        assert!(matches!(merged.status.code(), Some(1 | 3)), "{}", String::from_utf8_lossy(&merged.stderr));
+        let report = report(&dir.join("merged"));
+        let damaged: Vec<&Value> = report["sites"]
+            .as_array()
+            .expect("sites")
+            .iter()
+            .filter(|s| s["pages"][0]["error"]["message"].as_str().is_some_and(|m| m.contains("damaged")))
+            .collect();
+        assert_eq!(damaged.len(), 2, "both damaged sites are named");
+        assert!(damaged
+            .iter()
+            .any(|s| s["pages"][0]["error"]["message"].as_str().unwrap_or("").contains("000001.json")));
+        assert!(report["sites"]
+            .as_array()
+            .expect("sites")
+            .iter()
+            .all(|s| s["score"].as_f64().is_none_or(|v| v <= 100.0)));
+
+        // --out over a shard's own results is refused before anything is written.
+        let own = merge(&names[0]);
+        assert_eq!(own.status.code(), Some(2), "{}", String::from_utf8_lossy(&own.stderr));
+        assert!(results(0).join("run.json").is_file(), "the shard's results are intact");
+
+        // A shard calling itself 7 of 2, or claiming another shard's sites.
+        edit_manifest(2, &|m| m["shard"]["shard"] = serde_json::json!({ "index": 7, "count": 2 }));
+        let impossible = merge("bad1");
+        assert_eq!(impossible.status.code(), Some(2), "{}", String::from_utf8_lossy(&impossible.stderr));
+        edit_manifest(2, &|m| m["shard"]["shard"] = serde_json::json!({ "index": 2, "count": 3 }));
+        let first_of_shard_0 = {
+            let path = results(0).join("run.json");
+            let manifest: Value = serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json");
+            manifest["shard"]["positions"][0].clone()
+        };
+        edit_manifest(2, &|m| m["shard"]["positions"][0] = first_of_shard_0.clone());
+        let claiming = merge("bad2");
+        assert_eq!(claiming.status.code(), Some(2), "{}", String::from_utf8_lossy(&claiming.stderr));
+    })
+    .await
+    .expect("join");
+}

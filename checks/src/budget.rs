@@ -13,6 +13,9 @@ use std::time::Duration;
 pub struct TooComplex {
     pub stage: &'static str,
     pub seconds: f64,
+    /// Set when the page had more elements than a page may have (`parse::MAX_ELEMENTS`), not more
+    /// CPU time.
+    pub elements: Option<usize>,
 }
 
 /// CPU time allowed from the moment the budget is made.
@@ -41,7 +44,7 @@ impl Budget {
         let Some(limit) = self.limit else { return Ok(()) };
         let spent = self.spent();
         if spent > limit {
-            Err(TooComplex { stage, seconds: spent.as_secs_f64() })
+            Err(TooComplex { stage, seconds: spent.as_secs_f64(), elements: None })
         } else {
             Ok(())
         }

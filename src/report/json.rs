@@ -194,6 +194,9 @@ struct JsonPage<'a> {
     referrer: Option<&'a Referrer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rendered: Option<&'a PageRendering>,
+    /// The page was to be judged in the browser but is judged as served, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    render_fallback: Option<&'a crate::sources::RenderFallback>,
     checks: Vec<JsonCheck<'a>>,
 }
 
@@ -387,6 +390,7 @@ impl Sink for JsonSink {
             stylesheet_problems: &page.stylesheet_problems,
             referrer: page.referrer.as_ref(),
             rendered: page.rendered.as_ref(),
+            render_fallback: page.render_fallback.as_ref(),
             checks: page.checks.iter().map(|c| check_view(cx, c)).collect(),
         };
         self.write(if self.first_page { b"\n" } else { b",\n" })?;

@@ -13,7 +13,7 @@ pub mod targets;
 use crate::analyze::Analysis;
 use crate::config::Config;
 use crate::options::{Output, Problem};
-use crate::report::{write_reports, Destination, WriteError};
+use crate::report::WriteError;
 use crate::rundir::{Manifest, RunDir, RunDirError, Tool, SCHEMA_VERSION};
 use crate::score::{Grade, SiteStatus};
 use crate::settings::CheckSettings;
@@ -52,9 +52,6 @@ pub enum RunError {
     /// A bad option or input file: nothing was checked (exit 2).
     #[error("{0}")]
     Usage(Problem),
-    /// Every target failed before a single page could be checked (exit 2).
-    #[error("nothing could be checked")]
-    NothingChecked,
     #[error(transparent)]
     Results(#[from] RunDirError),
     #[error(transparent)]
@@ -217,14 +214,8 @@ pub fn execute(plan: Plan) -> Result<RunOutcome, RunError> {
     let finished = pipeline::run(stages, &folder.dir, progress)?;
     let ranks: Vec<crate::ranking::RankInput> = finished.iter().map(|s| s.rank.clone()).collect();
     folder.dir.write_summary(&crate::ranking::summarise(&ranks))?;
-    let checked: usize = finished.iter().map(|s| s.pages_checked).sum();
-    // A shard whose sites all failed is still a shard result, for the merge to account for.
-    if checked == 0 && manifest.shard.is_none() {
-        if settings.out == Output::Stdout {
-            write_reports(&folder.dir, settings.lang, &settings.format.0, Destination::Stdout)?;
-        }
-        return Err(RunError::NothingChecked);
-    }
+    // A run whose every site failed still writes its report (every site 无法检测, with why) and
+    // stores the run: a nightly batch that found every site down has something to show (exit 3).
     let publishing = Publishing {
         out: settings.out.clone(),
         formats: settings.format.clone(),

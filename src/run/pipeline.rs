@@ -107,13 +107,16 @@ async fn feed_sites(
         let feed = SiteFeed::new(index, sender.clone()).rendered_by(renderer.clone());
         let (limiter, crawler, progress) = (limiter.clone(), crawler.clone(), progress.clone());
         tasks.spawn(async move {
-            let Ok(_permit) = limiter.acquire_owned().await else { return };
             match (source, crawler) {
                 (SiteSource::Local(site), _) => {
+                    let Ok(_permit) = limiter.acquire_owned().await else { return };
                     progress.add_queued(site.pages.len() + site.unreadable.len());
                     feed_site(site, feed, max_body).await;
                 }
-                (SiteSource::Crawl(url), Some(crawler)) => crawler.crawl_site(&url, feed, progress.clone()).await,
+                // A dead site is told so without taking a crawl slot.
+                (SiteSource::Crawl(url), Some(crawler)) => {
+                    crawler.crawl_if_reachable(&url, feed, progress.clone(), limiter).await
+                }
                 (SiteSource::Crawl(_), None) => feed.finish(None, 0).await,
             }
         });

@@ -148,14 +148,11 @@ fn walk(root: &Path, unreadable: &mut Vec<(PathBuf, String)>) -> Vec<PathBuf> {
             let path = entry.path();
             match entry.file_type() {
                 Ok(t) if t.is_dir() => folders.push(path),
-                Ok(t) if t.is_symlink() && is_html_file(&path) => {
-                    let target = std::fs::canonicalize(&path);
-                    if target.as_ref().is_ok_and(|t| t.starts_with(root) && t.is_file()) {
-                        pages.push(path);
-                    } else {
-                        unreadable.push((path, "a symbolic link to a file outside the site folder".into()));
-                    }
-                }
+                Ok(t) if t.is_symlink() && is_html_file(&path) => match std::fs::canonicalize(&path) {
+                    Ok(target) if target.starts_with(root) && target.is_file() => pages.push(path),
+                    Ok(_) => unreadable.push((path, "a symbolic link to a file outside the site folder".into())),
+                    Err(e) => unreadable.push((path, format!("a symbolic link to a missing file ({e})"))),
+                },
                 Ok(_) if is_html_file(&path) => pages.push(path),
                 Ok(_) => {}
                 Err(e) => unreadable.push((path, e.to_string())),

@@ -17,6 +17,8 @@ use url::Url;
 pub const MAX_REDIRECTS: usize = 10;
 /// Requests in flight to one host at most.
 pub const PER_HOST_IN_FLIGHT: usize = 2;
+/// How long a site's start address may take to accept a connection before the site is not checked.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Requests to one host that time out (after their retries) in a row before the host is given up
 /// for the run: a dead server then costs two timeouts, not one per page.
 const TIMEOUTS_BEFORE_GIVING_UP: u32 = 2;
@@ -184,6 +186,34 @@ impl Fetcher {
     /// The run's name lookups.
     pub fn lookups(&self) -> &Arc<Lookups> {
         &self.lookups
+    }
+
+    /// Whether a site's start address answers at all: its name resolves and one of the addresses its
+    /// access allows accepts a connection. A host that does not is remembered as unreachable for the
+    /// run. `None` when it answers, or when the crawl itself must say why not (an address the rule
+    /// refuses).
+    pub async fn unreachable(&self, url: &Url, access: Access) -> Option<FetchError> {
+        let host = url.host_str()?;
+        let addresses = self.lookups.of(host).await;
+        let error = if addresses.is_empty() {
+            FetchError::new("dns", format!("{host}: the name does not resolve"))
+        } else {
+            let allowed: Vec<std::net::IpAddr> = addresses.into_iter().filter(|ip| access.allows(*ip)).collect();
+            if allowed.is_empty() {
+                return None;
+            }
+            let port = url.port_or_known_default().unwrap_or(80);
+            let wait = self.config.timeout.min(PROBE_TIMEOUT);
+            for ip in &allowed {
+                let connect = tokio::net::TcpStream::connect(std::net::SocketAddr::new(*ip, port));
+                if let Ok(Ok(_)) = tokio::time::timeout(wait, connect).await {
+                    return None;
+                }
+            }
+            FetchError::new("connect", format!("{host}:{port}: no connection within {} s", wait.as_secs()))
+        };
+        self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(host_key(url), error.clone());
+        Some(error)
     }
 
     fn host(&self, url: &Url) -> Arc<HostState> {

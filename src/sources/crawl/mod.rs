@@ -136,7 +136,13 @@ pub struct Crawler {
     fetcher: Arc<Fetcher>,
     stylesheets: Arc<HttpStylesheets>,
     options: Arc<CrawlOptions>,
+    /// Start addresses probed at once (a probe is one lookup and one connection attempt).
+    probes: tokio::sync::Semaphore,
 }
+
+/// Sites whose start address is probed at once: enough that a batch with thousands of dead sites
+/// is told so in minutes (a probe waits at most 10 s), few enough for the machine's sockets.
+const PROBES_AT_ONCE: usize = 128;
 
 /// What a page task hands back to the site's crawl loop.
 struct Fetched {
@@ -155,7 +161,45 @@ impl Crawler {
     ) -> Result<Crawler, FetchError> {
         let fetcher = Arc::new(Fetcher::new(options.fetch.clone(), lookups)?);
         let stylesheets = Arc::new(HttpStylesheets::new(fetcher.clone(), runtime));
-        Ok(Crawler { fetcher, stylesheets, options: Arc::new(options) })
+        Ok(Crawler {
+            fetcher,
+            stylesheets,
+            options: Arc::new(options),
+            probes: tokio::sync::Semaphore::new(PROBES_AT_ONCE),
+        })
+    }
+
+    /// Whether a site can be crawled at all (its start address answers), asked before the site takes
+    /// one of the crawl's slots: in a batch of thousands of sites with many down, a dead site costs
+    /// one lookup and one connection attempt, not a slot held through a robots.txt and its retries.
+    /// A site that does not answer is handed on as its home page's failure and finished.
+    pub async fn crawl_if_reachable(
+        &self,
+        start_text: &str,
+        feed: SiteFeed,
+        progress: Arc<ProgressReporter>,
+        crawl_slots: Arc<tokio::sync::Semaphore>,
+    ) {
+        let start = Url::parse(start_text.trim()).ok().and_then(|u| scope::normalise(&u));
+        if let Some(start) = start {
+            let host = start.host_str().unwrap_or_default();
+            let access = Access::for_start(&self.fetcher.lookups().of(host).await);
+            let unreachable = {
+                let Ok(_probe) = self.probes.acquire().await else { return };
+                self.fetcher.unreachable(&start, access).await
+            };
+            if let Some(error) = unreachable {
+                let loader = self.stylesheets.for_site(access);
+                progress.add_queued(1);
+                let shown = scope::redact(start.as_str()).into_owned();
+                let failure = LoadFailure::new(error.kind, scope::redact(&error.message).into_owned());
+                feed.page(PageParts::failed(shown.clone(), shown.clone(), 0, failure), loader, false).await;
+                feed.finish(Some(shown), 0).await;
+                return;
+            }
+        }
+        let Ok(_slot) = crawl_slots.acquire_owned().await else { return };
+        self.crawl_site(start_text, feed, progress).await;
     }
 
     /// Crawls one site, handing every page on to `feed`, then reports the site complete.
