@@ -191,7 +191,7 @@ fn unreadable_and_garbage_pages_become_entries_not_crashes() {
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path().join("gone.html"), dir.path().join("dangling.html")).expect("symlink");
     let output = run(&["check", dir.path().to_str().expect("path"), "--format", "json", "--out", "-", "-q"]);
-    assert!(matches!(output.status.code(), Some(0 | 1 | 3)), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(matches!(output.status.code(), Some(0 | 1 | 3 | 4)), "{}", String::from_utf8_lossy(&output.stderr));
     let report = stdout_json(&output);
     let pages = report["sites"][0]["pages"].as_array().expect("pages");
     let expected = if cfg!(unix) { 4 } else { 3 };
@@ -534,4 +534,38 @@ fn a_single_saved_page_finds_its_sites_root_relative_stylesheets() {
     assert!(site_url.ends_with("/site/"), "the report names the root used: {site_url}");
     let contrast = checked["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "color-contrast");
     assert_eq!(contrast.expect("contrast")["outcome"], "failed", "#bbb on white is judged, not left undecided");
+}
+
+/// One table of exit codes for cron (docs/SCHEDULING.md): 2 a usage error, 0 every site checked and
+/// passed, 1 some site not passed, 3 some site not (fully) checked and none failed, 4 both.
+#[test]
+fn exit_codes_follow_one_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = |name: &str, html: &str| {
+        let folder = dir.path().join(name);
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::write(folder.join("index.html"), html).expect("write");
+        folder.display().to_string()
+    };
+    let good = site(
+        "good",
+        "<!DOCTYPE html><html lang=zh-CN><head><meta name=viewport content='width=device-width'><title>好网站</title></head>\
+         <body><a href='care/'>关怀版</a><p style='font-size:20px'>正文内容清楚</p></body></html>",
+    );
+    let bad = site(
+        "bad",
+        "<html><head><title></title></head><body><p style='color:#ccc'>差</p><img src=a.png></body></html>",
+    );
+    let down = site("down", "");
+    let code = |targets: &[&str]| {
+        let mut args = vec!["check", "-q", "--format", "json", "--out", "-"];
+        args.extend_from_slice(targets);
+        run(&args).status.code()
+    };
+    assert_eq!(code(&["no/such/folder"]), Some(2), "usage error");
+    assert_eq!(code(&[&good]), Some(0), "every site checked and passed");
+    assert_eq!(code(&[&good, &bad]), Some(1), "some site not passed");
+    assert_eq!(code(&[&good, &down]), Some(3), "some site not checked, none failed");
+    assert_eq!(code(&[&bad, &down]), Some(4), "both");
+    assert_eq!(code(&[&down]), Some(3), "every site down still writes its report");
 }

@@ -464,3 +464,27 @@ fn a_local_page_with_missing_and_remote_files_renders_without_waiting_for_them()
     assert!(home.error.is_none(), "no render_failed at the deadline: {:?}", home.error);
     assert!(home.rendered.is_some());
 }
+
+/// `--render always` where the browser cannot start (here: a 1 GiB address-space limit, which
+/// Chromium's reservations exceed) stops with exit 2 and says so, instead of quietly checking every
+/// page statically and exiting 0 (issue 28).
+#[test]
+fn rendering_always_where_the_browser_cannot_start_is_a_usage_error() {
+    let Some(browser) = chromium_or_skip() else { return };
+    let site = tempfile::tempdir().expect("site");
+    std::fs::write(site.path().join("index.html"), "<title>x</title><p>x</p>").expect("write");
+    let script = format!(
+        "ulimit -v 1048576; exec '{}' check --no-db -q --render always --chromium '{}' --out '{}' '{}'",
+        env!("CARGO_BIN_EXE_eldercheck"),
+        browser.display(),
+        site.path().join("out").display(),
+        site.path().display()
+    );
+    let output = Command::new("bash").args(["-c", &script]).env("LANG", "zh_CN.UTF-8").output().expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("Chromium"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -48,6 +48,8 @@ pub enum LaunchError {
     Spawn { path: String, source: std::io::Error },
     #[error("{path} did not open its DevTools endpoint within {seconds} s{detail}")]
     NoEndpoint { path: String, seconds: u64, detail: String },
+    #[error("{path} exited as it started{detail}")]
+    Exited { path: String, detail: String },
 }
 
 /// A running browser process and its throw-away profile folder.
@@ -178,11 +180,15 @@ pub async fn launch(path: &Path, window: (u32, u32), deny_port: u16) -> Result<P
             let pid = child.id();
             Ok(Process { child: std::sync::Mutex::new(child), pid, profile, ws_url })
         }
-        _ => {
+        other => {
             let _ = child.start_kill();
             let _ = std::fs::remove_dir_all(&profile);
             let detail = if seen.is_empty() { String::new() } else { format!(": {}", seen.join(" | ")) };
-            Err(LaunchError::NoEndpoint { path: path.display().to_string(), seconds: STARTUP.as_secs(), detail })
+            let path = path.display().to_string();
+            Err(match other {
+                Ok(_) => LaunchError::Exited { path, detail },
+                Err(_) => LaunchError::NoEndpoint { path, seconds: STARTUP.as_secs(), detail },
+            })
         }
     }
 }

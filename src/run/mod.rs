@@ -108,6 +108,9 @@ pub enum Verdict {
     Failed,
     /// No site failed, but some site could not be checked, or only partly (exit 3).
     Incomplete,
+    /// Some site failed and some other could not be checked, or only partly (exit 4): a nightly
+    /// job alerts on both.
+    FailedAndIncomplete,
 }
 
 impl Verdict {
@@ -117,6 +120,7 @@ impl Verdict {
             Verdict::Passed => 0,
             Verdict::Failed => 1,
             Verdict::Incomplete => 3,
+            Verdict::FailedAndIncomplete => 4,
         }
     }
 }
@@ -127,12 +131,12 @@ impl RunOutcome {
         // could be checked is certain). A low score on a partly checked site is not a verdict.
         let failed =
             |s: &SiteLine| (s.status == SiteStatus::Checked && !s.passed_with_accepted) || s.unaccepted_vetoes > 0;
-        if self.sites.iter().any(failed) {
-            Verdict::Failed
-        } else if self.sites.iter().any(|s| s.status != SiteStatus::Checked) {
-            Verdict::Incomplete
-        } else {
-            Verdict::Passed
+        let incomplete = |s: &SiteLine| s.status != SiteStatus::Checked && !failed(s);
+        match (self.sites.iter().any(failed), self.sites.iter().any(incomplete)) {
+            (true, true) => Verdict::FailedAndIncomplete,
+            (true, false) => Verdict::Failed,
+            (false, true) => Verdict::Incomplete,
+            (false, false) => Verdict::Passed,
         }
     }
 }
