@@ -20,6 +20,9 @@ use url::Url;
 const EXTRACT_JS: &str = include_str!("js/extract.js");
 /// Runs before any script of every document of the tab (see the file).
 const GUARD_JS: &str = include_str!("js/guard.js");
+/// The longest a read waits for playing media to be heard (see `Tab::listen_to_media`).
+const LISTEN_MOST: Duration = Duration::from_millis(1500);
+
 /// How long a page must have been still after load before it is read (see `Tab::settle`).
 pub(super) const QUIET: Duration = Duration::from_millis(50);
 
@@ -349,6 +352,7 @@ impl Tab {
             other => other?,
         };
         let quiet = self.settle(session, settings.settle, seen).await;
+        self.listen_to_media(session, context).await;
         self.freeze_animations(session, context).await;
         let _ = watch_ended.send(quiet);
         trace("settle", t);
@@ -396,6 +400,22 @@ impl Tab {
     /// page animating thousands of boxes no longer makes every picture wait for its frames. (Each
     /// animation is paused: slowing the document's timeline to 0 over the protocol put animated
     /// boxes back where they started, hiding the movement just measured.)
+    /// Media playing when the page went quiet is listened to for a moment longer (at most
+    /// [`LISTEN_MOST`]), so that a track of silence is not taken for sound; a page without playing
+    /// media is read at once.
+    async fn listen_to_media(&self, session: &str, context: i64) {
+        let end = tokio::time::Instant::now() + LISTEN_MOST;
+        loop {
+            let Ok(wait) = self.evaluate(session, context, "window.__eldercheck.stillListening()").await else { return };
+            let wait = Duration::from_millis(wait.as_u64().unwrap_or(0));
+            let left = end.saturating_duration_since(tokio::time::Instant::now());
+            if wait.is_zero() || left.is_zero() {
+                return;
+            }
+            tokio::time::sleep(wait.min(left)).await;
+        }
+    }
+
     async fn freeze_animations(&self, session: &str, context: i64) {
         // Not asking each its state: that makes the browser restyle the page once per animation.
         let pause = "document.getAnimations().forEach((a) => a.pause()); 0";

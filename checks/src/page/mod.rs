@@ -221,18 +221,25 @@ impl Page {
             dialogs: facts.dialogs.clone(),
             ..rendered::Rendering::default()
         };
-        let nodes: Vec<(NodeId, Option<NodeId>, Option<u32>)> = document_elements(&self.html)
+        // An image map's areas have no box of their own (the browser computes `display: none` for
+        // them), yet they are links a reader reaches through the image: they keep the engine's view.
+        let boxless = |e: &ElementRef<'_>| matches!(e.value().name(), "area" | "map");
+        let nodes: Vec<(NodeId, Option<NodeId>, Option<u32>, bool)> = document_elements(&self.html)
             .map(|e| {
                 let tagged = e.value().attr(rendered::ELEMENT_ID_ATTR).and_then(|v| v.parse::<u32>().ok());
-                (e.id(), e.parent().and_then(ElementRef::wrap).map(|p| p.id()), tagged)
+                (e.id(), e.parent().and_then(ElementRef::wrap).map(|p| p.id()), tagged, boxless(&e))
             })
             .collect();
         // Document order visits parents first, so a parent's opacity is final before its children's.
-        for (node, parent, tagged) in nodes {
+        for (node, parent, tagged, boxless) in nodes {
             let parent_opacity = parent.and_then(|p| self.styles.get(&p)).map_or(1.0, |style| style.cumulative_opacity);
             let Some(style) = self.styles.get_mut(&node) else { continue };
             if let Some(element) = tagged.and_then(|id| by_id.get(&id)) {
+                let engine_rendered = style.rendered;
                 rendered::apply(style, element);
+                if boxless {
+                    style.rendered = engine_rendered;
+                }
                 if let Some(bounds) = element.bounds {
                     rendering.boxes.insert(node, bounds);
                     // Wholly above or left of the page: no reader can scroll to it (`top: -999em`).
@@ -252,6 +259,9 @@ impl Page {
                 }
                 if element.audible {
                     rendering.audible.insert(node);
+                }
+                if element.silent {
+                    rendering.silent.insert(node);
                 }
             }
             style.cumulative_opacity = parent_opacity * style.opacity;

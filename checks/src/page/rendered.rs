@@ -68,9 +68,12 @@ pub struct BrowserElement {
     /// The box moved between two samples about a second apart (a floating window, a ticker).
     #[serde(default)]
     pub moved: bool,
-    /// An `<audio>`/`<video>` playing with sound after load.
+    /// An `<audio>`/`<video>` playing with sound after load, for more than 3 s.
     #[serde(default)]
     pub audible: bool,
+    /// An `<audio>`/`<video>` playing without sound: muted, at volume 0, or with no audio track.
+    #[serde(default)]
+    pub silent: bool,
     /// Lines the element's own text takes.
     #[serde(default)]
     pub lines: u32,
@@ -103,6 +106,8 @@ pub struct Rendering {
     pub boxes: HashMap<ego_tree::NodeId, Bounds>,
     pub moved: HashSet<ego_tree::NodeId>,
     pub audible: HashSet<ego_tree::NodeId>,
+    /// Media the browser saw playing without sound.
+    pub silent: HashSet<ego_tree::NodeId>,
     pub backdrops: HashMap<ego_tree::NodeId, super::style::Rgba>,
     pub focus_escapes: HashSet<ego_tree::NodeId>,
     pub lines: HashMap<ego_tree::NodeId, u32>,
@@ -346,6 +351,7 @@ mod tests {
             bounds: None,
             moved: false,
             audible: false,
+            silent: false,
             lines: 1,
             backdrop: None,
             focus_escapes: false,

@@ -40,6 +40,25 @@ fn fragment_duration(src: &str) -> Option<f64> {
     Some(seconds(end)? - seconds(start)?)
 }
 
+/// Words of a control that pauses, stops or mutes media.
+const CONTROL_WORDS: &[&str] = &["pause", "stop", "mute", "play", "暂停", "停止", "静音", "播放", "关闭声音"];
+
+/// Whether the page offers its own controls for the media: a button beside it (in its container, up
+/// to three levels up) named to pause, stop or mute it, as players without `controls` build them.
+fn page_controls_for(page: &crate::page::Page, media: scraper::ElementRef<'_>) -> bool {
+    media.ancestors().filter_map(scraper::ElementRef::wrap).take(3).any(|container| {
+        container.descendent_elements().any(|control| {
+            let is_control = matches!(control.value().name(), "button" | "input")
+                || page.role(control).is_some_and(|r| r == "button");
+            if !is_control || !page.is_rendered(control) {
+                return false;
+            }
+            let name = crate::page::aria::accessible_name(page, control).name.to_lowercase();
+            CONTROL_WORDS.iter().any(|word| name.contains(word))
+        })
+    })
+}
+
 impl Check for NoAutoplayAudio {
     fn meta(&self) -> &'static CheckMeta {
         &META
@@ -49,11 +68,16 @@ impl Check for NoAutoplayAudio {
         let page = cx.page;
         let mut tally = Tally::default();
         let audible = page.rendering().map(|r| &r.audible);
+        let silent = page.rendering().map(|r| &r.silent);
         for media in page.elements().filter(|e| matches!(e.value().name(), "audio" | "video")) {
             let v = media.value();
+            // The browser played it and heard nothing (no audio track, muted): nothing to stop.
+            if silent.is_some_and(|s| s.contains(&media.id())) {
+                continue;
+            }
             // A browser saw it playing with sound after load (scripts may start media without `autoplay`).
             if audible.is_some_and(|a| a.contains(&media.id())) {
-                if v.attr("controls").is_some() {
+                if v.attr("controls").is_some() || page_controls_for(page, media) {
                     tally.pass();
                 } else {
                     tally.add(Finding::failed(page, media, Message::new(

@@ -6,6 +6,7 @@
 //   the copy only), reads the computed values the checks judge, marks boxes that moved since the
 //   sample, counts text lines, and serialises what it walked as HTML. Iterative: no recursion
 //   whose depth a page decides.
+// - `stillListening()` says how long to wait before media can be told silent or sounding.
 // - `backdropCandidates()` lists text over images, gradients or with shadows, whose contrast only
 //   pixels can tell; `hideText(id)`/`showText(id)` let the renderer photograph them without glyphs.
 // - `focusProbe()` focuses each focusable element inside aria-hidden and notes whether focus stays.
@@ -25,6 +26,7 @@
   // read as raw again (<xmp>): written as <pre> with their text escaped.
   const AS_PRE = new Set(['plaintext', 'xmp']);
   const HTML_NS = 'http://www.w3.org/1999/xhtml';
+  const DOCUMENT_ONLY = new Set(['title', 'base', 'meta']);
   const tagged = [];
   // Ids of tagged elements inside aria-hidden="true" (or carrying it), noted by the walk.
   const insideHidden = [];
@@ -57,6 +59,69 @@
       if (at) positions.set(el, at);
     }
     window.__eldercheckPositions = positions;
+    listen();
+  }
+
+  // Media playing (or starting) between the sample and the collection is routed through an
+  // analyser, so that a track of silence (an audio track with nothing in it) can be told from
+  // sound. Only media the page may read: a cross-origin file without CORS gives the analyser
+  // zeros, which would pass for silence, so it is left unheard.
+  const MAX_LISTENED = 16;
+  const HEARD_ENOUGH = 0.5;
+  const ears = new Map();
+  let audio = null;
+  function listen() {
+    const hear = (el) => {
+      if (!(el instanceof HTMLMediaElement) || ears.has(el) || ears.size >= MAX_LISTENED || el.srcObject) return;
+      const src = el.currentSrc || '';
+      let readable = src.startsWith('blob:') || src.startsWith('data:') || el.crossOrigin !== null;
+      try { readable = readable || new URL(src, location.href).origin === location.origin; } catch (e) { return; }
+      if (!readable) return;
+      try {
+        audio = audio || new AudioContext();
+        const source = audio.createMediaElementSource(el);
+        const analyser = audio.createAnalyser();
+        source.connect(analyser);
+        analyser.connect(audio.destination);
+        ears.set(el, { analyser: analyser, peak: 0, from: null, to: null });
+      } catch (e) {
+        // The page routed it through an AudioContext of its own already.
+      }
+    };
+    for (const el of document.querySelectorAll('audio, video')) if (!el.paused) hear(el);
+    document.addEventListener('playing', (event) => hear(event.target), true);
+    const buffer = new Float32Array(2048);
+    setInterval(() => {
+      for (const [el, ear] of ears) {
+        if (el.paused || el.muted) continue;
+        ear.analyser.getFloatTimeDomainData(buffer);
+        for (let i = 0; i < buffer.length; i++) ear.peak = Math.max(ear.peak, Math.abs(buffer[i]));
+        if (ear.from === null) ear.from = el.currentTime;
+        ear.to = el.currentTime;
+      }
+    }, 50);
+  }
+
+  // Milliseconds still to listen before silence could be told: media heard for less than half a
+  // second, or autoplaying media still loading. The renderer waits that long (bounded) before it reads.
+  function stillListening() {
+    let wait = 0;
+    for (const [el, ear] of ears) {
+      if (el.paused || el.muted || el.ended) continue;
+      const heard = ear.from === null ? 0 : ear.to - ear.from;
+      if (heard < HEARD_ENOUGH) wait = Math.max(wait, (HEARD_ENOUGH - heard) * 1000 + 100);
+    }
+    for (const el of document.querySelectorAll('audio[autoplay], video[autoplay]')) {
+      if (el.paused && !el.ended && !el.muted && el.networkState === HTMLMediaElement.NETWORK_LOADING) wait = Math.max(wait, 300);
+    }
+    return Math.ceil(wait);
+  }
+
+  // Heard playing for half a second with nothing but zeros: a track of silence.
+  function heardSilence(el) {
+    const ear = ears.get(el);
+    return !!ear && audio !== null && audio.state === 'running' && ear.from !== null &&
+      ear.to - ear.from >= HEARD_ENOUGH && ear.peak === 0;
   }
 
   function doctype() {
@@ -130,11 +195,20 @@
       const now = relative(el);
       moved = now !== null && Math.abs(now[0] - before[0]) + Math.abs(now[1] - before[1]) >= 2;
     }
-    let audible = false;
+    // Playing with sound for more than 3 s: a media fragment (`#t=8,10`) bounds how long it plays;
+    // media with no audio track (nothing decoded after playing a while), with a track of silence,
+    // muted or at volume 0 is silent.
+    let audible = false, silent = false;
     if (el instanceof HTMLMediaElement) {
-      const long = el.loop || !isFinite(el.duration) || el.duration > 3;
-      const decoded = typeof el.webkitAudioDecodedByteCount === 'number' ? el.webkitAudioDecodedByteCount > 0 : true;
-      audible = !el.paused && !el.muted && el.volume > 0 && long && decoded;
+      const fragment = /#t=(?:npt:)?([\d.:]*),([\d.:]+)/.exec(el.currentSrc || '');
+      const seconds = (v) => v.split(':').reduce((a, p) => a * 60 + Number(p || 0), 0);
+      const span = fragment ? seconds(fragment[2]) - seconds(fragment[1]) : el.duration;
+      const long = el.loop || !isFinite(span) || span > 3;
+      const noTrack = typeof el.webkitAudioDecodedByteCount === 'number' && el.readyState >= 2
+        && el.currentTime > 0.2 && el.webkitAudioDecodedByteCount === 0;
+      const playing = !el.paused;
+      silent = playing && (el.muted || el.volume === 0 || noTrack || heardSilence(el));
+      audible = playing && !silent && long;
     }
     const box = r.width > 0 || r.height > 0 ? { x: r.x + sx, y: r.y + sy, width: r.width, height: r.height } : null;
     return {
@@ -152,6 +226,7 @@
       bounds: box,
       moved: moved,
       audible: audible,
+      silent: silent,
       lines: shown ? lines(el) : 0,
     };
   }
@@ -172,6 +247,12 @@
       const node = frame[0];
       if (frame[1] === null) {
         // Entering the node.
+        if (node.nodeType === 1 && DOCUMENT_ONLY.has(node.localName) && node.getRootNode() instanceof ShadowRoot) {
+          // A <title>, <base> or <meta> in a shadow tree does nothing for the document: flattened into
+          // the copy it would become the page's title (ACT 2779a5).
+          stack.pop();
+          continue;
+        }
         if (node.nodeType === 1) {
           const name = serialisedName(node);
           const hides = node.getAttribute('aria-hidden') === 'true';
@@ -316,5 +397,5 @@
     return JSON.stringify(escapes);
   }
 
-  return { sample, collect, backdropCandidates, hideText, showText, focusProbe };
+  return { sample, stillListening, collect, backdropCandidates, hideText, showText, focusProbe };
 })()
