@@ -22,7 +22,26 @@
       cards.forEach(function (c) { list.appendChild(c); });
     };
     [family, impact, order].forEach(function (s) { s.addEventListener("change", apply); });
+    // The list opens in the order its sort control names, not in the order it was written.
+    apply();
   }
+
+  // Printing (or saving as PDF) shows everything: every collapsed section opened and every
+  // filtered-out issue shown, put back as they were afterwards.
+  var opened = [];
+  var unhidden = [];
+  window.addEventListener("beforeprint", function () {
+    each(document.querySelectorAll("details:not([open])"), function (d) { d.open = true; opened.push(d); });
+    if (list) {
+      each(list.querySelectorAll(".issue-group[hidden]"), function (c) { c.hidden = false; unhidden.push(c); });
+    }
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    unhidden.forEach(function (c) { c.hidden = true; });
+    opened = [];
+    unhidden = [];
+  });
 
   each(document.querySelectorAll("table.sortable"), function (table) {
     each(table.querySelectorAll("th[data-sort]"), function (th, column) {

@@ -97,6 +97,9 @@ pub fn announce(plan: &Plan) {
         };
         eprintln!("{prefix}{line}");
     }
+    for (key, values) in &plan.notes {
+        eprintln!("{}", i18n::say(console, &["console", key], values));
+    }
     for (target, url) in &plan.guessed_urls {
         let values = [("target", target.clone()), ("url", url.clone())];
         eprintln!("{prefix}{}", i18n::say(console, &["console", "guessed_url"], &values));
@@ -152,10 +155,16 @@ pub fn summarise(outcome: &RunOutcome, out: Option<&Path>, lang: Lang) {
             ],
         );
         if site.accepted > 0 {
-            line.push_str(&say("accepted_part", &[("n", site.accepted.to_string())]));
+            // The exit code is judged without them: the line says so, so that 未达标 and exit 0 agree.
+            let result = i18n::say(t, &[if site.passed_with_accepted { "passed" } else { "failed" }], &[]);
+            line.push_str(&say("accepted_part", &[("n", site.accepted.to_string()), ("result", result)]));
         }
         if site.vetoes > 0 {
             line.push_str(&say("vetoes_part", &[("n", site.vetoes.to_string())]));
+        }
+        if let Some(error) = site.first_error.as_ref().filter(|_| site.status != SiteStatus::Checked) {
+            let explained = crate::explain::explain(&error.kind, &error.message, t);
+            line.push_str(&say("reason_part", &[("what", explained.what), ("todo", explained.todo)]));
         }
         eprintln!("{line}");
     }
@@ -220,8 +229,9 @@ pub fn write_again(
     Ok(())
 }
 
-/// `eldercheck history`: stored runs as a table or JSON.
-pub fn history(site: Option<&str>, db: &Path, format: &str) -> Result<(), CommandError> {
+/// `eldercheck history`: stored runs as a table (in the console's language, Beijing time) or JSON
+/// (as stored: UTC times).
+pub fn history(site: Option<&str>, db: &Path, format: &str, console: Lang) -> Result<(), CommandError> {
     if !db.exists() {
         return Err(CommandError::Usage(format!(
             "no history store at {} (runs are stored there unless --no-db is given)",
@@ -237,30 +247,57 @@ pub fn history(site: Option<&str>, db: &Path, format: &str) -> Result<(), Comman
             writeln!(out, "{text}")?;
         }
         "table" => {
-            writeln!(
-                out,
-                "{:<5} {:<26} {:>6} {:<5} {:>6} {:>8} {:>6}  site",
-                "run", "date", "score", "grade", "pages", "findings", "vetoes"
-            )?;
+            let t = i18n::strings(console);
+            if rows.is_empty() {
+                eprintln!("{}", i18n::say(t, &["console", "history_none"], &[("path", db.display().to_string())]));
+                return Ok(());
+            }
+            let headings: Vec<String> = (0..9)
+                .map(|i| t["console"]["history_columns"][i].as_str().unwrap_or_default().to_string())
+                .collect();
+            let mut table = vec![headings];
             for r in rows {
-                let score = r.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}"));
-                writeln!(
-                    out,
-                    "{:<5} {:<26} {:>6} {:<5} {:>6} {:>8} {:>6}  {}",
-                    r.run,
-                    r.generated_at.chars().take(25).collect::<String>(),
-                    score,
+                table.push(vec![
+                    r.run.to_string(),
+                    i18n::beijing_time(&r.generated_at, &t["console"], "history_time"),
+                    r.score.map_or_else(|| "–".to_string(), |s| format!("{s:.1}")),
                     r.grade,
-                    r.pages,
-                    r.findings,
-                    r.vetoes,
-                    r.site
-                )?;
+                    r.pages.to_string(),
+                    r.findings.to_string(),
+                    r.accepted.to_string(),
+                    r.vetoes.to_string(),
+                    format!("{} {}", r.name, r.site),
+                ]);
+            }
+            for line in aligned(&table) {
+                writeln!(out, "{line}")?;
             }
         }
         other => return Err(CommandError::Usage(format!("--format {other}: use table or json"))),
     }
     Ok(())
+}
+
+/// Rows as lines of columns padded to the widest cell, by the columns a terminal gives each
+/// character (a Chinese character takes two); the last column is not padded.
+fn aligned(rows: &[Vec<String>]) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.width()).max().unwrap_or(0)).collect();
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                let cell = i18n::terminal_safe(cell);
+                line.push_str(&cell);
+                if c + 1 < row.len() {
+                    line.push_str(&" ".repeat(widths[c].saturating_sub(cell.width()) + 2));
+                }
+            }
+            line
+        })
+        .collect()
 }
 
 /// `eldercheck baseline write REPORT`: accepts every failed issue of a report.json.

@@ -67,6 +67,9 @@ const MIGRATIONS: &[&str] = &[
     "CREATE INDEX findings_by_site_key ON findings(site_id, key);",
     // Since issues: a finding row is an issue of the site (its id as the key), with what it is.
     "ALTER TABLE findings ADD COLUMN label TEXT;",
+    // Issues a baseline accepted are stored as present (accepted is not fixed), and counted per site.
+    "ALTER TABLE findings ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE sites ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// One row of `eldercheck history`.
@@ -80,6 +83,8 @@ pub struct HistoryRow {
     pub grade: String,
     pub pages: i64,
     pub findings: i64,
+    /// Of `findings`, those a baseline accepted (still present).
+    pub accepted: i64,
     pub vetoes: i64,
 }
 
@@ -122,7 +127,7 @@ impl RunWriter<'_> {
     pub fn site(&mut self, site: &SiteRecord) -> Result<(), StoreError> {
         let wrap = self.wrap();
         self.tx
-            .prepare_cached("INSERT INTO sites (run_id, url, name, score, grade, passed, pages, pages_failed, findings, vetoes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+            .prepare_cached("INSERT INTO sites (run_id, url, name, score, grade, passed, pages, pages_failed, findings, vetoes, accepted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
             .map_err(&wrap)?
             .execute(params![
                 self.run_id,
@@ -133,8 +138,10 @@ impl RunWriter<'_> {
                 site.score.passed,
                 site.score.summary.pages_checked as i64,
                 site.score.summary.pages_failed_to_load as i64,
-                site.score.summary.findings as i64,
-                site.score.vetoes.len() as i64
+                // Accepted findings are still on the site: the history counts them, and says how many.
+                (site.score.summary.findings + site.score.summary.accepted) as i64,
+                site.score.vetoes.len() as i64,
+                site.score.summary.accepted as i64
             ])
             .map_err(&wrap)?;
         let site_id = self.tx.last_insert_rowid();
@@ -171,18 +178,21 @@ impl RunWriter<'_> {
         Ok(())
     }
 
-    /// The current site's pages are all in: stores its failed issues (by id; accepted ones are left
-    /// out) and fills in the site's trend (earlier runs) and changes (against its previous run).
+    /// The current site's pages are all in: stores its failed issues (by id; those a baseline
+    /// accepted too, marked so: an accepted issue is present, not fixed) and fills in the site's
+    /// trend (earlier runs) and changes (against its previous run).
     pub fn end_site(&mut self, site: &mut SiteRecord) -> Result<(), StoreError> {
         let site_id = self.current_site()?;
         let wrap = self.wrap();
         {
             let mut finding_statement = self
                 .tx
-                .prepare_cached("INSERT INTO findings (site_id, key, check_id, label) VALUES (?1, ?2, ?3, ?4)")
+                .prepare_cached("INSERT INTO findings (site_id, key, check_id, label, accepted) VALUES (?1, ?2, ?3, ?4, ?5)")
                 .map_err(&wrap)?;
-            for issue in site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed && i.accepted.is_none()) {
-                finding_statement.execute(params![site_id, issue.id, issue.check, issue.label()]).map_err(&wrap)?;
+            for issue in site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed) {
+                finding_statement
+                    .execute(params![site_id, issue.id, issue.check, issue.label(), issue.accepted.is_some()])
+                    .map_err(&wrap)?;
             }
         }
         let trend = self
@@ -240,7 +250,8 @@ impl RunWriter<'_> {
                 };
                 let (new, new_total) = list(site_id, previous)?;
                 let (fixed, fixed_total) = list(previous, site_id)?;
-                Some(Changes { new, fixed, new_total, fixed_total, labels })
+                let accepted = site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed && i.accepted.is_some()).count();
+                Some(Changes { new, fixed, new_total, fixed_total, labels, accepted })
             }
         };
         site.trend = trend;
@@ -324,7 +335,7 @@ impl Store {
         let mut statement = self
             .connection
             .prepare(
-                "SELECT runs.id, runs.generated_at, sites.url, sites.name, sites.score, sites.grade, sites.pages, sites.findings, sites.vetoes
+                "SELECT runs.id, runs.generated_at, sites.url, sites.name, sites.score, sites.grade, sites.pages, sites.findings, sites.vetoes, sites.accepted
                  FROM sites JOIN runs ON runs.id = sites.run_id
                  WHERE ?1 IS NULL OR sites.url LIKE '%' || ?1 || '%' OR sites.name LIKE '%' || ?1 || '%'
                  ORDER BY sites.url, runs.id DESC",
@@ -342,6 +353,7 @@ impl Store {
                     pages: r.get(6)?,
                     findings: r.get(7)?,
                     vetoes: r.get(8)?,
+                    accepted: r.get(9)?,
                 })
             })
             .map_err(|e| self.err(e))?;

@@ -49,6 +49,33 @@ pub fn say(table: &Value, path: &[&str], values: &[(&str, String)]) -> String {
     out
 }
 
+/// A UTC time (RFC 3339, as runs record it) as Beijing time, the time of the people reading, in
+/// the table's `format` (`{year}`, `{month}`/`{mm}`, `{month_name}`, `{day}`/`{dd}`, `{hour}`, `{minute}`);
+/// the text as given when it is not a time.
+pub fn beijing_time(rfc3339: &str, table: &Value, format: &str) -> String {
+    let Ok(time) = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339) else {
+        return rfc3339.to_string();
+    };
+    let Ok(offset) = time::UtcOffset::from_hms(8, 0, 0) else { return rfc3339.to_string() };
+    let local = time.to_offset(offset);
+    let month_name = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        [usize::from(u8::from(local.month())).saturating_sub(1).min(11)];
+    say(
+        table,
+        &[format],
+        &[
+            ("year", local.year().to_string()),
+            ("month", u8::from(local.month()).to_string()),
+            ("mm", format!("{:02}", u8::from(local.month()))),
+            ("month_name", month_name.to_string()),
+            ("day", local.day().to_string()),
+            ("dd", format!("{:02}", local.day())),
+            ("hour", format!("{:02}", local.hour())),
+            ("minute", format!("{:02}", local.minute())),
+        ],
+    )
+}
+
 /// Text from pages, servers and files as a terminal may show it: control characters (escape
 /// sequences that recolour, retitle or clear a terminal) and bidirectional overrides (which make
 /// text read differently from what it is) are written as escapes.

@@ -18,6 +18,7 @@ pub mod baseline;
 pub mod browser;
 pub mod commands;
 pub mod config;
+pub mod explain;
 pub mod history;
 pub mod i18n;
 pub mod issues;

@@ -74,7 +74,7 @@ fn run(command: Command, matches: &clap::ArgMatches, console: Lang) -> anyhow::R
             Ok(0)
         }
         Command::History { site, db, format } => {
-            commands::history(site.as_deref(), &db, &format)?;
+            commands::history(site.as_deref(), &db, &format, console)?;
             Ok(0)
         }
         Command::Merge { shards, reports: ReportArgs { out, format, lang }, store, quiet } => {

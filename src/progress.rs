@@ -76,12 +76,15 @@ impl ProgressReporter {
             Some((kind, message)) => {
                 self.errors.fetch_add(1, Ordering::Relaxed);
                 if self.mode != Progress::Quiet {
-                    let table = crate::i18n::strings(self.lang);
-                    let kind_words = table["error_kinds"][kind].as_str().unwrap_or(kind).to_string();
+                    let explained = crate::explain::explain(kind, message, crate::i18n::strings(self.lang));
                     self.line(&self.say(
                         "page_error",
-                        &[("url", url.to_string()), ("kind", kind_words), ("message", message.to_string())],
+                        &[("url", url.to_string()), ("what", explained.what), ("todo", explained.todo)],
                     ));
+                    // The technical chain is for whoever runs the server: shown when asked for (-v).
+                    if self.mode == Progress::Verbose {
+                        self.line(&self.say("page_error_detail", &[("detail", explained.detail)]));
+                    }
                 }
             }
             None if self.mode == Progress::Verbose => self.line(&self.say("page_checked", &[("url", url.to_string())])),

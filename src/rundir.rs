@@ -66,6 +66,21 @@ pub struct Manifest {
     /// Present when the run is one shard of a batch (`--shard K/N`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<crate::shard::ShardInfo>,
+    /// How the pages were looked at (absent in folders of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<Method>,
+}
+
+/// How a run looked at its pages, which the report states: the same site can score a little
+/// differently with and without a browser, and a reader must be able to tell which it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Method {
+    /// The viewport pages were laid out in, `WIDTHxHEIGHT`.
+    pub viewport: String,
+    /// `--render`: never, auto or always.
+    pub render: String,
+    /// Whether a browser was there to render with.
+    pub browser: bool,
 }
 
 /// A site as the run was asked to check it.
@@ -103,6 +118,9 @@ pub struct Changes {
     pub new_total: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_total: Option<usize>,
+    /// Issues still present that a baseline accepted: neither new nor fixed.
+    #[serde(default)]
+    pub accepted: usize,
 }
 
 /// What an issue in a list of changes is.

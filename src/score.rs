@@ -104,6 +104,13 @@ pub struct Summary {
     /// on them, or showed something else): the rendered part of the site is incomplete.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub pages_render_fallback: usize,
+    /// Pages judged on what a browser showed.
+    #[serde(default)]
+    pub pages_rendered: usize,
+    /// The first page's failure, which is why a site that could not be checked was not (said with
+    /// the site in reports and sites.csv).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_error: Option<crate::results::PageError>,
     /// Failed findings that count (accepted ones excluded).
     pub findings: usize,
     /// Failed findings accepted by the baseline.
@@ -296,6 +303,9 @@ impl SiteTally {
     pub fn add(&mut self, page: &PageResult, policy: &Policy) {
         if let Some(error) = &page.error {
             self.summary.pages_failed_to_load += 1;
+            if self.summary.first_error.is_none() {
+                self.summary.first_error = Some(error.clone());
+            }
             if error.kind == "robots_denied" {
                 self.summary.pages_denied_by_robots += 1;
             }
@@ -303,6 +313,7 @@ impl SiteTally {
         }
         self.summary.pages_checked += 1;
         self.summary.pages_render_fallback += usize::from(page.render_fallback.is_some());
+        self.summary.pages_rendered += usize::from(page.rendered.is_some());
         if let Some(score) = page.score {
             let sums = PageSums::of(page, policy, CheckOutcome::score);
             self.pages.add(score, sums.weight());

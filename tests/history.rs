@@ -151,7 +151,7 @@ fn an_empty_file_is_migrated_and_old_runs_are_pruned() {
         assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
     }
     assert_eq!(runs_in(&db), 2, "--keep-runs 2 keeps the newest two");
-    let table = eldercheck(&["history", "--db", db.to_str().expect("p")], &[]);
+    let table = eldercheck(&["history", "--db", db.to_str().expect("p")], &[("LANG", "en_US.UTF-8")]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.starts_with("run") && text.lines().count() == 3, "{text}");
 }
@@ -284,4 +284,81 @@ fn a_baseline_accepts_a_site_level_finding() {
     assert_eq!(entry["findings"][0]["accepted"]["reason"], "elder mode launches in March", "{entry}");
     assert_eq!(report["sites"][0]["summary"]["findings"], 0);
     assert_eq!(report["sites"][0]["summary"]["accepted"], 1);
+}
+
+#[test]
+fn an_accepted_issue_is_present_in_history_and_changes_not_fixed() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let work = tempfile::tempdir().expect("tempdir");
+    let db = work.path().join("history.db");
+    write_page(site.path(), "<img id=banner src=banner.jpg><p>正文</p>");
+    let (_, first) = check(site.path(), &db, &[]);
+    let failed_issues = |report: &serde_json::Value| {
+        report["sites"][0]["issues"].as_array().map_or(0, |i| i.iter().filter(|i| i["outcome"] == "failed").count())
+    };
+    let present = failed_issues(&first);
+    assert!(present > 0);
+    let report = work.path().join("first.json");
+    std::fs::write(&report, serde_json::to_vec(&first).expect("json")).expect("write");
+    let baseline = work.path().join("baseline.toml");
+    write_baseline(&report, &baseline, "redesign in 2027");
+
+    // The same page, its issues accepted: nothing was fixed, nothing is new, all are accepted.
+    let (output, second) = check(site.path(), &db, &["--baseline", baseline.to_str().expect("p")]);
+    let changes = &second["sites"][0]["changes"];
+    assert_eq!(changes["fixed"], serde_json::json!([]), "accepted is not fixed: {changes}");
+    assert_eq!(changes["new"], serde_json::json!([]));
+    assert_eq!(changes["accepted"], present);
+    // And the run after it, without the baseline: the issues were there all along.
+    let (_, third) = check(site.path(), &db, &[]);
+    assert_eq!(third["sites"][0]["changes"]["new"], serde_json::json!([]), "nothing is new without the baseline");
+
+    let history = eldercheck(&["history", "--db", db.to_str().expect("p"), "--format", "json"], &[]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&history.stdout).expect("history json");
+    let with_baseline = rows.iter().find(|r| r["accepted"].as_i64() > Some(0)).expect("the accepted run");
+    assert!(with_baseline["findings"].as_i64() >= Some(present as i64), "its findings are counted: {with_baseline}");
+    assert!(output.status.success() || output.status.code() == Some(1));
+}
+
+#[test]
+fn the_console_says_what_the_exit_code_says_with_a_baseline() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let work = tempfile::tempdir().expect("tempdir");
+    write_page(site.path(), "<img id=banner src=banner.jpg><p>正文</p>");
+    let out = work.path().join("run1");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--out", out.to_str().expect("p"), "--format", "json", "--fail-under", "100", "--lang", "zh-CN"];
+        args.extend_from_slice(extra);
+        let site = site.path().to_string_lossy().into_owned();
+        let mut all = vec!["check", site.as_str(), "--no-db"];
+        all.extend_from_slice(&args);
+        eldercheck(&all, &[("LANG", "zh_CN.UTF-8")])
+    };
+    assert_eq!(run(&[]).status.code(), Some(1));
+    let baseline = work.path().join("baseline.toml");
+    write_baseline(&out.join("report.json"), &baseline, "redesign in 2027");
+    let accepted = run(&["--baseline", baseline.to_str().expect("p")]);
+    assert_eq!(accepted.status.code(), Some(0));
+    let console = String::from_utf8_lossy(&accepted.stderr);
+    assert!(console.contains("未达标") && console.contains("已按基线接受，不计这些为达标"), "{console}");
+}
+
+#[test]
+fn history_speaks_the_consoles_language_in_beijing_time() {
+    let site = tempfile::tempdir().expect("tempdir");
+    let work = tempfile::tempdir().expect("tempdir");
+    let db = work.path().join("history.db");
+    write_page(site.path(), "<p>正文</p>");
+    check(site.path(), &db, &[]);
+    let table = eldercheck(&["history", "--db", db.to_str().expect("p")], &[("LANG", "zh_CN.UTF-8")]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.starts_with("运行") && text.contains("时间（北京时间）") && text.contains("已接受"), "{text}");
+    let json = eldercheck(&["history", "--db", db.to_str().expect("p"), "--format", "json"], &[]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).expect("json");
+    let utc = rows[0]["generated_at"].as_str().expect("time");
+    let stamp = time::OffsetDateTime::parse(utc, &time::format_description::well_known::Rfc3339).expect("rfc3339");
+    let beijing = stamp.to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("offset"));
+    let shown = format!("{}-{:02}-{:02} {:02}:{:02}", beijing.year(), u8::from(beijing.month()), beijing.day(), beijing.hour(), beijing.minute());
+    assert!(text.contains(&shown), "{shown} in {text}");
+    assert!(!text.contains(&utc[..19]), "no UTC stamps: {text}");
 }

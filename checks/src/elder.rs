@@ -30,6 +30,7 @@ pub enum ElderReason {
 pub const ENTRY_WORDS: &[&str] = &[
     "长者模式",
     "长者版",
+    "长者浏览",
     "关怀版",
     "关怀模式",
     "适老版",
@@ -42,22 +43,62 @@ pub const ENTRY_WORDS: &[&str] = &[
     "大字模式",
     "亲情版",
     "关爱版",
-    "无障碍",
     "elder mode",
     "senior mode",
     "care mode",
-    "accessibility",
+];
+
+/// Words naming accessibility in general: a toolbar switch (无障碍) as often as a statement page
+/// (无障碍说明, "Accessibility"). Alone they make an entry only where the control turns a mode on.
+const ACCESSIBILITY_WORDS: &[&str] = &["无障碍", "accessibility", "accessible", "barrier-free"];
+
+/// Words that make an accessibility text a way into a mode: 无障碍浏览, 无障碍模式, "accessibility tools".
+const MODE_WORDS: &[&str] =
+    &["浏览", "模式", "版", "工具", "开关", "通道", "阅读", "mode", "toolbar", "tools", "version", "view"];
+
+/// Words of a statement, policy or help page about accessibility, which is no entry to anything.
+const STATEMENT_WORDS: &[&str] = &[
+    "说明", "声明", "政策", "帮助", "指南", "承诺", "法", "statement", "policy", "help", "legal", "@",
 ];
 
 /// Longest link text (in characters, spaces ignored) still read as an entry name: a news title
 /// that mentions 适老化 or 无障碍 is not an entry to the elder mode.
 const MAX_ENTRY_TEXT_CHARS: usize = 14;
 
-/// Whether a link text names the elder mode (长者模式 / 关怀版 / 适老版 …).
-pub fn is_entry_text(text: &str) -> bool {
+/// What a control's text says it leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryText {
+    /// An elder or accessible mode by name: 关怀版, 长者模式, 无障碍浏览, "accessibility mode".
+    Mode,
+    /// Accessibility, no more (无障碍, "Accessibility"): an entry only if the control switches a
+    /// mode on in place, since as a link it is usually a statement page.
+    Accessibility,
+}
+
+/// Reads a link or control text as an entry to an elder or accessible mode, if it is one.
+pub fn entry_text(text: &str) -> Option<EntryText> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
     let spaced = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    compact.chars().count() <= MAX_ENTRY_TEXT_CHARS && ENTRY_WORDS.iter().any(|w| spaced.contains(w))
+    if compact.chars().count() > MAX_ENTRY_TEXT_CHARS || STATEMENT_WORDS.iter().any(|w| spaced.contains(w)) {
+        return None;
+    }
+    if ENTRY_WORDS.iter().any(|w| spaced.contains(w)) {
+        return Some(EntryText::Mode);
+    }
+    if !ACCESSIBILITY_WORDS.iter().any(|w| spaced.contains(w)) {
+        return None;
+    }
+    if MODE_WORDS.iter().any(|w| spaced.contains(w)) {
+        Some(EntryText::Mode)
+    } else {
+        Some(EntryText::Accessibility)
+    }
+}
+
+/// Whether a link text names the elder or accessible mode (长者模式 / 关怀版 / 无障碍浏览 …): a
+/// page reached through it is a page of that mode.
+pub fn is_entry_text(text: &str) -> bool {
+    entry_text(text) == Some(EntryText::Mode)
 }
 
 /// Class/id words that mark an elder-mode page.
@@ -134,14 +175,26 @@ mod tests {
 
     #[test]
     fn entry_link_texts() {
-        for yes in ["关怀版", "长者模式", " 适老版 ", "无障碍浏览", "Elder Mode", "进入长辈版", "Accessibility"]
-        {
+        for yes in ["关怀版", "长者模式", " 适老版 ", "无障碍浏览", "Elder Mode", "进入长辈版", "长者浏览模式", "网站无障碍开关"] {
             assert!(is_entry_text(yes), "{yes}");
         }
-        for no in ["关于开展第3期适老化改造工作的通知", "《无障碍环境建设法》全文及解读", "政务公开", ""]
-        {
+        for no in [
+            "关于开展第3期适老化改造工作的通知",
+            "《无障碍环境建设法》全文及解读",
+            "政务公开",
+            "",
+            "无障碍说明",
+            "Accessibility Statement",
+            "Accessibility Policy",
+            "Accessibility Help",
+            "accessibility@nytimes.com",
+            "Accessibility",
+        ] {
             assert!(!is_entry_text(no), "{no}");
         }
+        assert_eq!(entry_text("无障碍"), Some(EntryText::Accessibility));
+        assert_eq!(entry_text("Accessibility"), Some(EntryText::Accessibility));
+        assert_eq!(entry_text("无障碍说明"), None);
     }
 
     #[test]

@@ -15,16 +15,34 @@ pub struct TextElement<'a> {
     pub text: String,
 }
 
-/// Visible elements that have non-whitespace text of their own, in document order.
+/// Visible elements that have text of their own with a letter or digit in it, in document order:
+/// what the font-size and spacing checks read.
 pub fn visible_text_elements(page: &Page) -> Vec<TextElement<'_>> {
+    visible_text(page, false)
+}
+
+/// Visible elements with text of their own, punctuation and symbols included (a ` | ` between
+/// links): all a reader must tell from its background, for the contrast checks.
+pub fn visible_text_and_marks(page: &Page) -> Vec<TextElement<'_>> {
+    visible_text(page, true)
+}
+
+fn visible_text(page: &Page, with_marks: bool) -> Vec<TextElement<'_>> {
     page.visible_text
-        .get_or_init(|| find_visible_text(page).into_iter().map(|t| (t.element.id(), t.text)).collect())
+        .get_or_init(|| find_visible_text(page).into_iter().map(|(t, letters)| (t.element.id(), t.text, letters)).collect())
         .iter()
-        .filter_map(|(node, text)| page.element(*node).map(|element| TextElement { element, text: text.clone() }))
+        .filter(|(_, _, letters)| with_marks || *letters)
+        .filter_map(|(node, text, _)| page.element(*node).map(|element| TextElement { element, text: text.clone() }))
         .collect()
 }
 
-fn find_visible_text(page: &Page) -> Vec<TextElement<'_>> {
+/// A character that shows as a glyph of text: not whitespace, not an icon font's private-use code.
+fn is_text_glyph(c: char) -> bool {
+    !c.is_whitespace() && !matches!(u32::from(c), 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
+}
+
+/// Each visible text element, with whether its text has a letter or digit.
+fn find_visible_text(page: &Page) -> Vec<(TextElement<'_>, bool)> {
     let mut out = Vec::new();
     for element in page.elements() {
         // A text box shows its text, and a drop-down its selected option, in the control's own colours.
@@ -40,7 +58,7 @@ fn find_visible_text(page: &Page) -> Vec<TextElement<'_>> {
         };
         if let Some(text) = shown_by_control {
             if text.chars().any(char::is_alphanumeric) && page.is_visible(element) && !inside_non_text(element) {
-                out.push(TextElement { element, text });
+                out.push((TextElement { element, text }, true));
             }
             continue;
         }
@@ -56,7 +74,7 @@ fn find_visible_text(page: &Page) -> Vec<TextElement<'_>> {
             .flat_map(str::split_whitespace)
             .collect::<Vec<_>>()
             .join(" ");
-        if own.is_empty() || !own.chars().any(|c| c.is_alphanumeric()) {
+        if !own.chars().any(is_text_glyph) {
             continue;
         }
         // Text at font-size 0 has no box (the inline-block whitespace trick): nothing to read.
@@ -64,7 +82,8 @@ fn find_visible_text(page: &Page) -> Vec<TextElement<'_>> {
         if !page.is_visible(element) || inside_non_text(element) || sized_to_nothing {
             continue;
         }
-        out.push(TextElement { element, text: own });
+        let letters = own.chars().any(char::is_alphanumeric);
+        out.push((TextElement { element, text: own }, letters));
     }
     out
 }

@@ -27,6 +27,11 @@ pub(super) struct Seen {
     in_flight: Option<std::collections::HashSet<String>>,
     /// Told when the page has loaded or crashed.
     pub(super) news: Arc<tokio::sync::Notify>,
+    /// Stylesheet and image requests under way: id → (address, is a stylesheet).
+    subresources: std::collections::HashMap<String, (String, bool)>,
+    /// Stylesheets and images that did not load (see `BrowserFacts::failed_stylesheets`).
+    pub(super) failed_stylesheets: Vec<String>,
+    pub(super) failed_images: Vec<String>,
 }
 
 impl Seen {
@@ -36,6 +41,30 @@ impl Seen {
 
     pub(super) fn nothing_in_flight(&self) -> bool {
         self.in_flight.as_ref().is_some_and(|f| f.is_empty())
+    }
+
+    /// A stylesheet or image request, followed until it ends.
+    fn note_subresource(&mut self, params: &Value) {
+        let is_stylesheet = match params["type"].as_str() {
+            Some("Stylesheet") => true,
+            Some("Image") => false,
+            _ => return,
+        };
+        let (Some(id), Some(url)) = (params["requestId"].as_str(), params["request"]["url"].as_str()) else { return };
+        // data: images cannot fail to load; a page of thousands of images is followed for the first ones.
+        if url.starts_with("data:") || self.subresources.len() >= MAX_FOLLOWED_SUBRESOURCES {
+            return;
+        }
+        self.subresources.insert(id.to_string(), (url.chars().take(MAX_NOTED_URL_CHARS).collect(), is_stylesheet));
+    }
+
+    /// A followed request ended: failed (not cancelled by the page) or answered with an error status.
+    fn end_subresource(&mut self, id: &str, failed: bool) {
+        let Some((url, is_stylesheet)) = self.subresources.remove(id) else { return };
+        let list = if is_stylesheet { &mut self.failed_stylesheets } else { &mut self.failed_images };
+        if failed && list.len() < MAX_NOTED_FAILURES && !list.contains(&url) {
+            list.push(url);
+        }
     }
 
     /// A page that opens dialogs or windows in a loop is noted a few times, not without end.
@@ -50,6 +79,10 @@ impl Seen {
 const MAX_FOLLOWED_REQUESTS: usize = 10_000;
 /// Dialogs and windows noted for one page.
 const MAX_DIALOGS: usize = 50;
+/// Stylesheet and image requests followed for one page, failures noted, and the length of an address kept.
+const MAX_FOLLOWED_SUBRESOURCES: usize = 4_000;
+const MAX_NOTED_FAILURES: usize = 32;
+const MAX_NOTED_URL_CHARS: usize = 300;
 
 /// Answers the tab's events while the page renders: serves the document, applies the address rule
 /// to every other request, dismisses dialogs and closes pop-up windows (noting both), and notes
@@ -83,12 +116,22 @@ pub(super) async fn handle_events(
                 if let (Some(in_flight), Some(id)) = (seen.in_flight.as_mut(), params["requestId"].as_str()) {
                     in_flight.insert(id.to_string());
                 }
+                seen.note_subresource(&params);
+            }
+            "Network.responseReceived" => {
+                if params["response"]["status"].as_u64().is_some_and(|status| status >= 400) {
+                    let id = params["requestId"].as_str().unwrap_or_default();
+                    seen.lock().unwrap_or_else(|e| e.into_inner()).end_subresource(id, true);
+                }
             }
             "Network.loadingFinished" | "Network.loadingFailed" => {
                 let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
-                if let (Some(in_flight), Some(id)) = (seen.in_flight.as_mut(), params["requestId"].as_str()) {
+                let id = params["requestId"].as_str().unwrap_or_default();
+                if let Some(in_flight) = seen.in_flight.as_mut() {
                     in_flight.remove(id);
                 }
+                let failed = method == "Network.loadingFailed" && params["canceled"].as_bool() != Some(true);
+                seen.end_subresource(id, failed);
             }
             "Inspector.targetCrashed" => {
                 let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());

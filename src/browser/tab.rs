@@ -238,6 +238,8 @@ impl Tab {
                 return Err(RenderError::Crashed);
             }
             facts.dialogs = seen.dialogs.clone();
+            facts.failed_stylesheets = seen.failed_stylesheets.clone();
+            facts.failed_images = seen.failed_images.clone();
         }
         trace("collect", t);
         let t = std::time::Instant::now();

@@ -29,7 +29,7 @@ const FINDING_COLUMNS: [(&str, &str); 9] = [
     ("issue", "问题编号"),
 ];
 
-const SITE_COLUMNS: [(&str, &str); 16] = [
+const SITE_COLUMNS: [(&str, &str); 17] = [
     ("site", "网址"),
     ("name", "名称"),
     ("group", "分组"),
@@ -46,6 +46,7 @@ const SITE_COLUMNS: [(&str, &str); 16] = [
     ("contrast", "颜色对比度"),
     ("popups", "广告弹窗"),
     ("labels", "读屏标签"),
+    ("reason", "未能检测的原因"),
 ];
 
 fn header(columns: &[(&str, &str)], lang: Lang) -> String {
@@ -170,6 +171,15 @@ impl Sink for CsvSink {
             family("contrast"),
             family("popups"),
             family("labels"),
+            // Why a site was not (fully) checked, with what to do: a regulator's list must say it.
+            match (&s.summary.first_error, s.status) {
+                (Some(error), SiteStatus::NotChecked | SiteStatus::Incomplete) => {
+                    let explained = crate::explain::explain(&error.kind, &error.message, crate::i18n::strings(cx.lang));
+                    let stop = if cx.lang == Lang::ZhCn { "。" } else { ". " };
+                    field(&format!("{}{stop}{}", explained.what, explained.todo))
+                }
+                _ => String::new(),
+            },
         ];
         self.sites.write_all(row.join(",").as_bytes())?;
         self.sites.write_all(b"\n")

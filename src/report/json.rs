@@ -43,6 +43,9 @@ struct Header<'a> {
     generated_at: &'a str,
     lang: &'a str,
     pass_mark: f64,
+    /// How pages were looked at: viewport, render mode, whether a browser was there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<&'a crate::rundir::Method>,
     catalogue: Vec<CatalogueEntry<'a>>,
     /// A batch's totals and groups (more than one site).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -312,6 +315,7 @@ impl Sink for JsonSink {
             generated_at: &m.generated_at,
             lang: cx.lang_tag(),
             pass_mark: m.policy.pass_mark,
+            method: m.method.as_ref(),
             catalogue: m
                 .catalogue
                 .iter()

@@ -83,6 +83,8 @@ pub struct SiteLine {
     pub vetoes: usize,
     /// Vetoes not accepted by the baseline.
     pub unaccepted_vetoes: usize,
+    /// The first page's failure: why a site was not (fully) checked.
+    pub first_error: Option<crate::results::PageError>,
 }
 
 /// How the run ended.
@@ -187,6 +189,11 @@ pub fn execute(plan: Plan) -> Result<RunOutcome, RunError> {
         catalogue: info.clone(),
         sites: sites.iter().map(|(entry, _)| entry.clone()).collect(),
         shard,
+        method: Some(crate::rundir::Method {
+            viewport: settings.viewport.to_string(),
+            render: settings.render.unwrap_or(crate::options::RenderMode::Auto).to_string(),
+            browser: browser.is_some(),
+        }),
     };
     folder.dir.write_manifest(&manifest)?;
     let expired_acceptances = acceptances.expired;

@@ -32,6 +32,8 @@ pub struct Plan {
     pub problems: Vec<Problem>,
     /// Targets taken as web addresses because they were not files but looked like host names.
     pub guessed_urls: Vec<(String, String)>,
+    /// How the site list was read (its encoding, header, bare hosts): message keys and values.
+    pub notes: Vec<(&'static str, Vec<(&'static str, String)>)>,
     /// `--shard K/N`: this shard's part of the list, and what a merge needs to prove it belongs.
     pub shard: Option<ShardInfo>,
     /// How pages are rendered; `None` for static checks only.
@@ -82,6 +84,7 @@ pub fn plan(request: CheckRequest) -> Result<Plan, RunError> {
         sites: found.sites,
         problems: found.problems,
         guessed_urls: found.guessed_urls,
+        notes: found.notes,
         shard,
         browser,
         browser_missing,

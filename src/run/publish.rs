@@ -87,6 +87,7 @@ impl SiteLine {
             accepted: s.summary.accepted,
             vetoes: s.vetoes.len(),
             unaccepted_vetoes: s.vetoes.iter().filter(|v| !v.accepted).count(),
+            first_error: s.summary.first_error.clone(),
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::options::{levenshtein, read_input_file, Problem};
 use crate::rundir::SiteEntry;
 use crate::settings::CheckSettings;
 use crate::sources::local::{discover, LocalError, LocalSite};
-use crate::sources::site_list::{parse_site_list, SiteTarget};
+use crate::sources::site_list::{bare_host_url, read_site_list, SiteTarget};
 use std::collections::HashMap;
 use std::path::Path;
 use url::Url;
@@ -28,6 +28,8 @@ pub struct Targets {
     pub guessed_urls: Vec<(String, String)>,
     /// The digest of the `--sites` list, for shards.
     pub list_digest: Option<String>,
+    /// What the console should say about how the list was read: a message key and its values.
+    pub notes: Vec<(&'static str, Vec<(&'static str, String)>)>,
 }
 
 pub fn compile_filters(patterns: &[String], flag: &'static str) -> Result<Vec<regex::Regex>, RunError> {
@@ -71,20 +73,12 @@ fn guess_target(target: &str) -> Guess {
             return Guess::Typo(format!("{wanted}://{rest}"));
         }
     }
-    // A host name: labels of letters, digits and hyphens, a dot, a top-level domain of letters.
-    let host = trimmed.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_name = host.split(':').next().unwrap_or_default();
-    let labels: Vec<&str> = host_name.split('.').collect();
-    let looks_like_host = labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
-        && !Path::new(trimmed)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
-    if looks_like_host {
-        Guess::Url(format!("https://{trimmed}"))
-    } else {
-        Guess::Missing
+    // A host name (a page file such as `index.html` is a missing file, not a host).
+    let page_file =
+        Path::new(trimmed).extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    match bare_host_url(trimmed).filter(|_| !page_file) {
+        Some(url) => Guess::Url(url),
+        None => Guess::Missing,
     }
 }
 
@@ -94,7 +88,8 @@ pub fn targets(
     include: &[regex::Regex],
     exclude: &[regex::Regex],
 ) -> Result<Targets, RunError> {
-    let mut found = Targets { sites: Vec::new(), problems: Vec::new(), guessed_urls: Vec::new(), list_digest: None };
+    let mut found =
+        Targets { sites: Vec::new(), problems: Vec::new(), guessed_urls: Vec::new(), list_digest: None, notes: Vec::new() };
     let mut crawl_targets: Vec<SiteTarget> = Vec::new();
     for target in &settings.targets {
         if is_url(target) {
@@ -125,9 +120,20 @@ pub fn targets(
     }
     if let Some(list) = &settings.sites {
         let bytes = read_input_file(list).map_err(|e| RunError::Usage(Problem::SiteList(e)))?;
-        let listed = parse_site_list(&String::from_utf8_lossy(&bytes));
+        let read = read_site_list(&bytes);
+        let file = list.display().to_string();
+        if let Some(encoding) = read.encoding {
+            found.notes.push(("site_list_encoding", vec![("file", file.clone()), ("encoding", encoding.to_string())]));
+        }
+        if let Some(header) = &read.header {
+            found.notes.push(("site_list_header", vec![("file", file.clone()), ("header", header.join(" | "))]));
+        }
+        if read.bare_hosts > 0 {
+            found.notes.push(("site_list_bare_hosts", vec![("file", file.clone()), ("n", read.bare_hosts.to_string())]));
+        }
+        let listed = read.sites;
         if listed.is_empty() {
-            return Err(RunError::Usage(Problem::EmptySiteList(list.display().to_string())));
+            return Err(RunError::Usage(Problem::EmptySiteList(file)));
         }
         found.list_digest = Some(crate::shard::sha256_hex(&bytes));
         for target in &listed {

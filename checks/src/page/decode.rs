@@ -59,6 +59,35 @@ pub fn decode_html(bytes: &[u8], header_charset: Option<&str>) -> Decoded {
     finish(bytes, rescue_multibyte(bytes, guess), CharsetSource::Detected)
 }
 
+/// Decodes a text file a person saved (a site list from Excel or Notepad): a byte-order mark
+/// (UTF-8, UTF-16), UTF-16 without one (every other byte of ASCII text is zero), valid UTF-8, else
+/// the detector pages use (GBK for what Chinese Windows saves). With the encoding it was read in.
+pub fn decode_text(bytes: &[u8]) -> (String, &'static Encoding) {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return (text.into_owned(), encoding);
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    let pairs = head.chunks_exact(2).take(64);
+    let zero_high = pairs.clone().filter(|p| p[1] == 0 && p[0] != 0).count();
+    let zero_low = pairs.clone().filter(|p| p[0] == 0 && p[1] != 0).count();
+    let counted = pairs.count();
+    if counted >= 4 && (zero_high * 4 >= counted * 3 || zero_low * 4 >= counted * 3) {
+        let encoding = if zero_high > zero_low { UTF_16LE } else { UTF_16BE };
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        return (text.into_owned(), encoding);
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_string(), UTF_8);
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let guess = widen(detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow));
+    let encoding = rescue_multibyte(bytes, guess);
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    (text.into_owned(), encoding)
+}
+
 /// chardetng gives up on multi-byte encodings when a page has a few corrupt sequences and then
 /// guesses a single-byte Latin encoding, turning a Chinese page into mojibake. When UTF-8 or
 /// GB18030 reads the page with only a handful of errors among many multi-byte characters, that
@@ -339,6 +368,16 @@ mod tests {
         let mut bytes = b"<meta charset=\"big5\"><p>".to_vec();
         bytes.extend(encoding_rs::BIG5.encode("無障礙").0.iter());
         assert!(decode_html(&bytes, None).text.contains("無障礙"));
+        // A site list as Excel saves it on Chinese Windows (GBK) and as "Unicode text" (UTF-16LE, BOM).
+        let (gbk, _, _) = encoding_rs::GBK.encode("网址,名称\nwww.a.gov.cn,某市人民政府\n");
+        let (text, encoding) = decode_text(&gbk);
+        assert_eq!(encoding, GB18030);
+        assert!(text.contains("某市人民政府"), "{text}");
+        let mut utf16 = vec![0xff, 0xfe];
+        utf16.extend("网址\t名称\r\n".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode_text(&utf16), ("网址\t名称\r\n".to_string(), encoding_rs::UTF_16LE));
+        let bare: Vec<u8> = "url\r\nwww.a.gov.cn\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode_text(&bare).0, "url\r\nwww.a.gov.cn\r\n");
         let mut bytes = b"<meta http-equiv=content-type content='text/html;charset=Shift_JIS'><p>".to_vec();
         bytes.extend(encoding_rs::SHIFT_JIS.encode("アクセシビリティ").0.iter());
         assert!(decode_html(&bytes, None).text.contains("アクセシビリティ"));

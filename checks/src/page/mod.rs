@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use style::{BackgroundImage, Cascade, ComputedStyle, Rgba, Unresolved, Viewport};
 use url::Url;
 
-pub use decode::{binary_kind, decode_css, decode_html, CharsetSource, Decoded};
+pub use decode::{binary_kind, decode_css, decode_html, decode_text, CharsetSource, Decoded};
 pub use locate::{collapsed_text, css_identifier, snippet};
 use stylesheets::{collect_rules, document_base};
 pub use stylesheets::{LoadError, NoStylesheets, StylesheetLoader};
@@ -77,7 +77,7 @@ pub struct Page {
     /// Semantic roles of all elements, computed on first use (many checks filter by role).
     roles: OnceLock<HashMap<NodeId, Option<String>>>,
     /// Visible elements with their own text, computed on first use (font and contrast checks share it).
-    pub(crate) visible_text: OnceLock<Vec<(NodeId, String)>>,
+    pub(crate) visible_text: OnceLock<Vec<(NodeId, String, bool)>>,
     /// Headings in document order, and for each element the heading before it (built on first use).
     headings: OnceLock<(Vec<String>, HashMap<NodeId, usize>)>,
     /// Each element's position among its siblings (built on first use, for selector paths).
@@ -219,6 +219,8 @@ impl Page {
             viewport: rendered::Bounds { x: 0.0, y: 0.0, width: facts.viewport_width, height: facts.viewport_height },
             document_height: facts.document_height,
             dialogs: facts.dialogs.clone(),
+            failed_stylesheets: facts.failed_stylesheets.clone(),
+            failed_images: facts.failed_images.clone(),
             ..rendered::Rendering::default()
         };
         // An image map's areas have no box of their own (the browser computes `display: none` for
@@ -272,6 +274,35 @@ impl Page {
     /// What the browser reported, when the page was rendered.
     pub fn rendering(&self) -> Option<&rendered::Rendering> {
         self.rendering.as_ref()
+    }
+
+    /// Whether a stylesheet of the page did not load, so that what shows may not be what its author
+    /// meant (a closed menu open, a colour missing): the engine's failures when it read the page
+    /// alone, the browser's when a browser rendered it.
+    pub fn styles_incomplete(&self) -> bool {
+        match &self.rendering {
+            Some(rendering) => !rendering.failed_stylesheets.is_empty(),
+            None => !self.stylesheet_problems.is_empty(),
+        }
+    }
+
+    /// On a rendered page where an image failed to load: whether the element's text sits over a
+    /// CSS background image (its own or an ancestor's, up to the first opaque background), which
+    /// the browser then painted as the colour beneath it.
+    pub fn over_unloaded_background_image(&self, element: ElementRef<'_>) -> bool {
+        if self.rendering.as_ref().is_none_or(|r| r.failed_images.is_empty()) {
+            return false;
+        }
+        for el in std::iter::once(element).chain(element.ancestors().filter_map(ElementRef::wrap)) {
+            let style = self.style_of(el);
+            if matches!(style.background_image, BackgroundImage::Url) {
+                return true;
+            }
+            if style.background_color.as_ref().is_ok_and(|c| c.is_opaque()) {
+                return false;
+            }
+        }
+        false
     }
 
     /// The element's layout box as the browser drew it (rendered pages only).

@@ -98,6 +98,12 @@ pub struct BrowserFacts {
     /// `window.open`/`alert`/`confirm`/`prompt` calls the page made while loading.
     #[serde(default)]
     pub dialogs: Vec<String>,
+    /// Stylesheets the browser asked for and did not get (failed, refused, or an error status).
+    #[serde(default)]
+    pub failed_stylesheets: Vec<String>,
+    /// Images likewise: a background image that did not load leaves text on its fallback colour.
+    #[serde(default)]
+    pub failed_images: Vec<String>,
 }
 
 /// The browser's facts keyed by the page's own nodes.
@@ -114,6 +120,8 @@ pub struct Rendering {
     pub viewport: Bounds,
     pub document_height: f32,
     pub dialogs: Vec<String>,
+    pub failed_stylesheets: Vec<String>,
+    pub failed_images: Vec<String>,
 }
 
 fn yes() -> bool {

@@ -39,6 +39,14 @@ fn strip_comments(script: &str) -> String {
     re(r"(?m)^\s*//.*$", &LINE).replace_all(&without_blocks, "").into_owned()
 }
 
+/// A value with no variable in it (`"0px"`, `10 + 'px'`): an assignment of it places a box once,
+/// as an init script polled until the page is ready does, and moves nothing.
+fn is_constant(value: &str) -> bool {
+    static STRINGS: OnceLock<Regex> = OnceLock::new();
+    let without_strings = re(r#""[^"]*"|'[^']*'"#, &STRINGS).replace_all(value, "");
+    !without_strings.chars().any(|c| c.is_alphabetic() || c == '_' || c == '$')
+}
+
 /// The page's script facts, read once per page (popup-overlay and moving-content both use them).
 pub fn script_facts(page: &Page) -> &ScriptFacts {
     page.script_facts.get_or_init(|| read_script_facts(page))
@@ -52,8 +60,9 @@ fn read_script_facts(page: &Page) -> ScriptFacts {
     static SCROLL: OnceLock<Regex> = OnceLock::new();
     let timer = re(r"\bset(?:Interval|Timeout)\s*\(", &TIMER);
     // A floating window bounces in two dimensions: a timer sets both its left and its top.
-    let moves_x = re(r"(?i)\.style\.(?:left|pixelleft|posleft)\s*=", &MOVE_X);
-    let moves_y = re(r"(?i)\.style\.(?:top|pixeltop|postop)\s*=", &MOVE_Y);
+    // Captures what is assigned, up to the end of the statement.
+    let moves_x = re(r"(?i)\.style\.(?:left|pixelleft|posleft)\s*=([^=][^;\n}]*)", &MOVE_X);
+    let moves_y = re(r"(?i)\.style\.(?:top|pixeltop|postop)\s*=([^=][^;\n}]*)", &MOVE_Y);
     let float_names =
         re(r"(?i)float_?ad|floatingad|piao_?chuang|floatdiv|move_?ad|ad_?move|飘窗|float_?window", &FLOAT_NAMES);
     let scroll = re(r"\.scroll(?:Top|Left)\s*(?:\+\+|--|\+=|-=|=)", &SCROLL);
@@ -65,7 +74,8 @@ fn read_script_facts(page: &Page) -> ScriptFacts {
         }
         let text = strip_comments(&script.text().collect::<String>());
         let has_timer = timer.is_match(&text);
-        if has_timer && ((moves_x.is_match(&text) && moves_y.is_match(&text)) || float_names.is_match(&text)) {
+        let varies = |pattern: &Regex| pattern.captures_iter(&text).any(|c| c.get(1).is_some_and(|v| !is_constant(v.as_str())));
+        if has_timer && ((varies(moves_x) && varies(moves_y)) || float_names.is_match(&text)) {
             facts.moves_something = true;
             facts.moved_ids.extend(ids_in(&text));
         }
@@ -115,5 +125,19 @@ mod tests {
         assert!(facts.moved_ids.contains(&"piaochuang".to_string()));
         assert!(facts.scrolled_ids.contains(&"news".to_string()));
         assert_eq!(facts.on_load_popups, vec!["alert"]);
+    }
+
+    #[test]
+    fn an_init_script_polled_until_ready_places_a_box_once() {
+        let page = Page::parse(
+            "https://a.gov.cn/",
+            r#"<div><iframe id="frame"></iframe></div>
+            <script>var wait = setInterval(function(){ if (window.ready) { clearInterval(wait);
+              var f = document.getElementById("frame"); f.style.top = "0px"; f.style.left = "0px";
+              f.style.position = "absolute"; } }, 500);</script>"#,
+        );
+        let facts = script_facts(&page);
+        assert!(facts.moved_ids.is_empty(), "{:?}", facts.moved_ids);
+        assert!(!facts.moves_something);
     }
 }

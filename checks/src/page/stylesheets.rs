@@ -102,12 +102,13 @@ pub(super) fn collect_rules(
     let mut budget = options.max_stylesheets;
     let mut mentions_orientation = false;
     let mut style_elements = 0u32;
+    let fallbacks = noscript_stylesheets(html);
     for element in document_elements(html) {
         let el = element.value();
         let applies =
             |el: &scraper::node::Element| el.attr("media").is_none_or(|m| style::matches_media(m, options.viewport));
         match el.name() {
-            "style" if applies(el) && !in_inert_subtree(element) => {
+            "style" if applies(el) && is_css_type(el) && !in_inert_subtree(element) => {
                 let css: String = element.text().collect();
                 mentions_orientation |= css.contains("orientation");
                 let mut chain = Vec::new();
@@ -122,7 +123,10 @@ pub(super) fn collect_rules(
                 };
                 add_items_with(items, base, loader, options, encoding, &mut state, &mut chain, 0);
             }
-            "link" if is_stylesheet_link(el) && applies(el) && !in_inert_subtree(element) => {
+            "link"
+                if (is_stylesheet_link(el) && applies(el) || loads_later(el, &fallbacks))
+                    && !in_inert_subtree(element) =>
+            {
                 let Some(href) = el.attr("href") else { continue };
                 let Some(sheet_url) = loader.resolve(base, href) else {
                     problems.push(StylesheetProblem {
@@ -157,6 +161,58 @@ fn is_stylesheet_link(el: &scraper::node::Element) -> bool {
     let rel = el.attr("rel").unwrap_or("").to_ascii_lowercase();
     let words: Vec<&str> = rel.split_ascii_whitespace().collect();
     words.contains(&"stylesheet") && !words.contains(&"alternate") && el.attr("disabled").is_none()
+}
+
+/// A `<style>` is CSS when its `type` is absent, empty or exactly `text/css` (any case): browsers
+/// ignore one typed `text/css ` with a space, or `text/less`, and so must the engine.
+fn is_css_type(el: &scraper::node::Element) -> bool {
+    el.attr("type").is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case("text/css"))
+}
+
+/// Addresses of the stylesheets a `<noscript>` links: the fallback of a stylesheet a script loads
+/// (loadCSS), whether the parser made elements of the `<noscript>`'s content or kept it as text.
+fn noscript_stylesheets(html: &Html) -> Vec<String> {
+    let mut found = Vec::new();
+    for noscript in document_elements(html).filter(|e| e.value().name() == "noscript") {
+        for link in noscript.descendent_elements().filter(|l| is_stylesheet_link(l.value())) {
+            found.extend(link.value().attr("href").map(str::to_string));
+        }
+        let text: String = noscript.text().collect();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("href=") {
+            rest = &rest[at + 5..];
+            let quoted = rest.starts_with(['"', '\'']);
+            let value = rest.trim_start_matches(['"', '\'']);
+            let end = value.find(|c: char| c == '"' || c == '\'' || (!quoted && (c.is_whitespace() || c == '>')));
+            found.push(value[..end.unwrap_or(value.len())].to_string());
+        }
+        if found.len() > MAX_NOSCRIPT_STYLESHEETS {
+            break;
+        }
+    }
+    found
+}
+
+/// `<noscript>` stylesheet addresses read for one page (a page could hide thousands).
+const MAX_NOSCRIPT_STYLESHEETS: usize = 256;
+
+/// A stylesheet a script switches on once it has loaded (the loadCSS pattern): `media="only x"`
+/// or `media="print"` with `onload="this.media='all'"` or with a `<noscript>` twin linking the same
+/// address, or `rel="preload" as="style"` with `onload="this.rel='stylesheet'"`. A browser applies
+/// it a moment after load, so it is the page's.
+fn loads_later(el: &scraper::node::Element, noscript_twins: &[String]) -> bool {
+    let rel = el.attr("rel").unwrap_or("").to_ascii_lowercase();
+    let words: Vec<&str> = rel.split_ascii_whitespace().collect();
+    let twin = el.attr("href").is_some_and(|href| noscript_twins.iter().any(|t| t == href));
+    if words.contains(&"stylesheet") && el.attr("media").is_some() && twin && el.attr("disabled").is_none() {
+        return true;
+    }
+    let Some(onload) = el.attr("onload").map(str::to_ascii_lowercase) else { return false };
+    let media_switched = words.contains(&"stylesheet") && onload.contains("media");
+    let preloaded = words.contains(&"preload")
+        && el.attr("as").is_some_and(|a| a.eq_ignore_ascii_case("style"))
+        && onload.contains("stylesheet");
+    (media_switched || preloaded) && el.attr("disabled").is_none()
 }
 
 pub(super) fn document_base(html: &Html, url: &Url, loader: &dyn StylesheetLoader) -> Url {

@@ -219,6 +219,50 @@ fn linked_and_imported_stylesheets_through_the_loader() {
 }
 
 #[test]
+fn stylesheets_a_script_switches_on_after_load_are_applied() {
+    struct Files;
+    impl StylesheetLoader for Files {
+        fn load(&self, url: &Url) -> Result<std::sync::Arc<[u8]>, LoadError> {
+            match url.path() {
+                "/late.css" => Ok(b".menu { display: none } p { color: #222 }".to_vec().into()),
+                "/twin.css" => Ok(b"b { color: #555 }".to_vec().into()),
+                "/pre.css" => Ok(b"span { color: #333 }".to_vec().into()),
+                "/print.css" => Ok(b"em { color: #444 }".to_vec().into()),
+                other => Err(LoadError::NotFound(other.to_string())),
+            }
+        }
+    }
+    // loadCSS: media="only x" switched by onload, or by a script elsewhere with a <noscript> twin
+    // linking the same sheet, and a style preload.
+    let html = "<link rel=stylesheet href='/late.css' media='only x' onload=\"this.media='all'\">\
+<noscript><link rel=stylesheet href='/late.css'></noscript>\
+<link rel=preload as=style href='/pre.css' onload=\"this.onload=null;this.rel='stylesheet'\">\
+<link rel=stylesheet href='/print.css' media=print>\
+<link rel=stylesheet href='/twin.css' media='only x'><noscript><link rel=stylesheet href='/twin.css'></noscript>\
+<div class=menu><a href=/>x</a></div><p>t</p><span>s</span><em>e</em><b>b</b>";
+    let p = Page::from_html(
+        Url::parse("https://example.cn/").expect("url"),
+        html,
+        &Files,
+        PageOptions::default(),
+        encoding_rs::UTF_8,
+    );
+    assert_eq!(color(&p, "p"), "#222222");
+    assert!(!p.is_rendered(el(&p, ".menu")), "the switched-on sheet hides the menu");
+    assert_eq!(color(&p, "span"), "#333333");
+    assert_eq!(color(&p, "b"), "#555555", "a media=\"only x\" sheet with a <noscript> twin");
+    assert_ne!(color(&p, "em"), "#444444", "a print stylesheet without a switch stays for print");
+    assert!(p.stylesheet_problems.is_empty());
+}
+
+#[test]
+fn a_style_element_of_another_type_is_not_applied() {
+    let p = page("<style type='text/css '>p { color: #123456 }</style><style type='TEXT/CSS'>b { color: #654321 }</style><p>t</p><b>b</b>");
+    assert_ne!(color(&p, "p"), "#123456", "`text/css ` with a space is not CSS to a browser");
+    assert_eq!(color(&p, "b"), "#654321");
+}
+
+#[test]
 fn selector_paths_are_unique() {
     let p = page("<div id=main><ul><li>a</li><li>b</li></ul></div><p id=dup>x</p><p id=dup>y</p>");
     let second = p.html.select(&Selector::parse("li").expect("s")).nth(1).expect("li");

@@ -58,8 +58,8 @@ impl Check for AriaHiddenFocus {
                     break;
                 }
             }
-            // A browser applied every stylesheet it could load: what it shows is the answer.
-            if page.stylesheet_problems.is_empty() || page.rendering().is_some() {
+            // Every stylesheet loaded (in the engine, or in the browser that rendered it): what shows is the answer.
+            if !page.styles_incomplete() {
                 tally.add(Finding::failed(
                     page,
                     element,

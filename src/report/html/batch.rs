@@ -24,6 +24,8 @@ pub(super) struct RankingRow {
     issues: usize,
     pages_checked: usize,
     pages_attempted: usize,
+    /// Why it was not (fully) checked: its first failure, in words.
+    reason: Option<(String, String)>,
     file: String,
 }
 
@@ -44,6 +46,9 @@ impl RankingRow {
             issues: site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed).count(),
             pages_checked: s.summary.pages_checked,
             pages_attempted: s.summary.pages_requested(),
+            reason: (s.status != SiteStatus::Checked)
+                .then(|| s.summary.first_error.as_ref().map(|e| (e.kind.clone(), e.message.clone())))
+                .flatten(),
             file,
         }
     }
@@ -84,11 +89,12 @@ fn row_view(cx: &ReportContext, row: &RankingRow, rank: Option<usize>, t: &Value
         })
         .collect();
     let change = row.change.map(|c| if c > 0.05 { format!("+{c:.1}") } else { format!("{c:.1}") });
+    let reason = row.reason.as_ref().map(|(kind, message)| crate::explain::explain(kind, message, t).what);
     json!({ "rank": rank.map_or_else(|| "–".to_string(), |r| r.to_string()), "rank_value": rank.unwrap_or(usize::MAX),
             "link": row.file, "name": row.name,
             "group": row.group, "score": score_text(row.score), "score_value": row.score.unwrap_or(-1.0),
             "grade": if checked { row.grade.clone() } else { "–".into() },
-            "result": result, "result_class": class, "families": families,
+            "result": result, "result_class": class, "reason": reason, "families": families,
             "change": change.unwrap_or_else(|| "–".into()), "change_value": row.change.unwrap_or(0.0),
             "vetoes": row.vetoes, "issues": row.issues,
             "coverage": format!("{} / {}", row.pages_checked, row.pages_attempted),

@@ -90,6 +90,7 @@ impl HtmlSink {
         model.insert("generated".into(), json!(local_time(&m.generated_at, t)));
         model.insert("profile".into(), json!(profile_text(&m.profile, t)));
         model.insert("version".into(), json!(m.tool.version));
+        model.insert("how_made".into(), json!(how_made(m, t)));
         model.extend(parts);
         let html =
             self.handlebars.render("report", &Value::Object(model)).map_err(|e| WriteError::Template(e.to_string()))?;
@@ -159,6 +160,17 @@ impl Sink for HtmlSink {
         let parts = batch::index_parts(cx, &self.ranking, self.t()?);
         self.write(cx, &self.out.join("report.html"), parts)
     }
+}
+
+/// How the run looked at pages, in a sentence: the viewport, whether a browser rendered them and,
+/// without one, which checks were left out, so that two reports of one site can be told apart.
+fn how_made(m: &crate::rundir::Manifest, t: &Value) -> Option<String> {
+    let method = m.method.as_ref()?;
+    let mode = text(t, &format!("render_mode_{}", method.render));
+    let needing = m.catalogue.iter().filter(|c| c.enabled && c.needs_browser).count();
+    let key = if method.browser { "how_made_browser" } else { "how_made_no_browser" };
+    let values = [("viewport", method.viewport.replace('x', "×")), ("mode", mode), ("n", needing.to_string())];
+    Some(words::fill(t, key, &values))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use super::issue::{issue_line, issue_view};
 use super::pictures::thumbnail_view;
-use super::words::{clip, docs_section, error_text, family_title, fill, score_text, segments, text};
+use super::words::{clip, docs_section, error_view, family_title, fill, score_text, segments, text};
 use super::{MAX_CHANGES_SHOWN, MAX_PAGES_IN_DRILLDOWN, PRIORITIES};
 use crate::issues::Issue;
 use crate::report::{safe_link, ReportContext};
@@ -56,7 +56,7 @@ fn page_view(page: &PageResult, t: &Value) -> Value {
         fill(t, "render_fallback_note", &[("why", why)])
     });
     json!({ "link": safe_link(&page.url), "title": clip(&title, 60), "score": score_text(page.score),
-            "elder": page.elder_page, "error": page.error.as_ref().map(|e| error_text(&e.kind, &e.message, t)), "failed": failed,
+            "elder": page.elder_page, "error": page.error.as_ref().map(|e| error_view(&e.kind, &e.message, t)), "failed": failed,
             "render_note": render_note })
 }
 
@@ -294,7 +294,8 @@ fn changes_view(cx: &ReportContext, site: &SiteRecord, t: &Value) -> Option<Valu
         (total > shown).then(|| fill(t, "changes_more", &[("n", total.to_string()), ("shown", shown.to_string())]))
     };
     let (new_count, fixed_count) = (c.new_total.unwrap_or(c.new.len()), c.fixed_total.unwrap_or(c.fixed.len()));
-    Some(json!({ "new": rows(&c.new), "fixed": rows(&c.fixed), "new_count": new_count, "fixed_count": fixed_count,
+    let accepted = (c.accepted > 0).then(|| fill(t, "changes_accepted", &[("n", c.accepted.to_string())]));
+    Some(json!({ "new": rows(&c.new), "fixed": rows(&c.fixed), "new_count": new_count, "fixed_count": fixed_count, "accepted": accepted,
                  "new_more": more(new_count, c.new.len().min(MAX_CHANGES_SHOWN)), "fixed_more": more(fixed_count, c.fixed.len().min(MAX_CHANGES_SHOWN)) }))
 }
 
@@ -355,8 +356,16 @@ pub(super) fn site_view(cx: &ReportContext, site: &SiteRecord, table: PageTable,
     let pass_mark = cx.manifest.policy.pass_mark;
     let fallbacks = s.summary.pages_render_fallback;
     let render_fallback = (fallbacks > 0).then(|| fill(t, "render_fallback_site", &[("n", fallbacks.to_string())]));
+    // Why a site was not (fully) checked: its first failure, in words, with what to do.
+    let unreachable = (s.status != SiteStatus::Checked)
+        .then(|| s.summary.first_error.as_ref().map(|e| error_view(&e.kind, &e.message, t)))
+        .flatten();
+    let rendered_note = (s.summary.pages_rendered > 0).then(|| {
+        let values = [("checked", s.summary.pages_checked.to_string()), ("rendered", s.summary.pages_rendered.to_string())];
+        fill(t, "rendered_note", &values)
+    });
     json!({
-        "render_fallback": render_fallback,
+        "render_fallback": render_fallback, "unreachable": unreachable, "rendered_note": rendered_note,
         "name": site.name, "url": site.url, "link": safe_link(&site.url), "score": score_text(s.score),
         "grade": grade_letter(s.grade), "result": result_text, "result_class": result_class,
         "verdict": verdict_text, "verdict_class": verdict_class, "accepted_note": accepted_note,

@@ -28,25 +28,7 @@ pub(super) fn score_text(score: Option<f64>) -> String {
 
 /// `2026-11-29T07:47:48.714721167Z` as Beijing time without fractions: `2026年11月29日 15:47（北京时间）`.
 pub(super) fn local_time(rfc3339: &str, t: &Value) -> String {
-    let Ok(time) = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339) else {
-        return rfc3339.to_string();
-    };
-    let Ok(offset) = time::UtcOffset::from_hms(8, 0, 0) else { return rfc3339.to_string() };
-    let local = time.to_offset(offset);
-    let month_name = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        [usize::from(u8::from(local.month())).saturating_sub(1).min(11)];
-    fill(
-        t,
-        "time_format",
-        &[
-            ("year", local.year().to_string()),
-            ("month", u8::from(local.month()).to_string()),
-            ("month_name", month_name.to_string()),
-            ("day", local.day().to_string()),
-            ("hour", format!("{:02}", local.hour())),
-            ("minute", format!("{:02}", local.minute())),
-        ],
-    )
+    crate::i18n::beijing_time(rfc3339, t, "time_format")
 }
 
 pub(super) fn profile_text(profile: &str, t: &Value) -> String {
@@ -56,11 +38,10 @@ pub(super) fn profile_text(profile: &str, t: &Value) -> String {
     }
 }
 
-pub(super) fn error_text(kind: &str, message: &str, t: &Value) -> String {
-    match t["error_kinds"][kind].as_str() {
-        Some(words) => format!("{words}（{message}）"),
-        None => format!("{message}（{kind}）"),
-    }
+/// A failure as the reports show it: what happened and what to do, the technical detail apart.
+pub(super) fn error_view(kind: &str, message: &str, t: &Value) -> Value {
+    let explained = crate::explain::explain(kind, message, t);
+    serde_json::json!({ "what": explained.what, "todo": explained.todo, "detail": clip(&explained.detail, 600) })
 }
 
 /// Markdown with `code` spans, as segments the template escapes.

@@ -329,11 +329,9 @@ impl Fetcher {
             return Err(FetchError::new("private_address", refused.to_string()));
         }
         let key = host_key(url);
+        // The host already failed in this run: the same failure, without asking again.
         if let Some(earlier) = self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return Err(FetchError {
-                message: format!("{} (host unreachable earlier in this run)", earlier.message),
-                ..earlier.clone()
-            });
+            return Err(earlier.clone());
         }
         let outcome = self.request_with_retries_inner(url, access).await;
         match &outcome {

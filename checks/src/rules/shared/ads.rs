@@ -1,7 +1,8 @@
 //! What on a page is advertising: resources from ad networks and elements marked as ads. Shared by
 //! `ad-content` and the pop-up checks (a pop-up carrying an ad is a veto on elder pages).
 
-use super::lexicon::ad_host_of;
+use super::domains::same_site;
+use super::lexicon::{ad_host_of, name_words};
 use crate::check::CheckContext;
 use crate::page::Page;
 use scraper::ElementRef;
@@ -19,26 +20,65 @@ const AD_TOKENS: &[&str] = &[
     "guanggao",
     "sponsor",
     "sponsored",
+    "sinaads",
+    "adslot",
+    "adunit",
+    "adwrap",
+    "adcontainer",
 ];
+/// Words that make an ad slot's name with `ad`/`ads` run on: `news_imgad`, `picAd`, `bannerad`.
+const AD_COMPOUND_HEADS: &[&str] =
+    &["img", "pic", "banner", "float", "top", "side", "text", "left", "right", "foot", "couplet", "dl", "tonglan"];
+/// Attributes only ad slots carry: ad networks' `<ins>` slots, filled by their script.
+const AD_SLOT_ATTRIBUTES: &[&str] = &["data-ad-client", "data-ad-slot", "data-ad-pdps", "data-ad-unit", "data-ad-type"];
+/// Sub-domain labels of a site's own ad server (`adpai.thepaper.cn`, `ad4.sina.com.cn`).
+const AD_SERVER_LABELS: &[&str] = &["ad", "ads", "adpai", "adserver", "adx", "adsys", "guanggao", "sinaads"];
 const AD_LABELS: &[&str] = &["广告", "推广", "赞助", "advertisement", "sponsored", "ad"];
+
+/// Whether a word of a class or id names an ad slot.
+fn is_ad_word(word: &str) -> bool {
+    AD_TOKENS.contains(&word)
+        || ["ad", "ads"].iter().any(|tail| {
+            word.strip_suffix(tail).is_some_and(|head| AD_COMPOUND_HEADS.contains(&head))
+        })
+}
 
 fn is_ad_token_element(element: ElementRef<'_>) -> bool {
     let v = element.value();
-    let words = v.classes().map(str::to_string).chain(v.id().map(str::to_string));
-    words.into_iter().any(|w| w.to_ascii_lowercase().split(['-', '_']).any(|t| AD_TOKENS.contains(&t)))
+    v.classes().chain(v.id()).any(|name| name_words(name).iter().any(|w| is_ad_word(w)))
+}
+
+/// An ad network's slot, declared by attributes its script fills (`<ins class="adsbygoogle"
+/// data-ad-client>`, `<ins class="sinaads" data-ad-pdps>`): an ad whatever it holds yet.
+fn is_declared_slot(element: ElementRef<'_>) -> bool {
+    let v = element.value();
+    AD_SLOT_ATTRIBUTES.iter().any(|a| v.attr(a).is_some()) && (v.name() == "ins" || is_ad_token_element(element))
+}
+
+/// A host of the page's own site whose label says it serves ads (`adpai.thepaper.cn` on
+/// `www.thepaper.cn`): a site's own ad server is in no network's list.
+fn own_ad_server(page: &Page, url: &url::Url) -> Option<String> {
+    let host = url.host_str()?;
+    let site = page.url.host_str()?;
+    if host.eq_ignore_ascii_case(site) || !same_site(host, site) {
+        return None;
+    }
+    let label = host.split('.').next()?.to_ascii_lowercase();
+    let label = label.trim_end_matches(|c: char| c.is_ascii_digit());
+    label.split('-').any(|part| AD_SERVER_LABELS.contains(&part)).then(|| host.to_string())
 }
 
 /// An outbound link, an image or a frame inside: what an ad slot holds.
 fn holds_ad_material(page: &Page, element: ElementRef<'_>) -> bool {
-    let site = page.url.host_str().unwrap_or_default().trim_start_matches("www.").to_string();
+    let site = page.url.host_str().unwrap_or_default();
     // A saved or local page has no host of its own: its absolute links are not "outbound" to anyone.
     let local = page.url.scheme() == "file";
     element.descendent_elements().any(|d| match d.value().name() {
         "img" | "iframe" | "embed" | "object" | "ins" => true,
         "a" if local => false,
+        // Another site (by registrable domain: `sports.sina.com.cn` is not outbound from `news.sina.com.cn`).
         "a" => d.value().attr("href").and_then(|h| page.base_url.join(h).ok()).is_some_and(|u| {
-            matches!(u.scheme(), "http" | "https")
-                && !u.host_str().unwrap_or_default().trim_start_matches("www.").eq_ignore_ascii_case(&site)
+            matches!(u.scheme(), "http" | "https") && !same_site(u.host_str().unwrap_or_default(), site)
         }),
         _ => false,
     })
@@ -75,12 +115,17 @@ pub fn ad_elements<'a>(cx: &CheckContext<'a>) -> Vec<(ElementRef<'a>, String)> {
         if let Some(url) = source.and_then(|s| page.base_url.join(s).ok()) {
             // A tracking pixel (1×1, or hidden) from an ad network shows nothing: not ad content.
             let shows_nothing = v.name() != "script" && (is_pixel(page, element) || !page.is_visible(element));
-            if let Some(host) = ad_host_of(&url, &cx.options.extra_ad_hosts).filter(|_| !shows_nothing) {
+            let host = ad_host_of(&url, &cx.options.extra_ad_hosts).or_else(|| own_ad_server(page, &url));
+            if let Some(host) = host.filter(|_| !shows_nothing) {
                 found.push((element, format!("host:{host}")));
                 continue;
             }
         }
         if !page.is_rendered(element) {
+            continue;
+        }
+        if is_declared_slot(element) {
+            found.push((element, "slot".into()));
             continue;
         }
         if is_ad_token_element(element) && holds_ad_material(page, element) {
@@ -122,6 +167,28 @@ mod tests {
         let html = "<div class='ad-links'><a href='https://www.example.gov.cn/news/'>新闻</a></div>";
         assert_eq!(ads_on("file:///srv/saved/index.html", html), 0, "a saved page's own site is unknown");
         assert_eq!(ads_on("https://other.example.cn/", html), 1, "on a live site the link leaves the site");
+    }
+
+    #[test]
+    fn ad_slot_names_and_declared_slots() {
+        let page = "https://news.example.com.cn/a.html";
+        assert_eq!(ads_on(page, "<div class='picAd'><img src='/x.jpg'></div>"), 1);
+        assert_eq!(ads_on(page, "<div class='news_imgad'><img src='/x.jpg'></div>"), 1);
+        assert_eq!(ads_on(page, "<div class='header'><img src='/x.jpg'></div>"), 0);
+        assert_eq!(ads_on(page, "<div class='thread'><img src='/x.jpg'></div>"), 0, "thread is not an ad");
+        assert_eq!(ads_on(page, "<ins class='sinaads' data-ad-pdps='PDPS0001'></ins>"), 1, "filled by script");
+        assert_eq!(ads_on(page, "<ins class='sinaads' data-ad-pdps='PDPS0001' style='display:none'></ins>"), 0);
+    }
+
+    #[test]
+    fn a_sites_own_ad_server_and_its_own_sub_sites() {
+        let page = "https://www.thepaper.cn/news.html";
+        assert_eq!(ads_on(page, "<iframe src='https://adpai.thepaper.cn/s?id=1'></iframe>"), 1);
+        assert_eq!(ads_on(page, "<iframe src='https://video.thepaper.cn/s?id=1'></iframe>"), 0);
+        assert_eq!(ads_on(page, "<iframe src='https://adpai.example.cn/s?id=1'></iframe>"), 0, "not listed, not own");
+        let sina = "https://news.sina.com.cn/a.html";
+        let links = "<div class='ad-links'><a href='https://sports.sina.com.cn/'>体育</a></div>";
+        assert_eq!(ads_on(sina, links), 0, "a link to the same site is not outbound");
     }
 
     #[test]

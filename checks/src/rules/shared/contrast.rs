@@ -5,7 +5,7 @@
 use crate::check::{CheckContext, CheckResult, Finding, Message, Tally};
 use crate::page::style::{contrast_ratio, nearest_passing_colour, Rgba};
 use crate::page::BackgroundProblem;
-use crate::text::{visible_text_elements, InactiveWidgets};
+use crate::text::{visible_text_and_marks, InactiveWidgets};
 
 /// WCAG "large scale": 18pt, or 14pt bold.
 pub fn is_large_text(font_px: f32, weight: f32) -> bool {
@@ -78,7 +78,7 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
     let page = cx.page;
     let inactive = InactiveWidgets::new(page);
     let mut tally = Tally::default();
-    for item in visible_text_elements(page) {
+    for item in visible_text_and_marks(page) {
         if inactive.contains(page, item.element) || !conveys_language(&item.text) {
             continue;
         }
@@ -141,7 +141,13 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
                         format!("对比度 {lowest:.2}:1 低于 {required}:1，但文字有阴影，阴影可能提高可读性，需要人工判断。"),
                         format!("Contrast {lowest:.2}:1 is below {required}:1, but the text has a shadow that may make it legible; check by eye."),
                     ))));
-                } else if !page.stylesheet_problems.is_empty() && page.rendering().is_none() {
+                } else if page.over_unloaded_background_image(item.element) {
+                    // The browser painted the colour under an image that did not load: not what readers see.
+                    tally.add(data(Finding::cant_tell(page, item.element, "background-image-not-loaded", Message::new(
+                        format!("浏览器中对比度为 {lowest:.2}:1，低于 {required}:1；但文字背后的背景图片未能加载，实际对比度需要确认。"),
+                        format!("Contrast is {lowest:.2}:1 in the browser, below {required}:1; the background image behind the text did not load, so confirm the real contrast."),
+                    ))));
+                } else if page.styles_incomplete() {
                     // With a stylesheet missing, the real colours may differ: never a false failure.
                     tally.add(data(Finding::cant_tell(page, item.element, "stylesheet-not-loaded", Message::new(
                         format!("按已加载的样式计算对比度为 {lowest:.2}:1，低于 {required}:1；但有样式表未能加载，需要确认。"),

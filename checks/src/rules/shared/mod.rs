@@ -3,6 +3,7 @@
 
 pub mod ads;
 pub mod contrast;
+pub mod domains;
 pub mod lexicon;
 pub mod name_rule;
 pub mod popups;

@@ -193,6 +193,46 @@ fn floating_windows(page: &Page) -> Vec<ElementRef<'_>> {
     moved_in_browser.into_iter().chain(moved_by_script).filter(floating).collect()
 }
 
+/// Words of a floating or couplet (对联) ad slot, in a slot's `data-ad-type`, class or id, or in
+/// the address of the script that places it (`…|W5_duilian&…`).
+const FLOATING_AD_WORDS: &[&str] = &["float", "floating", "duilian", "couplet", "piaochuang", "piaofu"];
+const FLOATING_AD_NAMES: &[&str] = &["floatad", "floatads", "duilian", "couplet", "piaochuang", "piaofu"];
+
+/// Floating and couplet ad slots the markup declares: `<ins data-ad-type="float">`, a
+/// `floatAd1` box, a script loading `W5_duilian`. Their script fills and floats them, so the
+/// markup is the evidence a static reading has. With the evidence that named them.
+pub fn declared_floating_ads(page: &Page) -> Vec<(ElementRef<'_>, String)> {
+    let mut found: Vec<(ElementRef<'_>, String)> = Vec::new();
+    for element in page.elements() {
+        if found.iter().any(|(f, _)| element.ancestors().any(|a| a.id() == f.id())) {
+            continue;
+        }
+        let v = element.value();
+        if v.name() == "script" {
+            let src = v.attr("src").unwrap_or_default().to_ascii_lowercase();
+            if let Some(word) = FLOATING_AD_NAMES.iter().find(|w| src.contains(*w)) {
+                found.push((element, format!("script:{word}")));
+            }
+            continue;
+        }
+        if !page.is_rendered(element) {
+            continue;
+        }
+        if let Some(kind) = v.attr("data-ad-type").filter(|t| FLOATING_AD_WORDS.contains(&t.trim().to_ascii_lowercase().as_str())) {
+            found.push((element, format!("data-ad-type={kind}")));
+            continue;
+        }
+        let named = v.classes().chain(v.id()).find(|name| {
+            let joined: String = super::lexicon::name_words(name).concat();
+            FLOATING_AD_NAMES.iter().any(|w| joined.contains(w))
+        });
+        if let Some(name) = named {
+            found.push((element, format!("name:{name}")));
+        }
+    }
+    found
+}
+
 /// A close control's size: the box the browser drew, else a size in px from the styles.
 fn close_size(page: &Page, close: ElementRef<'_>) -> Option<(f32, f32)> {
     if let Some(drawn) = page.layout_box(close) {
