@@ -416,7 +416,9 @@ impl SiteTally {
             .map(|family| {
                 let pages = self.families.get(family).and_then(MeanParts::mean);
                 let site = SiteTally::site_parts(site_checks, policy, Some(*family), CheckOutcome::score);
-                let value = if pages.is_none() { None } else { combine(pages, &site) };
+                // A family of site-level checks only (service) is scored once a page was checked.
+                let site_only = pages.is_none() && !site.is_empty() && self.summary.pages_checked > 0;
+                let value = if pages.is_none() && !site_only { None } else { combine(pages, &site) };
                 (family.id().to_string(), value)
             })
             .collect();

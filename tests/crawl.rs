@@ -369,7 +369,7 @@ async fn unchecked_and_incomplete_sites_are_not_graded_and_the_run_says_so() {
     std::fs::write(
         &list,
         format!(
-            "url,name\nhttp://127.0.0.1:{}/,好网站\nwww.missing-scheme.example,坏的一行\nhttp://127.0.0.1:{}/,半坏网站\n",
+            "url,name\nhttp://127.0.0.1:{}/,好网站\nftp://files.example/,坏的一行\nhttp://127.0.0.1:{}/,半坏网站\n",
             good.port(),
             broken.port()
         ),
@@ -467,4 +467,90 @@ fn a_batch_of_dead_sites_writes_its_report_and_exits_3() {
         assert_eq!(site["pages"][0]["error"]["kind"], "connect");
     }
     assert!(work.path().join("out/report.html").is_file());
+}
+
+/// A regulator's list as Excel saves it on Chinese Windows (GBK CSV with a Chinese header), another
+/// as "Unicode text" (UTF-16, tab-separated), with bare hosts, an unreachable site and one whose
+/// firewall refuses automated visitors: the right sites with the right names, each failure told
+/// in Chinese with what to do, and the site that passed ranked first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regulators_lists_give_the_right_sites_names_and_reasons() {
+    let page = "<p>政务公开 信息公开 办事服务</p><a href='/care/'>关怀版</a>";
+    let (good, _) = serve(move |path, _| match path {
+        "/robots.txt" | "/sitemap.xml" => not_found(),
+        _ => html(page),
+    })
+    .await;
+    let (waf, _) = serve(|_, _| (StatusCode::PRECONDITION_FAILED, "blocked").into_response()).await;
+    let out = tempfile::tempdir().expect("tempdir");
+    let csv = format!(
+        "网址,名称,分组\nhttp://waf.test:{waf}/,防火墙网站,省级\nhttp://good.test:{good}/,好网站,市级\nhttp://127.0.0.1:1/,连不上的网站,县级\nwww.bare.test,没写协议的网站,县级\n",
+        waf = waf.port(),
+        good = good.port()
+    );
+    let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+    let list = out.path().join("sites.csv");
+    std::fs::write(&list, &gbk).expect("write");
+    let mut request = options(good, &["good.test", "bare.test", "www.bare.test"]);
+    request.settings.resolve.push(eldercheck::options::Resolve { host: "waf.test".into(), address: waf });
+    request.settings.retries = 0;
+    request.settings.sites = Some(list);
+    request.settings.lang = eldercheck::checks::check::Lang::ZhCn;
+    request.settings.format = eldercheck::options::Formats(vec![
+        eldercheck::options::Format::Json,
+        eldercheck::options::Format::Csv,
+        eldercheck::options::Format::Html,
+    ]);
+    request.settings.out = eldercheck::options::Output::Dir(out.path().to_path_buf());
+    let (outcome, _) = tokio::task::spawn_blocking(move || checked_with_problems(request)).await.expect("join");
+    outcome.expect("run");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).expect("report")).expect("json");
+    let sites = report["sites"].as_array().expect("sites");
+    let names: Vec<&str> = sites.iter().filter_map(|s| s["name"].as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    let mut wanted = vec!["好网站", "防火墙网站", "连不上的网站", "没写协议的网站"];
+    wanted.sort_unstable();
+    assert_eq!(sorted, wanted, "four sites, the header none of them, names read from GBK: {names:?}");
+    let site = |name: &str| sites.iter().find(|s| s["name"] == name).expect(name);
+    assert_eq!(site("没写协议的网站")["url"], "https://www.bare.test/", "a bare host is taken as https://");
+    assert_eq!(site("好网站")["group"], "市级");
+    assert_eq!(site("好网站")["rank"], 1, "the site that passed ranks first");
+    let first_error = |name: &str| site(name)["summary"]["first_error"]["kind"].as_str().unwrap_or_default().to_string();
+    assert_eq!(first_error("防火墙网站"), "http_status");
+    assert_eq!(first_error("连不上的网站"), "connect");
+
+    let sites_csv = std::fs::read_to_string(out.path().join("sites.csv")).expect("sites.csv");
+    let waf_row = sites_csv.lines().find(|l| l.contains("防火墙网站")).expect("waf row");
+    assert!(waf_row.contains("拒绝了自动检测") && waf_row.contains("白名单"), "{waf_row}");
+    let refused_row = sites_csv.lines().find(|l| l.contains("连不上的网站")).expect("row");
+    assert!(refused_row.contains("拒绝了连接"), "{refused_row}");
+    let index = std::fs::read_to_string(out.path().join("report.html")).expect("index");
+    assert!(index.contains("拒绝了自动检测"), "the batch index says why a site was not checked");
+    let waf_page = std::fs::read_dir(out.path().join("sites"))
+        .expect("sites folder")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .find(|html| html.contains("防火墙网站"))
+        .expect("the firewalled site's page");
+    assert!(waf_page.contains("无法检测的原因") && waf_page.contains("User-Agent"), "the site page says why and what to do");
+    assert!(!waf_page.contains("error sending request"), "no raw error chain outside the technical detail");
+
+    // The same kind of list as "Unicode text": UTF-16 with a byte-order mark, tab-separated.
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut utf16 = vec![0xff, 0xfe];
+    let text = format!("名称\t网址\r\n好网站\thttp://good.test:{}/\r\n", good.port());
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let list = out.path().join("sites.txt");
+    std::fs::write(&list, &utf16).expect("write");
+    let mut request = options(good, &["good.test"]);
+    request.settings.sites = Some(list);
+    request.settings.out = eldercheck::options::Output::Dir(out.path().to_path_buf());
+    request.settings.format = eldercheck::options::Formats(vec![eldercheck::options::Format::Json]);
+    let (outcome, _) = tokio::task::spawn_blocking(move || checked_with_problems(request)).await.expect("join");
+    let outcome = outcome.expect("run");
+    assert_eq!(outcome.sites.len(), 1);
+    assert_eq!(outcome.sites[0].name, "好网站");
+    assert_eq!(outcome.sites[0].status, eldercheck::score::SiteStatus::Checked);
 }

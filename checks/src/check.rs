@@ -15,10 +15,12 @@ pub enum Family {
     Contrast,
     Popups,
     Labels,
+    /// The site's way into its elder-friendly service (an entry, a toolbar): judged once per site.
+    Service,
 }
 
 impl Family {
-    pub const ALL: [Family; 4] = [Family::Font, Family::Contrast, Family::Popups, Family::Labels];
+    pub const ALL: [Family; 5] = [Family::Font, Family::Contrast, Family::Popups, Family::Labels, Family::Service];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -26,6 +28,7 @@ impl Family {
             Family::Contrast => "contrast",
             Family::Popups => "popups",
             Family::Labels => "labels",
+            Family::Service => "service",
         }
     }
 
@@ -35,6 +38,7 @@ impl Family {
             Family::Contrast => Text::new("颜色对比度", "Colour contrast"),
             Family::Popups => Text::new("广告弹窗", "Ads and pop-ups"),
             Family::Labels => Text::new("读屏标签", "Screen-reader labels"),
+            Family::Service => Text::new("适老服务入口", "Elder-friendly service entry"),
         }
     }
 }

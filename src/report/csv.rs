@@ -29,7 +29,7 @@ const FINDING_COLUMNS: [(&str, &str); 9] = [
     ("issue", "问题编号"),
 ];
 
-const SITE_COLUMNS: [(&str, &str); 17] = [
+const SITE_COLUMNS: [(&str, &str); 18] = [
     ("site", "网址"),
     ("name", "名称"),
     ("group", "分组"),
@@ -46,6 +46,7 @@ const SITE_COLUMNS: [(&str, &str); 17] = [
     ("contrast", "颜色对比度"),
     ("popups", "广告弹窗"),
     ("labels", "读屏标签"),
+    ("service", "适老服务入口"),
     ("reason", "未能检测的原因"),
 ];
 
@@ -171,6 +172,7 @@ impl Sink for CsvSink {
             family("contrast"),
             family("popups"),
             family("labels"),
+            family("service"),
             // Why a site was not (fully) checked, with what to do: a regulator's list must say it.
             match (&s.summary.first_error, s.status) {
                 (Some(error), SiteStatus::NotChecked | SiteStatus::Incomplete) => {

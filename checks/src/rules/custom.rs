@@ -90,7 +90,8 @@ pub fn build(def: &CustomCheckDefinition, taken: &[String]) -> Result<CustomChec
         "contrast" => Family::Contrast,
         "popups" => Family::Popups,
         "labels" => Family::Labels,
-        other => return Err(format!("family {other:?} must be one of font, contrast, popups, labels")),
+        "service" => Family::Service,
+        other => return Err(format!("family {other:?} must be one of font, contrast, popups, labels, service")),
     };
     let impact = match def.impact.as_str() {
         "critical" => Impact::Critical,

@@ -10,7 +10,7 @@ pub struct ElderModeEntry;
 
 pub static META: CheckMeta = CheckMeta {
     id: Cow::Borrowed("elder-mode-entry"),
-    family: Family::Font,
+    family: Family::Service,
     impact: Impact::Serious,
     scope: Scope::Site,
     title: Text::new("首页提供适老化服务入口", "The home page offers an elder-friendly entry"),

@@ -73,6 +73,7 @@ impl Check for FixedFontSize {
                 }
             }
         }
+        let min_px = super::shared::sizes::min_text_px(cx);
         for (source, kind, count) in by_source {
             let px = page.style_of(source).font_size.clone().unwrap_or(0.0);
             let (zh_unit, en_unit) = match kind {
@@ -89,7 +90,7 @@ impl Check for FixedFontSize {
             )
             .with("font_px", f64::from((px * 10.0).round() / 10.0))
             .with("text_elements", count)
-            .with("suggested_rem", super::shared::sizes::round_rem(px))
+            .with("suggested_rem", super::shared::sizes::fixed_size_rem(px, min_px))
             .with_origin(page.style_of(source).origins.font_size.as_ref());
             finding
                 .data

@@ -34,7 +34,7 @@ impl Check for SmallText {
 
     fn run(&self, cx: &CheckContext<'_>) -> CheckResult {
         let page = cx.page;
-        let min_px = if cx.elder_page { cx.options.elder_min_text_px } else { cx.options.min_text_px };
+        let min_px = super::shared::sizes::min_text_px(cx);
         let mut tally = Tally::default();
         let (mut total_chars, mut small_chars) = (0usize, 0usize);
         for item in visible_text_elements(page) {

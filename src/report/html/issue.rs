@@ -36,7 +36,27 @@ fn origin_view(origin: &DeclarationOrigin, t: &Value) -> Value {
     json!({ "place": place, "link": link, "rule": rule })
 }
 
-pub(super) fn issue_view(cx: &ReportContext, issue: &Issue, t: &Value, screens_base: Option<&str>) -> Value {
+/// Whether fixing `fixed` (issues of one check, or one issue) alone turns a site that did not pass
+/// into one that does: no unaccepted veto left and the score, raised by the fixes' gain, at the
+/// pass mark. A veto's gain in points is small; what fixing it does is pass the site, and the
+/// report must say that rather than "0.1 points".
+pub(super) fn passes_once_fixed(site: &crate::rundir::SiteRecord, pass_mark: f64, fixed: &[&Issue]) -> bool {
+    let s = &site.score;
+    if s.passed || s.status != crate::score::SiteStatus::Checked || fixed.is_empty() {
+        return false;
+    }
+    let vetoes_left = s.vetoes.iter().any(|v| !v.accepted && !fixed.iter().any(|i| i.id == v.issue));
+    let gain: f64 = fixed.iter().map(|i| i.gain).sum();
+    !vetoes_left && s.score.is_some_and(|score| score + gain >= pass_mark)
+}
+
+pub(super) fn issue_view(
+    cx: &ReportContext,
+    issue: &Issue,
+    t: &Value,
+    screens_base: Option<&str>,
+    passes_site: bool,
+) -> Value {
     let lang = cx.lang;
     let info = cx.check(&issue.check);
     let failing = issue.outcome == FindingOutcome::Failed;
@@ -55,7 +75,11 @@ pub(super) fn issue_view(cx: &ReportContext, issue: &Issue, t: &Value, screens_b
         (None, true, true) => "veto",
         (None, true, false) => "",
     };
-    let gain = (failing && issue.gain >= 0.1).then(|| fill(t, "gain", &[("n", format!("{:.1}", issue.gain))]));
+    let gain = if failing && passes_site {
+        Some(fill(t, "gain_passes", &[("n", format!("{:.1}", issue.gain))]))
+    } else {
+        (failing && issue.gain >= 0.1).then(|| fill(t, "gain", &[("n", format!("{:.1}", issue.gain))]))
+    };
     let colours = (issue.check.starts_with("color-contrast")).then(|| {
         let (fg, bg) = (css_colour(e.data.get("foreground")), css_colour(e.data.get("background")));
         let suggested = css_colour(e.data.get("suggested_foreground"));

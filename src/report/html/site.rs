@@ -3,7 +3,7 @@
 //! run and the page table. Everything here puts results into words; the numbers and verdicts are
 //! the results folder's.
 
-use super::issue::{issue_line, issue_view};
+use super::issue::{passes_once_fixed, issue_line, issue_view};
 use super::pictures::thumbnail_view;
 use super::words::{clip, docs_section, error_view, family_title, fill, score_text, segments, text};
 use super::{MAX_CHANGES_SHOWN, MAX_PAGES_IN_DRILLDOWN, PRIORITIES};
@@ -155,8 +155,9 @@ fn result_words(site: &SiteRecord, t: &Value) -> (String, &'static str) {
 }
 
 /// Every failed issue, as one line under its check; checks in the order of their best issue.
-fn issue_groups(cx: &ReportContext, failed: &[&Issue], table: &PageTable, t: &Value) -> Vec<Value> {
+fn issue_groups(cx: &ReportContext, site: &SiteRecord, failed: &[&Issue], table: &PageTable, t: &Value) -> Vec<Value> {
     let lang = cx.lang;
+    let pass_mark = cx.manifest.policy.pass_mark;
     let mut by_check: Vec<(String, Vec<&Issue>)> = Vec::new();
     for issue in failed {
         match by_check.iter_mut().find(|(id, _)| *id == issue.check) {
@@ -164,6 +165,11 @@ fn issue_groups(cx: &ReportContext, failed: &[&Issue], table: &PageTable, t: &Va
             None => by_check.push((issue.check.clone(), vec![issue])),
         }
     }
+    // In the order the list's sort control names first (vetoes, then points to gain), also
+    // without scripts; a stable sort keeps the issues' own order among equals.
+    let gain_of = |list: &[&Issue]| list.iter().map(|i| i.gain).sum::<f64>();
+    let veto_of = |list: &[&Issue]| list.iter().any(|i| i.veto);
+    by_check.sort_by(|(_, a), (_, b)| veto_of(b).cmp(&veto_of(a)).then(gain_of(b).total_cmp(&gain_of(a))));
     let (fix_h, example_h): (&[&str], &[&str]) = (&["## 如何修复", "## How to fix"], &["## 示例", "## Example"]);
     by_check
         .iter()
@@ -171,14 +177,19 @@ fn issue_groups(cx: &ReportContext, failed: &[&Issue], table: &PageTable, t: &Va
         .map(|(index, (check, list))| {
             let info = cx.check(check);
             let docs = info.map(|c| c.docs.get(lang).to_string()).unwrap_or_default();
-            let gain: f64 = list.iter().map(|i| i.gain).sum();
+            let gain = gain_of(list);
             let pages: usize = list.iter().map(|i| i.pages_total).max().unwrap_or(0);
-            let veto = list.iter().any(|i| i.veto);
+            let veto = veto_of(list);
+            let gain_text = if passes_once_fixed(site, pass_mark, list) {
+                Some(fill(t, "gain_passes", &[("n", format!("{gain:.1}"))]))
+            } else {
+                (gain >= 0.1).then(|| fill(t, "gain", &[("n", format!("{gain:.1}"))]))
+            };
             json!({
                 "title": cx.title(check, true), "count": list.len(),
                 "family": info.map(|c| family_title(c.family, lang)).unwrap_or_default(), "family_id": info.map(|c| c.family.id()).unwrap_or_default(),
                 "impact": info.map(|c| c.impact.title().get(lang).to_string()).unwrap_or_default(), "impact_id": info.map(|c| c.impact.id()).unwrap_or_default(),
-                "gain": (gain >= 0.1).then(|| fill(t, "gain", &[("n", format!("{gain:.1}"))])), "gain_value": gain,
+                "gain": gain_text, "gain_value": gain,
                 "pages_value": pages, "veto": veto, "veto_value": u8::from(veto), "class": if veto { "veto" } else { "" },
                 "open": index < 3,
                 "fix": segments(&docs_section(&docs, fix_h)), "example": segments(&docs_section(&docs, example_h)),
@@ -328,11 +339,12 @@ pub(super) fn site_view(cx: &ReportContext, site: &SiteRecord, table: PageTable,
         fill(t, "accepted_note", &values)
     });
     let failed: Vec<&Issue> = site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed).collect();
+    let pass_mark = cx.manifest.policy.pass_mark;
     let priorities: Vec<Value> = failed
         .iter()
         .filter(|i| i.accepted.is_none())
         .take(PRIORITIES)
-        .map(|i| issue_view(cx, i, t, table.screens_base.as_deref()))
+        .map(|i| issue_view(cx, i, t, table.screens_base.as_deref(), passes_once_fixed(site, pass_mark, &[i])))
         .collect();
     let (family_options, impact_options) = filter_options(cx, &failed);
     let site_checks: Vec<Value> = site
@@ -353,7 +365,6 @@ pub(super) fn site_view(cx: &ReportContext, site: &SiteRecord, table: PageTable,
     let more_pages = (table.pages_total > table.pages.len()).then(|| {
         fill(t, "more_drilldown", &[("shown", table.pages.len().to_string()), ("n", table.pages_total.to_string())])
     });
-    let pass_mark = cx.manifest.policy.pass_mark;
     let fallbacks = s.summary.pages_render_fallback;
     let render_fallback = (fallbacks > 0).then(|| fill(t, "render_fallback_site", &[("n", fallbacks.to_string())]));
     // Why a site was not (fully) checked: its first failure, in words, with what to do.
@@ -372,7 +383,7 @@ pub(super) fn site_view(cx: &ReportContext, site: &SiteRecord, table: PageTable,
         "pass_mark": score_text(Some(pass_mark)), "pages_checked": s.summary.pages_checked,
         "pages_failed_to_load": s.summary.pages_failed_to_load,
         "vetoes": vetoes, "priorities": priorities, "families": family_rows(cx, site, t),
-        "issue_groups": issue_groups(cx, &failed, &table, t), "issue_count": failed.len(),
+        "issue_groups": issue_groups(cx, site, &failed, &table, t), "issue_count": failed.len(),
         "family_options": family_options, "impact_options": impact_options,
         "review_groups": review_groups(cx, site, &table, t),
         "site_checks": site_checks, "check_groups": check_groups(cx, site, t), "pages": table.pages, "more_pages": more_pages,

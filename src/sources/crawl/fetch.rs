@@ -204,13 +204,18 @@ impl Fetcher {
             }
             let port = url.port_or_known_default().unwrap_or(80);
             let wait = self.config.timeout.min(PROBE_TIMEOUT);
+            // What the last address said: refused at once, or silent.
+            let mut why = format!("no connection within {} s", wait.as_secs());
             for ip in &allowed {
                 let connect = tokio::net::TcpStream::connect(std::net::SocketAddr::new(*ip, port));
-                if let Ok(Ok(_)) = tokio::time::timeout(wait, connect).await {
-                    return None;
+                match tokio::time::timeout(wait, connect).await {
+                    Ok(Ok(_)) => return None,
+                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => why = "connection refused".into(),
+                    Ok(Err(e)) => why = e.to_string(),
+                    Err(_) => {}
                 }
             }
-            FetchError::new("connect", format!("{host}:{port}: no connection within {} s", wait.as_secs()))
+            FetchError::new("connect", format!("{host}:{port}: {why}"))
         };
         self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(host_key(url), error.clone());
         Some(error)
