@@ -153,7 +153,7 @@ impl Assembler {
     }
 
     fn finish(&mut self, index: usize) -> Result<FinishedSite, RunDirError> {
-        let building = self.building[index].take().ok_or_else(|| RunDirError::Invalid {
+        let mut building = self.building[index].take().ok_or_else(|| RunDirError::Invalid {
             path: self.dir.path().display().to_string(),
             message: format!("site {} finished twice", index + 1),
         })?;
@@ -179,6 +179,9 @@ impl Assembler {
             self.acceptances.apply(check, &entry.url);
         }
         let skipped = building.sourced.as_ref().map_or(0, |s| s.skipped_by_limit);
+        if let Some(signal) = building.sourced.as_ref().and_then(|s| s.interrupted) {
+            building.tally.interrupted(crate::interrupt::name(signal));
+        }
         let (issues, not_listed) = building.issues.finish(&site_checks, &entry.url, &building.tally, &self.policy);
         let score = building.tally.finish(&site_checks, skipped, &self.policy);
         building.pages.finish(&self.dir)?;

@@ -130,6 +130,9 @@ pub fn summarise(outcome: &RunOutcome, out: Option<&Path>, lang: Lang) {
     if outcome.expired_acceptances > 0 {
         eprintln!("{prefix}{}", say("expired", &[("n", outcome.expired_acceptances.to_string())]));
     }
+    if let Some(signal) = crate::interrupt::requested() {
+        eprintln!("{prefix}{}", say("run_interrupted", &[("signal", crate::interrupt::name(signal).to_string())]));
+    }
     let result_word = |site: &crate::run::SiteLine| match (site.status, site.passed) {
         (SiteStatus::NotChecked, _) => i18n::say(t, &["not_checked"], &[]),
         (SiteStatus::Incomplete, _) => i18n::say(

@@ -21,6 +21,7 @@ pub mod config;
 pub mod explain;
 pub mod history;
 pub mod i18n;
+pub mod interrupt;
 pub mod issues;
 pub mod key;
 pub mod merge;

@@ -39,6 +39,11 @@ fn install_panic_hook(console: Lang) {
 fn main() -> ExitCode {
     let console = i18n::console_lang(cli::lang_argument().as_deref());
     install_panic_hook(console);
+    // Ctrl+C or SIGTERM: the run stops taking pages and still writes its report (src/interrupt.rs).
+    let _ = eldercheck::interrupt::install(move |signal| {
+        let values = [("signal", eldercheck::interrupt::name(signal).to_string())];
+        eprintln!("{}", i18n::say(i18n::strings(console), &["console", "interrupt_received"], &values));
+    });
     let (Cli { command }, matches) = match cli::parse(console) {
         Ok(parsed) => parsed,
         Err(code) => return ExitCode::from(code),

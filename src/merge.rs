@@ -171,7 +171,7 @@ pub fn merge(request: &MergeRequest) -> Result<RunOutcome, RunError> {
             let mut page = PageResult::new(site.url.clone(), site.url.clone(), None, 0);
             page.error = Some(PageError { kind: "shard_missing".into(), message: why });
             let _ = sender.send(AnalysisEvent::Page(Box::new(Analyzed { site: local, page, site_checks: None })));
-            let sourced = SiteSourced { site: local, url: None, pages: 1, skipped_by_limit: 0 };
+            let sourced = SiteSourced { site: local, url: None, pages: 1, skipped_by_limit: 0, interrupted: None };
             let _ = sender.send(AnalysisEvent::SiteSourced(sourced));
         }
         drop(sender);

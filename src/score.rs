@@ -107,6 +107,10 @@ pub struct Summary {
     /// Pages judged on what a browser showed.
     #[serde(default)]
     pub pages_rendered: usize,
+    /// The signal that stopped the run while this site was checked (`SIGINT (Ctrl+C)`, `SIGTERM`):
+    /// the site may be missing pages, and is incomplete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
     /// The first page's failure, which is why a site that could not be checked was not (said with
     /// the site in reports and sites.csv).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -400,6 +404,16 @@ impl SiteTally {
         page_weight / (page_weight + site_weight) / self.pages.count as f64
     }
 
+    /// The run was interrupted while the site was being checked: it is incomplete, and a site with
+    /// no page checked says why.
+    pub fn interrupted(&mut self, signal: &str) {
+        self.summary.interrupted = Some(signal.to_string());
+        if self.summary.first_error.is_none() {
+            let message = format!("the run was interrupted ({signal}) before this site was checked");
+            self.summary.first_error = Some(crate::results::PageError { kind: "interrupted".into(), message });
+        }
+    }
+
     /// The site's scores. Family scores are built like the site score from the pages' family scores.
     pub fn finish(mut self, site_checks: &[CheckOutcome], skipped_by_limit: usize, policy: &Policy) -> SiteScore {
         for check in site_checks {
@@ -423,7 +437,10 @@ impl SiteTally {
             })
             .collect();
         let vetoed = !self.vetoes.is_empty();
-        let status = SiteStatus::of(self.summary.pages_checked, self.summary.pages_requested());
+        let status = match SiteStatus::of(self.summary.pages_checked, self.summary.pages_requested()) {
+            SiteStatus::Checked if self.summary.interrupted.is_some() => SiteStatus::Incomplete,
+            status => status,
+        };
         let checked = status == SiteStatus::Checked;
         let passed = checked && !vetoed && score.is_some_and(|s| s >= policy.pass_mark);
         let anything_accepted = self.summary.accepted > 0;

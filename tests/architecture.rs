@@ -8,7 +8,7 @@ use std::path::Path;
 /// The stages of the application crate, in the order data flows (docs/ARCHITECTURE.md). A module
 /// may import from its own stage and earlier ones.
 const STAGES: &[&[&str]] = &[
-    &["i18n", "explain", "options", "policy"],
+    &["i18n", "explain", "interrupt", "options", "policy"],
     &["progress", "net"],
     &["shard", "settings", "sources"],
     &["browser"],

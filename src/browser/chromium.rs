@@ -116,6 +116,9 @@ impl Drop for Process {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        if let Some(pid) = self.pid {
+            crate::interrupt::browser_ended(pid);
+        }
     }
 }
 
@@ -154,6 +157,9 @@ pub async fn launch(path: &Path, window: (u32, u32), deny_port: u16) -> Result<P
         command.arg("--no-sandbox");
     }
     command.arg("about:blank").stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
+    // A process group of its own: Ctrl+C in a terminal reaches eldercheck alone, which then ends
+    // the browser itself and removes its profile (a browser stopped by the signal leaves both).
+    command.process_group(0);
     let mut child =
         command.spawn().map_err(|source| LaunchError::Spawn { path: path.display().to_string(), source })?;
     let Some(stderr) = child.stderr.take() else {
@@ -178,6 +184,9 @@ pub async fn launch(path: &Path, window: (u32, u32), deny_port: u16) -> Result<P
             // The browser keeps logging; the pipe is drained so that it never blocks on a full buffer.
             tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
             let pid = child.id();
+            if let Some(pid) = pid {
+                crate::interrupt::browser_started(pid, profile.clone());
+            }
             Ok(Process { child: std::sync::Mutex::new(child), pid, profile, ws_url })
         }
         other => {

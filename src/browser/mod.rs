@@ -161,6 +161,8 @@ enum RenderError {
     NotThePage { kind: &'static str, message: String },
     #[error("{0}")]
     Launch(String),
+    #[error("the run was interrupted ({0}) before the page was rendered")]
+    Interrupted(&'static str),
 }
 
 impl RenderError {
@@ -174,6 +176,7 @@ impl RenderError {
             RenderError::Memory(_) => "memory",
             RenderError::NotThePage { kind, .. } => kind,
             RenderError::Protocol(_) | RenderError::Unreadable(_) | RenderError::Launch(_) => "render_failed",
+            RenderError::Interrupted(_) => "interrupted",
         }
     }
 }
@@ -335,6 +338,10 @@ impl Renderer {
         reason: RenderReason,
         deadline: tokio::time::Instant,
     ) -> Result<(String, Rendered), RenderError> {
+        // Stopping: pages not yet in the browser are judged as served, at once.
+        if let Some(signal) = crate::interrupt::requested() {
+            return Err(RenderError::Interrupted(crate::interrupt::name(signal)));
+        }
         let browser = self.browser().await?;
         let t0 = std::time::Instant::now();
         let (mut tab, result) = match tokio::time::timeout_at(deadline, browser.tab(access, &self.settings)).await {

@@ -110,6 +110,10 @@ async fn feed_sites(
             match (source, crawler) {
                 (SiteSource::Local(site), _) => {
                     let Ok(_permit) = limiter.acquire_owned().await else { return };
+                    if crate::interrupt::requested().is_some() {
+                        feed.finish(None, 0).await;
+                        return;
+                    }
                     progress.add_queued(site.pages.len() + site.unreadable.len());
                     feed_site(site, feed, max_body).await;
                 }

@@ -253,6 +253,10 @@ pub async fn feed_site(site: LocalSite, feed: SiteFeed, max_body_bytes: usize) {
     futures_util::stream::iter(site.pages.iter())
         .for_each_concurrent(PAGES_AT_ONCE, |path| async move {
             let (feed, loader) = (feed_ref, loader_ref);
+            // An interrupted run reads no page more.
+            if crate::interrupt::requested().is_some() {
+                return;
+            }
             let url = Url::from_file_path(path).map_or_else(|()| site.root_url.to_string(), |u| u.to_string());
             let relative = path.strip_prefix(&site.root).unwrap_or(path);
             let depth = relative.components().count().saturating_sub(1) as u32;

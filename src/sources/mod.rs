@@ -164,6 +164,8 @@ pub struct SiteSourced {
     pub pages: usize,
     /// Pages found but left out by the page limit (a lower bound once the frontier's memory cap is reached).
     pub skipped_by_limit: usize,
+    /// The signal that interrupted the run while the site was being sourced.
+    pub interrupted: Option<i32>,
 }
 
 /// What flows from the sources to the analysis stage.
@@ -238,7 +240,9 @@ impl SiteFeed {
     /// Tells the next stages that the site is complete; every clone must be done handing pages on.
     pub async fn finish(self, url: Option<String>, skipped_by_limit: usize) {
         let pages = self.produced.load(Ordering::SeqCst);
-        let done = SiteSourced { site: self.site, url, pages, skipped_by_limit };
+        // A site finished while the run was stopping may be missing pages it would have had.
+        let interrupted = crate::interrupt::requested();
+        let done = SiteSourced { site: self.site, url, pages, skipped_by_limit, interrupted };
         // A closed channel means the run is shutting down; nothing is left to tell.
         let _ = self.sender.send(SourceEvent::SiteSourced(done)).await;
     }

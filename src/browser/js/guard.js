@@ -48,8 +48,20 @@
       }
       return 0;
     };
-    new MutationObserver(() => { lastChange = performance.now(); })
+    const changed = () => { lastChange = performance.now(); };
+    new MutationObserver(changed)
       .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    // Layout also moves without the DOM changing: an image without a size arriving, a web font
+    // replacing the fallback, the document growing. A picture taken before that would put outlines
+    // where the boxes no longer are.
+    document.addEventListener('load', changed, true);
+    if (document.fonts) document.fonts.addEventListener('loadingdone', changed);
+    const watchSize = () => {
+      if (typeof ResizeObserver === 'function' && document.documentElement) {
+        new ResizeObserver(changed).observe(document.documentElement);
+      }
+    };
+    if (document.documentElement) watchSize(); else document.addEventListener('DOMContentLoaded', watchSize);
     Object.defineProperty(window, '__eldercheckPending', {
       value: () => [timers.size + movingAnimations(), performance.now() - lastChange],
     });

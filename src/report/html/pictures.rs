@@ -34,6 +34,12 @@ fn shot_src(shot: &Screenshot, base: &str) -> Option<String> {
     name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.').then(|| format!("{base}{name}"))
 }
 
+/// Smallest crop of a page picture, in image px (the picture is 800 px wide for a 1,280 px page).
+const MIN_CROP_WIDTH: f32 = 440.0;
+const MIN_CROP_HEIGHT: f32 = 250.0;
+/// Marker circles closer than this (image px) are one marker: nav links side by side share a number.
+const MARKER_SPACING: i64 = 24;
+
 /// A crop of the page screenshot around the element, with the element outlined (image px).
 pub(super) fn crop_view(shot: &Screenshot, bounds: &Bounds, base: &str) -> Option<Value> {
     let (iw, ih) = (shot.width as f32, shot.height as f32);
@@ -43,8 +49,9 @@ pub(super) fn crop_view(shot: &Screenshot, bounds: &Bounds, base: &str) -> Optio
         return None;
     }
     const MARGIN: f32 = 48.0;
-    let cw = (w + 2.0 * MARGIN).clamp(320.0_f32.min(iw), iw);
-    let ch = (h + 2.0 * MARGIN).clamp(180.0_f32.min(ih), 420.0_f32.min(ih));
+    // Enough of the page around the element to find it again (a third of the picture at least).
+    let cw = (w + 2.0 * MARGIN).clamp(MIN_CROP_WIDTH.min(iw), iw);
+    let ch = (h + 2.0 * MARGIN).clamp(MIN_CROP_HEIGHT.min(ih), 480.0_f32.min(ih));
     let cx = (x + w / 2.0 - cw / 2.0).clamp(0.0, iw - cw);
     // A box taller than the crop shows its top.
     let cy = if h + 2.0 * MARGIN > ch {
@@ -56,7 +63,7 @@ pub(super) fn crop_view(shot: &Screenshot, bounds: &Bounds, base: &str) -> Optio
         "src": shot_src(shot, base)?,
         "view_box": format!("{cx:.0} {cy:.0} {cw:.0} {ch:.0}"),
         // Small crops are shown enlarged so that a small button stays visible.
-        "width": format!("{:.0}", (cw * 1.5).clamp(480.0, 800.0)), "img_w": shot.width, "img_h": shot.height,
+        "width": format!("{:.0}", (cw * 1.5).clamp(600.0, 800.0)), "img_w": shot.width, "img_h": shot.height,
         "x": format!("{x:.1}"), "y": format!("{y:.1}"), "w": format!("{w:.1}"), "h": format!("{h:.1}"),
     }))
 }
@@ -84,7 +91,9 @@ pub(super) fn thumbnail_view(page: &PageResult, base: &str, lang: Lang) -> Optio
         }
         let key = (x.round() as i64, y.round() as i64, (b.width * s).round() as i64, (b.height * s).round() as i64);
         let label = clip(finding.message.get(lang), 80);
-        if let Some((_, labels)) = boxes.iter_mut().find(|(k, _)| *k == key) {
+        // The marker is drawn at the box's corner: one whose circle would cover another's joins it.
+        let near = |k: &ImageBox| (k.0.max(12) - key.0.max(12)).abs() < MARKER_SPACING && (k.1.max(12) - key.1.max(12)).abs() < MARKER_SPACING;
+        if let Some((_, labels)) = boxes.iter_mut().find(|(k, _)| *k == key || near(k)) {
             if labels.len() < MAX_LABELS_PER_MARKER && !labels.contains(&label) {
                 labels.push(label);
             }
@@ -107,4 +116,48 @@ pub(super) fn thumbnail_view(page: &PageResult, base: &str, lang: Lang) -> Optio
         "view_box": format!("0 0 {} {}", shot.width, shot.height.min(shot.width * 2)),
         "markers": markers,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shot() -> Screenshot {
+        Screenshot { file: "screens/abc.jpg".into(), width: 800, height: 1875, scale: 0.625 }
+    }
+
+    #[test]
+    fn crops_show_enough_of_the_page_to_find_the_element_again() {
+        let small = Bounds { x: 8.0, y: 260.0, width: 16.0, height: 21.0 };
+        let crop = crop_view(&shot(), &small, "screens/").expect("crop");
+        let view: Vec<f32> = crop["view_box"].as_str().expect("box").split(' ').filter_map(|v| v.parse().ok()).collect();
+        assert!(view[2] >= MIN_CROP_WIDTH && view[3] >= MIN_CROP_HEIGHT, "{view:?}");
+        // Far down the page, beyond the first screen: still cropped where it is.
+        let low = Bounds { x: 100.0, y: 2500.0, width: 200.0, height: 30.0 };
+        let crop = crop_view(&shot(), &low, "screens/").expect("a crop below the first screen");
+        assert_eq!(crop["y"], format!("{:.1}", 2500.0 * 0.625));
+    }
+
+    #[test]
+    fn markers_of_neighbouring_boxes_are_one_marker() {
+        let finding = |x: f32, y: f32, text: &str| {
+            json!({ "outcome": "failed", "selector": "a", "snippet": "<a>", "message": { "zh": text, "en": text },
+                    "data": {}, "targets": 1, "bounds": { "x": x, "y": y, "width": 30.0, "height": 16.0 } })
+        };
+        let url = "https://www.example.gov.cn/".to_string();
+        let mut page = PageResult::new(url.clone(), url, Some(200), 0);
+        page.rendered = Some(
+            serde_json::from_value(json!({ "reason": "always", "screenshot": { "file": "screens/abc.jpg", "width": 800, "height": 1875, "scale": 0.625 } }))
+                .expect("rendered"),
+        );
+        page.checks = vec![serde_json::from_value(json!({
+            "id": "link-name", "outcome": "failed", "score": 0.0, "passed_targets": 0, "failed_targets": 3, "cant_tell_targets": 0,
+            "findings": [finding(10.0, 10.0, "第一个"), finding(30.0, 12.0, "第二个"), finding(600.0, 900.0, "远处的")]
+        }))
+        .expect("a check outcome")];
+        let view = thumbnail_view(&page, "screens/", Lang::ZhCn).expect("thumbnail");
+        let markers = view["markers"].as_array().expect("markers");
+        assert_eq!(markers.len(), 2, "{markers:?}");
+        assert_eq!(markers[0]["label"], "第一个；第二个");
+    }
 }

@@ -375,8 +375,11 @@ pub(super) fn site_view(cx: &ReportContext, site: &SiteRecord, table: PageTable,
         let values = [("checked", s.summary.pages_checked.to_string()), ("rendered", s.summary.pages_rendered.to_string())];
         fill(t, "rendered_note", &values)
     });
+    let interrupted_note =
+        s.summary.interrupted.as_ref().map(|signal| fill(t, "interrupted_note", &[("signal", signal.clone())]));
     json!({
         "render_fallback": render_fallback, "unreachable": unreachable, "rendered_note": rendered_note,
+        "interrupted_note": interrupted_note,
         "name": site.name, "url": site.url, "link": safe_link(&site.url), "score": score_text(s.score),
         "grade": grade_letter(s.grade), "result": result_text, "result_class": result_class,
         "verdict": verdict_text, "verdict_class": verdict_class, "accepted_note": accepted_note,

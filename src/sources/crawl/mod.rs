@@ -199,6 +199,11 @@ impl Crawler {
             }
         }
         let Ok(_slot) = crawl_slots.acquire_owned().await else { return };
+        // A site whose turn came after the run was interrupted is not started.
+        if crate::interrupt::requested().is_some() {
+            feed.finish(None, 0).await;
+            return;
+        }
         self.crawl_site(start_text, feed, progress).await;
     }
 
@@ -262,9 +267,11 @@ impl Crawler {
 
         let mut in_flight: JoinSet<Fetched> = JoinSet::new();
         loop {
+            // An interrupted run takes no page more; those in flight finish.
             while in_flight.len() < fetch::PER_HOST_IN_FLIGHT
                 && requested < options.max_pages
                 && tokio::time::Instant::now() < deadline
+                && crate::interrupt::requested().is_none()
             {
                 let Some(next) = frontier.queue.pop_front() else { break };
                 requested += 1;
