@@ -255,9 +255,8 @@ pub fn history(site: Option<&str>, db: &Path, format: &str, console: Lang) -> Re
                 eprintln!("{}", i18n::say(t, &["console", "history_none"], &[("path", db.display().to_string())]));
                 return Ok(());
             }
-            let headings: Vec<String> = (0..9)
-                .map(|i| t["console"]["history_columns"][i].as_str().unwrap_or_default().to_string())
-                .collect();
+            let headings: Vec<String> =
+                (0..9).map(|i| t["console"]["history_columns"][i].as_str().unwrap_or_default().to_string()).collect();
             let mut table = vec![headings];
             for r in rows {
                 table.push(vec![
@@ -286,8 +285,9 @@ pub fn history(site: Option<&str>, db: &Path, format: &str, console: Lang) -> Re
 fn aligned(rows: &[Vec<String>]) -> Vec<String> {
     use unicode_width::UnicodeWidthStr;
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.width()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.width()).max().unwrap_or(0))
+        .collect();
     rows.iter()
         .map(|row| {
             let mut line = String::new();
@@ -328,6 +328,9 @@ fn catalogue(profile: &str) -> Result<Catalogue, CommandError> {
 pub fn list_checks(lang: Lang, profile: &str) -> Result<(), CommandError> {
     let catalogue = catalogue(profile)?;
     let mut out = std::io::stdout().lock();
+    let headings = &i18n::strings(lang)["console"]["checks_columns"];
+    let mut rows: Vec<Vec<String>> =
+        vec![(0..4).map(|i| headings[i].as_str().unwrap_or_default().to_string()).collect()];
     for check in catalogue.all() {
         let m = check.meta();
         let mode = if check.needs_browser() {
@@ -339,7 +342,15 @@ pub fn list_checks(lang: Lang, profile: &str) -> Result<(), CommandError> {
         } else {
             ""
         };
-        writeln!(out, "{:<26} {:<9} {:<9} {}{mode}", m.id, m.family.id(), m.impact.id(), m.title.get(lang))?;
+        rows.push(vec![
+            m.id.to_string(),
+            m.family.title().get(lang).to_string(),
+            m.impact.title().get(lang).to_string(),
+            format!("{}{mode}", m.title.get(lang)),
+        ]);
+    }
+    for line in aligned(&rows) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

@@ -84,7 +84,8 @@ mod tests {
         let waf = explain("http_status", "HTTP 412", zh);
         assert!(waf.what.contains("拒绝") && waf.what.contains("412"), "{waf:?}");
         assert!(waf.todo.contains("User-Agent") && waf.todo.contains("白名单"), "{waf:?}");
-        let dns = explain("dns", "error sending request for url (https://x.gov.cn/): client error (Connect): dns error", zh);
+        let dns =
+            explain("dns", "error sending request for url (https://x.gov.cn/): client error (Connect): dns error", zh);
         assert!(dns.what.starts_with("域名") && !dns.what.contains("error sending"), "{dns:?}");
         assert!(dns.detail.contains("dns error"), "the detail is kept");
         let refused = explain("connect", "tcp connect error: Connection refused (os error 111)", zh);

@@ -187,7 +187,9 @@ impl RunWriter<'_> {
         {
             let mut finding_statement = self
                 .tx
-                .prepare_cached("INSERT INTO findings (site_id, key, check_id, label, accepted) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .prepare_cached(
+                    "INSERT INTO findings (site_id, key, check_id, label, accepted) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
                 .map_err(&wrap)?;
             for issue in site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed) {
                 finding_statement
@@ -250,7 +252,8 @@ impl RunWriter<'_> {
                 };
                 let (new, new_total) = list(site_id, previous)?;
                 let (fixed, fixed_total) = list(previous, site_id)?;
-                let accepted = site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed && i.accepted.is_some()).count();
+                let accepted =
+                    site.issues.iter().filter(|i| i.outcome == FindingOutcome::Failed && i.accepted.is_some()).count();
                 Some(Changes { new, fixed, new_total, fixed_total, labels, accepted })
             }
         };

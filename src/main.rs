@@ -50,6 +50,8 @@ fn main() -> ExitCode {
     };
     match run(command, &matches, console) {
         Ok(code) => ExitCode::from(code),
+        // The reader went away (`eldercheck checks | head`): nothing more to say, as any tool does.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             let prefix = i18n::say(i18n::strings(console), &["console", "error_prefix"], &[]);
             eprintln!("{prefix}{}", message(&error, console));
@@ -92,6 +94,12 @@ fn run(command: Command, matches: &clap::ArgMatches, console: Lang) -> anyhow::R
             Ok(0)
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 /// An error in the console's language.

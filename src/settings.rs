@@ -36,7 +36,8 @@ pub struct CheckSettings {
     /// http(s) URLs to crawl, local .html files, or folders (a folder is one site of every .html/.htm under it).
     #[serde(deserialize_with = "text::one_or_many")]
     pub targets: Vec<String>,
-    /// Batch: a file with one site URL a line, or CSV with the header url,name[,group].
+    /// Batch: a file with one site address a line, or a table (CSV or tab-separated, UTF-8, GBK or UTF-16) with
+    /// a header such as url,name,group or 网址,名称,分组.
     #[arg(long)]
     pub sites: Option<PathBuf>,
     /// Where report.html, report.json, findings.csv and the results folder are written; `-` prints JSON to stdout.

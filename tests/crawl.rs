@@ -517,7 +517,8 @@ async fn regulators_lists_give_the_right_sites_names_and_reasons() {
     assert_eq!(site("没写协议的网站")["url"], "https://www.bare.test/", "a bare host is taken as https://");
     assert_eq!(site("好网站")["group"], "市级");
     assert_eq!(site("好网站")["rank"], 1, "the site that passed ranks first");
-    let first_error = |name: &str| site(name)["summary"]["first_error"]["kind"].as_str().unwrap_or_default().to_string();
+    let first_error =
+        |name: &str| site(name)["summary"]["first_error"]["kind"].as_str().unwrap_or_default().to_string();
     assert_eq!(first_error("防火墙网站"), "http_status");
     assert_eq!(first_error("连不上的网站"), "connect");
 
@@ -534,7 +535,10 @@ async fn regulators_lists_give_the_right_sites_names_and_reasons() {
         .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
         .find(|html| html.contains("防火墙网站"))
         .expect("the firewalled site's page");
-    assert!(waf_page.contains("无法检测的原因") && waf_page.contains("User-Agent"), "the site page says why and what to do");
+    assert!(
+        waf_page.contains("无法检测的原因") && waf_page.contains("User-Agent"),
+        "the site page says why and what to do"
+    );
     assert!(!waf_page.contains("error sending request"), "no raw error chain outside the technical detail");
 
     // The same kind of list as "Unicode text": UTF-16 with a byte-order mark, tab-separated.

@@ -327,7 +327,8 @@ fn the_console_says_what_the_exit_code_says_with_a_baseline() {
     write_page(site.path(), "<img id=banner src=banner.jpg><p>正文</p>");
     let out = work.path().join("run1");
     let run = |extra: &[&str]| {
-        let mut args = vec!["--out", out.to_str().expect("p"), "--format", "json", "--fail-under", "100", "--lang", "zh-CN"];
+        let mut args =
+            vec!["--out", out.to_str().expect("p"), "--format", "json", "--fail-under", "100", "--lang", "zh-CN"];
         args.extend_from_slice(extra);
         let site = site.path().to_string_lossy().into_owned();
         let mut all = vec!["check", site.as_str(), "--no-db"];
@@ -358,7 +359,14 @@ fn history_speaks_the_consoles_language_in_beijing_time() {
     let utc = rows[0]["generated_at"].as_str().expect("time");
     let stamp = time::OffsetDateTime::parse(utc, &time::format_description::well_known::Rfc3339).expect("rfc3339");
     let beijing = stamp.to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("offset"));
-    let shown = format!("{}-{:02}-{:02} {:02}:{:02}", beijing.year(), u8::from(beijing.month()), beijing.day(), beijing.hour(), beijing.minute());
+    let shown = format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        beijing.year(),
+        u8::from(beijing.month()),
+        beijing.day(),
+        beijing.hour(),
+        beijing.minute()
+    );
     assert!(text.contains(&shown), "{shown} in {text}");
     assert!(!text.contains(&utc[..19]), "no UTC stamps: {text}");
 }

@@ -79,8 +79,28 @@ async fn ctrl_c_writes_an_incomplete_report_and_stores_the_run() {
     let url = format!("http://site.test:{}/", addr.port());
     let resolve = format!("site.test:{}:127.0.0.1", addr.port());
     let child = start(
-        &["check", &url, "--resolve", &resolve, "--render", "never", "--max-pages", "300", "--max-depth", "100", "--delay-ms", "0",
-          "--concurrency", "2", "--no-robots", "--out", out.to_str().expect("p"), "--db", db.to_str().expect("p"), "-q"],
+        &[
+            "check",
+            &url,
+            "--resolve",
+            &resolve,
+            "--render",
+            "never",
+            "--max-pages",
+            "300",
+            "--max-depth",
+            "100",
+            "--delay-ms",
+            "0",
+            "--concurrency",
+            "2",
+            "--no-robots",
+            "--out",
+            out.to_str().expect("p"),
+            "--db",
+            db.to_str().expect("p"),
+            "-q",
+        ],
         work.path(),
     );
     tokio::task::spawn_blocking({
@@ -120,8 +140,27 @@ async fn sigterm_ends_the_browser_and_removes_its_profile() {
     let url = format!("http://site.test:{}/", addr.port());
     let resolve = format!("site.test:{}:127.0.0.1", addr.port());
     let child = start(
-        &["check", &url, "--resolve", &resolve, "--render", "always", "--chromium", browser.to_str().expect("p"),
-          "--max-pages", "300", "--max-depth", "100", "--delay-ms", "0", "--no-robots", "--no-db", "--out", out.to_str().expect("p"), "-q"],
+        &[
+            "check",
+            &url,
+            "--resolve",
+            &resolve,
+            "--render",
+            "always",
+            "--chromium",
+            browser.to_str().expect("p"),
+            "--max-pages",
+            "300",
+            "--max-depth",
+            "100",
+            "--delay-ms",
+            "0",
+            "--no-robots",
+            "--no-db",
+            "--out",
+            out.to_str().expect("p"),
+            "-q",
+        ],
         &tmp,
     );
     tokio::task::spawn_blocking({
@@ -132,7 +171,9 @@ async fn sigterm_ends_the_browser_and_removes_its_profile() {
     .expect("join");
     let profiles = || {
         std::fs::read_dir(&tmp)
-            .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("eldercheck-chromium-")).count())
+            .map(|d| {
+                d.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("eldercheck-chromium-")).count()
+            })
             .unwrap_or(0)
     };
     assert_eq!(profiles(), 1, "the browser's profile is there while it runs");

@@ -57,9 +57,8 @@ const MODE_WORDS: &[&str] =
     &["浏览", "模式", "版", "工具", "开关", "通道", "阅读", "mode", "toolbar", "tools", "version", "view"];
 
 /// Words of a statement, policy or help page about accessibility, which is no entry to anything.
-const STATEMENT_WORDS: &[&str] = &[
-    "说明", "声明", "政策", "帮助", "指南", "承诺", "法", "statement", "policy", "help", "legal", "@",
-];
+const STATEMENT_WORDS: &[&str] =
+    &["说明", "声明", "政策", "帮助", "指南", "承诺", "法", "statement", "policy", "help", "legal", "@"];
 
 /// Longest link text (in characters, spaces ignored) still read as an entry name: a news title
 /// that mentions 适老化 or 无障碍 is not an entry to the elder mode.
@@ -175,7 +174,16 @@ mod tests {
 
     #[test]
     fn entry_link_texts() {
-        for yes in ["关怀版", "长者模式", " 适老版 ", "无障碍浏览", "Elder Mode", "进入长辈版", "长者浏览模式", "网站无障碍开关"] {
+        for yes in [
+            "关怀版",
+            "长者模式",
+            " 适老版 ",
+            "无障碍浏览",
+            "Elder Mode",
+            "进入长辈版",
+            "长者浏览模式",
+            "网站无障碍开关",
+        ] {
             assert!(is_entry_text(yes), "{yes}");
         }
         for no in [

@@ -29,7 +29,9 @@ pub fn visible_text_and_marks(page: &Page) -> Vec<TextElement<'_>> {
 
 fn visible_text(page: &Page, with_marks: bool) -> Vec<TextElement<'_>> {
     page.visible_text
-        .get_or_init(|| find_visible_text(page).into_iter().map(|(t, letters)| (t.element.id(), t.text, letters)).collect())
+        .get_or_init(|| {
+            find_visible_text(page).into_iter().map(|(t, letters)| (t.element.id(), t.text, letters)).collect()
+        })
         .iter()
         .filter(|(_, _, letters)| with_marks || *letters)
         .filter_map(|(node, text, _)| page.element(*node).map(|element| TextElement { element, text: text.clone() }))

@@ -96,10 +96,17 @@ pub(super) async fn handle_events(
     access: Access,
     lookups: Arc<Lookups>,
 ) {
-    // A local page is read by the browser itself, with the files beside it.
-    let local = document.url.scheme() == "file";
     // The page itself, local or fetched, is the bytes the source read: the browser reads nothing twice.
-    let mut served = false;
+    // A local page's other files are read from inside its folder.
+    let mut paused = PausedRequests {
+        c: &c,
+        session: &session,
+        document: &document,
+        served: false,
+        local: document.url.scheme() == "file",
+        access,
+        lookups: &lookups,
+    };
     while let Some(Event { method, params }) = events.recv().await {
         match method.as_str() {
             "Page.loadEventFired" => {
@@ -118,11 +125,9 @@ pub(super) async fn handle_events(
                 }
                 seen.note_subresource(&params);
             }
-            "Network.responseReceived" => {
-                if params["response"]["status"].as_u64().is_some_and(|status| status >= 400) {
-                    let id = params["requestId"].as_str().unwrap_or_default();
-                    seen.lock().unwrap_or_else(|e| e.into_inner()).end_subresource(id, true);
-                }
+            "Network.responseReceived" if params["response"]["status"].as_u64().is_some_and(|status| status >= 400) => {
+                let id = params["requestId"].as_str().unwrap_or_default();
+                seen.lock().unwrap_or_else(|e| e.into_inner()).end_subresource(id, true);
             }
             "Network.loadingFinished" | "Network.loadingFailed" => {
                 let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
@@ -157,74 +162,93 @@ pub(super) async fn handle_events(
                 }
             }
             "Fetch.requestPaused" => {
-                let request_id = params["requestId"].as_str().unwrap_or_default().to_string();
-                let requested = params["request"]["url"].as_str().unwrap_or_default();
-                let is_document = !served
-                    && params["resourceType"].as_str() == Some("Document")
-                    && Url::parse(requested).is_ok_and(|mut u| {
-                        u.set_fragment(None);
-                        let mut ours = document.url.clone();
-                        ours.set_fragment(None);
-                        u == ours
-                    });
-                if is_document {
-                    served = true;
-                    let content_type = match &document.body.charset {
-                        Some(charset) => format!("text/html; charset={charset}"),
-                        None => "text/html".to_string(),
-                    };
-                    let body = base64::engine::general_purpose::STANDARD.encode(&document.body.bytes);
-                    let params = json!({
-                        "requestId": request_id,
-                        "responseCode": document.status.filter(|s| (200..600).contains(s)).unwrap_or(200),
-                        "responseHeaders": [{ "name": "Content-Type", "value": content_type }],
-                        "body": body,
-                    });
-                    let _ = c.send(Some(&session), "Fetch.fulfillRequest", params).await;
-                    continue;
-                }
-                // A service worker's script is never fetched, so no service worker is ever registered:
-                // the page cannot leave a script running beside it (whatever it patched to get there).
-                let headers = &params["request"]["headers"];
-                let service_worker = headers.as_object().is_some_and(|h| {
-                    h.iter().any(|(name, value)| name.eq_ignore_ascii_case("service-worker") && value == "script")
-                });
-                if service_worker {
-                    let _ = c
-                        .send(
-                            Some(&session),
-                            "Fetch.failRequest",
-                            json!({ "requestId": request_id, "errorReason": "BlockedByClient" }),
-                        )
-                        .await;
-                    continue;
-                }
-                let (c, session) = (c.clone(), session.clone());
-                if local && requested.starts_with("file:") {
-                    let (requested, folder) = (requested.to_string(), document.folder.clone());
-                    tokio::spawn(async move {
-                        let (method, params) = local_file_answer(&request_id, &requested, folder).await;
-                        let _ = c.send(Some(&session), method, params).await;
-                    });
-                    continue;
-                }
-                // Most requests are decided at once; only a host not looked up yet waits, on its own.
-                match decided_now(requested, access, &lookups) {
-                    Ok(allowed) => {
-                        let (method, params) = rule_answer(&request_id, allowed);
-                        let _ = c.send(Some(&session), method, params).await;
-                    }
-                    Err(host) => {
-                        let lookups = lookups.clone();
-                        tokio::spawn(async move {
-                            let allowed = allowed_once_looked_up(&host, access, &lookups).await;
-                            let (method, params) = rule_answer(&request_id, allowed);
-                            let _ = c.send(Some(&session), method, params).await;
-                        });
-                    }
-                }
+                answer_paused(&mut paused, &params).await;
             }
             _ => {}
+        }
+    }
+}
+
+/// What a tab's paused requests are answered from: the page's own bytes once, then the folder
+/// (a local page) or the address rule.
+struct PausedRequests<'a> {
+    c: &'a Arc<Connection>,
+    session: &'a str,
+    document: &'a Document,
+    served: bool,
+    local: bool,
+    access: Access,
+    lookups: &'a Arc<Lookups>,
+}
+
+/// Answers one paused request: the served document from the source's bytes, a service worker's
+/// script refused, a local file from inside the folder, anything else by the address rule.
+async fn answer_paused(requests: &mut PausedRequests<'_>, params: &Value) {
+    let PausedRequests { c, session, document, ref mut served, local, access, lookups } = *requests;
+    let request_id = params["requestId"].as_str().unwrap_or_default().to_string();
+    let requested = params["request"]["url"].as_str().unwrap_or_default();
+    let is_document = !*served
+        && params["resourceType"].as_str() == Some("Document")
+        && Url::parse(requested).is_ok_and(|mut u| {
+            u.set_fragment(None);
+            let mut ours = document.url.clone();
+            ours.set_fragment(None);
+            u == ours
+        });
+    if is_document {
+        *served = true;
+        let content_type = match &document.body.charset {
+            Some(charset) => format!("text/html; charset={charset}"),
+            None => "text/html".to_string(),
+        };
+        let body = base64::engine::general_purpose::STANDARD.encode(&document.body.bytes);
+        let params = json!({
+            "requestId": request_id,
+            "responseCode": document.status.filter(|s| (200..600).contains(s)).unwrap_or(200),
+            "responseHeaders": [{ "name": "Content-Type", "value": content_type }],
+            "body": body,
+        });
+        let _ = c.send(Some(session), "Fetch.fulfillRequest", params).await;
+        return;
+    }
+    // A service worker's script is never fetched, so no service worker is ever registered:
+    // the page cannot leave a script running beside it (whatever it patched to get there).
+    let headers = &params["request"]["headers"];
+    let service_worker = headers.as_object().is_some_and(|h| {
+        h.iter().any(|(name, value)| name.eq_ignore_ascii_case("service-worker") && value == "script")
+    });
+    if service_worker {
+        let _ = c
+            .send(
+                Some(session),
+                "Fetch.failRequest",
+                json!({ "requestId": request_id, "errorReason": "BlockedByClient" }),
+            )
+            .await;
+        return;
+    }
+    let (c, session) = (c.clone(), session.to_string());
+    if local && requested.starts_with("file:") {
+        let (requested, folder) = (requested.to_string(), document.folder.clone());
+        tokio::spawn(async move {
+            let (method, params) = local_file_answer(&request_id, &requested, folder).await;
+            let _ = c.send(Some(&session), method, params).await;
+        });
+        return;
+    }
+    // Most requests are decided at once; only a host not looked up yet waits, on its own.
+    match decided_now(requested, access, lookups) {
+        Ok(allowed) => {
+            let (method, params) = rule_answer(&request_id, allowed);
+            let _ = c.send(Some(&session), method, params).await;
+        }
+        Err(host) => {
+            let lookups = lookups.clone();
+            tokio::spawn(async move {
+                let allowed = allowed_once_looked_up(&host, access, &lookups).await;
+                let (method, params) = rule_answer(&request_id, allowed);
+                let _ = c.send(Some(&session), method, params).await;
+            });
         }
     }
 }

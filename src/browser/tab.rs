@@ -408,7 +408,9 @@ impl Tab {
     async fn listen_to_media(&self, session: &str, context: i64) {
         let end = tokio::time::Instant::now() + LISTEN_MOST;
         loop {
-            let Ok(wait) = self.evaluate(session, context, "window.__eldercheck.stillListening()").await else { return };
+            let Ok(wait) = self.evaluate(session, context, "window.__eldercheck.stillListening()").await else {
+                return;
+            };
             let wait = Duration::from_millis(wait.as_u64().unwrap_or(0));
             let left = end.saturating_duration_since(tokio::time::Instant::now());
             if wait.is_zero() || left.is_zero() {

@@ -88,8 +88,13 @@ pub fn targets(
     include: &[regex::Regex],
     exclude: &[regex::Regex],
 ) -> Result<Targets, RunError> {
-    let mut found =
-        Targets { sites: Vec::new(), problems: Vec::new(), guessed_urls: Vec::new(), list_digest: None, notes: Vec::new() };
+    let mut found = Targets {
+        sites: Vec::new(),
+        problems: Vec::new(),
+        guessed_urls: Vec::new(),
+        list_digest: None,
+        notes: Vec::new(),
+    };
     let mut crawl_targets: Vec<SiteTarget> = Vec::new();
     for target in &settings.targets {
         if is_url(target) {
@@ -129,7 +134,9 @@ pub fn targets(
             found.notes.push(("site_list_header", vec![("file", file.clone()), ("header", header.join(" | "))]));
         }
         if read.bare_hosts > 0 {
-            found.notes.push(("site_list_bare_hosts", vec![("file", file.clone()), ("n", read.bare_hosts.to_string())]));
+            found
+                .notes
+                .push(("site_list_bare_hosts", vec![("file", file.clone()), ("n", read.bare_hosts.to_string())]));
         }
         let listed = read.sites;
         if listed.is_empty() {

@@ -28,9 +28,25 @@ pub struct SiteList {
 }
 
 /// Header words of each column, lower-cased: what Chinese and English lists call them.
-const URL_HEADERS: &[&str] =
-    &["url", "网址", "网站地址", "网站网址", "地址", "域名", "网站域名", "链接", "首页", "首页地址", "website", "site", "address", "homepage", "link"];
-const NAME_HEADERS: &[&str] = &["name", "名称", "网站名称", "站点名称", "单位", "单位名称", "网站", "主办单位", "title"];
+const URL_HEADERS: &[&str] = &[
+    "url",
+    "网址",
+    "网站地址",
+    "网站网址",
+    "地址",
+    "域名",
+    "网站域名",
+    "链接",
+    "首页",
+    "首页地址",
+    "website",
+    "site",
+    "address",
+    "homepage",
+    "link",
+];
+const NAME_HEADERS: &[&str] =
+    &["name", "名称", "网站名称", "站点名称", "单位", "单位名称", "网站", "主办单位", "title"];
 const GROUP_HEADERS: &[&str] = &["group", "分组", "组", "类别", "分类", "类型", "地区", "区域", "级别", "层级", "所属"];
 
 /// Longest list read (a regulator's list of every registered site in a province fits easily).
@@ -49,7 +65,8 @@ pub fn bare_host_url(text: &str) -> Option<String> {
     let page_file = std::path::Path::new(trimmed)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
-    (looks_like_host && !(page_file && !trimmed.contains('/'))).then(|| format!("https://{trimmed}"))
+    // `index.html` alone is a file name, `example.com/index.html` a page of a site.
+    (looks_like_host && (!page_file || trimmed.contains('/'))).then(|| format!("https://{trimmed}"))
 }
 
 fn has_scheme(text: &str) -> bool {
@@ -114,7 +131,13 @@ pub fn parse_site_list(text: &str) -> SiteList {
     let separator = delimiter(text);
     let kept: String = text
         .lines()
-        .map(|l| if l.trim().is_empty() || l.trim_start().starts_with('#') { char::from(separator).to_string() } else { l.to_string() })
+        .map(|l| {
+            if l.trim().is_empty() || l.trim_start().starts_with('#') {
+                char::from(separator).to_string()
+            } else {
+                l.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let mut reader = csv::ReaderBuilder::new()
@@ -150,7 +173,12 @@ pub fn parse_site_list(text: &str) -> SiteList {
                 let url = cells.iter().position(|c| is_address(c)).or(Some(0));
                 let name = cells.iter().enumerate().position(|(i, c)| Some(i) != url && !c.is_empty());
                 let group = name.and_then(|n| {
-                    cells.iter().enumerate().skip(n + 1).position(|(i, c)| Some(i) != url && !c.is_empty()).map(|p| p + n + 1)
+                    cells
+                        .iter()
+                        .enumerate()
+                        .skip(n + 1)
+                        .position(|(i, c)| Some(i) != url && !c.is_empty())
+                        .map(|p| p + n + 1)
                 });
                 (url, name, group)
             }
@@ -193,7 +221,8 @@ mod tests {
 
     #[test]
     fn chinese_headers_in_any_order_and_bare_hosts() {
-        let list = parse_site_list("名称,网址,分组\n某市人民政府,www.a.gov.cn,市级\n某县政府,b.gov.cn/index.html,县级\n");
+        let list =
+            parse_site_list("名称,网址,分组\n某市人民政府,www.a.gov.cn,市级\n某县政府,b.gov.cn/index.html,县级\n");
         assert_eq!(list.sites.len(), 2, "the header is not a site");
         assert_eq!(list.sites[0].url, "https://www.a.gov.cn");
         assert_eq!(list.sites[0].name.as_deref(), Some("某市人民政府"));

@@ -74,7 +74,8 @@ fn read_script_facts(page: &Page) -> ScriptFacts {
         }
         let text = strip_comments(&script.text().collect::<String>());
         let has_timer = timer.is_match(&text);
-        let varies = |pattern: &Regex| pattern.captures_iter(&text).any(|c| c.get(1).is_some_and(|v| !is_constant(v.as_str())));
+        let varies =
+            |pattern: &Regex| pattern.captures_iter(&text).any(|c| c.get(1).is_some_and(|v| !is_constant(v.as_str())));
         if has_timer && ((varies(moves_x) && varies(moves_y)) || float_names.is_match(&text)) {
             facts.moves_something = true;
             facts.moved_ids.extend(ids_in(&text));

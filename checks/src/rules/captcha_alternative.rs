@@ -30,17 +30,8 @@ pub static META: CheckMeta = CheckMeta {
 
 /// Words of a CAPTCHA image's address or name, matched as whole words (`yzm.jsp`, `getYzm`,
 /// `check_code` = check + code), never inside another word: `a8yzmq.png` or a base64 image is not one.
-const CAPTCHA_WORDS: &[&str] = &[
-    "yzm",
-    "checkcode",
-    "verifycode",
-    "validatecode",
-    "validcode",
-    "vcode",
-    "authcode",
-    "seccode",
-    "kaptcha",
-];
+const CAPTCHA_WORDS: &[&str] =
+    &["yzm", "checkcode", "verifycode", "validatecode", "validcode", "vcode", "authcode", "seccode", "kaptcha"];
 /// Chinese names, matched anywhere in a text (alt, title).
 const CAPTCHA_NAMES: &[&str] = &["验证码", "校验码"];
 
@@ -76,7 +67,9 @@ mod tests {
 
     #[test]
     fn captcha_words_are_whole_words() {
-        for yes in ["/yzm.jsp", "getYzm.do?t=1", "check_code.aspx", "ValidateCode.ashx", "imgCaptcha", "验证码", "recaptcha"] {
+        for yes in
+            ["/yzm.jsp", "getYzm.do?t=1", "check_code.aspx", "ValidateCode.ashx", "imgCaptcha", "验证码", "recaptcha"]
+        {
             assert!(names_captcha(yes), "{yes}");
         }
         for no in [

@@ -104,9 +104,15 @@ fn declared_slots(cx: &CheckContext<'_>, popups: &[Popup<'_>]) -> Vec<Finding> {
             .with("carries_ad_or_induced", true)
         } else {
             let seen = if page.rendering().is_some() {
-                ("浏览器中未见它显示（广告服务器可能未响应），", "the browser did not show it (the ad server may not have answered), ")
+                (
+                    "浏览器中未见它显示（广告服务器可能未响应），",
+                    "the browser did not show it (the ad server may not have answered), ",
+                )
             } else {
-                ("它由脚本填充并浮动显示，静态检查看不到，", "a script fills and floats it, which a static reading cannot see, ")
+                (
+                    "它由脚本填充并浮动显示，静态检查看不到，",
+                    "a script fills and floats it, which a static reading cannot see, ",
+                )
             };
             Finding::cant_tell(page, element, "declared-floating-ad", Message::new(
                 format!("页面代码声明了飘窗/对联广告位（{evidence}）；{}请在浏览器中确认它是否遮挡正文，或删除该广告位。", seen.0),
@@ -168,10 +174,15 @@ fn judge(cx: &CheckContext<'_>, popup: &Popup<'_>, ads: &[(ElementRef<'_>, Strin
     // A layer shown because the stylesheet that hides it did not load (a closed dialog, a menu) is
     // not a pop-up readers get: only a floating window seen moving is certain.
     let mut finding = if popup.kind == PopupKind::Overlay && cx.page.styles_incomplete() {
-        Finding::cant_tell(cx.page, element, "stylesheet-not-loaded", Message::new(
-            format!("{what_zh}{extra_zh}；但有样式表未能加载，它可能本来是隐藏的，需要确认。"),
-            format!("{what_en}{extra_en}; a stylesheet did not load and may hide it, so confirm."),
-        ))
+        Finding::cant_tell(
+            cx.page,
+            element,
+            "stylesheet-not-loaded",
+            Message::new(
+                format!("{what_zh}{extra_zh}；但有样式表未能加载，它可能本来是隐藏的，需要确认。"),
+                format!("{what_en}{extra_en}; a stylesheet did not load and may hide it, so confirm."),
+            ),
+        )
     } else {
         Finding::failed(cx.page, element, message)
     }

@@ -92,7 +92,9 @@ pub(super) fn thumbnail_view(page: &PageResult, base: &str, lang: Lang) -> Optio
         let key = (x.round() as i64, y.round() as i64, (b.width * s).round() as i64, (b.height * s).round() as i64);
         let label = clip(finding.message.get(lang), 80);
         // The marker is drawn at the box's corner: one whose circle would cover another's joins it.
-        let near = |k: &ImageBox| (k.0.max(12) - key.0.max(12)).abs() < MARKER_SPACING && (k.1.max(12) - key.1.max(12)).abs() < MARKER_SPACING;
+        let near = |k: &ImageBox| {
+            (k.0.max(12) - key.0.max(12)).abs() < MARKER_SPACING && (k.1.max(12) - key.1.max(12)).abs() < MARKER_SPACING
+        };
         if let Some((_, labels)) = boxes.iter_mut().find(|(k, _)| *k == key || near(k)) {
             if labels.len() < MAX_LABELS_PER_MARKER && !labels.contains(&label) {
                 labels.push(label);
@@ -130,7 +132,8 @@ mod tests {
     fn crops_show_enough_of_the_page_to_find_the_element_again() {
         let small = Bounds { x: 8.0, y: 260.0, width: 16.0, height: 21.0 };
         let crop = crop_view(&shot(), &small, "screens/").expect("crop");
-        let view: Vec<f32> = crop["view_box"].as_str().expect("box").split(' ').filter_map(|v| v.parse().ok()).collect();
+        let view: Vec<f32> =
+            crop["view_box"].as_str().expect("box").split(' ').filter_map(|v| v.parse().ok()).collect();
         assert!(view[2] >= MIN_CROP_WIDTH && view[3] >= MIN_CROP_HEIGHT, "{view:?}");
         // Far down the page, beyond the first screen: still cropped where it is.
         let low = Bounds { x: 100.0, y: 2500.0, width: 200.0, height: 30.0 };

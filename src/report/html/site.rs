@@ -3,7 +3,7 @@
 //! run and the page table. Everything here puts results into words; the numbers and verdicts are
 //! the results folder's.
 
-use super::issue::{passes_once_fixed, issue_line, issue_view};
+use super::issue::{issue_line, issue_view, passes_once_fixed};
 use super::pictures::thumbnail_view;
 use super::words::{clip, docs_section, error_view, family_title, fill, score_text, segments, text};
 use super::{MAX_CHANGES_SHOWN, MAX_PAGES_IN_DRILLDOWN, PRIORITIES};
@@ -306,8 +306,10 @@ fn changes_view(cx: &ReportContext, site: &SiteRecord, t: &Value) -> Option<Valu
     };
     let (new_count, fixed_count) = (c.new_total.unwrap_or(c.new.len()), c.fixed_total.unwrap_or(c.fixed.len()));
     let accepted = (c.accepted > 0).then(|| fill(t, "changes_accepted", &[("n", c.accepted.to_string())]));
-    Some(json!({ "new": rows(&c.new), "fixed": rows(&c.fixed), "new_count": new_count, "fixed_count": fixed_count, "accepted": accepted,
-                 "new_more": more(new_count, c.new.len().min(MAX_CHANGES_SHOWN)), "fixed_more": more(fixed_count, c.fixed.len().min(MAX_CHANGES_SHOWN)) }))
+    Some(
+        json!({ "new": rows(&c.new), "fixed": rows(&c.fixed), "new_count": new_count, "fixed_count": fixed_count, "accepted": accepted,
+                 "new_more": more(new_count, c.new.len().min(MAX_CHANGES_SHOWN)), "fixed_more": more(fixed_count, c.fixed.len().min(MAX_CHANGES_SHOWN)) }),
+    )
 }
 
 /// The filters of the issue list: the families and impacts that have failed issues.
@@ -372,7 +374,8 @@ pub(super) fn site_view(cx: &ReportContext, site: &SiteRecord, table: PageTable,
         .then(|| s.summary.first_error.as_ref().map(|e| error_view(&e.kind, &e.message, t)))
         .flatten();
     let rendered_note = (s.summary.pages_rendered > 0).then(|| {
-        let values = [("checked", s.summary.pages_checked.to_string()), ("rendered", s.summary.pages_rendered.to_string())];
+        let values =
+            [("checked", s.summary.pages_checked.to_string()), ("rendered", s.summary.pages_rendered.to_string())];
         fill(t, "rendered_note", &values)
     });
     let interrupted_note =

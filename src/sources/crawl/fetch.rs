@@ -210,7 +210,9 @@ impl Fetcher {
                 let connect = tokio::net::TcpStream::connect(std::net::SocketAddr::new(*ip, port));
                 match tokio::time::timeout(wait, connect).await {
                     Ok(Ok(_)) => return None,
-                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => why = "connection refused".into(),
+                    Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                        why = "connection refused".into()
+                    }
                     Ok(Err(e)) => why = e.to_string(),
                     Err(_) => {}
                 }

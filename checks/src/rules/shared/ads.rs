@@ -38,9 +38,9 @@ const AD_LABELS: &[&str] = &["广告", "推广", "赞助", "advertisement", "spo
 /// Whether a word of a class or id names an ad slot.
 fn is_ad_word(word: &str) -> bool {
     AD_TOKENS.contains(&word)
-        || ["ad", "ads"].iter().any(|tail| {
-            word.strip_suffix(tail).is_some_and(|head| AD_COMPOUND_HEADS.contains(&head))
-        })
+        || ["ad", "ads"]
+            .iter()
+            .any(|tail| word.strip_suffix(tail).is_some_and(|head| AD_COMPOUND_HEADS.contains(&head)))
 }
 
 fn is_ad_token_element(element: ElementRef<'_>) -> bool {

@@ -49,7 +49,9 @@ fn same_brand(host: &str, listed: &str) -> bool {
 pub fn ad_host_of(url: &url::Url, extra: &[String]) -> Option<String> {
     let host = url.host_str()?;
     let listed = || ad_hosts().iter().map(|h| h.to_string()).chain(extra.iter().cloned());
-    listed().find(|l| host_matches(host, l)).or_else(|| listed().find(|l| same_brand(host, l)).map(|_| host.to_string()))
+    listed()
+        .find(|l| host_matches(host, l))
+        .or_else(|| listed().find(|l| same_brand(host, l)).map(|_| host.to_string()))
 }
 
 /// The words of a class or id: split at `-`, `_`, digits and lower-to-upper case changes

@@ -218,7 +218,9 @@ pub fn declared_floating_ads(page: &Page) -> Vec<(ElementRef<'_>, String)> {
         if !page.is_rendered(element) {
             continue;
         }
-        if let Some(kind) = v.attr("data-ad-type").filter(|t| FLOATING_AD_WORDS.contains(&t.trim().to_ascii_lowercase().as_str())) {
+        if let Some(kind) =
+            v.attr("data-ad-type").filter(|t| FLOATING_AD_WORDS.contains(&t.trim().to_ascii_lowercase().as_str()))
+        {
             found.push((element, format!("data-ad-type={kind}")));
             continue;
         }
