@@ -34,7 +34,12 @@ fn generated_page(rules: usize, items: usize) -> String {
 }
 
 fn check_all(page: &Page, profile: &Profile) -> usize {
-    let cx = CheckContext { page, options: &profile.thresholds, elder_page: false };
+    let cx = CheckContext {
+        page,
+        options: &profile.thresholds,
+        elder_page: false,
+        budget: eldercheck_checks::budget::Budget::unlimited(),
+    };
     rules::registry().iter().map(|c| c.run(&cx).findings.len()).sum()
 }
 

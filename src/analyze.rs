@@ -114,7 +114,7 @@ pub fn analyze(sourced: SourcedPage, analysis: &Analysis) -> Analyzed {
     result.elder_page = elder_reason.is_some();
     result.elder_reason = elder_reason;
     result.stylesheet_problems = page.stylesheet_problems.clone();
-    let cx = CheckContext { page: &page, options: &analysis.thresholds, elder_page: result.elder_page };
+    let cx = CheckContext { page: &page, options: &analysis.thresholds, elder_page: result.elder_page, budget };
     let mut site_checks = parts.is_home.then(Vec::new);
     let rendered = page.rendering().is_some();
     for check in analysis.catalogue.enabled() {

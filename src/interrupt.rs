@@ -18,9 +18,26 @@ static BROWSERS: Mutex<Vec<(u32, PathBuf)>> = Mutex::new(Vec::new());
 pub const SIGINT: i32 = 2;
 pub const SIGTERM: i32 = 15;
 
+/// Wakes what waits for [`stopped`].
+static STOPPING: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 /// Asks the run to stop (what a signal handler does; tests call it too).
 pub fn request(signal: i32) {
     REQUESTED.store(signal, Ordering::SeqCst);
+    STOPPING.notify_waiters();
+}
+
+/// Ends when the run has been asked to stop: for waits that are not work in flight (a
+/// robots.txt `Crawl-delay`, a retry's backoff), which an interrupted run does not sit out.
+pub async fn stopped() {
+    let notified = STOPPING.notified();
+    tokio::pin!(notified);
+    // Registered before the flag is read: a request between the two is not missed.
+    notified.as_mut().enable();
+    if requested().is_some() {
+        return;
+    }
+    notified.await;
 }
 
 /// The signal that asked the run to stop, if one did.

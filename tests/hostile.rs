@@ -180,6 +180,42 @@ fn quadratic_parsing_ends_as_too_complex_within_the_page_budget() {
     assert!(divs["score"].is_null(), "a page that could not be checked is not scored");
 }
 
+/// A profile with one custom check, written outside the site folder.
+fn custom_profile(dir: &Path, condition: &str) -> std::path::PathBuf {
+    let path = dir.join("profile.toml");
+    std::fs::write(
+        &path,
+        format!("[[custom_checks]]\nid = \"house-rule\"\nfamily = \"labels\"\nimpact = \"minor\"\ntitle = \"t\"\nfailure_title = \"ft\"\nmessage = \"m\"\nhelp = \"h\"\n{condition}\n"),
+    )
+    .expect("write profile");
+    path
+}
+
+#[test]
+fn custom_checks_count_against_the_page_budget() {
+    let rows = |n: usize| -> Vec<u8> {
+        let rows: String = (0..n).map(|i| format!("<div class=d><span>文字{i}</span></div>")).collect();
+        format!("<html lang=zh-CN><title>t</title><body>{rows}</body></html>").into_bytes()
+    };
+    let profiles = tempfile::tempdir().expect("tempdir");
+    // Each of 20,000 divs scans its following siblings: quadratic in the selector engine, spent on
+    // elements that never match. It ran for minutes past the budget.
+    let dir = site_with(&[("siblings.html", rows(20_000))]);
+    let profile = custom_profile(profiles.path(), "applies_to = \"div:has(~ div .absent)\"\nforbid = true");
+    let report = check_folder(dir.path(), &["--page-budget-s", "2", "--profile", profile.to_str().expect("p")]);
+    let siblings = page_in(&report, "siblings.html");
+    assert_eq!(siblings["error"]["kind"], "too_complex", "{siblings}");
+    // `*` with a size condition judges each text once, whichever selected elements hold it: linear.
+    let dir = site_with(&[("everything.html", rows(10_000))]);
+    let profile = custom_profile(profiles.path(), "applies_to = \"*\"\nmin_font_px = 14");
+    let report = check_folder(dir.path(), &["--profile", profile.to_str().expect("p")]);
+    let everything = page_in(&report, "everything.html");
+    assert!(everything["error"].is_null(), "{everything}");
+    let rule = check_outcome(everything, "house-rule");
+    assert_eq!(rule["outcome"], "passed", "{rule}");
+    assert_eq!(rule["passed_targets"], 10_000, "each text once: {rule}");
+}
+
 #[test]
 fn many_identical_failing_elements_have_linear_selector_paths() {
     let dir = site_with(&[("images.html", "<img src=a.png>".repeat(62_000).into_bytes())]);
@@ -297,6 +333,63 @@ fn bad_numbers_are_usage_errors() {
     let output = run_limited(&["check", target, "--config", config.to_str().expect("p"), "-q", "--no-db"]);
     assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.stderr.len() < 2_000, "a huge pattern is not echoed back: {} bytes", output.stderr.len());
+}
+
+/// 100 pages, each linking 64 stylesheets of its own of 4.9 MB each (313 MB a page): the page's
+/// CSS limit and the site's deadline end the run. It ran past 120 s before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_of_huge_unique_stylesheets_ends_within_its_deadline() {
+    let rule = ".x{color:#333}".repeat(350_000);
+    let sheet = axum::body::Bytes::from(rule);
+    let (addr, log) = serve(move |path, _| {
+        if path.ends_with(".css") {
+            return ([(header::CONTENT_TYPE, "text/css")], sheet.clone()).into_response();
+        }
+        let n: usize = path.trim_start_matches("/p").trim_end_matches(".html").parse().unwrap_or(0);
+        let sheets: String = (0..64).map(|k| format!("<link rel=stylesheet href='/c{n}_{k}.css'>")).collect();
+        let links: String = (0..100).map(|i| format!("<a href='/p{i}.html'>第{i}页</a>")).collect();
+        html(&format!("{sheets}<p>正文</p>{links}"))
+    })
+    .await;
+    let url = format!("http://127.0.0.1:{}/", addr.port());
+    let started = Instant::now();
+    let output = tokio::task::spawn_blocking(move || {
+        run_limited(&[
+            "check",
+            &url,
+            "--max-pages",
+            "100",
+            "--delay-ms",
+            "0",
+            "--no-robots",
+            "--site-timeout-s",
+            "10",
+            "--format",
+            "json",
+            "--out",
+            "-",
+            "-q",
+            "--no-db",
+        ])
+    })
+    .await
+    .expect("join");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(matches!(output.status.code(), Some(0 | 1 | 3)), "{:?}: {stderr}", output.status);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let pages = report["sites"][0]["pages"].as_array().expect("pages");
+    assert!(!pages.is_empty());
+    for page in pages {
+        assert_ne!(page["error"]["kind"], "internal", "{}", page["error"]);
+    }
+    let sheets_fetched = paths(&log).iter().filter(|p| p.ends_with(".css")).count();
+    // One sheet spends the page's 50,000 rules, two its 8 MiB: at most 3 a page were fetched, not 64.
+    assert!(sheets_fetched <= 3 * pages.len(), "{sheets_fetched} sheets for {} pages", pages.len());
+    let checked = pages.iter().find(|p| p["error"].is_null()).expect("a page checked");
+    let problems = checked["stylesheet_problems"].as_array().expect("problems");
+    let limited = |p: &Value| p["message"].as_str().is_some_and(|m| m.contains("CSS limit") || m.contains("CSS rules"));
+    assert!(problems.iter().any(limited), "{:?}", problems.first());
+    eprintln!("{} pages, {sheets_fetched} sheets, {:?}", pages.len(), started.elapsed());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

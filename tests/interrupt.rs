@@ -4,6 +4,7 @@
 
 mod common;
 
+use axum::response::IntoResponse;
 use common::{html, serve};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -34,6 +35,15 @@ fn start(args: &[&str], tmp: &Path) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start eldercheck")
+}
+
+/// Starts `eldercheck check` on the test site at `addr` (as `site.test`, a public name) with `extra`.
+fn start_check(addr: std::net::SocketAddr, extra: &[&str], tmp: &Path) -> Child {
+    let url = format!("http://site.test:{}/", addr.port());
+    let resolve = format!("site.test:{}:127.0.0.1", addr.port());
+    let mut args = vec!["check", url.as_str(), "--resolve", resolve.as_str()];
+    args.extend_from_slice(extra);
+    start(&args, tmp)
 }
 
 fn signal(child: &Child, name: &str) {
@@ -76,14 +86,9 @@ async fn ctrl_c_writes_an_incomplete_report_and_stores_the_run() {
     let addr = slow_site().await;
     let work = tempfile::tempdir().expect("tempdir");
     let (out, db) = (work.path().join("out"), work.path().join("history.db"));
-    let url = format!("http://site.test:{}/", addr.port());
-    let resolve = format!("site.test:{}:127.0.0.1", addr.port());
-    let child = start(
+    let child = start_check(
+        addr,
         &[
-            "check",
-            &url,
-            "--resolve",
-            &resolve,
             "--render",
             "never",
             "--max-pages",
@@ -137,14 +142,9 @@ async fn sigterm_ends_the_browser_and_removes_its_profile() {
     let tmp = work.path().join("tmp");
     std::fs::create_dir(&tmp).expect("tmp");
     let out = work.path().join("out");
-    let url = format!("http://site.test:{}/", addr.port());
-    let resolve = format!("site.test:{}:127.0.0.1", addr.port());
-    let child = start(
+    let child = start_check(
+        addr,
         &[
-            "check",
-            &url,
-            "--resolve",
-            &resolve,
             "--render",
             "always",
             "--chromium",
@@ -194,4 +194,35 @@ async fn sigterm_ends_the_browser_and_removes_its_profile() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("a report")).expect("json");
     assert_eq!(report["sites"][0]["summary"]["interrupted"], "SIGTERM");
+}
+
+/// A robots.txt asking for a day between requests: eldercheck waits 10 s at most, and a stopped
+/// run does not sit out the wait of the pages queued behind it (it waited 60 s each before).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_run_does_not_sit_out_a_crawl_delay() {
+    let (addr, _) = serve(|path, _| match path {
+        "/robots.txt" => {
+            ([(axum::http::header::CONTENT_TYPE, "text/plain")], "User-agent: *\nCrawl-delay: 99999\n").into_response()
+        }
+        "/sitemap.xml" => common::not_found(),
+        _ => html(&(1..20).map(|i| format!("<a href='/p{i}.html'>第{i}页</a>")).collect::<String>()),
+    })
+    .await;
+    let work = tempfile::tempdir().expect("tempdir");
+    let out = work.path().join("out");
+    let args = ["--render", "never", "--max-pages", "20", "--no-db", "--out", out.to_str().expect("p"), "-q"];
+    let child = start_check(addr, &args, work.path());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let stopped_at = Instant::now();
+    signal(&child, "TERM");
+    let (code, said) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(8))).await.expect("join");
+    assert!(stopped_at.elapsed() < Duration::from_secs(8));
+    assert_eq!(code, Some(3), "incomplete: {said}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("a report")).expect("json");
+    let site = &report["sites"][0];
+    assert_eq!(site["status"], "incomplete");
+    let pages = site["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 1, "the home page, and no page that was never requested: {pages:?}");
+    assert!(pages[0]["error"].is_null());
 }

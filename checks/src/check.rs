@@ -199,6 +199,9 @@ pub struct CheckContext<'a> {
     pub options: &'a Thresholds,
     /// The page is an elder-mode page (适老版), with stricter thresholds.
     pub elder_page: bool,
+    /// The page's CPU budget. A check whose work the profile's selectors decide (custom checks)
+    /// stops when it runs out; the caller then makes the page a `too_complex` error.
+    pub budget: crate::budget::Budget,
 }
 
 /// A check: one rule of the catalogue.

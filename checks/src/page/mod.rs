@@ -34,11 +34,23 @@ pub struct PageOptions {
     pub max_stylesheets: usize,
     /// How deep `@import` chains are followed.
     pub max_import_depth: usize,
+    /// Upper bound on the bytes of linked and imported CSS one page loads: the next sheet is not
+    /// loaded once it is spent.
+    pub max_stylesheet_bytes: usize,
 }
+
+/// CSS one page may load: HTTP Archive's 99th percentile page has about 2.5 MB of CSS, and 64
+/// unique 4.9 MB sheets on every page of a site took 313 MB a page.
+pub const MAX_STYLESHEET_BYTES: usize = 8 * 1024 * 1024;
 
 impl Default for PageOptions {
     fn default() -> Self {
-        PageOptions { viewport: Viewport::DESKTOP, max_stylesheets: 64, max_import_depth: 4 }
+        PageOptions {
+            viewport: Viewport::DESKTOP,
+            max_stylesheets: 64,
+            max_import_depth: 4,
+            max_stylesheet_bytes: MAX_STYLESHEET_BYTES,
+        }
     }
 }
 

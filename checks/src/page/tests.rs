@@ -219,6 +219,42 @@ fn linked_and_imported_stylesheets_through_the_loader() {
 }
 
 #[test]
+fn a_page_loads_css_up_to_its_byte_limit() {
+    /// Every sheet is 3 MiB of comment and one rule naming the sheet.
+    struct Huge(std::sync::atomic::AtomicUsize);
+    impl StylesheetLoader for Huge {
+        fn load(&self, url: &Url) -> Result<std::sync::Arc<[u8]>, LoadError> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let name = url.path().trim_start_matches('/').trim_end_matches(".css");
+            let mut css = format!("#{name} {{ color: #123456 }} /*").into_bytes();
+            css.resize(3 << 20, b'x');
+            css.extend_from_slice(b"*/");
+            Ok(css.into())
+        }
+    }
+    let html: String = (0..64).map(|n| format!("<link rel=stylesheet href='/s{n}.css'><p id=s{n}>t</p>")).collect();
+    let loader = Huge(std::sync::atomic::AtomicUsize::new(0));
+    let url = Url::parse("https://example.cn/").expect("url");
+    let p = Page::from_html(url, &html, &loader, PageOptions::default(), encoding_rs::UTF_8);
+    assert_eq!(loader.0.load(std::sync::atomic::Ordering::SeqCst), 3, "3 + 3 + 3 MiB spend the 8 MiB");
+    assert_eq!(color(&p, "#s2"), "#123456");
+    let limited = p.stylesheet_problems.iter().filter(|s| s.message.contains("CSS limit (8 MiB)")).count();
+    assert_eq!(limited, 61, "{:?}", p.stylesheet_problems.first());
+}
+
+#[test]
+fn a_page_has_at_most_its_rule_limit_of_css() {
+    let many = ".x{color:#333}".repeat(super::stylesheets::MAX_RULES);
+    let html = format!("<style>p {{ color: #010101 }} {many} p {{ color: #020202 }}</style><style>p {{ color: #030303 }}</style><p>t</p>");
+    let url = Url::parse("https://example.cn/").expect("url");
+    let p = Page::from_html(url, &html, &NoStylesheets, PageOptions::default(), encoding_rs::UTF_8);
+    assert_eq!(color(&p, "p"), "#010101", "the rules past the limit are not applied");
+    let limited: Vec<_> =
+        p.stylesheet_problems.iter().filter(|s| s.message.contains("more than 50000 CSS rules")).collect();
+    assert_eq!(limited.len(), 2, "noted for each sheet cut or left out: {limited:?}");
+}
+
+#[test]
 fn stylesheets_a_script_switches_on_after_load_are_applied() {
     struct Files;
     impl StylesheetLoader for Files {

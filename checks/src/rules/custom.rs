@@ -8,10 +8,12 @@ use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
 use crate::page::collapsed_text;
+use crate::page::style::DeclarationOrigin;
 use crate::text::visible_text_elements;
 use regex::Regex;
-use scraper::Selector;
+use scraper::{ElementRef, Selector};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One `[[custom_checks]]` entry as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,91 +186,121 @@ impl Check for CustomCheck {
         if self.elder_only && !cx.elder_page {
             return tally.finish();
         }
-        let fail_from = |tally: &mut Tally, element, detail: String, origin| {
-            let text = if detail.is_empty() { self.message.clone() } else { format!("{}（{detail}）", self.message) };
-            tally.add(Finding::failed(page, element, Message::new(text.clone(), text)).with_origin(origin));
-        };
-        let fail = |tally: &mut Tally, element, detail: String| fail_from(tally, element, detail, None);
-        let visible_text: Vec<_> = match self.condition {
-            Condition::MinFontPx(_) | Condition::MinContrast(_) => visible_text_elements(page),
-            _ => Vec::new(),
-        };
-        for element in page.html.select(&self.applies_to) {
-            if !page.is_rendered(element) {
-                continue;
+        // The selector decides how much work a page costs (`*`, `:has()` on a page of 100,000
+        // elements): the budget is looked at as the elements come.
+        let mut selected = Vec::new();
+        // Every element is counted, matched or not: with `:has()` the time goes into elements
+        // that do not match.
+        for (n, element) in page.elements().enumerate() {
+            if n % BUDGET_STRIDE == 0 && cx.budget.check("a custom check").is_err() {
+                return tally.finish();
             }
-            match &self.condition {
-                Condition::Forbid => fail(&mut tally, element, String::new()),
-                Condition::ForbidText(re) => {
-                    let text = collapsed_text(element);
-                    match re.find(&text) {
-                        Some(m) => fail(&mut tally, element, m.as_str().to_string()),
-                        None => tally.pass(),
+            if self.applies_to.matches(&element) && page.is_rendered(element) {
+                selected.push(element);
+            }
+        }
+        match &self.condition {
+            Condition::MinFontPx(_) | Condition::MinContrast(_) => self.judge_text(cx, &selected, &mut tally),
+            condition => {
+                for (n, &element) in selected.iter().enumerate() {
+                    if n % BUDGET_STRIDE == 0 && cx.budget.check("a custom check").is_err() {
+                        break;
                     }
-                }
-                Condition::RequireText(re) => {
-                    if re.is_match(&collapsed_text(element)) {
-                        tally.pass();
-                    } else {
-                        fail(&mut tally, element, String::new());
-                    }
-                }
-                Condition::RequireDescendant(selector) => {
-                    if element.select(selector).next().is_some() {
-                        tally.pass();
-                    } else {
-                        fail(&mut tally, element, String::new());
-                    }
-                }
-                Condition::RequireAttr(name) => {
-                    if element.value().attr(name).is_some_and(|v| !v.trim().is_empty()) {
-                        tally.pass();
-                    } else {
-                        fail(&mut tally, element, String::new());
-                    }
-                }
-                Condition::MinFontPx(min) => {
-                    // Judged on the text inside the selected element, with the engine's computed sizes.
-                    for item in visible_text.iter().filter(|t| {
-                        t.element.id() == element.id() || t.element.ancestors().any(|a| a.id() == element.id())
-                    }) {
-                        match page.style_of(item.element).font_size.clone() {
-                            Ok(px) if px + 0.01 >= *min => tally.pass(),
-                            Ok(px) => fail_from(
-                                &mut tally,
-                                item.element,
-                                format!("{px:.1}px < {min}px"),
-                                page.style_of(item.element).origins.font_size.as_ref(),
-                            ),
-                            Err(why) => tally.add(Finding::cant_tell(
-                                page,
-                                item.element,
-                                "font-size-unresolved",
-                                Message::new(why.to_string(), why.to_string()),
-                            )),
-                        }
-                    }
-                }
-                Condition::MinContrast(min) => {
-                    for item in visible_text.iter().filter(|t| {
-                        t.element.id() == element.id() || t.element.ancestors().any(|a| a.id() == element.id())
-                    }) {
-                        match text_contrast(page, item.element) {
-                            Contrast::Known { lowest, .. } if lowest >= *min => tally.pass(),
-                            Contrast::Known { lowest, .. } => fail_from(
-                                &mut tally,
-                                item.element,
-                                format!("{lowest:.2}:1 < {min}:1"),
-                                page.style_of(item.element).origins.color.as_ref(),
-                            ),
-                            Contrast::Unknown { reason, message } => {
-                                tally.add(Finding::cant_tell(page, item.element, reason, message))
-                            }
-                        }
-                    }
+                    self.judge_element(cx, condition, element, &mut tally);
                 }
             }
         }
         tally.finish()
+    }
+}
+
+/// Elements judged between two looks at the page's budget.
+const BUDGET_STRIDE: usize = 256;
+
+impl CustomCheck {
+    fn fail(
+        &self,
+        cx: &CheckContext<'_>,
+        tally: &mut Tally,
+        element: ElementRef<'_>,
+        detail: String,
+        origin: Option<&Arc<DeclarationOrigin>>,
+    ) {
+        let text = if detail.is_empty() { self.message.clone() } else { format!("{}（{detail}）", self.message) };
+        tally.add(Finding::failed(cx.page, element, Message::new(text.clone(), text)).with_origin(origin));
+    }
+
+    fn judge_element(&self, cx: &CheckContext<'_>, condition: &Condition, element: ElementRef<'_>, tally: &mut Tally) {
+        let held = match condition {
+            Condition::Forbid => false,
+            Condition::ForbidText(re) => {
+                if let Some(m) = re.find(&collapsed_text(element)) {
+                    self.fail(cx, tally, element, m.as_str().to_string(), None);
+                    return;
+                }
+                true
+            }
+            Condition::RequireText(re) => re.is_match(&collapsed_text(element)),
+            Condition::RequireDescendant(selector) => element.select(selector).next().is_some(),
+            Condition::RequireAttr(name) => element.value().attr(name).is_some_and(|v| !v.trim().is_empty()),
+            Condition::MinFontPx(_) | Condition::MinContrast(_) => return,
+        };
+        if held {
+            tally.pass();
+        } else {
+            self.fail(cx, tally, element, String::new(), None);
+        }
+    }
+
+    /// Size and contrast are judged on the text inside the selected elements, each text once
+    /// (nested selected elements share it), with the engine's computed styles. One walk over the
+    /// text, each looking up its ancestors in a set: linear in the page, whatever the selector.
+    fn judge_text(&self, cx: &CheckContext<'_>, selected: &[ElementRef<'_>], tally: &mut Tally) {
+        let page = cx.page;
+        let ids: std::collections::HashSet<_> = selected.iter().map(|e| e.id()).collect();
+        if ids.is_empty() {
+            return;
+        }
+        for (n, item) in visible_text_elements(page).into_iter().enumerate() {
+            if n % BUDGET_STRIDE == 0 && cx.budget.check("a custom check").is_err() {
+                return;
+            }
+            let inside = ids.contains(&item.element.id()) || item.element.ancestors().any(|a| ids.contains(&a.id()));
+            if !inside {
+                continue;
+            }
+            match self.condition {
+                Condition::MinFontPx(min) => match page.style_of(item.element).font_size.clone() {
+                    Ok(px) if px + 0.01 >= min => tally.pass(),
+                    Ok(px) => self.fail(
+                        cx,
+                        tally,
+                        item.element,
+                        format!("{px:.1}px < {min}px"),
+                        page.style_of(item.element).origins.font_size.as_ref(),
+                    ),
+                    Err(why) => tally.add(Finding::cant_tell(
+                        page,
+                        item.element,
+                        "font-size-unresolved",
+                        Message::new(why.to_string(), why.to_string()),
+                    )),
+                },
+                Condition::MinContrast(min) => match text_contrast(page, item.element) {
+                    Contrast::Known { lowest, .. } if lowest >= min => tally.pass(),
+                    Contrast::Known { lowest, .. } => self.fail(
+                        cx,
+                        tally,
+                        item.element,
+                        format!("{lowest:.2}:1 < {min}:1"),
+                        page.style_of(item.element).origins.color.as_ref(),
+                    ),
+                    Contrast::Unknown { reason, message } => {
+                        tally.add(Finding::cant_tell(page, item.element, reason, message))
+                    }
+                },
+                _ => return,
+            }
+        }
     }
 }

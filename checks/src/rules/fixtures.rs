@@ -69,7 +69,12 @@ fn every_check_has_failing_and_passing_fixtures_that_give_their_outcome() {
                 assert!(!check.needs_browser(), "{id}/{name}: a check that needs a browser needs {}", facts.display());
             }
             let elder_page = name.contains("-elder-");
-            let result = check.run(&CheckContext { page: &page, options: &thresholds, elder_page });
+            let result = check.run(&CheckContext {
+                page: &page,
+                options: &thresholds,
+                elder_page,
+                budget: crate::budget::Budget::unlimited(),
+            });
             let expected = if name.starts_with("failed-") {
                 Outcome::Failed
             } else if name.starts_with("passed-") {

@@ -80,7 +80,14 @@ mod tests {
         let page = Page::parse("https://a.gov.cn/", "<input name=tel placeholder='请输入手机号'>");
         let run = |placeholder_is_label: bool| {
             let options = Thresholds { placeholder_is_label, ..Thresholds::default() };
-            FormFieldName.run(&CheckContext { page: &page, options: &options, elder_page: false }).outcome
+            FormFieldName
+                .run(&CheckContext {
+                    page: &page,
+                    options: &options,
+                    elder_page: false,
+                    budget: crate::budget::Budget::unlimited(),
+                })
+                .outcome
         };
         assert_eq!(run(false), Outcome::Failed, "miit-web");
         assert_eq!(run(true), Outcome::Passed, "wcag-aa");

@@ -387,7 +387,10 @@ impl Fetcher {
                 Some(w) => w.max(backoff),
                 None => backoff,
             };
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = crate::interrupt::stopped() => return Err(interrupted()),
+            }
             attempt += 1;
         }
     }
@@ -401,7 +404,10 @@ impl Fetcher {
             let mut next = host.next_slot.lock().await;
             let now = Instant::now();
             if *next > now {
-                tokio::time::sleep_until(*next).await;
+                tokio::select! {
+                    () = tokio::time::sleep_until(*next) => {}
+                    () = crate::interrupt::stopped() => return Err(interrupted()),
+                }
             }
             *next = Instant::now() + delay;
         }
@@ -497,6 +503,14 @@ fn classify(error: reqwest::Error) -> FetchError {
     };
     FetchError::new(kind, chain)
 }
+
+/// A request not made because the run was stopped while it waited its turn.
+fn interrupted() -> FetchError {
+    FetchError::new(INTERRUPTED, "the run was stopped before this page's turn came")
+}
+
+/// The error kind of [`interrupted`]: such a page is left out of the report, as one never reached.
+pub const INTERRUPTED: &str = "interrupted";
 
 #[cfg(test)]
 mod tests {

@@ -189,7 +189,7 @@ impl Crawler {
                 self.fetcher.unreachable(&start, access).await
             };
             if let Some(error) = unreachable {
-                let loader = self.stylesheets.for_site(access);
+                let loader = self.stylesheets.for_site(access, None);
                 progress.add_queued(1);
                 let shown = scope::redact(start.as_str()).into_owned();
                 let failure = LoadFailure::new(error.kind, scope::redact(&error.message).into_owned());
@@ -214,7 +214,7 @@ impl Crawler {
             u
         });
         let Some(start) = parsed.and_then(|u| scope::normalise(&u)) else {
-            let loader: Arc<dyn StylesheetLoader> = self.stylesheets.for_site(Access::Public);
+            let loader: Arc<dyn StylesheetLoader> = self.stylesheets.for_site(Access::Public, None);
             let failure = LoadFailure::new("invalid_url", format!("{start_text:?} is not an http(s) URL"));
             progress.add_queued(1);
             let given = scope::redact(start_text).into_owned();
@@ -228,7 +228,7 @@ impl Crawler {
         let host = start.host_str().unwrap_or_default();
         let access = Access::for_start(&self.fetcher.lookups().of(host).await);
         feed.set_access(access);
-        let loader = self.stylesheets.for_site(access);
+        let loader = self.stylesheets.for_site(access, Some(deadline));
         let site_key = scope::site_key(&start);
         // A robots.txt still loading at the deadline allows all: the home page then ends as site_timeout.
         let robots = if options.respect_robots {
@@ -433,6 +433,8 @@ impl PageTask {
                     self.feed.page(parts(final_url.clone(), Some(f.status), content), self.loader, want_links).await;
                 Fetched { depth: next.depth, final_url: Some(final_url), links }
             }
+            // Never requested: the site is reported incomplete, not this page as a failure.
+            Err(e) if e.kind == fetch::INTERRUPTED => Fetched { depth: next.depth, final_url: None, links: Vec::new() },
             Err(e) => {
                 let url = e.final_url.as_deref().map_or_else(|| requested.clone(), |u| scope::redact(u).into_owned());
                 let failure = LoadFailure::new(e.kind, scope::redact(&e.message).into_owned());

@@ -3,6 +3,11 @@
 
 use std::time::Duration;
 
+/// The longest `Crawl-delay` honoured. Bing documents 1–10 s as the useful range; a larger value
+/// (60, 99999) would let one site hold a crawl slot for the whole site deadline at one page a
+/// minute. One request every 10 s stays far below any load a site could notice.
+pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Clone, Default)]
 struct Group {
     agents: Vec<String>,
@@ -68,7 +73,7 @@ impl Robots {
                     last_was_agent = false;
                     if let (Some(g), Ok(secs)) = (current.as_mut(), value.parse::<f64>()) {
                         if secs.is_finite() && secs >= 0.0 {
-                            g.crawl_delay = Some(Duration::from_secs_f64(secs.min(60.0)));
+                            g.crawl_delay = Some(Duration::from_secs_f64(secs.min(MAX_CRAWL_DELAY.as_secs_f64())));
                         }
                     }
                 }
@@ -161,6 +166,14 @@ mod tests {
         assert!(r.allows("/index.php?x=1"), "$ anchors the end");
         assert!(!r.allows("/search?q=老年"));
         assert_eq!(r.crawl_delay, Some(Duration::from_secs(2)));
+        for garbage in ["99999", "1e300", "86400"] {
+            let r = Robots::parse(&format!("User-agent: *\nCrawl-delay: {garbage}\n"), "eldercheck");
+            assert_eq!(r.crawl_delay, Some(MAX_CRAWL_DELAY), "Crawl-delay: {garbage}");
+        }
+        for ignored in ["NaN", "inf", "-5", "soon"] {
+            let r = Robots::parse(&format!("User-agent: *\nCrawl-delay: {ignored}\n"), "eldercheck");
+            assert_eq!(r.crawl_delay, None, "Crawl-delay: {ignored}");
+        }
         assert_eq!(r.sitemaps, vec!["https://a.cn/sitemap_index.xml".to_string()]);
     }
 

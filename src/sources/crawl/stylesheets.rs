@@ -8,6 +8,7 @@ use crate::net::scope;
 use eldercheck_checks::page::{LoadError, StylesheetLoader};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+use tokio::time::Instant;
 use url::Url;
 
 /// Bytes of stylesheet bodies kept for reuse.
@@ -96,12 +97,14 @@ impl HttpStylesheets {
         }
     }
 
-    /// The loader for a site's pages: the shared cache, fetching under the site's address rule.
-    pub fn for_site(self: &Arc<Self>, access: Access) -> Arc<dyn StylesheetLoader> {
-        Arc::new(SiteStylesheets { shared: self.clone(), access })
+    /// The loader for a site's pages: the shared cache, fetching under the site's address rule
+    /// until the site's deadline (after it, sheets not cached are not loaded: the pages already
+    /// fetched are checked with what they have, and say so).
+    pub fn for_site(self: &Arc<Self>, access: Access, deadline: Option<Instant>) -> Arc<dyn StylesheetLoader> {
+        Arc::new(SiteStylesheets { shared: self.clone(), access, deadline })
     }
 
-    fn load(&self, url: &Url, access: Access) -> Result<Arc<[u8]>, LoadError> {
+    fn load(&self, url: &Url, access: Access, deadline: Option<Instant>) -> Result<Arc<[u8]>, LoadError> {
         let Some(url) = scope::normalise(url) else {
             return Err(LoadError::NotAllowed(format!("{url}: not an http(s) stylesheet")));
         };
@@ -109,15 +112,28 @@ impl HttpStylesheets {
         if let Some(cached) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return cached.map_err(LoadError::Other);
         }
+        let past_deadline = || {
+            LoadError::Other(format!(
+                "{}: not loaded, the site's crawl reached its time limit (--site-timeout-s)",
+                key.1
+            ))
+        };
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(past_deadline());
+        }
         let fetching = self.fetching.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().clone();
         let url = &key.1;
         let result = fetching
             .get_or_init(|| {
-                let result = self
-                    .runtime
-                    .block_on(self.fetcher.get(url, Want::Any, None, access))
-                    .map(|f| Arc::<[u8]>::from(f.body))
-                    .map_err(|e| format!("{url}: {e}"));
+                let fetch = self.fetcher.get(url, Want::Any, None, access);
+                let fetched = match deadline {
+                    // The timer is made inside the runtime: it needs its reactor.
+                    Some(deadline) => self.runtime.block_on(async { tokio::time::timeout_at(deadline, fetch).await }),
+                    None => Ok(self.runtime.block_on(fetch)),
+                };
+                // A sheet cut off by one site's deadline is not a failure of the sheet: not cached.
+                let Ok(fetched) = fetched else { return Err(DEADLINE.to_string()) };
+                let result = fetched.map(|f| Arc::<[u8]>::from(f.body)).map_err(|e| format!("{url}: {e}"));
                 self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(
                     key.clone(),
                     result.clone(),
@@ -128,19 +144,26 @@ impl HttpStylesheets {
             })
             .clone();
         self.fetching.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
-        result.map_err(LoadError::Other)
+        match result {
+            Err(e) if e == DEADLINE => Err(past_deadline()),
+            result => result.map_err(LoadError::Other),
+        }
     }
 }
+
+/// What a fetch cut off by the site's deadline hands to those waiting for the same sheet.
+const DEADLINE: &str = "site deadline";
 
 /// [`HttpStylesheets`] as one site sees it.
 struct SiteStylesheets {
     shared: Arc<HttpStylesheets>,
     access: Access,
+    deadline: Option<Instant>,
 }
 
 impl StylesheetLoader for SiteStylesheets {
     fn load(&self, url: &Url) -> Result<Arc<[u8]>, LoadError> {
-        self.shared.load(url, self.access)
+        self.shared.load(url, self.access, self.deadline)
     }
 }
 

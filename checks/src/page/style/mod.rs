@@ -16,7 +16,7 @@ pub use origin::{DeclarationOrigin, Source};
 pub use props::Prop;
 pub use sheet::{
     parse_selector_list, parse_style_attribute, parse_style_attribute_in, parse_stylesheet, parse_stylesheet_in,
-    SheetItem, StyleRule,
+    parse_stylesheet_limited, SheetItem, StyleRule,
 };
 pub use values::{
     contrast_ratio, nearest_passing_colour, parse_color, BackgroundImage, ColorValue, Length, Rgba, SizeUnitKind,

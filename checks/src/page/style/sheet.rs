@@ -45,13 +45,28 @@ pub fn parse_stylesheet(css: &str, viewport: Viewport, source: Source) -> Vec<Sh
 /// [`parse_stylesheet`] for a document in quirks mode or not: quirks mode accepts unitless lengths
 /// (`font-size: 12`) and colours without `#` (`color: ff0000`), as browsers do for such pages.
 pub fn parse_stylesheet_in(css: &str, viewport: Viewport, source: Source, quirks: bool) -> Vec<SheetItem> {
+    parse_stylesheet_limited(css, viewport, source, quirks, usize::MAX).0
+}
+
+/// [`parse_stylesheet_in`] that stops once it has `max_items` items; `true` when it stopped
+/// before the end of the sheet.
+pub fn parse_stylesheet_limited(
+    css: &str,
+    viewport: Viewport,
+    source: Source,
+    quirks: bool,
+    max_items: usize,
+) -> (Vec<SheetItem>, bool) {
     let mut parser = Parser::new(css);
     let mut items = Vec::new();
     let mut top = TopLevel { viewport, nested: false, source, depth: 0, quirks };
     for item in StyleSheetParser::new(&mut parser, &mut top).flatten() {
+        if items.len() >= max_items {
+            return (items, true);
+        }
         items.extend(item);
     }
-    items
+    (items, false)
 }
 
 /// Parses the declarations of a `style` attribute.

@@ -159,7 +159,13 @@ mod tests {
     fn ads_on(url: &str, html: &str) -> usize {
         let page = Page::parse(url, html);
         let options = Thresholds::default();
-        ad_elements(&CheckContext { page: &page, options: &options, elder_page: true }).len()
+        ad_elements(&CheckContext {
+            page: &page,
+            options: &options,
+            elder_page: true,
+            budget: crate::budget::Budget::unlimited(),
+        })
+        .len()
     }
 
     #[test]
