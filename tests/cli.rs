@@ -295,6 +295,65 @@ fn every_real_page_gets_a_result_or_an_error_entry() {
     let document = scraper::Html::parse_document(&html);
     let lines = document.select(&scraper::Selector::parse("ol.issue-lines > li").expect("selector")).count();
     assert_eq!(lines, issues.len(), "every issue of report.json is a line of report.html");
+    verdicts_are_as_recorded(&dir, &manifest, pages);
+}
+
+/// Every page's verdicts over the corpus, compared with tests/data/real-pages-outcomes.txt: per page
+/// and check the outcome and the failed and needs-review target counts (never the pages themselves).
+/// Speed work must not change a verdict; a change that means to writes the file again with
+/// `UPDATE_OUTCOMES=1` and says why in its commit. Compared only over the corpus it was taken from.
+fn verdicts_are_as_recorded(dir: &Path, manifest: &[serde_json::Value], pages: &[serde_json::Value]) {
+    let base = url::Url::from_directory_path(dir.canonicalize().expect("canonical")).expect("dir url").to_string();
+    let mut lines: Vec<String> = pages
+        .iter()
+        .map(|page| {
+            let url = page["url"].as_str().unwrap_or_default();
+            let name = url.strip_prefix(base.as_str()).unwrap_or(url);
+            let checks: Vec<String> = page["checks"]
+                .as_array()
+                .map(|checks| {
+                    checks
+                        .iter()
+                        .map(|c| {
+                            let outcome = c["outcome"].as_str().unwrap_or("?");
+                            format!(
+                                "{}={outcome}/{}/{}",
+                                c["id"].as_str().unwrap_or("?"),
+                                c["failed_targets"],
+                                c["cant_tell_targets"]
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!("{name} {}", checks.join(" "))
+        })
+        .collect();
+    lines.sort();
+    let corpus = format!("# corpus: {} pages in manifest.json", manifest.len());
+    let taken = format!("{corpus}\n{}\n", lines.join("\n"));
+    let recorded_path = root().join("tests/data/real-pages-outcomes.txt");
+    if std::env::var_os("UPDATE_OUTCOMES").is_some() {
+        std::fs::write(&recorded_path, &taken).expect("write outcomes");
+        return;
+    }
+    let recorded = std::fs::read_to_string(&recorded_path).expect("tests/data/real-pages-outcomes.txt");
+    if recorded.lines().next() != Some(corpus.as_str()) {
+        println!("SKIPPED: verdict comparison (the corpus is not the one the outcomes were taken from)");
+        return;
+    }
+    let changed: Vec<String> = recorded
+        .lines()
+        .zip(taken.lines())
+        .filter(|(was, now)| was != now)
+        .map(|(was, now)| format!("was {was}\nnow {now}"))
+        .take(5)
+        .collect();
+    assert!(
+        changed.is_empty() && recorded.lines().count() == taken.lines().count(),
+        "verdicts changed:\n{}",
+        changed.join("\n")
+    );
 }
 
 #[test]
