@@ -46,6 +46,14 @@ fn start_check(addr: std::net::SocketAddr, extra: &[&str], tmp: &Path) -> Child 
     start(&args, tmp)
 }
 
+/// A long crawl of [`slow_site`], as fast as the site answers: long enough to be interrupted.
+const LONG_CRAWL: &[&str] = &["--max-pages", "300", "--max-depth", "100", "--delay-ms", "0", "--no-robots"];
+
+/// [`start_check`] of a long crawl with `extra`.
+fn start_long_crawl(addr: std::net::SocketAddr, extra: &[&str], tmp: &Path) -> Child {
+    start_check(addr, &[LONG_CRAWL, extra].concat(), tmp)
+}
+
 fn signal(child: &Child, name: &str) {
     let status = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().expect("kill");
     assert!(status.success());
@@ -86,20 +94,13 @@ async fn ctrl_c_writes_an_incomplete_report_and_stores_the_run() {
     let addr = slow_site().await;
     let work = tempfile::tempdir().expect("tempdir");
     let (out, db) = (work.path().join("out"), work.path().join("history.db"));
-    let child = start_check(
+    let child = start_long_crawl(
         addr,
         &[
             "--render",
             "never",
-            "--max-pages",
-            "300",
-            "--max-depth",
-            "100",
-            "--delay-ms",
-            "0",
             "--concurrency",
             "2",
-            "--no-robots",
             "--out",
             out.to_str().expect("p"),
             "--db",
@@ -142,20 +143,13 @@ async fn sigterm_ends_the_browser_and_removes_its_profile() {
     let tmp = work.path().join("tmp");
     std::fs::create_dir(&tmp).expect("tmp");
     let out = work.path().join("out");
-    let child = start_check(
+    let child = start_long_crawl(
         addr,
         &[
             "--render",
             "always",
             "--chromium",
             browser.to_str().expect("p"),
-            "--max-pages",
-            "300",
-            "--max-depth",
-            "100",
-            "--delay-ms",
-            "0",
-            "--no-robots",
             "--no-db",
             "--out",
             out.to_str().expect("p"),

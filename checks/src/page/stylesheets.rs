@@ -321,9 +321,9 @@ fn add_items_with(
 ) {
     for item in items {
         match item {
-            SheetItem::Rule(_) if *state.rules_left == 0 => break,
+            // The parser took no more rules than were left.
             SheetItem::Rule(rule) => {
-                *state.rules_left -= 1;
+                *state.rules_left = state.rules_left.saturating_sub(1);
                 state.rules.push(Origin::Author, rule);
             }
             SheetItem::Import(href) => {

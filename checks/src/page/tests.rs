@@ -252,6 +252,12 @@ fn a_page_has_at_most_its_rule_limit_of_css() {
     let limited: Vec<_> =
         p.stylesheet_problems.iter().filter(|s| s.message.contains("more than 50000 CSS rules")).collect();
     assert_eq!(limited.len(), 2, "noted for each sheet cut or left out: {limited:?}");
+    // One conditional block holding them all is counted rule by rule.
+    let html = format!("<style>p {{ color: #010101 }} @media all {{ @supports (color: red) {{ {many} p {{ color: #020202 }} }} }}</style><p>t</p>");
+    let url = Url::parse("https://example.cn/").expect("url");
+    let p = Page::from_html(url, &html, &NoStylesheets, PageOptions::default(), encoding_rs::UTF_8);
+    assert_eq!(color(&p, "p"), "#010101", "the rules past the limit inside a block are not applied");
+    assert!(p.stylesheet_problems.iter().any(|s| s.message.contains("more than 50000 CSS rules")));
 }
 
 #[test]

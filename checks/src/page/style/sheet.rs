@@ -11,6 +11,8 @@ use cssparser::{
 };
 use scraper::selector::Simple;
 use selectors::parser::Selector;
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// A parsed selector with its specificity.
@@ -48,25 +50,49 @@ pub fn parse_stylesheet_in(css: &str, viewport: Viewport, source: Source, quirks
     parse_stylesheet_limited(css, viewport, source, quirks, usize::MAX).0
 }
 
-/// [`parse_stylesheet_in`] that stops once it has `max_items` items; `true` when it stopped
-/// before the end of the sheet.
+/// [`parse_stylesheet_in`] that takes at most `max_rules` style rules, at any nesting depth;
+/// `true` when it left some out.
 pub fn parse_stylesheet_limited(
     css: &str,
     viewport: Viewport,
     source: Source,
     quirks: bool,
-    max_items: usize,
+    max_rules: usize,
 ) -> (Vec<SheetItem>, bool) {
     let mut parser = Parser::new(css);
     let mut items = Vec::new();
-    let mut top = TopLevel { viewport, nested: false, source, depth: 0, quirks };
+    let limit = Rc::new(RuleLimit { left: Cell::new(max_rules), cut: Cell::new(false) });
+    let mut top = TopLevel { viewport, nested: false, source, depth: 0, quirks, limit: limit.clone() };
     for item in StyleSheetParser::new(&mut parser, &mut top).flatten() {
-        if items.len() >= max_items {
-            return (items, true);
-        }
         items.extend(item);
+        if limit.cut.get() {
+            break;
+        }
     }
-    (items, false)
+    (items, limit.cut.get())
+}
+
+/// Rules still to be taken from one sheet, counted at every nesting level (one `@media` block
+/// can hold a million rules), and whether some were left out.
+struct RuleLimit {
+    left: Cell<usize>,
+    cut: Cell<bool>,
+}
+
+impl RuleLimit {
+    /// Takes one rule, or notes that the sheet is cut.
+    fn take(&self) -> bool {
+        match self.left.get() {
+            0 => {
+                self.cut.set(true);
+                false
+            }
+            n => {
+                self.left.set(n - 1);
+                true
+            }
+        }
+    }
 }
 
 /// Parses the declarations of a `style` attribute.
@@ -92,6 +118,7 @@ struct TopLevel {
     /// Conditional blocks around this one.
     depth: u8,
     quirks: bool,
+    limit: Rc<RuleLimit>,
 }
 
 /// Conditional group rules (`@media`, `@supports` …) nested deeper than this are dropped: each level
@@ -150,10 +177,14 @@ impl<'i> AtRuleParser<'i> for TopLevel {
             source: self.source.clone(),
             depth: self.depth + 1,
             quirks: self.quirks,
+            limit: self.limit.clone(),
         };
         let mut items = Vec::new();
         for item in StyleSheetParser::new(input, &mut nested).flatten() {
             items.extend(item);
+            if self.limit.cut.get() {
+                break;
+            }
         }
         Ok(items)
     }
@@ -210,7 +241,7 @@ impl<'i> QualifiedRuleParser<'i> for TopLevel {
         for result in RuleBodyParser::new(input, &mut body) {
             let _ = result;
         }
-        if selectors.is_empty() || (body.declarations.is_empty() && body.custom.is_empty()) {
+        if selectors.is_empty() || (body.declarations.is_empty() && body.custom.is_empty()) || !self.limit.take() {
             return Ok(Vec::new());
         }
         Ok(vec![SheetItem::Rule(StyleRule { selectors, declarations: body.declarations, custom: body.custom })])
