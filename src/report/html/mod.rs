@@ -169,7 +169,12 @@ fn how_made(m: &crate::rundir::Manifest, t: &Value) -> Option<String> {
     let mode = text(t, &format!("render_mode_{}", method.render));
     let needing = m.catalogue.iter().filter(|c| c.enabled && c.needs_browser).count();
     let key = if method.browser { "how_made_browser" } else { "how_made_no_browser" };
-    let values = [("viewport", method.viewport.replace('x', "×")), ("mode", mode), ("n", needing.to_string())];
+    // A named viewport in the reader's words; a size as written (`1024×768`).
+    let viewport = match t[format!("viewport_{}", method.viewport)].as_str() {
+        Some(named) => named.to_string(),
+        None => method.viewport.replace('x', "×"),
+    };
+    let values = [("viewport", viewport), ("mode", mode), ("n", needing.to_string())];
     Some(words::fill(t, key, &values))
 }
 
