@@ -170,6 +170,11 @@ async fn sigterm_ends_the_browser_and_removes_its_profile() {
             })
             .unwrap_or(0)
     };
+    // The browser starts with the first page it renders, on a loaded machine some seconds in.
+    let running_since = Instant::now();
+    while profiles() == 0 && running_since.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(profiles(), 1, "the browser's profile is there while it runs");
     signal(&child, "TERM");
     let (code, said) = tokio::task::spawn_blocking(move || wait(child, Duration::from_secs(60))).await.expect("join");

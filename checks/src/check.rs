@@ -275,18 +275,19 @@ pub const SNIPPET_CHARS: usize = 300;
 
 impl Finding {
     pub fn failed(page: &Page, element: ElementRef<'_>, message: Message) -> Finding {
+        let at = page.location(element, SNIPPET_CHARS);
         Finding {
             outcome: FindingOutcome::Failed,
-            selector: page.selector_path(element),
-            snippet: page.snippet(element, SNIPPET_CHARS),
+            selector: at.selector,
+            snippet: at.snippet,
             message,
             reason: None,
             data: Map::new(),
             targets: 1,
             origin: None,
-            signature: page.signature(element),
-            heading: page.heading_before(element),
-            excerpt: page.excerpt(element),
+            signature: at.signature,
+            heading: at.heading,
+            excerpt: at.excerpt,
             bounds: page.layout_box(element),
         }
     }

@@ -2,9 +2,9 @@
 //! accessible name computation (accname 1.2, for what static markup can decide).
 
 use super::{collapsed_text, Page};
+use crate::page::Attribute;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
-use std::collections::HashSet;
 
 /// Non-abstract roles of WAI-ARIA 1.2, DPUB-ARIA 1.1 and Graphics-ARIA.
 pub const VALID_ROLES: &[&str] = &[
@@ -200,21 +200,21 @@ const GLOBAL_ARIA: &[&str] = &[
 pub fn explicit_role(element: ElementRef<'_>) -> Option<String> {
     element
         .value()
-        .attr("role")?
+        .attribute("role")?
         .split_ascii_whitespace()
         .map(str::to_ascii_lowercase)
         .find(|t| VALID_ROLES.contains(&t.as_str()))
 }
 
 fn input_type(element: ElementRef<'_>) -> String {
-    element.value().attr("type").unwrap_or("text").trim().to_ascii_lowercase()
+    element.value().attribute("type").unwrap_or("text").trim().to_ascii_lowercase()
 }
 
 /// The role an element has without a `role` attribute (HTML-AAM / ARIA in HTML).
 pub fn implicit_role(element: ElementRef<'_>) -> Option<&'static str> {
     let v = element.value();
     Some(match v.name() {
-        "a" | "area" if v.attr("href").is_some() => "link",
+        "a" | "area" if v.attribute("href").is_some() => "link",
         "button" => "button",
         "input" => match input_type(element).as_str() {
             "button" | "submit" | "reset" | "image" => "button",
@@ -223,21 +223,21 @@ pub fn implicit_role(element: ElementRef<'_>) -> Option<&'static str> {
             "range" => "slider",
             "number" => "spinbutton",
             "hidden" => return None,
-            "search" if v.attr("list").is_none() => "searchbox",
-            "text" | "email" | "tel" | "url" | "search" if v.attr("list").is_some() => "combobox",
+            "search" if v.attribute("list").is_none() => "searchbox",
+            "text" | "email" | "tel" | "url" | "search" if v.attribute("list").is_some() => "combobox",
             "text" | "email" | "tel" | "url" | "search" | "password" | "" => "textbox",
             // date, color, file…: form fields without a more specific ARIA role.
             _ => "textbox",
         },
         "select"
-            if v.attr("multiple").is_some()
-                || v.attr("size").and_then(|s| s.trim().parse::<u32>().ok()).is_some_and(|s| s > 1) =>
+            if v.attribute("multiple").is_some()
+                || v.attribute("size").and_then(|s| s.trim().parse::<u32>().ok()).is_some_and(|s| s > 1) =>
         {
             "listbox"
         }
         "select" => "combobox",
         "textarea" => "textbox",
-        "img" if v.attr("alt").is_some_and(|a| a.is_empty()) => "presentation",
+        "img" if v.attribute("alt").is_some_and(|a| a.is_empty()) => "presentation",
         "img" => "img",
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => "heading",
         "nav" => "navigation",
@@ -269,7 +269,7 @@ pub fn implicit_role(element: ElementRef<'_>) -> Option<&'static str> {
 pub fn semantic_role(element: ElementRef<'_>) -> Option<String> {
     match explicit_role(element) {
         Some(r) if r == "none" || r == "presentation" => {
-            let conflict = is_focusable(element) || GLOBAL_ARIA.iter().any(|a| element.value().attr(a).is_some());
+            let conflict = is_focusable(element) || GLOBAL_ARIA.iter().any(|a| element.value().attribute(a).is_some());
             if conflict {
                 implicit_role(element).map(str::to_string)
             } else {
@@ -290,14 +290,14 @@ fn is_disabled(element: ElementRef<'_>) -> bool {
     let form_control = |e: ElementRef<'_>| {
         matches!(e.value().name(), "button" | "input" | "select" | "textarea" | "optgroup" | "option" | "fieldset")
     };
-    if form_control(element) && element.value().attr("disabled").is_some() {
+    if form_control(element) && element.value().attribute("disabled").is_some() {
         return true;
     }
     // Controls in a disabled fieldset are disabled, except inside its first legend.
     form_control(element)
         && element.ancestors().filter_map(ElementRef::wrap).any(|a| {
             a.value().name() == "fieldset"
-                && a.value().attr("disabled").is_some()
+                && a.value().attribute("disabled").is_some()
                 && !a
                     .child_elements()
                     .find(|c| c.value().name() == "legend")
@@ -306,25 +306,25 @@ fn is_disabled(element: ElementRef<'_>) -> bool {
 }
 
 fn tabindex(element: ElementRef<'_>) -> Option<i32> {
-    element.value().attr("tabindex").and_then(|t| t.trim().parse().ok())
+    element.value().attribute("tabindex").and_then(|t| t.trim().parse().ok())
 }
 
 /// Focusable by default or through `tabindex` (whatever the tabindex sign), and not disabled.
 pub fn is_focusable(element: ElementRef<'_>) -> bool {
     let v = element.value();
-    if is_disabled(element) || v.attr("inert").is_some() {
+    if is_disabled(element) || v.attribute("inert").is_some() {
         return false;
     }
     if tabindex(element).is_some() {
         return true;
     }
     match v.name() {
-        "a" | "area" => v.attr("href").is_some(),
+        "a" | "area" => v.attribute("href").is_some(),
         "button" | "select" | "textarea" | "iframe" | "embed" | "object" => true,
         "input" => input_type(element) != "hidden",
         "summary" => element.parent().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() == "details"),
-        "audio" | "video" => v.attr("controls").is_some(),
-        _ => v.attr("contenteditable").is_some_and(|c| !c.eq_ignore_ascii_case("false")),
+        "audio" | "video" => v.attribute("controls").is_some(),
+        _ => v.attribute("contenteditable").is_some_and(|c| !c.eq_ignore_ascii_case("false")),
     }
 }
 
@@ -334,7 +334,7 @@ pub fn in_sequential_focus_order(page: &Page, element: ElementRef<'_>) -> bool {
         && tabindex(element).is_none_or(|t| t >= 0)
         && page.is_rendered(element)
         && !page.style_of(element).is_visibility_hidden()
-        && !element.ancestors().filter_map(ElementRef::wrap).any(|a| a.value().attr("inert").is_some())
+        && !element.ancestors().filter_map(ElementRef::wrap).any(|a| a.value().attribute("inert").is_some())
 }
 
 /// Excluded from the accessibility tree: not rendered, `visibility: hidden`, or `aria-hidden="true"`.
@@ -384,7 +384,7 @@ fn normalise(text: &str) -> String {
 
 struct Walk<'p> {
     page: &'p Page,
-    visited: HashSet<NodeId>,
+    visited: super::NodeSet,
     /// Nesting of name-from-content steps in progress.
     depth: usize,
 }
@@ -394,9 +394,17 @@ struct Walk<'p> {
 const MAX_NAME_DEPTH: usize = 64;
 
 /// The accessible name of an element.
+/// Computed once per element: `link-name`, `button-name`, `induced-button` and others all ask for
+/// the names of a page's links and buttons.
 pub fn accessible_name(page: &Page, element: ElementRef<'_>) -> AccessibleName {
-    let mut walk = Walk { page, visited: HashSet::new(), depth: 0 };
-    walk.name(element, Context { in_labelledby: false, in_content: false, referenced: true, hidden_target: false })
+    if let Some(known) = page.accessible_names.borrow().get(&element.id()) {
+        return known.clone();
+    }
+    let mut walk = Walk { page, visited: super::NodeSet::default(), depth: 0 };
+    let name =
+        walk.name(element, Context { in_labelledby: false, in_content: false, referenced: true, hidden_target: false });
+    page.accessible_names.borrow_mut().insert(element.id(), name.clone());
+    name
 }
 
 #[derive(Clone, Copy)]
@@ -425,7 +433,7 @@ impl Walk<'_> {
         }
         // 2B: aria-labelledby.
         if !cx.in_labelledby {
-            if let Some(ids) = v.attr("aria-labelledby") {
+            if let Some(ids) = v.attribute("aria-labelledby") {
                 let parts: Vec<String> = ids
                     .split_ascii_whitespace()
                     .filter_map(|id| page.element_by_id(id))
@@ -454,7 +462,7 @@ impl Walk<'_> {
         }
         // 2D: aria-label.
         if let Some(name) =
-            v.attr("aria-label").and_then(|l| AccessibleName::from(l.to_string(), NameSource::AriaLabel))
+            v.attribute("aria-label").and_then(|l| AccessibleName::from(l.to_string(), NameSource::AriaLabel))
         {
             return name;
         }
@@ -478,19 +486,19 @@ impl Walk<'_> {
             }
         }
         // 2I: tooltip, then the placeholder of text fields.
-        if let Some(name) = v.attr("title").and_then(|t| AccessibleName::from(t.to_string(), NameSource::Title)) {
+        if let Some(name) = v.attribute("title").and_then(|t| AccessibleName::from(t.to_string(), NameSource::Title)) {
             return name;
         }
         if matches!(v.name(), "input" | "textarea") {
             if let Some(name) =
-                v.attr("placeholder").and_then(|p| AccessibleName::from(p.to_string(), NameSource::Placeholder))
+                v.attribute("placeholder").and_then(|p| AccessibleName::from(p.to_string(), NameSource::Placeholder))
             {
                 return name;
             }
         }
         // The browser's default label applies only when there is no `value` at all: `value=""` names
         // the button with nothing (as Chromium and axe-core do).
-        if v.name() == "input" && v.attr("value").is_none() {
+        if v.name() == "input" && v.attribute("value").is_none() {
             let default = match input_type(element).as_str() {
                 "submit" => Some("Submit"),
                 "reset" => Some("Reset"),
@@ -507,7 +515,7 @@ impl Walk<'_> {
     fn native_name(&mut self, element: ElementRef<'_>) -> Option<AccessibleName> {
         let page = self.page;
         let v = element.value();
-        let attr = |name: &str, source| v.attr(name).and_then(|a| AccessibleName::from(a.to_string(), source));
+        let attr = |name: &str, source| v.attribute(name).and_then(|a| AccessibleName::from(a.to_string(), source));
         match v.name() {
             "input" => match input_type(element).as_str() {
                 "button" | "submit" | "reset" => attr("value", NameSource::Native).or_else(|| self.labels(element)),
@@ -549,7 +557,7 @@ impl Walk<'_> {
             labels.extend(page.labels_for(id));
         }
         if let Some(wrapping) = element.ancestors().filter_map(ElementRef::wrap).find(|a| a.value().name() == "label") {
-            if wrapping.value().attr("for").is_none_or(|f| Some(f) == element.value().id())
+            if wrapping.value().attribute("for").is_none_or(|f| Some(f) == element.value().id())
                 && !labels.iter().any(|l| l.id() == wrapping.id())
             {
                 labels.push(wrapping);
@@ -651,13 +659,13 @@ fn flat_text(page: &Page, element: ElementRef<'_>, hidden_counts: bool) -> Strin
 fn embedded_control_value(element: ElementRef<'_>, role: Option<&str>) -> Option<String> {
     let v = element.value();
     match (v.name(), role) {
-        ("input", Some("textbox" | "searchbox")) => Some(v.attr("value").unwrap_or_default().to_string()),
+        ("input", Some("textbox" | "searchbox")) => Some(v.attribute("value").unwrap_or_default().to_string()),
         ("textarea", _) => Some(collapsed_text(element)),
         ("select", _) => Some(
             element
                 .descendent_elements()
                 .filter(|o| o.value().name() == "option")
-                .find(|o| o.value().attr("selected").is_some())
+                .find(|o| o.value().attribute("selected").is_some())
                 .or_else(|| element.descendent_elements().find(|o| o.value().name() == "option"))
                 .map(collapsed_text)
                 .unwrap_or_default(),

@@ -7,7 +7,37 @@ use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
 use std::collections::HashMap;
 
+/// Where an element is, in every form a finding reports it.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub selector: String,
+    pub snippet: String,
+    pub signature: String,
+    pub heading: Option<String>,
+    pub excerpt: Option<String>,
+}
+
 impl Page {
+    /// The element's [`Location`] with a snippet of `snippet_chars`, built once per element: the
+    /// same element is often reported by several checks (small grey text fails size, contrast,
+    /// enhanced contrast and line spacing), and a location costs a walk up and a walk into it.
+    pub fn location(&self, element: ElementRef<'_>, snippet_chars: usize) -> Location {
+        if let Some((chars, known)) = self.locations.borrow().get(&element.id()) {
+            if *chars == snippet_chars {
+                return known.clone();
+            }
+        }
+        let location = Location {
+            selector: self.selector_path(element),
+            snippet: self.snippet(element, snippet_chars),
+            signature: self.signature(element),
+            heading: self.heading_before(element),
+            excerpt: self.excerpt(element),
+        };
+        self.locations.borrow_mut().insert(element.id(), (snippet_chars, location.clone()));
+        location
+    }
+
     /// A CSS selector that matches this element alone (cached: several checks report the same elements).
     pub fn selector_path(&self, element: ElementRef<'_>) -> String {
         if let Some(path) = self.selector_paths.borrow().get(&element.id()) {
@@ -21,9 +51,9 @@ impl Page {
     /// For every element: its position among its parent's element children (from 1), and whether a
     /// sibling has the same tag. One pass over the document, so that selector paths for 60,000
     /// findings among 60,000 siblings cost linear time, not a sibling scan each.
-    fn sibling_positions(&self) -> &HashMap<NodeId, (u32, bool)> {
+    fn sibling_positions(&self) -> &super::NodeMap<(u32, bool)> {
         self.sibling_positions.get_or_init(|| {
-            let mut positions = HashMap::new();
+            let mut positions = super::NodeMap::default();
             let mut tag_counts: HashMap<&str, u32> = HashMap::new();
             for parent in self.elements() {
                 tag_counts.clear();
@@ -39,32 +69,48 @@ impl Page {
         })
     }
 
+    /// The path is the parent's path and one step (unless the element has an id of its own or is the
+    /// root), so the walk up stops at the first ancestor whose path is known: findings on siblings
+    /// share their ancestors' paths.
     fn compute_selector_path(&self, element: ElementRef<'_>) -> String {
-        let mut parts: Vec<String> = Vec::new();
+        let mut steps: Vec<(NodeId, String)> = Vec::new();
+        let mut path = String::new();
         let mut current = element;
         loop {
+            if current.id() != element.id() {
+                if let Some(known) = self.selector_paths.borrow().get(&current.id()) {
+                    path.clone_from(known);
+                    break;
+                }
+            }
             let el = current.value();
             if let Some(id) = el.id().filter(|id| !id.is_empty() && self.id_counts.get(*id) == Some(&1)) {
-                parts.push(format!("#{}", css_identifier(id)));
+                steps.push((current.id(), format!("#{}", css_identifier(id))));
                 break;
             }
             // Custom tag names may hold characters a selector must escape (`sohu_cms_include:aut`).
             let tag = css_identifier(el.name());
             let Some(parent) = current.parent().and_then(ElementRef::wrap) else {
-                parts.push(tag);
+                steps.push((current.id(), tag));
                 break;
             };
             let (position, same_tag_elsewhere) =
                 self.sibling_positions().get(&current.id()).copied().unwrap_or((1, false));
-            if same_tag_elsewhere {
-                parts.push(format!("{tag}:nth-child({position})"));
-            } else {
-                parts.push(tag);
-            }
+            let step = if same_tag_elsewhere { format!("{tag}:nth-child({position})") } else { tag };
+            steps.push((current.id(), step));
             current = parent;
         }
-        parts.reverse();
-        parts.join(" > ")
+        let mut known = self.selector_paths.borrow_mut();
+        for (node, step) in steps.into_iter().rev() {
+            if !path.is_empty() {
+                path.push_str(" > ");
+            }
+            path.push_str(&step);
+            if node != element.id() {
+                known.insert(node, path.clone());
+            }
+        }
+        path
     }
 
     /// Outer HTML of an element, cut to at most `max_chars` characters.
@@ -136,7 +182,7 @@ impl Page {
     pub fn heading_before(&self, element: ElementRef<'_>) -> Option<String> {
         let (texts, before) = self.headings.get_or_init(|| {
             let mut texts: Vec<String> = Vec::new();
-            let mut before = HashMap::new();
+            let mut before = super::NodeMap::default();
             for e in self.elements() {
                 if let Some(last) = texts.len().checked_sub(1) {
                     before.insert(e.id(), last);

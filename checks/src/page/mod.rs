@@ -4,6 +4,7 @@
 //! snippets, headings, excerpts), `style` (the cascade), `aria`, `decode`, `parse`, `rendered`.
 
 pub mod aria;
+mod attribute;
 pub mod decode;
 mod locate;
 pub mod parse;
@@ -21,10 +22,18 @@ use std::sync::OnceLock;
 use style::{BackgroundImage, Cascade, ComputedStyle, Rgba, Unresolved, Viewport};
 use url::Url;
 
+pub use attribute::Attribute;
 pub use decode::{binary_kind, decode_css, decode_html, decode_text, CharsetSource, Decoded};
-pub use locate::{collapsed_text, css_identifier, snippet};
+pub use locate::{collapsed_text, css_identifier, snippet, Location};
 use stylesheets::{collect_rules, document_base};
 pub use stylesheets::{LoadError, NoStylesheets, StylesheetLoader};
+
+/// A map keyed by the tree's node ids. Node ids are small integers, so the multiply-and-rotate
+/// hash of rustc is enough and several times cheaper than SipHash; the checks look up styles,
+/// roles and positions millions of times a corpus.
+pub type NodeMap<V> = HashMap<NodeId, V, rustc_hash::FxBuildHasher>;
+/// A set of the tree's node ids (see [`NodeMap`]).
+pub type NodeSet = std::collections::HashSet<NodeId, rustc_hash::FxBuildHasher>;
 
 /// How a page is built.
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +82,7 @@ pub struct Page {
     pub stylesheet_problems: Vec<StylesheetProblem>,
     /// Number of style rules in the cascade (user agent + author).
     pub rule_count: usize,
-    styles: HashMap<NodeId, ComputedStyle>,
+    styles: NodeMap<ComputedStyle>,
     id_counts: HashMap<String, u32>,
     /// The first element with each id, as `getElementById` finds it.
     first_by_id: HashMap<String, NodeId>,
@@ -85,17 +94,24 @@ pub struct Page {
     /// What the inline scripts do, read once for the checks that need it.
     pub(crate) script_facts: OnceLock<scripts::ScriptFacts>,
     /// Selector paths already built for findings.
-    selector_paths: std::cell::RefCell<HashMap<NodeId, String>>,
+    selector_paths: std::cell::RefCell<NodeMap<String>>,
+    /// Accessible names already computed ([`aria::accessible_name`]).
+    pub(crate) accessible_names: std::cell::RefCell<NodeMap<aria::AccessibleName>>,
+    /// Locations already built for findings, with the snippet length they were built for.
+    locations: std::cell::RefCell<NodeMap<(usize, locate::Location)>>,
+    /// The backgrounds behind each element asked about: both contrast checks (and custom ones)
+    /// ask for every visible text.
+    backgrounds: std::cell::RefCell<NodeMap<Result<Vec<Rgba>, BackgroundProblem>>>,
     /// Semantic roles of all elements, computed on first use (many checks filter by role).
-    roles: OnceLock<HashMap<NodeId, Option<String>>>,
+    roles: OnceLock<NodeMap<Option<String>>>,
     /// Visible elements with their own text, computed on first use (font and contrast checks share it).
     pub(crate) visible_text: OnceLock<Vec<(NodeId, String, bool)>>,
     /// Headings in document order, and for each element the heading before it (built on first use).
-    headings: OnceLock<(Vec<String>, HashMap<NodeId, usize>)>,
+    headings: OnceLock<(Vec<String>, NodeMap<usize>)>,
     /// Each element's position among its siblings (built on first use, for selector paths).
-    sibling_positions: OnceLock<HashMap<NodeId, (u32, bool)>>,
+    sibling_positions: OnceLock<NodeMap<(u32, bool)>>,
     /// Rotation of each element with the viewport turned 90° (only when the CSS mentions orientation).
-    other_orientation_rotation: Option<HashMap<NodeId, f32>>,
+    other_orientation_rotation: Option<NodeMap<f32>>,
     /// What a browser reported after running the page's scripts (rendered mode only).
     rendering: Option<rendered::Rendering>,
 }
@@ -212,7 +228,10 @@ impl Page {
             element_order,
             labels_by_for: OnceLock::new(),
             roles: OnceLock::new(),
-            selector_paths: std::cell::RefCell::new(HashMap::new()),
+            selector_paths: std::cell::RefCell::new(NodeMap::default()),
+            backgrounds: std::cell::RefCell::new(NodeMap::default()),
+            locations: std::cell::RefCell::new(NodeMap::default()),
+            accessible_names: std::cell::RefCell::new(NodeMap::default()),
             script_facts: OnceLock::new(),
             visible_text: OnceLock::new(),
             headings: OnceLock::new(),
@@ -240,7 +259,7 @@ impl Page {
         let boxless = |e: &ElementRef<'_>| matches!(e.value().name(), "area" | "map");
         let nodes: Vec<(NodeId, Option<NodeId>, Option<u32>, bool)> = document_elements(&self.html)
             .map(|e| {
-                let tagged = e.value().attr(rendered::ELEMENT_ID_ATTR).and_then(|v| v.parse::<u32>().ok());
+                let tagged = e.value().attribute(rendered::ELEMENT_ID_ATTR).and_then(|v| v.parse::<u32>().ok());
                 (e.id(), e.parent().and_then(ElementRef::wrap).map(|p| p.id()), tagged, boxless(&e))
             })
             .collect();
@@ -281,6 +300,9 @@ impl Page {
             style.cumulative_opacity = parent_opacity * style.opacity;
         }
         self.rendering = Some(rendering);
+        // Styles changed: backgrounds worked out before are stale.
+        self.backgrounds.get_mut().clear();
+        self.accessible_names.get_mut().clear();
     }
 
     /// What the browser reported, when the page was rendered.
@@ -407,7 +429,7 @@ impl Page {
         let map = self.labels_by_for.get_or_init(|| {
             let mut map: HashMap<String, Vec<NodeId>> = HashMap::new();
             for label in self.elements().filter(|e| e.value().name() == "label") {
-                if let Some(target) = label.value().attr("for") {
+                if let Some(target) = label.value().attribute("for") {
                     map.entry(target.to_string()).or_default().push(label.id());
                 }
             }
@@ -422,13 +444,22 @@ impl Page {
     /// composited (over white, the canvas) with opacity applied. One colour for solid backgrounds;
     /// one per stop combination under gradients.
     pub fn backgrounds_behind(&self, element: ElementRef<'_>) -> Result<Vec<Rgba>, BackgroundProblem> {
-        enum Layer {
-            Solid(Rgba),
-            Stops(Vec<Rgba>),
-        }
         // A rendered page's photographed backdrop already holds images, gradients and shadows.
         if let Some(backdrop) = self.rendering.as_ref().and_then(|r| r.backdrops.get(&element.id())) {
             return Ok(vec![*backdrop]);
+        }
+        if let Some(known) = self.backgrounds.borrow().get(&element.id()) {
+            return known.clone();
+        }
+        let computed = self.composite_backgrounds(element);
+        self.backgrounds.borrow_mut().insert(element.id(), computed.clone());
+        computed
+    }
+
+    fn composite_backgrounds(&self, element: ElementRef<'_>) -> Result<Vec<Rgba>, BackgroundProblem> {
+        enum Layer {
+            Solid(Rgba),
+            Stops(Vec<Rgba>),
         }
         let mut layers: Vec<Layer> = Vec::new();
         let mut current = Some(element);
@@ -506,8 +537,8 @@ fn links_of(html: &Html, base_url: &Url) -> Vec<Link> {
     for element in document_elements(html) {
         let v = element.value();
         let target = match v.name() {
-            "a" | "area" => v.attr("href"),
-            "frame" | "iframe" => v.attr("src"),
+            "a" | "area" => v.attribute("href"),
+            "frame" | "iframe" => v.attribute("src"),
             _ => None,
         };
         let Some(href) = target.map(str::trim).filter(|h| !h.is_empty() && !h.starts_with('#')) else { continue };
@@ -516,9 +547,9 @@ fn links_of(html: &Html, base_url: &Url) -> Vec<Link> {
         if text.is_empty() {
             text = element
                 .descendent_elements()
-                .find_map(|d| d.value().attr("alt").filter(|a| !a.trim().is_empty()))
-                .or_else(|| v.attr("aria-label"))
-                .or_else(|| v.attr("title"))
+                .find_map(|d| d.value().attribute("alt").filter(|a| !a.trim().is_empty()))
+                .or_else(|| v.attribute("aria-label"))
+                .or_else(|| v.attribute("title"))
                 .unwrap_or_default()
                 .trim()
                 .to_string();

@@ -8,7 +8,6 @@
 
 use super::style::{parse_color, ColorValue, ComputedStyle, LineHeight};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
 
 /// The attribute the renderer puts on every element so that the browser's facts can be matched to
 /// the re-parsed DOM. Reports never show it.
@@ -109,14 +108,14 @@ pub struct BrowserFacts {
 /// The browser's facts keyed by the page's own nodes.
 #[derive(Debug, Default)]
 pub struct Rendering {
-    pub boxes: HashMap<ego_tree::NodeId, Bounds>,
-    pub moved: HashSet<ego_tree::NodeId>,
-    pub audible: HashSet<ego_tree::NodeId>,
+    pub boxes: super::NodeMap<Bounds>,
+    pub moved: super::NodeSet,
+    pub audible: super::NodeSet,
     /// Media the browser saw playing without sound.
-    pub silent: HashSet<ego_tree::NodeId>,
-    pub backdrops: HashMap<ego_tree::NodeId, super::style::Rgba>,
-    pub focus_escapes: HashSet<ego_tree::NodeId>,
-    pub lines: HashMap<ego_tree::NodeId, u32>,
+    pub silent: super::NodeSet,
+    pub backdrops: super::NodeMap<super::style::Rgba>,
+    pub focus_escapes: super::NodeSet,
+    pub lines: super::NodeMap<u32>,
     pub viewport: Bounds,
     pub document_height: f32,
     pub dialogs: Vec<String>,

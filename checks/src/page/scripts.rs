@@ -2,6 +2,7 @@
 //! by timers (飘窗 floating windows, scrolling news), and windows or alerts opened on load.
 //! External scripts are not fetched, so what they do is not seen here.
 
+use crate::page::Attribute;
 use crate::page::Page;
 use regex::Regex;
 use std::sync::OnceLock;
@@ -67,8 +68,8 @@ fn read_script_facts(page: &Page) -> ScriptFacts {
         re(r"(?i)float_?ad|floatingad|piao_?chuang|floatdiv|move_?ad|ad_?move|飘窗|float_?window", &FLOAT_NAMES);
     let scroll = re(r"\.scroll(?:Top|Left)\s*(?:\+\+|--|\+=|-=|=)", &SCROLL);
     let mut facts = ScriptFacts::default();
-    for script in page.elements().filter(|e| e.value().name() == "script" && e.value().attr("src").is_none()) {
-        let kind = script.value().attr("type").unwrap_or("text/javascript").to_ascii_lowercase();
+    for script in page.elements().filter(|e| e.value().name() == "script" && e.value().attribute("src").is_none()) {
+        let kind = script.value().attribute("type").unwrap_or("text/javascript").to_ascii_lowercase();
         if !(kind.contains("javascript") || kind.is_empty() || kind == "module") {
             continue;
         }
@@ -97,7 +98,9 @@ fn read_script_facts(page: &Page) -> ScriptFacts {
             }
         }
     }
-    if let Some(onload) = page.elements().find(|e| e.value().name() == "body").and_then(|b| b.value().attr("onload")) {
+    if let Some(onload) =
+        page.elements().find(|e| e.value().name() == "body").and_then(|b| b.value().attribute("onload"))
+    {
         if onload.contains("window.open(") {
             facts.on_load_popups.push("window.open");
         }

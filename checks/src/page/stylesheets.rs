@@ -5,6 +5,7 @@
 
 use super::style::{self, parse_stylesheet, Origin, RuleSet, SheetItem, StyleRule, Viewport};
 use super::{decode_css, document_elements, PageOptions, StylesheetProblem};
+use crate::page::Attribute;
 use scraper::{ElementRef, Html};
 use std::sync::{Arc, OnceLock};
 use url::Url;
@@ -88,7 +89,7 @@ pub(super) fn collect_rules(
     // In quirks mode a table's text colour is the document's text colour (`<body text>`), not its parent's.
     let body_text = document_elements(html)
         .find(|e| e.value().name() == "body")
-        .and_then(|b| b.value().attr("text"))
+        .and_then(|b| b.value().attribute("text"))
         .and_then(style::legacy_color);
     if let Some(text) = body_text.filter(|_| quirks) {
         let css = format!("table {{ color: {text} }}");
@@ -102,13 +103,15 @@ pub(super) fn collect_rules(
     let mut budget = options.max_stylesheets;
     let mut bytes_left = options.max_stylesheet_bytes;
     let mut rules_left = MAX_RULES;
+    let names = style::DocumentNames::of(html, quirks);
     let mut mentions_orientation = false;
     let mut style_elements = 0u32;
     let fallbacks = noscript_stylesheets(html);
     for element in document_elements(html) {
         let el = element.value();
-        let applies =
-            |el: &scraper::node::Element| el.attr("media").is_none_or(|m| style::matches_media(m, options.viewport));
+        let applies = |el: &scraper::node::Element| {
+            el.attribute("media").is_none_or(|m| style::matches_media(m, options.viewport))
+        };
         match el.name() {
             "style" if applies(el) && is_css_type(el) && !in_inert_subtree(element) => {
                 let css: String = element.text().collect();
@@ -123,6 +126,7 @@ pub(super) fn collect_rules(
                     bytes_left: &mut bytes_left,
                     rules_left: &mut rules_left,
                     mentions_orientation: &mut mentions_orientation,
+                    names: &names,
                 };
                 let name = format!("<style> #{style_elements}");
                 let items = parse_within_limit(&css, source, &name, options, &mut state);
@@ -132,7 +136,7 @@ pub(super) fn collect_rules(
                 if (is_stylesheet_link(el) && applies(el) || loads_later(el, &fallbacks))
                     && !in_inert_subtree(element) =>
             {
-                let Some(href) = el.attr("href") else { continue };
+                let Some(href) = el.attribute("href") else { continue };
                 let Some(sheet_url) = loader.resolve(base, href) else {
                     problems.push(StylesheetProblem {
                         url: href.to_string(),
@@ -148,6 +152,7 @@ pub(super) fn collect_rules(
                     bytes_left: &mut bytes_left,
                     rules_left: &mut rules_left,
                     mentions_orientation: &mut mentions_orientation,
+                    names: &names,
                 };
                 load_sheet_with(&sheet_url, loader, options, encoding, &mut state, &mut chain, 0);
             }
@@ -165,15 +170,15 @@ fn in_inert_subtree(element: ElementRef<'_>) -> bool {
 }
 
 fn is_stylesheet_link(el: &scraper::node::Element) -> bool {
-    let rel = el.attr("rel").unwrap_or("").to_ascii_lowercase();
+    let rel = el.attribute("rel").unwrap_or("").to_ascii_lowercase();
     let words: Vec<&str> = rel.split_ascii_whitespace().collect();
-    words.contains(&"stylesheet") && !words.contains(&"alternate") && el.attr("disabled").is_none()
+    words.contains(&"stylesheet") && !words.contains(&"alternate") && el.attribute("disabled").is_none()
 }
 
 /// A `<style>` is CSS when its `type` is absent, empty or exactly `text/css` (any case): browsers
 /// ignore one typed `text/css ` with a space, or `text/less`, and so must the engine.
 fn is_css_type(el: &scraper::node::Element) -> bool {
-    el.attr("type").is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case("text/css"))
+    el.attribute("type").is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case("text/css"))
 }
 
 /// Addresses of the stylesheets a `<noscript>` links: the fallback of a stylesheet a script loads
@@ -182,7 +187,7 @@ fn noscript_stylesheets(html: &Html) -> Vec<String> {
     let mut found = Vec::new();
     for noscript in document_elements(html).filter(|e| e.value().name() == "noscript") {
         for link in noscript.descendent_elements().filter(|l| is_stylesheet_link(l.value())) {
-            found.extend(link.value().attr("href").map(str::to_string));
+            found.extend(link.value().attribute("href").map(str::to_string));
         }
         let text: String = noscript.text().collect();
         let mut rest = text.as_str();
@@ -208,25 +213,25 @@ const MAX_NOSCRIPT_STYLESHEETS: usize = 256;
 /// address, or `rel="preload" as="style"` with `onload="this.rel='stylesheet'"`. A browser applies
 /// it a moment after load, so it is the page's.
 fn loads_later(el: &scraper::node::Element, noscript_twins: &[String]) -> bool {
-    let rel = el.attr("rel").unwrap_or("").to_ascii_lowercase();
+    let rel = el.attribute("rel").unwrap_or("").to_ascii_lowercase();
     let words: Vec<&str> = rel.split_ascii_whitespace().collect();
-    let twin = el.attr("href").is_some_and(|href| noscript_twins.iter().any(|t| t == href));
-    if words.contains(&"stylesheet") && el.attr("media").is_some() && twin && el.attr("disabled").is_none() {
+    let twin = el.attribute("href").is_some_and(|href| noscript_twins.iter().any(|t| t == href));
+    if words.contains(&"stylesheet") && el.attribute("media").is_some() && twin && el.attribute("disabled").is_none() {
         return true;
     }
-    let Some(onload) = el.attr("onload").map(str::to_ascii_lowercase) else { return false };
+    let Some(onload) = el.attribute("onload").map(str::to_ascii_lowercase) else { return false };
     let media_switched = words.contains(&"stylesheet") && onload.contains("media");
     let preloaded = words.contains(&"preload")
-        && el.attr("as").is_some_and(|a| a.eq_ignore_ascii_case("style"))
+        && el.attribute("as").is_some_and(|a| a.eq_ignore_ascii_case("style"))
         && onload.contains("stylesheet");
-    (media_switched || preloaded) && el.attr("disabled").is_none()
+    (media_switched || preloaded) && el.attribute("disabled").is_none()
 }
 
 pub(super) fn document_base(html: &Html, url: &Url, loader: &dyn StylesheetLoader) -> Url {
     html.root_element()
         .descendent_elements()
-        .find(|e| e.value().name() == "base" && e.value().attr("href").is_some())
-        .and_then(|b| b.value().attr("href"))
+        .find(|e| e.value().name() == "base" && e.value().attribute("href").is_some())
+        .and_then(|b| b.value().attribute("href"))
         .and_then(|href| loader.resolve(url, href))
         .unwrap_or_else(|| url.clone())
 }
@@ -239,6 +244,7 @@ struct SheetState<'a> {
     bytes_left: &'a mut usize,
     rules_left: &'a mut usize,
     mentions_orientation: &'a mut bool,
+    names: &'a style::DocumentNames<'a>,
 }
 
 /// Style rules one page may have, from all its sheets: the largest of the 278 real pages has
@@ -254,8 +260,15 @@ fn parse_within_limit(
     options: PageOptions,
     state: &mut SheetState<'_>,
 ) -> Vec<SheetItem> {
-    let (items, cut) =
-        style::parse_stylesheet_limited(css, options.viewport, source, state.rules.quirks, *state.rules_left);
+    let (items, cut, skipped) = style::parse_stylesheet_for(
+        css,
+        options.viewport,
+        source,
+        state.rules.quirks,
+        *state.rules_left,
+        Some(state.names),
+    );
+    *state.rules_left = state.rules_left.saturating_sub(skipped);
     if cut {
         state.problems.push(StylesheetProblem { url: name.to_string(), message: rule_limit_message() });
     }

@@ -355,3 +355,26 @@ fn presentational_attributes_are_styles() {
         "author CSS beats the attribute"
     );
 }
+
+#[test]
+fn ancestor_selectors_match_through_the_bloom_filter() {
+    let html = "<!DOCTYPE html><style>.Nav li a { color: red } #Top > ul a.x { font-size: 20px } \
+        div:not(.absent) p a { color: blue } .gone a { color: green }</style>\
+        <div class=Nav id=Top><ul><li><a class=x>a</a></li></ul></div><div><p><a id=b>b</a></p></div>";
+    let p = page(html);
+    assert_eq!(color(&p, "a.x"), "#ff0000");
+    assert_eq!(font(&p, "a.x"), 20.0);
+    assert_eq!(color(&p, "#b"), "#0000ff", "a sibling subtree's names are gone from the filter");
+    // Quirks mode matches classes without case; the filter must not reject what that matches.
+    let quirks = page("<style>.nav LI a { color: red }</style><div class=Nav><ul><li><a>a</a></li></ul></div>");
+    assert_eq!(color(&quirks, "a"), "#ff0000");
+}
+
+#[test]
+fn rules_no_element_can_match_are_skipped_but_counted() {
+    let html = "<!DOCTYPE html><style>.absent { color: red } p.here { color: blue } .absent, p { font-size: 20px } \
+        table td { color: green }</style><p class=here>t</p>";
+    let p = page(html);
+    assert_eq!(color(&p, "p"), "#0000ff");
+    assert_eq!(font(&p, "p"), 20.0, "a list is kept when one of its selectors can match");
+}

@@ -2,6 +2,7 @@ use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
 use crate::page::aria::in_sequential_focus_order;
+use crate::page::Attribute;
 use ego_tree::NodeId;
 use scraper::ElementRef;
 use std::borrow::Cow;
@@ -38,8 +39,9 @@ impl Check for AriaHiddenFocus {
         let page = cx.page;
         let mut tally = Tally::default();
         // Targets: elements whose aria-hidden is exactly "true" (other values are ignored by browsers).
-        let is_hidden_root =
-            |e: &ElementRef<'_>| e.value().attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let is_hidden_root = |e: &ElementRef<'_>| {
+            e.value().attribute("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        };
         // One pass: every focusable element inside a hidden region is one finding, however many
         // hidden regions enclose it, and marks those regions as failed. Scanning each region's
         // subtree instead is quadratic on nested regions (and reported one element many times).

@@ -2,6 +2,7 @@ use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
 use crate::page::aria::{explicit_role, implicit_role, is_focusable, is_hidden_from_at};
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct AriaRequiredAttr;
@@ -57,13 +58,13 @@ impl Check for AriaRequiredAttr {
                 continue;
             }
             let v = element.value();
-            let expanded = v.attr("aria-expanded").is_some_and(|e| e.trim().eq_ignore_ascii_case("true"));
+            let expanded = v.attribute("aria-expanded").is_some_and(|e| e.trim().eq_ignore_ascii_case("true"));
             let needed = required(&role, is_focusable(element), expanded);
             if needed.is_empty() {
                 continue;
             }
             let missing: Vec<&str> =
-                needed.iter().copied().filter(|a| v.attr(a).is_none_or(|x| x.trim().is_empty())).collect();
+                needed.iter().copied().filter(|a| v.attribute(a).is_none_or(|x| x.trim().is_empty())).collect();
             if missing.is_empty() {
                 tally.pass();
             } else {

@@ -2,6 +2,7 @@ use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
 use crate::page::aria::{explicit_role, is_hidden_from_at};
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct AriaRoles;
@@ -35,7 +36,7 @@ impl Check for AriaRoles {
         let page = cx.page;
         let mut tally = Tally::default();
         for element in page.elements() {
-            let Some(role) = element.value().attr("role").filter(|r| !r.trim().is_empty()) else { continue };
+            let Some(role) = element.value().attribute("role").filter(|r| !r.trim().is_empty()) else { continue };
             if is_hidden_from_at(page, element) {
                 continue;
             }

@@ -2,6 +2,7 @@ use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
 use crate::page::style::{parse_style_attribute, LineHeight, Prop, Specified};
+use crate::page::Attribute;
 use scraper::{ElementRef, Node};
 use std::borrow::Cow;
 
@@ -42,7 +43,7 @@ impl Check for AvoidInlineSpacing {
         let page = cx.page;
         let mut tally = Tally::default();
         for element in page.elements() {
-            let Some(style_attr) = element.value().attr("style") else { continue };
+            let Some(style_attr) = element.value().attribute("style") else { continue };
             let (declarations, _) = parse_style_attribute(style_attr);
             let important: Vec<Prop> = [Prop::LetterSpacing, Prop::WordSpacing, Prop::LineHeight]
                 .into_iter()

@@ -1,5 +1,6 @@
 use super::shared::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Scope, Text};
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct ButtonName;
@@ -40,7 +41,7 @@ impl Check for ButtonName {
         let targets = cx.page.elements().filter(|e| {
             cx.page.role(*e) == Some("button")
                 && !(e.value().name() == "input"
-                    && e.value().attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("image")))
+                    && e.value().attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("image")))
         });
         rule.run(cx, targets, |_| false, |_, _| Ok(()))
     }

@@ -4,6 +4,7 @@ use crate::check::{
 };
 use crate::page::aria::is_hidden_from_at;
 use crate::page::collapsed_text;
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct CaptchaAlternative;
@@ -96,8 +97,14 @@ impl Check for CaptchaAlternative {
             .filter(|e| e.value().name() == "img" && !is_hidden_from_at(page, *e))
             .filter(|e| {
                 let v = e.value();
-                let values =
-                    [v.attr("src"), v.attr("alt"), v.attr("id"), v.attr("class"), v.attr("name"), v.attr("title")];
+                let values = [
+                    v.attribute("src"),
+                    v.attribute("alt"),
+                    v.attribute("id"),
+                    v.attribute("class"),
+                    v.attribute("name"),
+                    v.attribute("title"),
+                ];
                 values.iter().flatten().any(|value| names_captcha(value))
             })
             .collect();
@@ -111,11 +118,11 @@ impl Check for CaptchaAlternative {
             .filter(|e| matches!(e.value().name(), "a" | "button" | "input" | "audio"))
             .flat_map(|e| {
                 [
-                    e.value().attr("value"),
-                    e.value().attr("aria-label"),
-                    e.value().attr("title"),
-                    e.value().attr("id"),
-                    e.value().attr("class"),
+                    e.value().attribute("value"),
+                    e.value().attribute("aria-label"),
+                    e.value().attribute("title"),
+                    e.value().attribute("id"),
+                    e.value().attribute("class"),
                 ]
             })
             .flatten()

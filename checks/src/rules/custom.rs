@@ -9,6 +9,7 @@ use crate::check::{
 };
 use crate::page::collapsed_text;
 use crate::page::style::DeclarationOrigin;
+use crate::page::Attribute;
 use crate::text::visible_text_elements;
 use regex::Regex;
 use scraper::{ElementRef, Selector};
@@ -242,7 +243,7 @@ impl CustomCheck {
             }
             Condition::RequireText(re) => re.is_match(&collapsed_text(element)),
             Condition::RequireDescendant(selector) => element.select(selector).next().is_some(),
-            Condition::RequireAttr(name) => element.value().attr(name).is_some_and(|v| !v.trim().is_empty()),
+            Condition::RequireAttr(name) => element.value().attribute(name).is_some_and(|v| !v.trim().is_empty()),
             Condition::MinFontPx(_) | Condition::MinContrast(_) => return,
         };
         if held {

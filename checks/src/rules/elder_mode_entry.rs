@@ -4,6 +4,7 @@ use crate::check::{
 };
 use crate::elder::{entry_text, EntryText};
 use crate::page::aria::{accessible_name, is_link_role};
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct ElderModeEntry;
@@ -46,8 +47,11 @@ fn leads_to_statement(href: Option<&str>) -> bool {
 /// A link that goes nowhere but runs a script (`href="javascript:…"`, `#`, none, or an `onclick`):
 /// a toolbar switch, as 无障碍 buttons in page headers are built.
 fn switches_in_place(element: &scraper::node::Element) -> bool {
-    let href = element.attr("href").map(str::trim).unwrap_or_default().to_ascii_lowercase();
-    (href.is_empty() || href.starts_with('#') || href.starts_with("javascript:") || element.attr("onclick").is_some())
+    let href = element.attribute("href").map(str::trim).unwrap_or_default().to_ascii_lowercase();
+    (href.is_empty()
+        || href.starts_with('#')
+        || href.starts_with("javascript:")
+        || element.attribute("onclick").is_some())
         && !leads_to_statement(Some(&href))
 }
 
@@ -66,7 +70,7 @@ impl Check for ElderModeEntry {
                 return false;
             }
             match entry_text(&accessible_name(page, *e).name) {
-                Some(EntryText::Mode) => !leads_to_statement(e.value().attr("href")),
+                Some(EntryText::Mode) => !leads_to_statement(e.value().attribute("href")),
                 Some(EntryText::Accessibility) => role.is_some_and(|r| r == "button") || switches_in_place(e.value()),
                 None => false,
             }
@@ -74,8 +78,8 @@ impl Check for ElderModeEntry {
         let toolbar = page.elements().find(|e| {
             let v = e.value();
             let src = match v.name() {
-                "script" => v.attr("src"),
-                "link" => v.attr("href"),
+                "script" => v.attribute("src"),
+                "link" => v.attribute("href"),
                 _ => None,
             };
             src.is_some_and(|s| {

@@ -1,6 +1,7 @@
 use super::shared::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Scope, Text};
 use crate::page::aria::explicit_role;
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct FrameTitle;
@@ -40,7 +41,7 @@ impl Check for FrameTitle {
         // Frames taken out of the focus order or marked presentational are not targets (ACT cae760).
         let targets = cx.page.elements().filter(|e| {
             e.value().name() == "iframe"
-                && e.value().attr("tabindex").and_then(|t| t.trim().parse::<i32>().ok()).is_none_or(|t| t >= 0)
+                && e.value().attribute("tabindex").and_then(|t| t.trim().parse::<i32>().ok()).is_none_or(|t| t >= 0)
                 && !matches!(explicit_role(*e).as_deref(), Some("none" | "presentation"))
         });
         rule.run(cx, targets, |_| false, |_, _| Ok(()))

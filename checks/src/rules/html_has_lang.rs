@@ -1,6 +1,7 @@
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct HtmlHasLang;
@@ -36,7 +37,7 @@ impl Check for HtmlHasLang {
             return CheckResult::inapplicable();
         }
         let mut tally = Tally::default();
-        match root.value().attr("lang") {
+        match root.value().attribute("lang") {
             Some(lang) if !lang.trim().is_empty() => tally.pass(),
             Some(_) => tally.add(Finding::failed(
                 cx.page,

@@ -1,6 +1,7 @@
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
+use crate::page::Attribute;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -55,7 +56,7 @@ impl Check for HtmlLangValid {
 
     fn run(&self, cx: &CheckContext<'_>) -> CheckResult {
         let root = cx.page.root();
-        let Some(lang) = root.value().attr("lang").filter(|l| !l.trim().is_empty()) else {
+        let Some(lang) = root.value().attribute("lang").filter(|l| !l.trim().is_empty()) else {
             return CheckResult::inapplicable();
         };
         if root.value().name() != "html" {

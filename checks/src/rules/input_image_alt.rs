@@ -1,6 +1,7 @@
 use super::shared::name_rule::NameRule;
 use crate::check::{Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Impact, Message, Scope, Text};
 use crate::page::aria::NameSource;
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct InputImageAlt;
@@ -39,7 +40,7 @@ impl Check for InputImageAlt {
         };
         let targets = cx.page.elements().filter(|e| {
             e.value().name() == "input"
-                && e.value().attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("image"))
+                && e.value().attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("image"))
         });
         rule.run(cx, targets, |_| false, |_, name| {
             if name.source == Some(NameSource::Default) {

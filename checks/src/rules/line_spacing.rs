@@ -42,7 +42,7 @@ impl Check for LineSpacing {
         let minimum = cx.options.min_line_height;
         let mut tally = Tally::default();
         for item in visible_text_elements(page) {
-            if !PARAGRAPH_TAGS.contains(&item.element.value().name()) || char_count(&item.text) < MIN_PARAGRAPH_CHARS {
+            if !PARAGRAPH_TAGS.contains(&item.element.value().name()) || char_count(item.text) < MIN_PARAGRAPH_CHARS {
                 continue;
             }
             let style = page.style_of(item.element);

@@ -1,6 +1,7 @@
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct MetaViewport;
@@ -61,9 +62,9 @@ impl Check for MetaViewport {
         let min_scale = cx.options.min_maximum_scale;
         for meta in cx.page.elements().filter(|e| {
             e.value().name() == "meta"
-                && e.value().attr("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("viewport"))
+                && e.value().attribute("name").is_some_and(|n| n.trim().eq_ignore_ascii_case("viewport"))
         }) {
-            let Some(content) = meta.value().attr("content") else { continue };
+            let Some(content) = meta.value().attribute("content") else { continue };
             let props = viewport_properties(content);
             let user_scalable = props.iter().find(|(k, _)| k == "user-scalable").map(|(_, v)| v.as_str());
             let maximum_scale = props.iter().find(|(k, _)| k == "maximum-scale").map(|(_, v)| v.as_str());

@@ -2,6 +2,7 @@ use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
 use crate::page::scripts::script_facts;
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct MovingContent;
@@ -32,7 +33,7 @@ fn has_pause_control(element: scraper::ElementRef<'_>) -> bool {
     container.descendent_elements().any(|d| {
         let v = d.value();
         let text = crate::page::collapsed_text(d).to_lowercase();
-        let label = v.attr("aria-label").or_else(|| v.attr("title")).unwrap_or_default().to_lowercase();
+        let label = v.attribute("aria-label").or_else(|| v.attribute("title")).unwrap_or_default().to_lowercase();
         matches!(v.name(), "button" | "a" | "input")
             && ["暂停", "停止", "pause", "stop"].iter().any(|w| text.contains(w) || label.contains(w))
     })

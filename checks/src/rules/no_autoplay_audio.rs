@@ -1,6 +1,7 @@
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
+use crate::page::Attribute;
 use std::borrow::Cow;
 
 pub struct NoAutoplayAudio;
@@ -77,7 +78,7 @@ impl Check for NoAutoplayAudio {
             }
             // A browser saw it playing with sound after load (scripts may start media without `autoplay`).
             if audible.is_some_and(|a| a.contains(&media.id())) {
-                if v.attr("controls").is_some() || page_controls_for(page, media) {
+                if v.attribute("controls").is_some() || page_controls_for(page, media) {
                     tally.pass();
                 } else {
                     tally.add(Finding::failed(page, media, Message::new(
@@ -87,19 +88,19 @@ impl Check for NoAutoplayAudio {
                 }
                 continue;
             }
-            if v.attr("autoplay").is_none() || v.attr("muted").is_some() || v.attr("paused").is_some() {
+            if v.attribute("autoplay").is_none() || v.attribute("muted").is_some() || v.attribute("paused").is_some() {
                 continue;
             }
-            if v.attr("controls").is_some() {
+            if v.attribute("controls").is_some() {
                 tally.pass();
                 continue;
             }
             // A media fragment (`#t=start,end`) tells how long it plays without decoding it.
-            let source = v.attr("src").map(str::to_string).or_else(|| {
+            let source = v.attribute("src").map(str::to_string).or_else(|| {
                 media
                     .descendent_elements()
                     .find(|c| c.value().name() == "source")
-                    .and_then(|c| c.value().attr("src"))
+                    .and_then(|c| c.value().attribute("src"))
                     .map(str::to_string)
             });
             if let Some(seconds) = source.as_deref().and_then(fragment_duration) {

@@ -38,7 +38,7 @@ impl Check for SmallText {
         let mut tally = Tally::default();
         let (mut total_chars, mut small_chars) = (0usize, 0usize);
         for item in visible_text_elements(page) {
-            let chars = char_count(&item.text);
+            let chars = char_count(item.text);
             let style = page.style_of(item.element);
             match style.font_size.clone() {
                 Ok(px) => {

@@ -4,6 +4,7 @@ use crate::check::{
 use crate::page::aria::explicit_role;
 use crate::page::collapsed_text;
 use crate::page::rendered::Bounds;
+use crate::page::Attribute;
 use scraper::ElementRef;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -42,9 +43,9 @@ const MAX_NESTING: usize = 32;
 fn is_target(element: &ElementRef<'_>) -> bool {
     let v = element.value();
     match v.name() {
-        "a" => v.attr("href").is_some(),
+        "a" => v.attribute("href").is_some(),
         "button" | "select" | "summary" | "textarea" => true,
-        "input" => !v.attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden")),
+        "input" => !v.attribute("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("hidden")),
         _ => matches!(
             explicit_role(*element).as_deref(),
             Some("button" | "link" | "checkbox" | "radio" | "tab" | "menuitem" | "switch")

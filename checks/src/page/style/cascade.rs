@@ -8,13 +8,16 @@ use super::sheet::{parse_style_attribute_in, StyleRule};
 use super::values::{BackgroundImage, Rgba, SizeUnitKind, Unresolved};
 use super::Viewport;
 use crate::budget::{Budget, TooComplex};
-use ego_tree::NodeId;
+use crate::page::Attribute;
+use crate::page::NodeMap;
+use precomputed_hash::PrecomputedHash;
 use scraper::{ElementRef, Html};
+use selectors::bloom::BloomFilter;
 use selectors::matching::{
     matches_selector, MatchingContext, MatchingForInvalidation, MatchingMode, NeedsSelectorFlags, QuirksMode,
     SelectorCaches,
 };
-use selectors::parser::Component;
+use selectors::parser::{AncestorHashes, Component};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::Arc as Rc;
@@ -30,6 +33,9 @@ pub enum Origin {
 struct IndexEntry {
     rule: u32,
     selector: u16,
+    /// The selector's ancestor hashes (`selectors::parser::AncestorHashes`), which the ancestor
+    /// Bloom filter tests before the selector is matched.
+    ancestor_hashes: [u32; 3],
 }
 
 /// All rules that apply to a page, with an index by the rightmost compound selector's
@@ -50,7 +56,9 @@ impl RuleSet {
     pub fn push(&mut self, origin: Origin, rule: StyleRule) {
         let rule_index = self.rules.len() as u32;
         for (i, parsed) in rule.selectors.iter().enumerate() {
-            let entry = IndexEntry { rule: rule_index, selector: i as u16 };
+            let quirks_mode = if self.quirks { QuirksMode::Quirks } else { QuirksMode::NoQuirks };
+            let ancestor_hashes = AncestorHashes::new(&parsed.selector, quirks_mode).packed_hashes;
+            let entry = IndexEntry { rule: rule_index, selector: i as u16, ancestor_hashes };
             let mut key: Option<(u8, String)> = None;
             for component in parsed.selector.iter() {
                 let fold = |name: String| if self.quirks { name.to_ascii_lowercase() } else { name };
@@ -345,8 +353,12 @@ impl<'a> Cascade<'a> {
 
     /// Computes every element's style in document order (element → style), giving up when the
     /// page's budget runs out (checked every few hundred elements).
-    pub fn compute_within(&self, html: &Html, budget: &Budget) -> Result<HashMap<NodeId, ComputedStyle>, TooComplex> {
-        let mut styles: HashMap<NodeId, ComputedStyle> = HashMap::new();
+    pub fn compute_within(&self, html: &Html, budget: &Budget) -> Result<NodeMap<ComputedStyle>, TooComplex> {
+        // Sized once: growing moves every computed style (hundreds of bytes each) several times.
+        let mut styles: NodeMap<ComputedStyle> = NodeMap::with_capacity_and_hasher(
+            html.tree.values().filter(|n| n.is_element()).count(),
+            Default::default(),
+        );
         let mut caches = SelectorCaches::default();
         let initial = &self.initial;
         let not_rendered = ComputedStyle { rendered: false, ..self.initial.clone() };
@@ -356,9 +368,29 @@ impl<'a> Cascade<'a> {
             .root_element()
             .child_elements()
             .find(|e| e.value().name() == "body")
-            .and_then(|b| b.value().attr("link"))
+            .and_then(|b| b.value().attribute("link"))
             .map(str::to_string);
-        for (index, node) in html.tree.root().descendants().enumerate() {
+        // The names, ids and classes of the open elements' ancestors, as Servo's style system keeps
+        // them: a selector whose ancestor part names something no ancestor has (`.nav li a` outside
+        // any `.nav`) is rejected without walking up the tree.
+        let mut ancestors = Box::new(BloomFilter::new());
+        let mut ancestor_hashes: Vec<u32> = Vec::new();
+        let mut hashes_per_open: Vec<usize> = Vec::new();
+        let mut index = 0usize;
+        for edge in html.tree.root().traverse() {
+            let node = match edge {
+                ego_tree::iter::Edge::Open(node) => node,
+                ego_tree::iter::Edge::Close(node) => {
+                    if node.value().is_element() {
+                        let count = hashes_per_open.pop().unwrap_or(0);
+                        for hash in ancestor_hashes.drain(ancestor_hashes.len().saturating_sub(count)..) {
+                            ancestors.remove_hash(hash);
+                        }
+                    }
+                    continue;
+                }
+            };
+            index += 1;
             if index % 256 == 255 {
                 budget.check("computing styles")?;
             }
@@ -371,9 +403,9 @@ impl<'a> Cascade<'a> {
                 None => initial,
             };
             let style_attr =
-                element.value().attr("style").map(|text| parse_style_attribute_in(text, self.rules.quirks));
+                element.value().attribute("style").map(|text| parse_style_attribute_in(text, self.rules.quirks));
             let hints = presentational_hints(element, body_link.as_deref());
-            let mut matched = self.matched_rules(element, style_attr.as_ref(), &mut caches);
+            let mut matched = self.matched_rules(element, style_attr.as_ref(), &mut caches, &ancestors);
             if !hints.is_empty() {
                 // Presentational attributes are author-level with zero specificity, before every author rule.
                 matched.push(Matched { key: (1, 0, 0), declarations: &hints, custom: &[] });
@@ -385,12 +417,18 @@ impl<'a> Cascade<'a> {
             computed.cumulative_opacity = parent.cumulative_opacity * computed.opacity;
             computed.clipped_away = parent.clipped_away || computed.hides_its_box();
             computed.aria_hidden = parent.aria_hidden
-                || element.value().attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+                || element.value().attribute("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
             if root_font.is_none() {
                 root_font = Some(computed.font_size.clone());
                 root_scales = computed.font_size_origin.scales_with_user_setting;
             }
             styles.insert(node.id(), computed);
+            let before = ancestor_hashes.len();
+            element_hashes(element, &mut ancestor_hashes);
+            for hash in &ancestor_hashes[before..] {
+                ancestors.insert_hash(*hash);
+            }
+            hashes_per_open.push(ancestor_hashes.len() - before);
         }
         Ok(styles)
     }
@@ -400,6 +438,7 @@ impl<'a> Cascade<'a> {
         element: ElementRef<'_>,
         style_attr: Option<&'r (Vec<Declaration>, Vec<CustomDeclaration>)>,
         caches: &mut SelectorCaches,
+        ancestors: &BloomFilter,
     ) -> Vec<Matched<'r>> {
         let el = element.value();
         let mut candidates: Vec<IndexEntry> = Vec::new();
@@ -428,7 +467,7 @@ impl<'a> Cascade<'a> {
         // declarations each time, so the cascade result is the same.
         let mut context = MatchingContext::new(
             MatchingMode::Normal,
-            None,
+            Some(ancestors),
             caches,
             if self.rules.quirks { QuirksMode::Quirks } else { QuirksMode::NoQuirks },
             NeedsSelectorFlags::No,
@@ -438,7 +477,8 @@ impl<'a> Cascade<'a> {
         for entry in candidates {
             let (origin, rule) = &self.rules.rules[entry.rule as usize];
             let parsed = &rule.selectors[entry.selector as usize];
-            if !matches_selector(&parsed.selector, 0, None, &element, &mut context) {
+            let hashes = AncestorHashes { packed_hashes: entry.ancestor_hashes };
+            if !matches_selector(&parsed.selector, 0, Some(&hashes), &element, &mut context) {
                 continue;
             }
             let level = match origin {
@@ -455,6 +495,22 @@ impl<'a> Cascade<'a> {
             matched.push(Matched { key: (1, u32::MAX, u32::MAX), declarations, custom });
         }
         matched
+    }
+}
+
+/// What an element adds to the ancestor Bloom filter for its descendants: the hashes of its local
+/// name, namespace, id and classes, computed as `selectors` computes a selector's (the atoms' own
+/// hashes; ids are interned first, as the selector's were). A missing hash could reject a
+/// selector that matches, so everything a selector's ancestor part can name is added.
+fn element_hashes(element: ElementRef<'_>, out: &mut Vec<u32>) {
+    let el = element.value();
+    out.push(el.name.local.precomputed_hash());
+    out.push(el.name.ns.precomputed_hash());
+    if let Some(id) = el.id() {
+        out.push(html5ever::LocalName::from(id).precomputed_hash());
+    }
+    for class in el.classes() {
+        out.push(html5ever::LocalName::from(class).precomputed_hash());
     }
 }
 
@@ -482,7 +538,7 @@ fn presentational_hints(element: ElementRef<'_>, body_link: Option<&str>) -> Vec
         let written = if (name, attribute) == ("a", "link") {
             format!("<body link=\"{}\">", body_link.unwrap_or_default())
         } else {
-            format!("<{name} {attribute}=\"{}\">", el.attr(attribute).unwrap_or(value))
+            format!("<{name} {attribute}=\"{}\">", el.attribute(attribute).unwrap_or(value))
         };
         let origin = Arc::new(DeclarationOrigin {
             source: Source::Attribute { name: attribute.into() },
@@ -495,32 +551,32 @@ fn presentational_hints(element: ElementRef<'_>, body_link: Option<&str>) -> Vec
             declaration.origin = Some(origin.clone());
         }
     };
-    if let Some(bg) = el.attr("bgcolor").and_then(legacy_color) {
+    if let Some(bg) = el.attribute("bgcolor").and_then(legacy_color) {
         if matches!(name, "body" | "table" | "tr" | "td" | "th" | "thead" | "tbody" | "tfoot" | "marquee") {
             add("background-color", &bg);
         }
     }
-    if let Some(image) = el.attr("background").filter(|v| !v.trim().is_empty()) {
+    if let Some(image) = el.attribute("background").filter(|v| !v.trim().is_empty()) {
         if matches!(name, "body" | "table" | "tr" | "td" | "th" | "thead" | "tbody" | "tfoot") {
             add("background-image", &format!("url(\"{}\")", image.replace('"', "")));
         }
     }
     match name {
         "body" => {
-            if let Some(text) = el.attr("text").and_then(legacy_color) {
+            if let Some(text) = el.attribute("text").and_then(legacy_color) {
                 add("color", &text);
             }
         }
-        "a" if el.attr("href").is_some() => {
+        "a" if el.attribute("href").is_some() => {
             if let Some(link) = body_link.and_then(legacy_color) {
                 add("color", &link);
             }
         }
         "font" => {
-            if let Some(color) = el.attr("color").and_then(legacy_color) {
+            if let Some(color) = el.attribute("color").and_then(legacy_color) {
                 add("color", &color);
             }
-            if let Some(size) = el.attr("size") {
+            if let Some(size) = el.attribute("size") {
                 if let Some(n) = legacy_font_size(size) {
                     let keyword = ["x-small", "small", "medium", "large", "x-large", "xx-large", "xxx-large"]
                         [(n.clamp(1, 7) - 1) as usize];
@@ -535,7 +591,7 @@ fn presentational_hints(element: ElementRef<'_>, body_link: Option<&str>) -> Vec
         "img" | "table" | "td" | "th" | "iframe" | "embed" | "object" | "video" | "canvas" | "input" | "marquee"
     ) {
         for dimension in ["width", "height"] {
-            if let Some(value) = el.attr(dimension) {
+            if let Some(value) = el.attribute(dimension) {
                 let v = value.trim();
                 let css = if v.ends_with('%') { v.to_string() } else { format!("{}px", v.trim_end_matches("px")) };
                 if v.trim_end_matches(['%', 'p', 'x']).parse::<f32>().is_ok() {

@@ -3,6 +3,7 @@
 mod cascade;
 mod compute;
 mod media;
+mod names;
 pub mod origin;
 mod props;
 mod sheet;
@@ -12,11 +13,12 @@ pub use cascade::{
     legacy_color, Cascade, ComputedStyle, Extent, FontSizeOrigin, LineHeight, Origin, RuleSet, StyleOrigins,
 };
 pub use media::{matches_media, Viewport};
+pub use names::DocumentNames;
 pub use origin::{DeclarationOrigin, Source};
 pub use props::Prop;
 pub use sheet::{
-    parse_selector_list, parse_style_attribute, parse_style_attribute_in, parse_stylesheet, parse_stylesheet_in,
-    parse_stylesheet_limited, SheetItem, StyleRule,
+    parse_selector_list, parse_style_attribute, parse_style_attribute_in, parse_stylesheet, parse_stylesheet_for,
+    parse_stylesheet_in, parse_stylesheet_limited, SheetItem, StyleRule,
 };
 pub use values::{
     contrast_ratio, nearest_passing_colour, parse_color, BackgroundImage, ColorValue, Length, Rgba, SizeUnitKind,

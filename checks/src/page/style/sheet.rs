@@ -2,6 +2,7 @@
 //! `@media` (evaluated for the viewport), `@supports` and `@layer` blocks, `@import` references.
 
 use super::media::{matches_media, Viewport};
+use super::names::DocumentNames;
 use super::origin::{clip, DeclarationOrigin, Source};
 use super::props::{parse_declaration, split_important, CustomDeclaration, Declaration};
 use super::values::{Specified, Unresolved};
@@ -59,17 +60,32 @@ pub fn parse_stylesheet_limited(
     quirks: bool,
     max_rules: usize,
 ) -> (Vec<SheetItem>, bool) {
+    let (items, cut, _) = parse_stylesheet_for(css, viewport, source, quirks, max_rules, None);
+    (items, cut)
+}
+
+/// [`parse_stylesheet_limited`] for one document: style rules that no element of `names` can match
+/// are left out without parsing their selectors or declarations (they still count against
+/// `max_rules`). Also says how many rules were left out so.
+pub fn parse_stylesheet_for(
+    css: &str,
+    viewport: Viewport,
+    source: Source,
+    quirks: bool,
+    max_rules: usize,
+    names: Option<&DocumentNames<'_>>,
+) -> (Vec<SheetItem>, bool, usize) {
     let mut parser = Parser::new(css);
     let mut items = Vec::new();
-    let limit = Rc::new(RuleLimit { left: Cell::new(max_rules), cut: Cell::new(false) });
-    let mut top = TopLevel { viewport, nested: false, source, depth: 0, quirks, limit: limit.clone() };
+    let limit = Rc::new(RuleLimit { left: Cell::new(max_rules), cut: Cell::new(false), skipped: Cell::new(0) });
+    let mut top = TopLevel { viewport, nested: false, source, depth: 0, quirks, limit: limit.clone(), names };
     for item in StyleSheetParser::new(&mut parser, &mut top).flatten() {
         items.extend(item);
         if limit.cut.get() {
             break;
         }
     }
-    (items, limit.cut.get())
+    (items, limit.cut.get(), limit.skipped.get())
 }
 
 /// Rules still to be taken from one sheet, counted at every nesting level (one `@media` block
@@ -77,6 +93,8 @@ pub fn parse_stylesheet_limited(
 struct RuleLimit {
     left: Cell<usize>,
     cut: Cell<bool>,
+    /// Rules taken without being parsed, because no element of the document can match them.
+    skipped: Cell<usize>,
 }
 
 impl RuleLimit {
@@ -110,7 +128,7 @@ pub fn parse_style_attribute_in(text: &str, quirks: bool) -> (Vec<Declaration>, 
     (body.declarations, body.custom)
 }
 
-struct TopLevel {
+struct TopLevel<'n> {
     viewport: Viewport,
     /// Inside `@media`/`@supports`: `@import` is no longer allowed.
     nested: bool,
@@ -119,6 +137,8 @@ struct TopLevel {
     depth: u8,
     quirks: bool,
     limit: Rc<RuleLimit>,
+    /// The document the sheet is parsed for, when there is one.
+    names: Option<&'n DocumentNames<'n>>,
 }
 
 /// Conditional group rules (`@media`, `@supports` …) nested deeper than this are dropped: each level
@@ -132,7 +152,7 @@ enum AtPrelude {
     Skip,
 }
 
-impl<'i> AtRuleParser<'i> for TopLevel {
+impl<'i> AtRuleParser<'i> for TopLevel<'_> {
     type Prelude = AtPrelude;
     type AtRule = Vec<SheetItem>;
     type Error = ();
@@ -178,6 +198,7 @@ impl<'i> AtRuleParser<'i> for TopLevel {
             depth: self.depth + 1,
             quirks: self.quirks,
             limit: self.limit.clone(),
+            names: self.names,
         };
         let mut items = Vec::new();
         for item in StyleSheetParser::new(input, &mut nested).flatten() {
@@ -214,9 +235,10 @@ fn parse_import(prelude: &str, viewport: Viewport) -> Option<String> {
     matches_media(rest, viewport).then_some(href)
 }
 
-impl<'i> QualifiedRuleParser<'i> for TopLevel {
-    /// The parsed selectors and the selector list as written.
-    type Prelude = (Vec<ParsedSelector>, Arc<str>);
+impl<'i> QualifiedRuleParser<'i> for TopLevel<'_> {
+    /// The parsed selectors and the selector list as written; `None` for a rule that no element of
+    /// the document can match.
+    type Prelude = Option<(Vec<ParsedSelector>, Arc<str>)>;
     type QualifiedRule = Vec<SheetItem>;
     type Error = ();
 
@@ -224,15 +246,26 @@ impl<'i> QualifiedRuleParser<'i> for TopLevel {
         let start = input.position();
         while input.next().is_ok() {}
         let text = input.slice_from(start);
-        Ok((parse_selector_list(text), clip(text).into()))
+        if self.names.is_some_and(|names| !split_selectors(text).into_iter().any(|s| names.may_match(s))) {
+            return Ok(None);
+        }
+        Ok(Some((parse_selector_list(text), clip(text).into())))
     }
 
     fn parse_block(
         &mut self,
-        (selectors, selector_text): Self::Prelude,
+        prelude: Self::Prelude,
         _start: &ParserState,
         input: &mut Parser<'i>,
     ) -> Result<Vec<SheetItem>, ParseError<()>> {
+        let Some((selectors, selector_text)) = prelude else {
+            // Counted as the rule it would have been, so that a sheet is cut where it always was.
+            if input.next().is_ok() && self.limit.take() {
+                self.limit.skipped.set(self.limit.skipped.get() + 1);
+            }
+            while input.next().is_ok() {}
+            return Ok(Vec::new());
+        };
         if selectors.is_empty() {
             while input.next().is_ok() {}
             return Ok(Vec::new());
@@ -332,7 +365,23 @@ pub fn parse_selector_list(text: &str) -> Vec<ParsedSelector> {
 
 fn split_selectors(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
-    let (mut depth, mut start) = (0i32, 0usize);
+    let mut start = 0usize;
+    for_each_top_level_char(text, |i, c| {
+        if c == ',' {
+            parts.push(text[start..i].trim());
+            start = i + 1;
+        }
+    });
+    parts.push(text[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// Calls `each` with every character of a selector text that is outside quoted strings and `()`/`[]`
+/// groups (the brackets and quotes themselves left out), with its byte offset. Says whether every
+/// group and string was closed, and none closed more than opened.
+pub(super) fn for_each_top_level_char(text: &str, mut each: impl FnMut(usize, char)) -> bool {
+    let (mut depth, mut lowest) = (0i32, 0i32);
     let mut quote: Option<char> = None;
     for (i, c) in text.char_indices() {
         match (quote, c) {
@@ -340,17 +389,15 @@ fn split_selectors(text: &str) -> Vec<&str> {
             (Some(_), _) => {}
             (None, '"' | '\'') => quote = Some(c),
             (None, '(' | '[') => depth += 1,
-            (None, ')' | ']') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                parts.push(text[start..i].trim());
-                start = i + 1;
+            (None, ')' | ']') => {
+                depth -= 1;
+                lowest = lowest.min(depth);
             }
+            (None, c) if depth == 0 => each(i, c),
             _ => {}
         }
     }
-    parts.push(text[start..].trim());
-    parts.retain(|p| !p.is_empty());
-    parts
+    depth == 0 && lowest >= 0 && quote.is_none()
 }
 
 struct DeclarationsOnly {

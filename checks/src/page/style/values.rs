@@ -72,13 +72,23 @@ impl Rgba {
 
     /// WCAG 2.x relative luminance.
     pub fn luminance(self) -> f64 {
-        fn channel(c: f32) -> f64 {
+        fn linear(c: f32) -> f64 {
             let c = f64::from(c) / 255.0;
             if c <= 0.04045 {
                 c / 12.92
             } else {
                 ((c + 0.055) / 1.055).powf(2.4)
             }
+        }
+        // Most channels are whole numbers (as written in CSS, or rounded by the contrast
+        // suggestion's search, which asks for hundreds of ratios): those are looked up.
+        fn channel(c: f32) -> f64 {
+            static TABLE: std::sync::OnceLock<[f64; 256]> = std::sync::OnceLock::new();
+            if c.fract() == 0.0 && (0.0..=255.0).contains(&c) {
+                let table = TABLE.get_or_init(|| std::array::from_fn(|i| linear(i as f32)));
+                return table[c as usize];
+            }
+            linear(c)
         }
         0.2126 * channel(self.r) + 0.7152 * channel(self.g) + 0.0722 * channel(self.b)
     }
@@ -96,7 +106,10 @@ impl Rgba {
 
 /// WCAG contrast ratio of two opaque colours.
 pub fn contrast_ratio(a: Rgba, b: Rgba) -> f64 {
-    let (la, lb) = (a.luminance(), b.luminance());
+    ratio_of_luminances(a.luminance(), b.luminance())
+}
+
+fn ratio_of_luminances(la: f64, lb: f64) -> f64 {
     let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
     (hi + 0.05) / (lo + 0.05)
 }
@@ -148,7 +161,10 @@ fn from_hsl(h: f64, s: f64, l: f64) -> Rgba {
 /// `None` when not even black or white reaches it.
 pub fn nearest_passing_colour(foreground: Rgba, background: Rgba, required: f64) -> Option<Rgba> {
     let (h, s, l) = to_hsl(foreground);
-    let passes = |lightness: f64| contrast_ratio(from_hsl(h, s, lightness), background) >= required;
+    // The background's luminance is the same for each of the few dozen candidates.
+    let background_luminance = background.luminance();
+    let contrast_ratio = |c: Rgba| ratio_of_luminances(c.luminance(), background_luminance);
+    let passes = |lightness: f64| contrast_ratio(from_hsl(h, s, lightness)) >= required;
     // Searching towards black on light backgrounds, towards white on dark ones.
     let (mut near, mut far) = if background.luminance() > 0.18 { (l, 0.0) } else { (l, 1.0) };
     if !passes(far) {
@@ -173,8 +189,8 @@ pub fn nearest_passing_colour(foreground: Rgba, background: Rgba, required: f64)
             };
             from_hsl(h, s, lightness)
         })
-        .find(|c| contrast_ratio(*c, background) >= required)
-        .or(Some(found).filter(|c| contrast_ratio(*c, background) >= required))
+        .find(|c| contrast_ratio(*c) >= required)
+        .or(Some(found).filter(|c| contrast_ratio(*c) >= required))
 }
 
 /// A length as a sum of unit terms: `px` (absolute units converted), `em`, `rem`, `%`, viewport units.

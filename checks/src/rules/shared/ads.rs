@@ -4,6 +4,7 @@
 use super::domains::same_site;
 use super::lexicon::{ad_host_of, name_words};
 use crate::check::CheckContext;
+use crate::page::Attribute;
 use crate::page::Page;
 use scraper::ElementRef;
 
@@ -45,14 +46,22 @@ fn is_ad_word(word: &str) -> bool {
 
 fn is_ad_token_element(element: ElementRef<'_>) -> bool {
     let v = element.value();
-    v.classes().chain(v.id()).any(|name| name_words(name).iter().any(|w| is_ad_word(w)))
+    v.classes().chain(v.id()).any(|name| may_name_an_ad(name) && name_words(name).iter().any(|w| is_ad_word(w)))
+}
+
+/// Every ad word holds `ad`, `guanggao` or `sponsor` (in any ASCII case; no other character
+/// lower-cases to these letters): names without them need not be split into words, which is
+/// most of a page's classes.
+fn may_name_an_ad(name: &str) -> bool {
+    let contains = |needle: &[u8]| name.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    contains(b"ad") || contains(b"guanggao") || contains(b"sponsor")
 }
 
 /// An ad network's slot, declared by attributes its script fills (`<ins class="adsbygoogle"
 /// data-ad-client>`, `<ins class="sinaads" data-ad-pdps>`): an ad whatever it holds yet.
 fn is_declared_slot(element: ElementRef<'_>) -> bool {
     let v = element.value();
-    AD_SLOT_ATTRIBUTES.iter().any(|a| v.attr(a).is_some()) && (v.name() == "ins" || is_ad_token_element(element))
+    AD_SLOT_ATTRIBUTES.iter().any(|a| v.attribute(a).is_some()) && (v.name() == "ins" || is_ad_token_element(element))
 }
 
 /// A host of the page's own site whose label says it serves ads (`adpai.thepaper.cn` on
@@ -77,7 +86,7 @@ fn holds_ad_material(page: &Page, element: ElementRef<'_>) -> bool {
         "img" | "iframe" | "embed" | "object" | "ins" => true,
         "a" if local => false,
         // Another site (by registrable domain: `sports.sina.com.cn` is not outbound from `news.sina.com.cn`).
-        "a" => d.value().attr("href").and_then(|h| page.base_url.join(h).ok()).is_some_and(|u| {
+        "a" => d.value().attribute("href").and_then(|h| page.base_url.join(h).ok()).is_some_and(|u| {
             matches!(u.scheme(), "http" | "https") && !same_site(u.host_str().unwrap_or_default(), site)
         }),
         _ => false,
@@ -87,7 +96,7 @@ fn holds_ad_material(page: &Page, element: ElementRef<'_>) -> bool {
 /// An image or frame at most 2 pixels wide or high, by attribute or by style: a tracking pixel.
 fn is_pixel(page: &Page, element: ElementRef<'_>) -> bool {
     let attribute = |name: &str| {
-        element.value().attr(name).and_then(|v| v.trim().trim_end_matches("px").trim().parse::<f32>().ok())
+        element.value().attribute(name).and_then(|v| v.trim().trim_end_matches("px").trim().parse::<f32>().ok())
     };
     let style = page.style_of(element);
     let styled =
@@ -102,14 +111,19 @@ fn is_pixel(page: &Page, element: ElementRef<'_>) -> bool {
 pub fn ad_elements<'a>(cx: &CheckContext<'a>) -> Vec<(ElementRef<'a>, String)> {
     let page = cx.page;
     let mut found: Vec<(ElementRef<'a>, String)> = Vec::new();
+    // The nodes of `found`, so that skipping what lies inside a found ad costs one walk up.
+    let mut found_nodes = crate::page::NodeSet::default();
     for element in page.elements() {
-        if found.iter().any(|(f, _)| element.ancestors().any(|a| a.id() == f.id())) {
+        if let Some((last, _)) = found.last() {
+            found_nodes.insert(last.id());
+        }
+        if element.ancestors().any(|a| found_nodes.contains(&a.id())) {
             continue;
         }
         let v = element.value();
         let source = match v.name() {
-            "script" | "iframe" | "img" | "embed" | "frame" => v.attr("src"),
-            "object" => v.attr("data"),
+            "script" | "iframe" | "img" | "embed" | "frame" => v.attribute("src"),
+            "object" => v.attribute("data"),
             _ => None,
         };
         if let Some(url) = source.and_then(|s| page.base_url.join(s).ok()) {

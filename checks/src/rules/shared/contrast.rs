@@ -79,7 +79,7 @@ pub fn judge_contrast(cx: &CheckContext<'_>, normal: f64, large: f64, enhanced: 
     let inactive = InactiveWidgets::new(page);
     let mut tally = Tally::default();
     for item in visible_text_and_marks(page) {
-        if inactive.contains(page, item.element) || !conveys_language(&item.text) {
+        if inactive.contains(item.element) || !conveys_language(item.text) {
             continue;
         }
         let style = page.style_of(item.element);

@@ -3,6 +3,7 @@
 
 use crate::check::{CheckContext, CheckResult, Finding, Message, Tally};
 use crate::page::aria::{accessible_name, is_hidden_from_at, AccessibleName};
+use crate::page::Attribute;
 use scraper::ElementRef;
 
 /// How one kind of target is described to a reader of the report.
@@ -19,15 +20,21 @@ pub struct NameRule {
 pub fn hint(element: ElementRef<'_>) -> String {
     let v = element.value();
     let file = |u: &str| u.rsplit('/').next().unwrap_or(u).split('?').next().unwrap_or(u).to_string();
-    if let Some(src) = v.attr("src").filter(|s| !s.is_empty()) {
+    if let Some(src) = v.attribute("src").filter(|s| !s.is_empty()) {
         return file(src);
     }
     if let Some(img) =
-        element.descendent_elements().find(|d| d.value().name() == "img").and_then(|i| i.value().attr("src"))
+        element.descendent_elements().find(|d| d.value().name() == "img").and_then(|i| i.value().attribute("src"))
     {
         return file(img);
     }
-    v.attr("href").or_else(|| v.attr("name")).or_else(|| v.attr("id")).unwrap_or_default().chars().take(60).collect()
+    v.attribute("href")
+        .or_else(|| v.attribute("name"))
+        .or_else(|| v.attribute("id"))
+        .unwrap_or_default()
+        .chars()
+        .take(60)
+        .collect()
 }
 
 impl NameRule {

@@ -6,6 +6,7 @@ use crate::page::collapsed_text;
 use crate::page::rendered::Bounds;
 use crate::page::scripts::script_facts;
 use crate::page::style::Extent;
+use crate::page::Attribute;
 use crate::page::Page;
 use scraper::ElementRef;
 
@@ -64,9 +65,9 @@ pub fn close_control(element: ElementRef<'_>) -> Option<ElementRef<'_>> {
         let v = d.value();
         let text = collapsed_text(*d).to_lowercase();
         let label = v
-            .attr("aria-label")
-            .or_else(|| v.attr("title"))
-            .or_else(|| v.attr("alt"))
+            .attribute("aria-label")
+            .or_else(|| v.attribute("title"))
+            .or_else(|| v.attribute("alt"))
             .unwrap_or_default()
             .to_lowercase();
         let marker = v.classes().chain(v.id()).any(|c| {
@@ -203,13 +204,18 @@ const FLOATING_AD_NAMES: &[&str] = &["floatad", "floatads", "duilian", "couplet"
 /// markup is the evidence a static reading has. With the evidence that named them.
 pub fn declared_floating_ads(page: &Page) -> Vec<(ElementRef<'_>, String)> {
     let mut found: Vec<(ElementRef<'_>, String)> = Vec::new();
+    let mut found_nodes = crate::page::NodeSet::default();
+    let mut letters = String::new();
     for element in page.elements() {
-        if found.iter().any(|(f, _)| element.ancestors().any(|a| a.id() == f.id())) {
+        if let Some((last, _)) = found.last() {
+            found_nodes.insert(last.id());
+        }
+        if element.ancestors().any(|a| found_nodes.contains(&a.id())) {
             continue;
         }
         let v = element.value();
         if v.name() == "script" {
-            let src = v.attr("src").unwrap_or_default().to_ascii_lowercase();
+            let src = v.attribute("src").unwrap_or_default().to_ascii_lowercase();
             if let Some(word) = FLOATING_AD_NAMES.iter().find(|w| src.contains(*w)) {
                 found.push((element, format!("script:{word}")));
             }
@@ -219,14 +225,14 @@ pub fn declared_floating_ads(page: &Page) -> Vec<(ElementRef<'_>, String)> {
             continue;
         }
         if let Some(kind) =
-            v.attr("data-ad-type").filter(|t| FLOATING_AD_WORDS.contains(&t.trim().to_ascii_lowercase().as_str()))
+            v.attribute("data-ad-type").filter(|t| FLOATING_AD_WORDS.contains(&t.trim().to_ascii_lowercase().as_str()))
         {
             found.push((element, format!("data-ad-type={kind}")));
             continue;
         }
         let named = v.classes().chain(v.id()).find(|name| {
-            let joined: String = super::lexicon::name_words(name).concat();
-            FLOATING_AD_NAMES.iter().any(|w| joined.contains(w))
+            super::lexicon::name_letters_into(name, &mut letters);
+            FLOATING_AD_NAMES.iter().any(|w| letters.contains(w))
         });
         if let Some(name) = named {
             found.push((element, format!("name:{name}")));

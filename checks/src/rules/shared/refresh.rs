@@ -1,6 +1,7 @@
 //! `<meta http-equiv=refresh>`, shared by `meta-refresh` and `meta-refresh-no-exceptions`.
 
 use crate::check::CheckContext;
+use crate::page::Attribute;
 use scraper::ElementRef;
 
 /// The delay of a refresh `content` value, by the HTML standard's parsing; `None` when invalid.
@@ -25,9 +26,9 @@ pub fn first_refresh<'a>(cx: &CheckContext<'a>) -> Option<(ElementRef<'a>, u64)>
         .elements()
         .filter(|e| {
             e.value().name() == "meta"
-                && e.value().attr("http-equiv").is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"))
+                && e.value().attribute("http-equiv").is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"))
         })
-        .find_map(|e| e.value().attr("content").and_then(refresh_delay).map(|d| (e, d)))
+        .find_map(|e| e.value().attribute("content").and_then(refresh_delay).map(|d| (e, d)))
 }
 
 #[cfg(test)]
