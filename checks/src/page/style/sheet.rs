@@ -13,6 +13,7 @@ use cssparser::{
 use scraper::selector::Simple;
 use selectors::parser::Selector;
 use std::cell::Cell;
+use std::ops::ControlFlow;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -371,6 +372,7 @@ fn split_selectors(text: &str) -> Vec<&str> {
             parts.push(text[start..i].trim());
             start = i + 1;
         }
+        ControlFlow::Continue(())
     });
     parts.push(text[start..].trim());
     parts.retain(|p| !p.is_empty());
@@ -378,9 +380,9 @@ fn split_selectors(text: &str) -> Vec<&str> {
 }
 
 /// Calls `each` with every character of a selector text that is outside quoted strings and `()`/`[]`
-/// groups (the brackets and quotes themselves left out), with its byte offset. Says whether every
-/// group and string was closed, and none closed more than opened.
-pub(super) fn for_each_top_level_char(text: &str, mut each: impl FnMut(usize, char)) -> bool {
+/// groups (the brackets and quotes themselves left out), with its byte offset, until `each` breaks.
+/// Says whether every group and string so far was closed, and none closed more than opened.
+pub(super) fn for_each_top_level_char(text: &str, mut each: impl FnMut(usize, char) -> ControlFlow<()>) -> bool {
     let (mut depth, mut lowest) = (0i32, 0i32);
     let mut quote: Option<char> = None;
     for (i, c) in text.char_indices() {
@@ -393,7 +395,7 @@ pub(super) fn for_each_top_level_char(text: &str, mut each: impl FnMut(usize, ch
                 depth -= 1;
                 lowest = lowest.min(depth);
             }
-            (None, c) if depth == 0 => each(i, c),
+            (None, c) if depth == 0 && each(i, c).is_break() => return lowest >= 0,
             _ => {}
         }
     }
