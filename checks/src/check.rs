@@ -271,11 +271,9 @@ pub struct Finding {
     pub bounds: Option<crate::page::rendered::Bounds>,
 }
 
-pub const SNIPPET_CHARS: usize = 300;
-
 impl Finding {
     pub fn failed(page: &Page, element: ElementRef<'_>, message: Message) -> Finding {
-        let at = page.location(element, SNIPPET_CHARS);
+        let at = page.location(element);
         Finding {
             outcome: FindingOutcome::Failed,
             selector: at.selector,

@@ -2,10 +2,13 @@
 //! its outer HTML cut short, the heading before it, the visible text around it, and a signature
 //! that groups the same element across pages.
 
-use super::Page;
+use super::{Attribute, Page};
 use ego_tree::NodeId;
 use scraper::{ElementRef, Node};
 use std::collections::HashMap;
+
+/// How much of an element's outer HTML a finding shows.
+pub const SNIPPET_CHARS: usize = 300;
 
 /// Where an element is, in every form a finding reports it.
 #[derive(Debug, Clone)]
@@ -18,23 +21,21 @@ pub struct Location {
 }
 
 impl Page {
-    /// The element's [`Location`] with a snippet of `snippet_chars`, built once per element: the
-    /// same element is often reported by several checks (small grey text fails size, contrast,
-    /// enhanced contrast and line spacing), and a location costs a walk up and a walk into it.
-    pub fn location(&self, element: ElementRef<'_>, snippet_chars: usize) -> Location {
-        if let Some((chars, known)) = self.locations.borrow().get(&element.id()) {
-            if *chars == snippet_chars {
-                return known.clone();
-            }
+    /// The element's [`Location`], built once per element: the same element is often reported by
+    /// several checks (small grey text fails size, contrast, enhanced contrast and line spacing), and
+    /// a location costs a walk up and a walk into it.
+    pub fn location(&self, element: ElementRef<'_>) -> Location {
+        if let Some(known) = self.locations.borrow().get(&element.id()) {
+            return known.clone();
         }
         let location = Location {
             selector: self.selector_path(element),
-            snippet: self.snippet(element, snippet_chars),
+            snippet: self.snippet(element, SNIPPET_CHARS),
             signature: self.signature(element),
             heading: self.heading_before(element),
             excerpt: self.excerpt(element),
         };
-        self.locations.borrow_mut().insert(element.id(), (snippet_chars, location.clone()));
+        self.locations.borrow_mut().insert(element.id(), location.clone());
         location
     }
 
@@ -136,11 +137,8 @@ impl Page {
             sig.push('.');
             sig.push_str(class);
         }
-        // One pass over the attributes: looking each name up interns it as an atom first.
-        let attrs: Vec<(&str, &str)> = el.attrs().collect();
-        let attr_value = |name: &str| attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
         for attr in ["src", "href", "action", "data"] {
-            let Some(value) = attr_value(attr).map(str::trim).filter(|v| !v.is_empty()) else { continue };
+            let Some(value) = el.attribute(attr).map(str::trim).filter(|v| !v.is_empty()) else { continue };
             let address = match self.base_url.join(value) {
                 Ok(mut url) => {
                     url.set_fragment(None);
@@ -155,7 +153,7 @@ impl Page {
             sig.push_str(&format!("[{attr}={}]", text_clip(&address, 200)));
         }
         for attr in ["name", "type", "role", "for", "aria-label", "alt", "title", "placeholder"] {
-            if let Some(value) = attr_value(attr).map(str::trim).filter(|v| !v.is_empty()) {
+            if let Some(value) = el.attribute(attr).map(str::trim).filter(|v| !v.is_empty()) {
                 sig.push_str(&format!("[{attr}={}]", text_clip(value, 60)));
             }
         }
@@ -210,8 +208,7 @@ impl Page {
         if !text.is_empty() {
             return Some(text);
         }
-        let attrs: Vec<(&str, &str)> = element.value().attrs().collect();
-        let attr_value = |name: &str| attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        let attr_value = |name: &str| element.attribute(name);
         ["alt", "title", "aria-label", "placeholder", "value"]
             .iter()
             .find_map(|a| attr_value(a).map(str::trim).filter(|v| !v.is_empty()).map(|v| text_clip(v, 60)))

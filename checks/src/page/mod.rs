@@ -24,7 +24,7 @@ use url::Url;
 
 pub use attribute::Attribute;
 pub use decode::{binary_kind, decode_css, decode_html, decode_text, CharsetSource, Decoded};
-pub use locate::{collapsed_text, css_identifier, snippet, Location};
+pub use locate::{collapsed_text, css_identifier, snippet, Location, SNIPPET_CHARS};
 use stylesheets::{collect_rules, document_base};
 pub use stylesheets::{LoadError, NoStylesheets, StylesheetLoader};
 
@@ -97,8 +97,8 @@ pub struct Page {
     selector_paths: std::cell::RefCell<NodeMap<String>>,
     /// Accessible names already computed ([`aria::accessible_name`]).
     pub(crate) accessible_names: std::cell::RefCell<NodeMap<aria::AccessibleName>>,
-    /// Locations already built for findings, with the snippet length they were built for.
-    locations: std::cell::RefCell<NodeMap<(usize, locate::Location)>>,
+    /// Locations already built for findings.
+    locations: std::cell::RefCell<NodeMap<locate::Location>>,
     /// The backgrounds behind each element asked about: both contrast checks (and custom ones)
     /// ask for every visible text.
     backgrounds: std::cell::RefCell<NodeMap<Result<Vec<Rgba>, BackgroundProblem>>>,
