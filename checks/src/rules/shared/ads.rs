@@ -111,13 +111,9 @@ fn is_pixel(page: &Page, element: ElementRef<'_>) -> bool {
 pub fn ad_elements<'a>(cx: &CheckContext<'a>) -> Vec<(ElementRef<'a>, String)> {
     let page = cx.page;
     let mut found: Vec<(ElementRef<'a>, String)> = Vec::new();
-    // The nodes of `found`, so that skipping what lies inside a found ad costs one walk up.
     let mut found_nodes = crate::page::NodeSet::default();
     for element in page.elements() {
-        if let Some((last, _)) = found.last() {
-            found_nodes.insert(last.id());
-        }
-        if element.ancestors().any(|a| found_nodes.contains(&a.id())) {
+        if super::inside_found(&found, &mut found_nodes, element) {
             continue;
         }
         let v = element.value();

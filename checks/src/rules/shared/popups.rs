@@ -207,10 +207,7 @@ pub fn declared_floating_ads(page: &Page) -> Vec<(ElementRef<'_>, String)> {
     let mut found_nodes = crate::page::NodeSet::default();
     let mut letters = String::new();
     for element in page.elements() {
-        if let Some((last, _)) = found.last() {
-            found_nodes.insert(last.id());
-        }
-        if element.ancestors().any(|a| found_nodes.contains(&a.id())) {
+        if super::inside_found(&found, &mut found_nodes, element) {
             continue;
         }
         let v = element.value();
