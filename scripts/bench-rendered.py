@@ -9,7 +9,8 @@ into the repository.
 
 Usage: scripts/bench-rendered.py [PAGES=50]   (ELDERCHECK_REAL_PAGES: corpus, default ../shared/real-pages;
 ELDERCHECK_BENCH_ARGS: more eldercheck options, e.g. "--render-settle-ms 0" or "--render-tabs 2";
-ELDERCHECK_BENCH_OFFLINE=0: see below)
+ELDERCHECK_BENCH_OFFLINE=0: see below; ELDERCHECK_BENCH_ONLY=1: eldercheck alone, ELDERCHECK_BIN: which
+eldercheck binary, e.g. another commit's build, to compare two builds where axe-core cannot be installed)
 
 Outside requests are blocked by running the whole benchmark (server, both tools, both browsers) in a
 network namespace of its own with only loopback (`unshare -rn`), where every outside name fails at
@@ -67,7 +68,9 @@ def tree_rss_kib(pid):
 def run_measured(command):
     """Runs a command; returns (seconds, peak KiB of its process tree, stdout)."""
     started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    # With ELDERCHECK_RENDER_TRACE=1 the phases a page took go to stderr (docs/PERFORMANCE.md).
+    trace = os.environ.get("ELDERCHECK_RENDER_TRACE") == "1"
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=None if trace else subprocess.DEVNULL, text=True)
     peak = 0
     output = []
     reader = threading.Thread(target=lambda: output.append(process.stdout.read()))
@@ -97,9 +100,11 @@ def offline_or_not():
 
 
 def main():
-    # Fetched and built while the network is there.
+    # Fetched and built while the network is there. With ELDERCHECK_BENCH_ONLY=1, eldercheck alone
+    # (where axe-core cannot be installed: compare two eldercheck builds in one session instead).
+    only = os.environ.get("ELDERCHECK_BENCH_ONLY") == "1"
     MODULES.mkdir(exist_ok=True)
-    if not (MODULES / "node_modules" / "axe-core").is_dir():
+    if not only and not (MODULES / "node_modules" / "axe-core").is_dir():
         subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(MODULES),
                         "axe-core@4", "playwright-core"], check=True, stdout=subprocess.DEVNULL)
 
@@ -142,7 +147,7 @@ def main():
     )
     wrapper.chmod(0o755)
 
-    binary = ROOT / "target" / "release" / "eldercheck"
+    binary = Path(os.environ.get("ELDERCHECK_BIN", ROOT / "target" / "release" / "eldercheck"))
     out = work / "eldercheck-out"
     seconds, peak, _ = run_measured([
         str(binary), "check", f"http://127.0.0.1:{port}/bench-index.html", "--render", "always",
@@ -159,6 +164,8 @@ def main():
     print(f"eldercheck --render always: {seconds:.1f} s for {len(pages)} pages ({rendered} rendered, {errors} errors), "
           f"{ours * 1000:.0f} ms/page, peak memory (eldercheck + Chromium) {peak / 1024:.0f} MiB")
 
+    if only:
+        return
     axe_seconds, axe_peak, axe_out = run_measured(
         ["node", str(ROOT / "scripts" / "axe-bench.mjs"), str(MODULES / "node_modules"), str(wrapper), *urls])
     axe = json.loads(axe_out.strip().splitlines()[-1])

@@ -117,7 +117,7 @@ struct Building {
     /// The listed pages as (depth, URL): the first ones in that order, whatever order they came in.
     listed: Vec<(u32, String)>,
     /// (failed first, depth, URL) of the example's page: the example is the first finding there.
-    example_rank: (bool, bool, u32, String),
+    example_rank: (bool, bool, bool, u32, String),
 }
 
 /// Gives every finding of a site its issue id, and gathers the issues.
@@ -197,9 +197,12 @@ impl IssueTally {
             return;
         }
         let Place { depth, url: page_url, title: page_title, screenshot } = place;
-        // The example is the first failure by depth and URL, one that can be shown on a screenshot first.
+        // The example is the first failure by depth and URL, one that can be shown on a screenshot
+        // first, and of those one with a picture of the page changed (enlarged, narrowed, switched).
         let pictured = finding.bounds.is_some() && screenshot.is_some();
-        let rank = (finding.outcome != FindingOutcome::Failed, !pictured, depth, page_url.to_string());
+        let changed =
+            ["changed_picture", "narrow_picture", "switch_pictures"].iter().any(|k| finding.data.contains_key(*k));
+        let rank = (finding.outcome != FindingOutcome::Failed, !pictured, !changed, depth, page_url.to_string());
         let example = || IssueExample {
             page: page_url.to_string(),
             page_title: page_title.map(str::to_string),

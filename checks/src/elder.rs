@@ -50,7 +50,7 @@ pub const ENTRY_WORDS: &[&str] = &[
 
 /// Words naming accessibility in general: a toolbar switch (无障碍) as often as a statement page
 /// (无障碍说明, "Accessibility"). Alone they make an entry only where the control turns a mode on.
-const ACCESSIBILITY_WORDS: &[&str] = &["无障碍", "accessibility", "accessible", "barrier-free"];
+pub const ACCESSIBILITY_WORDS: &[&str] = &["无障碍", "accessibility", "accessible", "barrier-free"];
 
 /// Words that make an accessibility text a way into a mode: 无障碍浏览, 无障碍模式, "accessibility tools".
 const MODE_WORDS: &[&str] =

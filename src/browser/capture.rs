@@ -133,6 +133,22 @@ impl Tab {
         &self,
         session: &str,
         url: &Url,
+        size: (f32, f32),
+        folder: &std::path::Path,
+    ) -> Option<Screenshot> {
+        self.named_screenshot(session, url, "", (0.0, true), size, folder).await
+    }
+
+    /// A screenshot as [`Tab::screenshot`], its file name marked with `suffix` (letters only): the
+    /// page enlarged (`z`) or switched to its elder mode (`e`). It starts `top` CSS px down the page;
+    /// `beyond` photographs past the viewport, which makes the browser lay the page out again with
+    /// its own settings (a doubled text size is lost), so the enlarged page is photographed within it.
+    pub(super) async fn named_screenshot(
+        &self,
+        session: &str,
+        url: &Url,
+        suffix: &str,
+        (top, beyond): (f32, bool),
         (viewport_width, page_height): (f32, f32),
         folder: &std::path::Path,
     ) -> Option<Screenshot> {
@@ -145,14 +161,14 @@ impl Tab {
                 json!({
                     "format": "jpeg",
                     "quality": SCREENSHOT_QUALITY,
-                    "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": scale },
-                    "captureBeyondViewport": true,
+                    "clip": { "x": 0, "y": top, "width": width, "height": height, "scale": scale },
+                    "captureBeyondViewport": beyond,
                     "optimizeForSpeed": true,
                 }),
             )
             .await?;
         let bytes = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str()?).ok()?;
-        let name = format!("{}.jpg", screenshot_name(url));
+        let name = format!("{}{suffix}.jpg", screenshot_name(url));
         std::fs::create_dir_all(folder).ok()?;
         std::fs::write(folder.join(&name), bytes).ok()?;
         Some(Screenshot {

@@ -24,14 +24,19 @@ pub(super) struct Seen {
     pub(super) last_request: Option<tokio::time::Instant>,
     /// Requests started and not yet ended; `None` once more than [`MAX_FOLLOWED_REQUESTS`] were
     /// followed (the page then counts as busy until the settle time is up).
-    in_flight: Option<std::collections::HashSet<String>>,
+    in_flight: Option<std::collections::HashMap<String, (String, String)>>,
+    /// The page's document as navigation answered it (frame id, loader id): requests the tab's
+    /// previous document sent while it was being left (a resize handler's) are not this page's.
+    pub(super) document: Option<(String, String)>,
     /// Told when the page has loaded or crashed.
     pub(super) news: Arc<tokio::sync::Notify>,
-    /// Stylesheet and image requests under way: id → (address, is a stylesheet).
-    subresources: std::collections::HashMap<String, (String, bool)>,
+    /// Stylesheet, image and script requests under way: id → (address, resource type).
+    subresources: std::collections::HashMap<String, (String, &'static str)>,
     /// Stylesheets and images that did not load (see `BrowserFacts::failed_stylesheets`).
     pub(super) failed_stylesheets: Vec<String>,
     pub(super) failed_images: Vec<String>,
+    /// Scripts likewise: a control may do nothing only because its script did not load.
+    pub(super) failed_scripts: Vec<String>,
 }
 
 impl Seen {
@@ -40,14 +45,20 @@ impl Seen {
     }
 
     pub(super) fn nothing_in_flight(&self) -> bool {
-        self.in_flight.as_ref().is_some_and(|f| f.is_empty())
+        self.in_flight.as_ref().is_some_and(|f| f.values().all(|request| self.left_behind(request)))
     }
 
-    /// A stylesheet or image request, followed until it ends.
+    /// Whether a request (frame id, loader id) came from a document the main frame has left.
+    fn left_behind(&self, (frame, loader): &(String, String)) -> bool {
+        self.document.as_ref().is_some_and(|(main, current)| frame == main && loader != current)
+    }
+
+    /// A stylesheet, image or script request, followed until it ends.
     fn note_subresource(&mut self, params: &Value) {
-        let is_stylesheet = match params["type"].as_str() {
-            Some("Stylesheet") => true,
-            Some("Image") => false,
+        let kind = match params["type"].as_str() {
+            Some("Stylesheet") => "Stylesheet",
+            Some("Image") => "Image",
+            Some("Script") => "Script",
             _ => return,
         };
         let (Some(id), Some(url)) = (params["requestId"].as_str(), params["request"]["url"].as_str()) else { return };
@@ -55,13 +66,17 @@ impl Seen {
         if url.starts_with("data:") || self.subresources.len() >= MAX_FOLLOWED_SUBRESOURCES {
             return;
         }
-        self.subresources.insert(id.to_string(), (url.chars().take(MAX_NOTED_URL_CHARS).collect(), is_stylesheet));
+        self.subresources.insert(id.to_string(), (url.chars().take(MAX_NOTED_URL_CHARS).collect(), kind));
     }
 
     /// A followed request ended: failed (not cancelled by the page) or answered with an error status.
     fn end_subresource(&mut self, id: &str, failed: bool) {
-        let Some((url, is_stylesheet)) = self.subresources.remove(id) else { return };
-        let list = if is_stylesheet { &mut self.failed_stylesheets } else { &mut self.failed_images };
+        let Some((url, kind)) = self.subresources.remove(id) else { return };
+        let list = match kind {
+            "Stylesheet" => &mut self.failed_stylesheets,
+            "Script" => &mut self.failed_scripts,
+            _ => &mut self.failed_images,
+        };
         if failed && list.len() < MAX_NOTED_FAILURES && !list.contains(&url) {
             list.push(url);
         }
@@ -114,14 +129,31 @@ pub(super) async fn handle_events(
                 seen.loaded = true;
                 seen.news.notify_one();
             }
+            // A page that replaces its document (a script redirect) makes the new one the page's.
+            "Page.frameNavigated" if params["frame"]["parentId"].is_null() => {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                let frame = &params["frame"];
+                if let (Some((main, current)), Some(id), Some(loader)) =
+                    (seen.document.as_mut(), frame["id"].as_str(), frame["loaderId"].as_str())
+                {
+                    if main == id {
+                        *current = loader.to_string();
+                    }
+                }
+            }
             "Network.requestWillBeSent" => {
                 let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                let text = |key: &str| params[key].as_str().unwrap_or_default().to_string();
+                let origin = (text("frameId"), text("loaderId"));
+                if seen.left_behind(&origin) {
+                    continue;
+                }
                 seen.last_request = Some(tokio::time::Instant::now());
                 if seen.in_flight.as_ref().is_some_and(|f| f.len() >= MAX_FOLLOWED_REQUESTS) {
                     seen.in_flight = None;
                 }
                 if let (Some(in_flight), Some(id)) = (seen.in_flight.as_mut(), params["requestId"].as_str()) {
-                    in_flight.insert(id.to_string());
+                    in_flight.insert(id.to_string(), origin);
                 }
                 seen.note_subresource(&params);
             }

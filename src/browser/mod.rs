@@ -21,6 +21,7 @@ pub mod chromium;
 mod intercept;
 mod pixels;
 mod proxy;
+mod scaling;
 mod tab;
 
 use crate::net::address::Access;
@@ -215,11 +216,13 @@ impl Renderer {
     }
 
     /// Why this page should be rendered, or `None` to check its static DOM only.
-    fn reason(&self, is_home: bool, body: &Body) -> Option<RenderReason> {
+    fn reason(&self, parts: &PageParts, body: &Body) -> Option<RenderReason> {
+        let elder_link = parts.referrer.as_ref().is_some_and(|r| eldercheck_checks::elder::is_entry_text(&r.text));
         match self.settings.mode {
             RenderMode::Never => None,
             RenderMode::Always => Some(RenderReason::Always),
-            RenderMode::Auto if is_home => Some(RenderReason::HomePage),
+            RenderMode::Auto if parts.is_home => Some(RenderReason::HomePage),
+            RenderMode::Auto if elder_link => Some(RenderReason::ElderPage),
             RenderMode::Auto => {
                 if eldercheck_checks::page::binary_kind(&body.bytes).is_some() {
                     return None;
@@ -236,8 +239,8 @@ impl Renderer {
     /// page, another document, a page that wiped itself), keeps the bytes the source read and is
     /// judged as served, saying why: a page can never buy a pass by breaking the browser.
     async fn render_page(&self, parts: &mut PageParts, access: Access) {
+        let Some(reason) = parts.content.as_ref().ok().and_then(|body| self.reason(parts, body)) else { return };
         let Ok(body) = &mut parts.content else { return };
-        let Some(reason) = self.reason(parts.is_home, body) else { return };
         if self.gave_up.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
             return;
         }
@@ -256,6 +259,7 @@ impl Renderer {
             body: served,
             folder: folder.map(Arc::new),
             static_elements,
+            is_home: parts.is_home,
         };
         match self.render(&document, access, reason, deadline).await {
             Ok((html, rendered)) => {
@@ -347,7 +351,7 @@ impl Renderer {
         let (mut tab, result) = match tokio::time::timeout_at(deadline, browser.tab(access, &self.settings)).await {
             Ok(Ok(mut tab)) => {
                 trace("create", t0);
-                let rendering = tab.render(document, reason, &self.settings, &self.lookups);
+                let rendering = tab.render(document, reason, &self.settings, &self.lookups, deadline);
                 let result = match tokio::time::timeout_at(deadline, rendering).await {
                     Ok(result) => result,
                     Err(_) => Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
@@ -432,4 +436,6 @@ struct Document {
     folder: Option<Arc<SiteFolder>>,
     /// About how many elements the page has as served (start tags).
     static_elements: usize,
+    /// The site's home page: its elder switch is pressed.
+    is_home: bool,
 }

@@ -55,6 +55,9 @@ pub(super) struct Tab {
     /// Whether a picture of the current page did not come within the picture timeout: the page is
     /// judged without pictures, and the tab is not used again.
     pub(super) pictures_stuck: AtomicBool,
+    /// Whether the page is changed from how it loaded (text size, viewport, an elder switch
+    /// pressed) and not yet put back: such a tab renders no other page.
+    state_changed: AtomicBool,
 }
 
 /// What the page gave when it was read: its DOM (serialised) and the browser's facts.
@@ -129,12 +132,24 @@ impl Tab {
             last_page_loaded: false,
             pages: 0,
             pictures_stuck: AtomicBool::new(false),
+            state_changed: AtomicBool::new(false),
         }
     }
 
     /// Whether the tab may render another page: its last page loaded and its pictures came.
     pub(super) fn reusable(&self) -> bool {
-        self.last_page_loaded && !self.pictures_stuck.load(Ordering::Relaxed)
+        self.last_page_loaded
+            && !self.pictures_stuck.load(Ordering::Relaxed)
+            && !self.state_changed.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn set_state_changed(&self, changed: bool) {
+        self.state_changed.store(changed, Ordering::Relaxed);
+    }
+
+    /// Waits for the page to be quiet, at most `most` (see [`Tab::settle`]).
+    pub(super) async fn settle_for(&self, most: Duration, seen: &Arc<Mutex<Seen>>) -> bool {
+        self.settle(&self.session, most, seen).await
     }
 
     /// Closes the tab without waiting: a tab with requests still paused may take seconds to answer,
@@ -179,6 +194,7 @@ impl Tab {
         reason: RenderReason,
         settings: &RenderSettings,
         lookups: &Arc<Lookups>,
+        deadline: tokio::time::Instant,
     ) -> Result<(String, Rendered), RenderError> {
         let c = &self.connection;
         let session = self.session.clone();
@@ -194,7 +210,7 @@ impl Tab {
             lookups.clone(),
         ));
         let _listening = Listening { handler, connection: c.clone(), session: session.clone() };
-        let result = self.drive(document, reason, settings, &seen).await;
+        let result = self.drive(document, reason, settings, &seen, deadline).await;
         self.last_page_loaded = seen.lock().unwrap_or_else(|e| e.into_inner()).loaded;
         result
     }
@@ -207,6 +223,7 @@ impl Tab {
         reason: RenderReason,
         settings: &RenderSettings,
         seen: &Arc<Mutex<Seen>>,
+        deadline: tokio::time::Instant,
     ) -> Result<(String, Rendered), RenderError> {
         let (session, url) = (self.session.as_str(), &document.url);
         let t = std::time::Instant::now();
@@ -262,6 +279,16 @@ impl Tab {
         let t = std::time::Instant::now();
         self.probe_focus(session, read.context, &mut facts).await;
         trace("focus", t);
+        let t = std::time::Instant::now();
+        // Last: these change the page (text size, viewport, the elder switch) and put it back.
+        let mut scaling = self.measure_scaling(document, read.context, settings, seen, deadline).await;
+        if let (Some(switch), Some(shot)) = (scaling.elder_switch.as_mut(), screenshot.as_ref()) {
+            if let Some(pictures) = switch.pictures.as_mut() {
+                pictures[0] = super::scaling::picture(shot.clone());
+            }
+        }
+        facts.scaling = Some(scaling);
+        trace("scaling", t);
         Ok((extracted.html.unwrap_or_default(), Rendered { reason, facts, screenshot }))
     }
 
@@ -273,6 +300,9 @@ impl Tab {
             c.call(Some(&self.session), "Page.navigate", json!({ "url": url.as_str() }), COMMAND_TIMEOUT).await?;
         if let Some(error) = navigated.get("errorText").and_then(Value::as_str).filter(|e| !e.is_empty()) {
             return Err(RenderError::Unreadable(format!("navigation failed: {error}")));
+        }
+        if let (Some(frame), Some(loader)) = (navigated["frameId"].as_str(), navigated["loaderId"].as_str()) {
+            seen.lock().unwrap_or_else(|e| e.into_inner()).document = Some((frame.to_string(), loader.to_string()));
         }
         let wait_until = tokio::time::Instant::now() + settings.page_timeout / 2;
         let news = seen.lock().unwrap_or_else(|e| e.into_inner()).news.clone();
@@ -455,7 +485,7 @@ impl Tab {
     }
 
     /// The isolated world with the extraction script installed and the first position sample taken.
-    async fn prepare_world(&self, session: &str) -> Result<i64, RenderError> {
+    pub(super) async fn prepare_world(&self, session: &str) -> Result<i64, RenderError> {
         let context = self.isolated_world(session).await?;
         self.evaluate(session, context, &format!("window.__eldercheck = {EXTRACT_JS}; window.__eldercheck.sample()"))
             .await?;

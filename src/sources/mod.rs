@@ -36,6 +36,9 @@ pub enum RenderReason {
     Always,
     /// The site's home page, where floating windows and elder-mode toolbars live.
     HomePage,
+    /// A page reached through a link named like an elder-mode entry (关怀版 …): its large text is
+    /// what the font-scaling checks measure.
+    ElderPage,
     HiddenUntilScriptsRun,
     EmptyAppRoot,
     NoscriptAsksForJavascript,

@@ -9,6 +9,7 @@ pub mod decode;
 mod locate;
 pub mod parse;
 pub mod rendered;
+pub mod scaling;
 pub(crate) mod scripts;
 pub mod style;
 mod stylesheets;
@@ -252,6 +253,7 @@ impl Page {
             dialogs: facts.dialogs.clone(),
             failed_stylesheets: facts.failed_stylesheets.clone(),
             failed_images: facts.failed_images.clone(),
+            scaling: facts.scaling,
             ..rendered::Rendering::default()
         };
         // An image map's areas have no box of their own (the browser computes `display: none` for
@@ -267,6 +269,9 @@ impl Page {
         for (node, parent, tagged, boxless) in nodes {
             let parent_opacity = parent.and_then(|p| self.styles.get(&p)).map_or(1.0, |style| style.cumulative_opacity);
             let Some(style) = self.styles.get_mut(&node) else { continue };
+            if let Some(id) = tagged {
+                rendering.nodes.insert(id, node);
+            }
             if let Some(element) = tagged.and_then(|id| by_id.get(&id)) {
                 let engine_rendered = style.rendered;
                 rendered::apply(style, element);

@@ -103,6 +103,134 @@ pub struct BrowserFacts {
     /// Images likewise: a background image that did not load leaves text on its fallback colour.
     #[serde(default)]
     pub failed_images: Vec<String>,
+    /// The font-scaling measurements, when they were taken.
+    #[serde(default)]
+    pub scaling: Option<ScalingFacts>,
+}
+
+/// One visible text as laid out in one state of the page (see [`ScalingFacts`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TextLayout {
+    /// The element's [`ELEMENT_ID_ATTR`].
+    pub id: u32,
+    /// Computed font size, CSS px.
+    pub size: f32,
+    /// The boxes of its own text's first lines: x, y, width, height in document px.
+    #[serde(default)]
+    pub rects: Vec<[f32; 4]>,
+    /// How many px of its text lie outside a box that hides overflow (0: none).
+    #[serde(default)]
+    pub lost: f32,
+    /// The element whose `overflow` cut it, or -1.
+    #[serde(default)]
+    pub clipped_by: i64,
+    /// That element's padding box (x, y, width, height): where the reader sees the text cut.
+    #[serde(default)]
+    pub clip_box: Option<[f32; 4]>,
+}
+
+/// An element that sticks out of the viewport on the right (its parent does not), making the page
+/// scroll sideways.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StickingOut {
+    pub id: u32,
+    /// Its right edge, document px.
+    pub right: f32,
+    pub width: f32,
+    /// What two-dimensional content it is or is in (`table`, `img`, `pre` …; WCAG 1.4.10's
+    /// exception), or empty.
+    #[serde(default)]
+    pub kind: String,
+}
+
+/// The page's visible text in one state of the page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Layout {
+    pub viewport_width: f32,
+    /// How wide the document scrolls.
+    pub scroll_width: f32,
+    #[serde(default)]
+    pub texts: Vec<TextLayout>,
+    /// Widest first.
+    #[serde(default)]
+    pub sticking_out: Vec<StickingOut>,
+}
+
+/// The size of a page's main text: the median font size over its visible characters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MainText {
+    pub px: f32,
+    pub texts: u32,
+    pub chars: u32,
+    /// Texts a box that hides overflow cuts.
+    pub clipped: u32,
+    /// The document measured.
+    #[serde(default)]
+    pub location: String,
+}
+
+/// What pressing the home page's elder-mode switch did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ElderSwitch {
+    /// The control pressed ([`ELEMENT_ID_ATTR`] in the page as read).
+    pub control: u32,
+    /// Its text as the reader sees it.
+    pub text: String,
+    /// `link` (followed within the site) or `click` (its own script ran).
+    pub action: String,
+    pub before: MainText,
+    /// The page after the switch; absent when it could not be measured (see `problem`).
+    pub after: Option<MainText>,
+    /// An accessibility toolbar's "larger text" control pressed after the switch opened it.
+    #[serde(default)]
+    pub then_pressed: Option<String>,
+    /// Why the switched page could not be measured (it left the site, did not load in time …).
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// The pictures before and after.
+    #[serde(default)]
+    pub pictures: Option<[Picture; 2]>,
+    /// Some of the page's scripts did not load (refused, failed): a switch that changes nothing
+    /// may need one of them.
+    #[serde(default)]
+    pub scripts_failed: bool,
+}
+
+/// A screenshot stored with the results.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Picture {
+    /// Relative to the results folder (`screens/….jpg`).
+    pub file: String,
+    /// Image px.
+    pub width: u32,
+    pub height: u32,
+    /// Image px per CSS px.
+    pub scale: f32,
+    /// Where the picture starts on the page, CSS px from the top.
+    #[serde(default)]
+    pub top: f32,
+}
+
+/// How the page held up when a reader enlarged it: laid out as loaded, with the browser's text
+/// size doubled, with the WCAG 1.4.12 spacing, in a 320 px viewport; and its elder switch pressed.
+/// Measured after everything else was read, each change undone before the next.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScalingFacts {
+    pub base: Option<Layout>,
+    pub zoomed: Option<Layout>,
+    pub spaced: Option<Layout>,
+    pub narrow: Option<Layout>,
+    /// The home page's switch, when it has one the browser could press.
+    pub elder_switch: Option<ElderSwitch>,
+    /// Why a measurement is missing (the page's time ran out, the page broke the probe).
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// The page with its text doubled.
+    #[serde(default)]
+    pub zoomed_picture: Option<Picture>,
+    /// The page at 320 px, when it scrolled sideways there.
+    #[serde(default)]
+    pub narrow_picture: Option<Picture>,
 }
 
 /// The browser's facts keyed by the page's own nodes.
@@ -121,6 +249,9 @@ pub struct Rendering {
     pub dialogs: Vec<String>,
     pub failed_stylesheets: Vec<String>,
     pub failed_images: Vec<String>,
+    pub scaling: Option<ScalingFacts>,
+    /// The page's node for each browser id.
+    pub nodes: rustc_hash::FxHashMap<u32, ego_tree::NodeId>,
 }
 
 fn yes() -> bool {

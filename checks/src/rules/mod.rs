@@ -15,6 +15,7 @@ mod css_orientation_lock;
 pub mod custom;
 mod document_title;
 mod elder_mode_entry;
+mod elder_mode_switch;
 mod empty_heading;
 mod fixed_font_size;
 mod form_field_name;
@@ -32,9 +33,12 @@ mod meta_viewport;
 mod moving_content;
 mod no_autoplay_audio;
 mod popup_overlay;
+mod reflow;
 pub(crate) mod shared;
 mod small_text;
 mod target_size;
+mod text_spacing;
+mod text_zoom;
 
 #[cfg(test)]
 mod fixtures;
@@ -49,7 +53,11 @@ pub fn registry() -> &'static [&'static dyn Check] {
         &avoid_inline_spacing::AvoidInlineSpacing,
         &css_orientation_lock::CssOrientationLock,
         &target_size::TargetSize,
+        &text_zoom::TextZoom,
+        &reflow::Reflow,
+        &text_spacing::TextSpacing,
         &elder_mode_entry::ElderModeEntry,
+        &elder_mode_switch::ElderModeSwitch,
         &color_contrast::ColorContrast,
         &color_contrast_enhanced::ColorContrastEnhanced,
         &ad_content::AdContent,

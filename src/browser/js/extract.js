@@ -397,5 +397,283 @@
     return JSON.stringify(escapes);
   }
 
-  return { sample, stillListening, collect, backdropCandidates, hideText, showText, focusProbe };
+  // ---- Font scaling (called last, once everything else is read; see src/browser/scaling.rs) ----
+  // `layout()` measures every visible text the walk tagged (at most MAX_TEXTS): its font size, the
+  // boxes of its own lines, whether a box that hides overflow cuts it, and how far the document
+  // scrolls sideways. The renderer measures the page as loaded, then again with the text doubled,
+  // the spacing widened and a 320 px viewport, and compares.
+  const MAX_TEXTS = 3000;
+  const MAX_LINE_RECTS = 6;
+  // Clipping ancestors (overflow hidden/clip) remembered per element, nearest first.
+  const MAX_CLIPPERS = 4;
+  const MAX_STICKING_OUT = 20;
+  const CLIP_SLACK = 2;
+
+  let ids = null;
+  function idOf(el) {
+    if (ids === null) {
+      ids = new Map();
+      tagged.forEach((t, i) => ids.set(t, i));
+    }
+    const id = ids.get(el);
+    return id === undefined ? -1 : id;
+  }
+
+  function clips(cs) {
+    const hides = (v) => v === 'hidden' || v === 'clip';
+    return [hides(cs.overflowX), hides(cs.overflowY)];
+  }
+
+  // Each element's clipping ancestors (itself included) and whether it sits in a fixed box, worked
+  // out once per branch (linear however deep the page nests: every element's answer is kept).
+  function clippersOf(el, memo) {
+    const path = [];
+    let found = null;
+    for (let a = el; a; a = a.parentElement) {
+      if (memo.has(a)) { found = memo.get(a); break; }
+      path.push(a);
+    }
+    let inherited = found || { clippers: [], fixed: false };
+    for (let i = path.length - 1; i >= 0; i--) {
+      const a = path[i];
+      const cs = getComputedStyle(a);
+      const [x, y] = clips(cs);
+      let list = inherited.clippers;
+      if ((x || y) && a !== document.documentElement && a !== document.body) {
+        list = [{ el: a, x: x, y: y }].concat(list).slice(0, MAX_CLIPPERS);
+      }
+      inherited = { clippers: list, fixed: inherited.fixed || cs.position === 'fixed' };
+      memo.set(a, inherited);
+    }
+    return inherited;
+  }
+
+  // Whether the element's text is drawn: shown, not transparent, not faded out to nothing.
+  function painted(el) {
+    if (typeof el.checkVisibility === 'function' &&
+        !el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) return false;
+    const cs = getComputedStyle(el);
+    const invisible = (c) => c === 'transparent' || /^rgba\(.*,\s*0\)$/.test(c);
+    return !invisible(cs.color) && !invisible(cs.webkitTextFillColor || cs.color);
+  }
+
+  // Line boxes of the element's own text, in document px; lines wholly off the page (text pushed
+  // out with text-indent, sr-only tricks) are left out.
+  function ownLineRects(el, sx, sy) {
+    const rects = [];
+    for (let c = el.firstChild; c && rects.length < MAX_LINE_RECTS; c = c.nextSibling) {
+      if (c.nodeType !== 3 || !c.data.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(c);
+      for (const r of range.getClientRects()) {
+        if (r.width < 1 || r.height < 1 || r.right + sx <= 0 || r.bottom + sy <= 0) continue;
+        rects.push([r.left + sx, r.top + sy, r.width, r.height]);
+        if (rects.length >= MAX_LINE_RECTS) break;
+      }
+    }
+    return rects;
+  }
+
+  // How much of the text's lines lies outside a box that hides its overflow, in px (0: none).
+  function lostToClipping(rects, clippers, sx, sy) {
+    let lost = 0, by = -1, box = null;
+    for (const c of clippers) {
+      const b = c.el.getBoundingClientRect();
+      const left = b.left + sx + c.el.clientLeft, top = b.top + sy + c.el.clientTop;
+      const right = left + c.el.clientWidth, bottom = top + c.el.clientHeight;
+      if (c.el.clientWidth === 0 && c.el.clientHeight === 0) continue;
+      for (const [x, y, w, h] of rects) {
+        let out = 0;
+        if (c.x) out = Math.max(out, left - x, x + w - right);
+        if (c.y) out = Math.max(out, top - y, y + h - bottom);
+        if (out > CLIP_SLACK && out > lost) { lost = out; by = idOf(c.el); box = [left, top, right - left, bottom - top]; }
+      }
+    }
+    return [lost, by, box];
+  }
+
+  // The parts of the lines a reader sees: each cut to the boxes that hide overflow around it. A
+  // line wholly cut away is left out (it overlaps nothing on screen).
+  function visibleParts(rects, clippers, sx, sy) {
+    const boxes = clippers.map((c) => {
+      const b = c.el.getBoundingClientRect();
+      const left = b.left + sx + c.el.clientLeft, top = b.top + sy + c.el.clientTop;
+      return [c.x ? left : -Infinity, c.y ? top : -Infinity, c.x ? left + c.el.clientWidth : Infinity, c.y ? top + c.el.clientHeight : Infinity];
+    });
+    const out = [];
+    for (const [x, y, w, h] of rects) {
+      let [l, t, r, b] = [x, y, x + w, y + h];
+      for (const [bl, bt, br, bb] of boxes) {
+        l = Math.max(l, bl); t = Math.max(t, bt); r = Math.min(r, br); b = Math.min(b, bb);
+      }
+      if (r - l >= 1 && b - t >= 1) out.push([l, t, r - l, b - t]);
+    }
+    return out;
+  }
+
+  function layout() {
+    const sx = window.scrollX, sy = window.scrollY;
+    const memo = new Map();
+    const texts = [];
+    for (let id = 0; id < tagged.length && texts.length < MAX_TEXTS; id++) {
+      const el = tagged[id];
+      if (el.nodeType !== 1 || !ownText(el) || !painted(el)) continue;
+      const rects = ownLineRects(el, sx, sy);
+      if (!rects.length) continue;
+      const cs = getComputedStyle(el);
+      const info = clippersOf(el, memo);
+      const [lost, by, box] = lostToClipping(rects, info.clippers, sx, sy);
+      const shown = visibleParts(rects, info.clippers, sx, sy);
+      texts.push({ id: id, size: parseFloat(cs.fontSize) || 0, rects: shown, lost: Math.round(lost), clipped_by: by, clip_box: box });
+    }
+    const scroller = document.scrollingElement || document.documentElement;
+    const vw = document.documentElement.clientWidth || window.innerWidth;
+    const scrollWidth = scroller ? scroller.scrollWidth : vw;
+    // The elements that stick out of the viewport on the right first (their parent does not), which
+    // make the page scroll sideways: not inside a box that hides overflow, nor fixed to the screen.
+    const sticking = [];
+    if (scrollWidth > vw + 1) {
+      for (let id = 0; id < tagged.length; id++) {
+        const el = tagged[id];
+        if (el.nodeType !== 1 || el === document.body || el === document.documentElement) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.right + sx <= vw + 1) continue;
+        const parent = el.parentElement;
+        if (parent && parent !== document.body && parent !== document.documentElement) {
+          const p = parent.getBoundingClientRect();
+          if (p.right + sx > vw + 1) continue;
+        }
+        const info = clippersOf(el, memo);
+        if (info.fixed || info.clippers.some((c) => c.x && c.el !== el)) continue;
+        sticking.push({ id: id, right: Math.round(r.right + sx), width: Math.round(r.width), kind: exemptKind(el) });
+        if (sticking.length >= MAX_STICKING_OUT) break;
+      }
+      sticking.sort((a, b) => b.right - a.right);
+    }
+    return JSON.stringify({ viewport_width: vw, scroll_width: scrollWidth, texts: texts, sticking_out: sticking });
+  }
+
+  // Content that needs two dimensions to be read (WCAG 1.4.10's exception): a data table, an
+  // image, a map, a video, a drawing, code. An element inside one counts as it.
+  const TWO_DIMENSIONAL = new Set(['img', 'picture', 'video', 'canvas', 'svg', 'iframe', 'object', 'embed', 'pre', 'code', 'map']);
+  function exemptKind(el) {
+    for (let a = el, steps = 0; a && steps < 32; a = a.parentElement, steps++) {
+      const name = a.localName;
+      if (TWO_DIMENSIONAL.has(name)) return name;
+      if (name === 'table') {
+        const role = (a.getAttribute('role') || '').trim();
+        if (role === 'presentation' || role === 'none') return '';
+        const rows = a.rows ? a.rows.length : 0;
+        const dataLike = a.querySelector('th') !== null || (rows >= 2 && a.rows[0].cells.length >= 3);
+        return dataLike ? 'table' : '';
+      }
+    }
+    return '';
+  }
+
+  // The W3C text-spacing bookmarklet's values (WCAG 1.4.12), applied to every element.
+  const SPACING_ID = 'eldercheck-text-spacing';
+  function widenSpacing(on) {
+    const old = document.getElementById(SPACING_ID);
+    if (old) old.remove();
+    if (on) {
+      const style = document.createElement('style');
+      style.id = SPACING_ID;
+      style.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }' +
+        ' p { margin-bottom: 2em !important; }';
+      (document.head || document.documentElement).appendChild(style);
+    }
+    // No layout forced here: the next measurement lays the page out once, with every change made.
+    return 0;
+  }
+
+  // Controls that may switch the elder mode on: links and buttons whose text, label, title or image
+  // text contains one of `words`; the renderer decides which counts (checks/src/elder.rs).
+  function entryCandidates(words) {
+    const found = [];
+    const lower = words.map((w) => w.toLowerCase());
+    for (let id = 0; id < tagged.length && found.length < 40; id++) {
+      const el = tagged[id];
+      if (el.nodeType !== 1) continue;
+      const name = el.localName;
+      const role = (el.getAttribute('role') || '').trim();
+      const control = (name === 'a' && el.hasAttribute('href')) || name === 'button' || role === 'button' || role === 'link' ||
+        (name === 'input' && /^(button|submit|image)$/i.test(el.type)) || el.hasAttribute('onclick');
+      if (!control) continue;
+      const images = Array.from(el.querySelectorAll('img[alt]')).slice(0, 3).map((i) => i.alt).join(' ');
+      const text = [el.textContent, el.getAttribute('aria-label'), el.getAttribute('title'), el.value, el.alt, images]
+        .filter((t) => typeof t === 'string' && t).join(' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+      const t = text.toLowerCase();
+      if (!lower.some((w) => t.includes(w))) continue;
+      const r = el.getBoundingClientRect();
+      const shown = r.width > 0 && r.height > 0 && (typeof el.checkVisibility !== 'function' || el.checkVisibility({ visibilityProperty: true }));
+      found.push({ id: id, text: text, href: name === 'a' ? el.href : null, shown: shown });
+    }
+    return JSON.stringify(found);
+  }
+
+  // The size most of the page's visible text is set in: the median over characters, so that a
+  // page of one big headline and much small body text reads as small. With how many texts a box cuts.
+  function mainText() {
+    const sizes = [];
+    let clipped = 0;
+    const memo = new Map();
+    const sx = window.scrollX, sy = window.scrollY;
+    const all = document.body ? document.body.getElementsByTagName('*') : [];
+    let texts = 0;
+    for (let i = 0; i < all.length && texts < MAX_TEXTS; i++) {
+      const el = all[i];
+      if (!ownText(el) || el.closest('script, style, noscript, template')) continue;
+      if (typeof el.checkVisibility === 'function' && !el.checkVisibility({ visibilityProperty: true })) continue;
+      const rects = ownLineRects(el, sx, sy);
+      if (!rects.length) continue;
+      texts += 1;
+      let chars = 0;
+      for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 3) chars += c.data.trim().length;
+      const size = parseFloat(getComputedStyle(el).fontSize) || 0;
+      sizes.push([size, chars]);
+      // A glyph box overhangs its line by up to a quarter of the size without losing ink (see
+      // checks/src/rules/shared/scaling.rs).
+      if (lostToClipping(rects, clippersOf(el, memo).clippers, sx, sy)[0] > Math.max(CLIP_SLACK, 0.25 * size)) clipped += 1;
+    }
+    sizes.sort((a, b) => a[0] - b[0]);
+    const total = sizes.reduce((n, s) => n + s[1], 0);
+    let seen = 0, median = 0;
+    for (const [size, chars] of sizes) {
+      seen += chars;
+      median = size;
+      if (seen * 2 >= total) break;
+    }
+    return JSON.stringify({ px: median, texts: texts, chars: total, clipped: clipped, location: String(location.href) });
+  }
+
+  // Presses a control as a reader would: its own click handlers run, a link is followed.
+  function press(id) {
+    const el = tagged[id];
+    if (!el || !el.isConnected) return false;
+    el.scrollIntoView({ block: 'center' });
+    el.click();
+    return true;
+  }
+
+  // After an accessibility toolbar opened: its "larger text" control, newly shown.
+  const LARGER = /放大|大字|字体加大|字号加大|文字放大|A\+/;
+  function largerTextControl() {
+    const all = document.querySelectorAll('a, button, [role="button"], [onclick], li, span, div');
+    for (let i = 0; i < all.length && i < 20000; i++) {
+      const el = all[i];
+      const text = ((el.textContent || '') + ' ' + (el.getAttribute('title') || '') + ' ' + (el.getAttribute('aria-label') || '')).trim();
+      if (text.length > 12 || !LARGER.test(text) || /缩小|还原|重置/.test(text)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      el.click();
+      return text.slice(0, 40);
+    }
+    return null;
+  }
+
+  return {
+    sample, stillListening, collect, backdropCandidates, hideText, showText, focusProbe,
+    layout, widenSpacing, entryCandidates, mainText, press, largerTextControl,
+  };
 })()

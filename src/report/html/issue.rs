@@ -1,7 +1,7 @@
 //! Issues in the HTML report: an issue card (where, why, how to fix, the CSS behind it, a crop of
 //! the screenshot) and an issue's one line in its check's list.
 
-use super::pictures::crop_view;
+use super::pictures::{crop_of_picture, crop_view, top_view};
 use super::words::{clip, css_colour, docs_section, family_title, fill, segments, text};
 use super::MAX_PAGES_PER_ISSUE;
 use crate::issues::Issue;
@@ -133,6 +133,16 @@ pub(super) fn issue_view(
         "page_label": page_label, "page_link": safe_link(&e.page), "heading": e.heading, "excerpt": e.excerpt,
         "selector": e.selector, "snippet": e.snippet, "colours": colours.unwrap_or(Value::Null), "guidance": guidance,
         "shot": screens_base.zip(e.screenshot.as_ref().zip(e.bounds.as_ref())).and_then(|(base, (shot, bounds))| crop_view(shot, bounds, base)),
+        // The same place with the text doubled (text-zoom), beside the page as loaded.
+        "shot_changed": screens_base.zip(e.data.get("changed_picture").zip(e.data.get("changed_bounds")))
+            .and_then(|(base, (picture, bounds))| crop_of_picture(picture, bounds, base)),
+        // The page laid out 320 px wide (reflow).
+        "narrow_shot": screens_base.zip(e.data.get("narrow_picture")).and_then(|(base, picture)| top_view(picture, base)),
+        // The home page before and after its elder switch was pressed (elder-mode-switch).
+        "switch_shots": screens_base.zip(e.data.get("switch_pictures").and_then(Value::as_array)).and_then(|(base, pair)| {
+            let views: Option<Vec<Value>> = pair.iter().map(|p| top_view(p, base)).collect();
+            views.filter(|v| v.len() == 2)
+        }),
         "fix": segments(&docs_section(&docs, fix_h)), "example": segments(&docs_section(&docs, example_h)),
         "why": segments(&docs_section(&docs, why_h)),
         "pages_total": issue.pages_total, "pages": pages, "more_pages": issue.pages_total > 1,

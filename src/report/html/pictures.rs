@@ -68,6 +68,29 @@ pub(super) fn crop_view(shot: &Screenshot, bounds: &Bounds, base: &str) -> Optio
     }))
 }
 
+/// The first screen of a screenshot (a picture stored in finding data as a
+/// [`eldercheck_checks::page::rendered::Picture`]), for before/after pairs.
+pub(super) fn top_view(picture: &Value, base: &str) -> Option<Value> {
+    let picture: eldercheck_checks::page::rendered::Picture = serde_json::from_value(picture.clone()).ok()?;
+    let shot = Screenshot { file: picture.file, width: picture.width, height: picture.height, scale: picture.scale };
+    let (w, h) = (shot.width as f32, shot.height as f32);
+    if w < 1.0 || h < 1.0 {
+        return None;
+    }
+    let shown = h.min(w * 0.75);
+    Some(
+        json!({ "src": shot_src(&shot, base)?, "view_box": format!("0 0 {w:.0} {shown:.0}"), "img_w": shot.width, "img_h": shot.height }),
+    )
+}
+
+/// A crop of a picture stored in finding data around a box given as `[x, y, width, height]` CSS px.
+pub(super) fn crop_of_picture(picture: &Value, bounds: &Value, base: &str) -> Option<Value> {
+    let picture: eldercheck_checks::page::rendered::Picture = serde_json::from_value(picture.clone()).ok()?;
+    let [x, y, width, height]: [f32; 4] = serde_json::from_value(bounds.clone()).ok()?;
+    let shot = Screenshot { file: picture.file, width: picture.width, height: picture.height, scale: picture.scale };
+    crop_view(&shot, &Bounds { x, y: y - picture.top, width, height }, base)
+}
+
 /// A box on a screenshot in image px: x, y, width, height.
 type ImageBox = (i64, i64, i64, i64);
 

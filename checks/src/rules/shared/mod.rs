@@ -8,6 +8,7 @@ pub mod lexicon;
 pub mod name_rule;
 pub mod popups;
 pub mod refresh;
+pub mod scaling;
 pub mod sizes;
 
 use crate::page::NodeSet;
