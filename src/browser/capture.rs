@@ -176,6 +176,7 @@ impl Tab {
             width: (width * scale).round() as u32,
             height: (height * scale).round() as u32,
             scale,
+            top,
         })
     }
 }

@@ -7,7 +7,7 @@
 
 use super::capture::SCREENSHOT_MAX_HEIGHT;
 use super::intercept::Seen;
-use super::tab::Tab;
+use super::tab::{device_metrics, is_phone, Tab};
 use super::{trace, Document, RenderError, RenderSettings, COMMAND_TIMEOUT};
 use eldercheck_checks::elder::{entry_text, EntryText};
 use eldercheck_checks::page::rendered::{ElderSwitch, Layout, MainText, Picture, ScalingFacts};
@@ -18,6 +18,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
 use url::Url;
+
+use crate::net::scope::site_key;
 
 /// The browser's default text sizes (standard, fixed), and doubled.
 const DEFAULT_FONT_SIZES: (u32, u32) = (16, 13);
@@ -42,10 +44,6 @@ const SWITCH_SETTLE: Duration = Duration::from_millis(800);
 /// Bytes of local storage saved to be put back after the switch; a page with more keeps the switch's.
 const MAX_STORAGE_CHARS: usize = 256 * 1024;
 
-pub(super) fn picture(shot: crate::sources::Screenshot) -> Picture {
-    Picture { file: shot.file, width: shot.width, height: shot.height, scale: shot.scale, top: 0.0 }
-}
-
 #[derive(Deserialize)]
 struct Candidate {
     id: u32,
@@ -59,13 +57,15 @@ fn switch_words() -> Vec<&'static str> {
     eldercheck_checks::elder::ENTRY_WORDS.iter().chain(eldercheck_checks::elder::ACCESSIBILITY_WORDS).copied().collect()
 }
 
-/// Whether `target` belongs to the site of `page`: the same host, or a host below it (`www.` aside).
+/// Whether `target` belongs to the site of `page` as the crawler scopes it ([`site_key`]), or to a
+/// host below it: elder versions often live on one (`care.example.gov.cn`). A local page's switch
+/// stays among local files.
 fn same_site(page: &Url, target: &Url) -> bool {
-    let (Some(host), Some(other)) = (page.host_str(), target.host_str()) else {
+    if page.host_str().is_none() || target.host_str().is_none() {
         return page.scheme() == "file" && target.scheme() == "file";
-    };
-    let base = host.strip_prefix("www.").unwrap_or(host);
-    other == host || other == base || other.ends_with(&format!(".{base}"))
+    }
+    let (site, other) = (site_key(page), site_key(target));
+    other == site || other.ends_with(&format!(".{site}"))
 }
 
 /// How a switch is pressed: a link within the site is followed, anything else clicked.
@@ -117,6 +117,7 @@ impl Tab {
         settings: &RenderSettings,
         seen: &Arc<Mutex<Seen>>,
         deadline: Instant,
+        screenshot: Option<&Picture>,
     ) -> ScalingFacts {
         let mut facts = ScalingFacts::default();
         let latest = deadline.checked_sub(DEADLINE_MARGIN).unwrap_or(deadline);
@@ -147,7 +148,7 @@ impl Tab {
             if Instant::now() < end {
                 // Bounded as a whole, putting cookies back included: a switch whose script hangs the
                 // page must not cost the page its rendering (the tab is closed after it anyway).
-                let pressed = self.press_elder_switch(document, context, settings, seen, end);
+                let pressed = self.press_elder_switch(document, context, settings, seen, end, screenshot);
                 match tokio::time::timeout_at(latest, pressed).await {
                     Ok(switch) => facts.elder_switch = switch,
                     Err(_) => {
@@ -198,7 +199,8 @@ impl Tab {
         trace("scaling-picture", t);
         let t = std::time::Instant::now();
         self.set_font_sizes(1).await?;
-        self.set_viewport(REFLOW_WIDTH, REFLOW_HEIGHT).await?;
+        // A desktop screen zoomed, not a phone: no mobile layout rules.
+        self.set_viewport(REFLOW_WIDTH, REFLOW_HEIGHT, false).await?;
         self.wait_for_width(context, REFLOW_WIDTH).await;
         let narrow = self.layout(context).await?;
         trace("scaling-narrow", t);
@@ -210,7 +212,7 @@ impl Tab {
             let size = (REFLOW_WIDTH as f32, REFLOW_HEIGHT as f32);
             let t = std::time::Instant::now();
             let shot = self.named_screenshot(session, &document.url, "n", (0.0, false), size, folder).await;
-            facts.narrow_picture = shot.map(picture);
+            facts.narrow_picture = shot;
             trace("scaling-narrow-picture", t);
         }
         facts.narrow = Some(narrow);
@@ -234,9 +236,7 @@ impl Tab {
         let size = (width as f32, height as f32);
         let shot = self.named_screenshot(session, &document.url, "z", (top as f32, false), size, folder).await;
         let _ = self.evaluate(session, context, &format!("scrollTo({}, {}); 0", was[0], was[1])).await;
-        let mut picture = picture(shot?);
-        picture.top = top as f32;
-        Some(picture)
+        shot
     }
 
     /// Puts the text size, the spacing and the viewport back as the tab had them (the measurements
@@ -247,7 +247,7 @@ impl Tab {
             self.set_font_sizes(1).await?;
         }
         let (width, height) = settings.viewport;
-        self.set_viewport(width, height).await
+        self.set_viewport(width, height, is_phone(width)).await
     }
 
     async fn set_font_sizes(&self, factor: u32) -> Result<(), RenderError> {
@@ -257,8 +257,8 @@ impl Tab {
         Ok(())
     }
 
-    async fn set_viewport(&self, width: u32, height: u32) -> Result<(), RenderError> {
-        let metrics = json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 && width != REFLOW_WIDTH });
+    async fn set_viewport(&self, width: u32, height: u32, mobile: bool) -> Result<(), RenderError> {
+        let metrics = device_metrics(width, height, mobile);
         self.connection
             .call(Some(&self.session), "Emulation.setDeviceMetricsOverride", metrics, COMMAND_TIMEOUT)
             .await?;
@@ -291,6 +291,7 @@ impl Tab {
         settings: &RenderSettings,
         seen: &Arc<Mutex<Seen>>,
         end: Instant,
+        screenshot: Option<&Picture>,
     ) -> Option<ElderSwitch> {
         let session = self.session.as_str();
         let words = serde_json::to_string(&switch_words()).ok()?;
@@ -319,7 +320,7 @@ impl Tab {
         };
         let pressed = tokio::time::timeout_at(
             end,
-            self.switch_and_measure(document, context, &press, control.id, settings, seen, &mut switch),
+            self.switch_and_measure(document, context, &press, control.id, settings, seen, &mut switch, screenshot),
         )
         .await;
         if pressed.is_err() && switch.after.is_none() {
@@ -340,6 +341,7 @@ impl Tab {
         settings: &RenderSettings,
         seen: &Arc<Mutex<Seen>>,
         switch: &mut ElderSwitch,
+        before_picture: Option<&Picture>,
     ) {
         let session = self.session.as_str();
         let before_location = switch.before.location.clone();
@@ -398,11 +400,12 @@ impl Tab {
                 after = self.main_text(world).await.or(after);
             }
         }
-        if let (Some(folder), Some(size)) = (&settings.screenshots, self.page_size(session).await) {
-            let size = (size.0, size.1.clamp(1.0, SCREENSHOT_MAX_HEIGHT));
-            if let Some(shot) = self.named_screenshot(session, &document.url, "e", (0.0, true), size, folder).await {
-                // The first is the page's own screenshot, filled in by the caller.
-                switch.pictures = Some([Picture::default(), picture(shot)]);
+        // Beside the page's own screenshot, taken before the switch.
+        if let (Some(folder), Some(before)) = (&settings.screenshots, before_picture) {
+            if let Some(size) = self.page_size(session).await {
+                let size = (size.0, size.1.clamp(1.0, SCREENSHOT_MAX_HEIGHT));
+                let after = self.named_screenshot(session, &document.url, "e", (0.0, true), size, folder).await;
+                switch.pictures = after.map(|after| [before.clone(), after]);
             }
         }
         switch.after = after;
@@ -476,9 +479,11 @@ impl Tab {
         }
         let Some(storage) = storage else { return };
         // Local storage belongs to the origin: put back from a document of the page's origin only.
-        let origin = page.origin().ascii_serialization();
+        // Written into the script as JSON string literals, which JavaScript reads as they are.
+        let literal = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
+        let (origin, storage) = (literal(&page.origin().ascii_serialization()), literal(&storage));
         let restore = format!(
-            "(() => {{ if (location.origin !== {origin:?}) return 0; try {{ localStorage.clear(); for (const [k, v] of JSON.parse({storage:?})) localStorage.setItem(k, v); }} catch (e) {{}} return 0; }})()"
+            "(() => {{ if (location.origin !== {origin}) return 0; try {{ localStorage.clear(); for (const [k, v] of JSON.parse({storage})) localStorage.setItem(k, v); }} catch (e) {{}} return 0; }})()"
         );
         let params = json!({ "expression": restore, "returnByValue": true });
         let _ = self.connection.call(Some(&self.session), "Runtime.evaluate", params, COMMAND_TIMEOUT).await;

@@ -100,6 +100,16 @@ fn not_the_page(document: &Document, location: &str, replaced: bool, elements: u
     None
 }
 
+/// Whether a viewport this wide is a phone's (touch, mobile layout rules).
+pub(super) fn is_phone(width: u32) -> bool {
+    width < 600
+}
+
+/// The viewport a tab lays its pages out in, as `Emulation.setDeviceMetricsOverride` takes it.
+pub(super) fn device_metrics(width: u32, height: u32, mobile: bool) -> Value {
+    json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile })
+}
+
 /// The page as read after the watch.
 struct Read {
     /// The page replaced its document while it was watched: the new one was read.
@@ -166,10 +176,7 @@ impl Tab {
         // Sent together: the browser applies them in order, and one round trip costs less than seven.
         let setup = [
             ("Page.enable", json!({})),
-            (
-                "Emulation.setDeviceMetricsOverride",
-                json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
-            ),
+            ("Emulation.setDeviceMetricsOverride", device_metrics(width, height, is_phone(width))),
             ("Inspector.enable", json!({})),
             // Requests in flight, for the settle time; bodies are not kept.
             ("Network.enable", json!({ "maxTotalBufferSize": 65536, "maxResourceBufferSize": 4096 })),
@@ -281,12 +288,7 @@ impl Tab {
         trace("focus", t);
         let t = std::time::Instant::now();
         // Last: these change the page (text size, viewport, the elder switch) and put it back.
-        let mut scaling = self.measure_scaling(document, read.context, settings, seen, deadline).await;
-        if let (Some(switch), Some(shot)) = (scaling.elder_switch.as_mut(), screenshot.as_ref()) {
-            if let Some(pictures) = switch.pictures.as_mut() {
-                pictures[0] = super::scaling::picture(shot.clone());
-            }
-        }
+        let scaling = self.measure_scaling(document, read.context, settings, seen, deadline, screenshot.as_ref()).await;
         facts.scaling = Some(scaling);
         trace("scaling", t);
         Ok((extracted.html.unwrap_or_default(), Rendered { reason, facts, screenshot }))

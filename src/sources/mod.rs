@@ -59,17 +59,8 @@ impl RenderReason {
     }
 }
 
-/// A page screenshot stored in the results folder.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Screenshot {
-    /// Path relative to the results folder (`screens/….jpg`).
-    pub file: String,
-    /// Image size in px.
-    pub width: u32,
-    pub height: u32,
-    /// Image px per CSS px.
-    pub scale: f32,
-}
+/// A page screenshot stored in the results folder: the same picture the font-scaling facts carry.
+pub use eldercheck_checks::page::rendered::Picture as Screenshot;
 
 /// Why a page that was to be rendered is judged as served instead: the browser failed on it, or what
 /// it showed was not the page (an error page, a navigation elsewhere, a page that wiped itself).

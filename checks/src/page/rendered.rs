@@ -196,7 +196,7 @@ pub struct ElderSwitch {
     pub scripts_failed: bool,
 }
 
-/// A screenshot stored with the results.
+/// A screenshot stored with the results (the page's own, and those of the page changed).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Picture {
     /// Relative to the results folder (`screens/….jpg`).
@@ -206,8 +206,9 @@ pub struct Picture {
     pub height: u32,
     /// Image px per CSS px.
     pub scale: f32,
-    /// Where the picture starts on the page, CSS px from the top.
-    #[serde(default)]
+    /// Where the picture starts on the page, CSS px from the top (0, not written, for a picture of
+    /// the top of the page).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub top: f32,
 }
 
@@ -250,8 +251,14 @@ pub struct Rendering {
     pub failed_stylesheets: Vec<String>,
     pub failed_images: Vec<String>,
     pub scaling: Option<ScalingFacts>,
+    /// Texts that overlap as loaded (`scaling.base`), worked out once for the three checks comparing with it.
+    pub base_overlaps: std::sync::OnceLock<rustc_hash::FxHashSet<(u32, u32)>>,
     /// The page's node for each browser id.
     pub nodes: rustc_hash::FxHashMap<u32, ego_tree::NodeId>,
+}
+
+fn is_zero(value: &f32) -> bool {
+    *value == 0.0
 }
 
 fn yes() -> bool {

@@ -16,10 +16,7 @@ const MAX_PER_CELL: usize = 48;
 /// Horizontal scrolling below this (px) is a rounding matter.
 pub const OVERFLOW_SLACK: f32 = 2.0;
 
-pub(crate) fn before_lost(base: &Layout, id: u32) -> f32 {
-    base.texts.iter().find(|t| t.id == id).map_or(0.0, |t| t.lost)
-}
-
+/// A layout's texts by their browser id.
 pub(crate) fn by_id(layout: &Layout) -> FxHashMap<u32, &TextLayout> {
     layout.texts.iter().map(|t| (t.id, t)).collect()
 }
@@ -49,12 +46,19 @@ pub fn newly_clipped<'a>(base: &Layout, changed: &'a Layout) -> Vec<&'a TextLayo
 
 /// Pairs of texts whose lines overlap in `changed` and did not as loaded.
 pub fn new_overlaps(base: &Layout, changed: &Layout) -> Vec<(u32, u32)> {
-    let before: FxHashSet<(u32, u32)> = overlaps(base).into_iter().collect();
+    new_overlaps_since(&overlaps(base), base, changed)
+}
+
+/// [`new_overlaps`], given the pairs that overlapped as loaded (`overlaps(base)`, worked out once
+/// for the three changed layouts of a page).
+pub fn new_overlaps_since(before: &FxHashSet<(u32, u32)>, base: &Layout, changed: &Layout) -> Vec<(u32, u32)> {
     let known: FxHashSet<u32> = base.texts.iter().map(|t| t.id).collect();
-    overlaps(changed)
+    let mut pairs: Vec<(u32, u32)> = overlaps(changed)
         .into_iter()
         .filter(|pair| !before.contains(pair) && known.contains(&pair.0) && known.contains(&pair.1))
-        .collect()
+        .collect();
+    pairs.sort_unstable();
+    pairs
 }
 
 fn overlap_share(a: &[f32; 4], b: &[f32; 4]) -> f32 {
@@ -70,8 +74,16 @@ fn overlap_share(a: &[f32; 4], b: &[f32; 4]) -> f32 {
 /// A text's id and one of its line boxes.
 type LineOf = (u32, [f32; 4]);
 
+/// Cells a line box is filed under at most, across and down: a line is one line tall, and wider
+/// than 1,536 px only on a page pushed out sideways, whose first 1,536 px stand for it.
+const MAX_CELLS_ACROSS: i64 = 24;
+const MAX_CELLS_DOWN: i64 = 4;
+/// Overlapping pairs noted on one page; a page piling more is judged on these.
+const MAX_PAIRS: usize = 10_000;
+
 /// Pairs of texts (lower id first) whose line boxes overlap, found through a grid of line boxes.
-fn overlaps(layout: &Layout) -> Vec<(u32, u32)> {
+/// Bounded whatever the page: lines filed under a few cells each, a few lines compared per cell.
+pub fn overlaps(layout: &Layout) -> FxHashSet<(u32, u32)> {
     let mut grid: FxHashMap<(i64, i64), Vec<LineOf>> = FxHashMap::default();
     let mut found: FxHashSet<(u32, u32)> = FxHashSet::default();
     let cell = |v: f32| (v / CELL).floor() as i64;
@@ -80,14 +92,16 @@ fn overlaps(layout: &Layout) -> Vec<(u32, u32)> {
             if !rect.iter().all(|v| v.is_finite()) || rect[2] <= 0.0 || rect[3] <= 0.0 {
                 continue;
             }
-            // A line far wider or taller than any screen lies in many cells: its corners' cells stand for it.
-            let (x0, x1) = (cell(rect[0]), cell(rect[0] + rect[2]).min(cell(rect[0]) + 32));
-            let (y0, y1) = (cell(rect[1]), cell(rect[1] + rect[3]).min(cell(rect[1]) + 32));
+            let (x0, x1) = (cell(rect[0]), cell(rect[0] + rect[2]).min(cell(rect[0]) + MAX_CELLS_ACROSS));
+            let (y0, y1) = (cell(rect[1]), cell(rect[1] + rect[3]).min(cell(rect[1]) + MAX_CELLS_DOWN));
             for gx in x0..=x1 {
                 for gy in y0..=y1 {
                     let list = grid.entry((gx, gy)).or_default();
                     for (other, other_rect) in list.iter() {
-                        if *other != text.id && overlap_share(rect, other_rect) >= OVERLAP_SHARE {
+                        if *other != text.id
+                            && overlap_share(rect, other_rect) >= OVERLAP_SHARE
+                            && found.len() < MAX_PAIRS
+                        {
                             found.insert(((*other).min(text.id), (*other).max(text.id)));
                         }
                     }
@@ -98,9 +112,7 @@ fn overlaps(layout: &Layout) -> Vec<(u32, u32)> {
             }
         }
     }
-    let mut pairs: Vec<(u32, u32)> = found.into_iter().collect();
-    pairs.sort_unstable();
-    pairs
+    found
 }
 
 /// How many px the page scrolls sideways in `layout`.

@@ -589,6 +589,26 @@
 
   // Controls that may switch the elder mode on: links and buttons whose text, label, title or image
   // text contains one of `words`; the renderer decides which counts (checks/src/elder.rs).
+  // A control's name as a reader sees it: its label attributes and the text and image text of its
+  // first few nodes. Not `textContent`: a page nesting thousands of links inside each other would
+  // make reading every link's text take the square of the page.
+  const CONTROL_NODES = 12;
+  function controlText(el) {
+    const parts = [el.getAttribute('aria-label'), el.getAttribute('title'), el.value, el.alt];
+    const queue = [el];
+    for (let seen = 0; queue.length && seen < CONTROL_NODES; seen++) {
+      const node = queue.shift();
+      for (let c = node.firstChild; c && queue.length < CONTROL_NODES; c = c.nextSibling) {
+        if (c.nodeType === 3) parts.push(c.data);
+        else if (c.nodeType === 1) {
+          if (c.localName === 'img') parts.push(c.getAttribute('alt'));
+          queue.push(c);
+        }
+      }
+    }
+    return parts.filter((t) => typeof t === 'string' && t).join(' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+  }
+
   function entryCandidates(words) {
     const found = [];
     const lower = words.map((w) => w.toLowerCase());
@@ -600,9 +620,7 @@
       const control = (name === 'a' && el.hasAttribute('href')) || name === 'button' || role === 'button' || role === 'link' ||
         (name === 'input' && /^(button|submit|image)$/i.test(el.type)) || el.hasAttribute('onclick');
       if (!control) continue;
-      const images = Array.from(el.querySelectorAll('img[alt]')).slice(0, 3).map((i) => i.alt).join(' ');
-      const text = [el.textContent, el.getAttribute('aria-label'), el.getAttribute('title'), el.value, el.alt, images]
-        .filter((t) => typeof t === 'string' && t).join(' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+      const text = controlText(el);
       const t = text.toLowerCase();
       if (!lower.some((w) => t.includes(w))) continue;
       const r = el.getBoundingClientRect();
@@ -656,13 +674,15 @@
     return true;
   }
 
-  // After an accessibility toolbar opened: its "larger text" control, newly shown.
+  // After an accessibility toolbar opened: its "larger text" control (toolbars draw their buttons as
+  // links, buttons, or list items and boxes with click handlers).
   const LARGER = /放大|大字|字体加大|字号加大|文字放大|A\+/;
+  const MAX_TOOLBAR_CONTROLS = 20000;
   function largerTextControl() {
     const all = document.querySelectorAll('a, button, [role="button"], [onclick], li, span, div');
-    for (let i = 0; i < all.length && i < 20000; i++) {
+    for (let i = 0; i < all.length && i < MAX_TOOLBAR_CONTROLS; i++) {
       const el = all[i];
-      const text = ((el.textContent || '') + ' ' + (el.getAttribute('title') || '') + ' ' + (el.getAttribute('aria-label') || '')).trim();
+      const text = controlText(el);
       if (text.length > 12 || !LARGER.test(text) || /缩小|还原|重置/.test(text)) continue;
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;

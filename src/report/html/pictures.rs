@@ -68,11 +68,9 @@ pub(super) fn crop_view(shot: &Screenshot, bounds: &Bounds, base: &str) -> Optio
     }))
 }
 
-/// The first screen of a screenshot (a picture stored in finding data as a
-/// [`eldercheck_checks::page::rendered::Picture`]), for before/after pairs.
+/// The first screen of a screenshot stored in finding data, for before/after pairs.
 pub(super) fn top_view(picture: &Value, base: &str) -> Option<Value> {
-    let picture: eldercheck_checks::page::rendered::Picture = serde_json::from_value(picture.clone()).ok()?;
-    let shot = Screenshot { file: picture.file, width: picture.width, height: picture.height, scale: picture.scale };
+    let shot: Screenshot = serde_json::from_value(picture.clone()).ok()?;
     let (w, h) = (shot.width as f32, shot.height as f32);
     if w < 1.0 || h < 1.0 {
         return None;
@@ -85,10 +83,9 @@ pub(super) fn top_view(picture: &Value, base: &str) -> Option<Value> {
 
 /// A crop of a picture stored in finding data around a box given as `[x, y, width, height]` CSS px.
 pub(super) fn crop_of_picture(picture: &Value, bounds: &Value, base: &str) -> Option<Value> {
-    let picture: eldercheck_checks::page::rendered::Picture = serde_json::from_value(picture.clone()).ok()?;
+    let shot: Screenshot = serde_json::from_value(picture.clone()).ok()?;
     let [x, y, width, height]: [f32; 4] = serde_json::from_value(bounds.clone()).ok()?;
-    let shot = Screenshot { file: picture.file, width: picture.width, height: picture.height, scale: picture.scale };
-    crop_view(&shot, &Bounds { x, y: y - picture.top, width, height }, base)
+    crop_view(&shot, &Bounds { x, y: y - shot.top, width, height }, base)
 }
 
 /// A box on a screenshot in image px: x, y, width, height.
@@ -148,7 +145,7 @@ mod tests {
     use super::*;
 
     fn shot() -> Screenshot {
-        Screenshot { file: "screens/abc.jpg".into(), width: 800, height: 1875, scale: 0.625 }
+        Screenshot { file: "screens/abc.jpg".into(), width: 800, height: 1875, scale: 0.625, top: 0.0 }
     }
 
     #[test]

@@ -5,9 +5,11 @@
 
 use crate::check::{CheckContext, CheckResult, Finding, Message, Tally};
 use crate::page::rendered::{Bounds, Layout, Picture, ScalingFacts, TextLayout};
-use crate::page::scaling::{before_lost, by_id};
-pub use crate::page::scaling::{new_overlaps, newly_clipped, overflow, shown_box, OVERFLOW_SLACK};
+use crate::page::scaling::by_id;
+use crate::page::scaling::{new_overlaps, new_overlaps_since, newly_clipped, overlaps, shown_box};
+pub use crate::page::scaling::{overflow, OVERFLOW_SLACK};
 use crate::page::Page;
+use rustc_hash::FxHashMap;
 use scraper::ElementRef;
 
 /// Text grown by less than this factor when the reader doubled the text size did not grow (a rem
@@ -74,12 +76,17 @@ pub fn report_losses(
     };
     // One finding per box that cut text (the fix goes there: `min-height` for `height`, no
     // `overflow: hidden`), counting the texts it cut; a text cut by no box the page numbered stands alone.
+    let (sizes_before, sizes_after) = (by_id(base), by_id(changed));
     let clipped = newly_clipped(base, changed);
     let mut cuts: Vec<(i64, Vec<&TextLayout>)> = Vec::new();
+    let mut cut_by: FxHashMap<i64, usize> = FxHashMap::default();
     for text in &clipped {
-        match cuts.iter_mut().find(|(by, _)| *by >= 0 && *by == text.clipped_by) {
-            Some((_, texts)) => texts.push(text),
-            None => cuts.push((text.clipped_by, vec![text])),
+        match cut_by.get(&text.clipped_by).filter(|_| text.clipped_by >= 0) {
+            Some(&at) => cuts[at].1.push(text),
+            None => {
+                cut_by.insert(text.clipped_by, cuts.len());
+                cuts.push((text.clipped_by, vec![text]));
+            }
         }
     }
     for (by, texts) in cuts.iter().take(MAX_FINDINGS) {
@@ -90,7 +97,8 @@ pub fn report_losses(
         else {
             continue;
         };
-        let lost = texts.iter().map(|t| t.lost - before_lost(base, t.id)).fold(0.0_f32, f32::max).round();
+        let lost_before = |id: u32| sizes_before.get(&id).map_or(0.0, |b| b.lost);
+        let lost = texts.iter().map(|t| t.lost - lost_before(t.id)).fold(0.0_f32, f32::max).round();
         let count = texts.len();
         let name = element_name(page, id).unwrap_or_default();
         let message = if cutter.is_some() {
@@ -121,19 +129,27 @@ pub fn report_losses(
     // One finding per text that others now pile on, counting them. With the text doubled, a pair
     // counts only when one of the two grew: text that kept its size was moved onto the other by
     // something else, which the finding on that something names.
-    let (sizes_before, sizes_after) = (by_id(base), by_id(changed));
     let grew = |id: u32| {
-        let size = |sizes: &rustc_hash::FxHashMap<u32, &TextLayout>| sizes.get(&id).map_or(0.0, |t| t.size);
+        let size = |sizes: &FxHashMap<u32, &TextLayout>| sizes.get(&id).map_or(0.0, |t| t.size);
         size(&sizes_after) >= size(&sizes_before) * GROWN_FACTOR
     };
     let mut piled: Vec<(u32, Vec<u32>)> = Vec::new();
-    for (a, b) in new_overlaps(base, changed) {
+    let mut piled_at: FxHashMap<u32, usize> = FxHashMap::default();
+    let before = page.rendering().map(|r| r.base_overlaps.get_or_init(|| overlaps(base)));
+    let since = match before {
+        Some(before) => new_overlaps_since(before, base, changed),
+        None => new_overlaps(base, changed),
+    };
+    for (a, b) in since {
         if zoomed && !grew(a) && !grew(b) {
             continue;
         }
-        match piled.iter_mut().find(|(id, _)| *id == a) {
-            Some((_, others)) => others.push(b),
-            None => piled.push((a, vec![b])),
+        match piled_at.get(&a) {
+            Some(&at) => piled[at].1.push(b),
+            None => {
+                piled_at.insert(a, piled.len());
+                piled.push((a, vec![b]));
+            }
         }
     }
     let overlapping = piled.len();
