@@ -5,7 +5,8 @@
 mod common;
 
 use common::browser::chromium_or_skip;
-use eldercheck::options::{Format, Formats, Output, RenderMode};
+use common::report::{check, outcome, problems, rendered, run};
+use eldercheck::options::RenderMode;
 use eldercheck::run::CheckRequest;
 use serde_json::Value;
 use std::path::Path;
@@ -111,32 +112,6 @@ fn sites(root: &Path) -> [std::path::PathBuf; 3] {
     [a, b, c]
 }
 
-/// Runs the request into a folder of its own and reads its report.json.
-fn run(mut request: CheckRequest) -> (tempfile::TempDir, Value) {
-    let out = tempfile::tempdir().expect("out");
-    request.settings.out = Output::Dir(out.path().to_path_buf());
-    request.settings.format = Formats(vec![Format::Json]);
-    eldercheck::run::check(request).expect("the run succeeds");
-    let text = std::fs::read_to_string(out.path().join("report.json")).expect("report");
-    let report = serde_json::from_str(&text).expect("json");
-    (out, report)
-}
-
-fn check<'a>(page: &'a Value, id: &str) -> &'a Value {
-    page["checks"].as_array().and_then(|c| c.iter().find(|c| c["id"] == id)).unwrap_or(&Value::Null)
-}
-
-fn outcome(page: &Value, id: &str) -> String {
-    check(page, id)["outcome"].as_str().unwrap_or_default().to_string()
-}
-
-fn problems(page: &Value, id: &str) -> Vec<String> {
-    check(page, id)["findings"]
-        .as_array()
-        .map(|f| f.iter().filter_map(|f| f["data"]["problem"].as_str().map(String::from)).collect())
-        .unwrap_or_default()
-}
-
 fn site_check<'a>(site: &'a Value, id: &str) -> &'a Value {
     site["site_checks"].as_array().and_then(|c| c.iter().find(|c| c["id"] == id)).unwrap_or(&Value::Null)
 }
@@ -146,13 +121,7 @@ fn text_is_enlarged_spaced_and_narrowed_and_the_elder_switch_is_pressed() {
     let Some(browser) = chromium_or_skip() else { return };
     let root = tempfile::tempdir().expect("root");
     let targets = sites(root.path()).map(|p| p.display().to_string()).to_vec();
-    let mut request = CheckRequest::new(targets);
-    request.settings.no_db = true;
-    request.settings.quiet = true;
-    request.settings.render = Some(RenderMode::Always);
-    request.settings.chromium = Some(browser);
-    request.settings.render_timeout_s = 20;
-    let (out, report) = run(request);
+    let (out, report) = run(rendered(targets, browser));
     let sites = report["sites"].as_array().expect("sites");
     let site = |letter: &str| {
         sites

@@ -37,6 +37,13 @@ pub(super) struct Seen {
     pub(super) failed_images: Vec<String>,
     /// Scripts likewise: a control may do nothing only because its script did not load.
     pub(super) failed_scripts: Vec<String>,
+    /// While the page's controls are pressed (src/browser/interact.rs), the main frame is held on
+    /// its document: navigations it starts are refused and noted here, with the windows it opens.
+    pub(super) holding: bool,
+    pub(super) refused_navigations: Vec<String>,
+    pub(super) opened_windows: Vec<String>,
+    /// Told when the page's virtual time budget has run out.
+    pub(super) time_advanced: Arc<tokio::sync::Notify>,
 }
 
 impl Seen {
@@ -180,10 +187,21 @@ pub(super) async fn handle_events(
                 seen.lock().unwrap_or_else(|e| e.into_inner()).note_dialog(kind);
                 let _ = c.send(Some(&session), "Page.handleJavaScriptDialog", json!({ "accept": true })).await;
             }
+            "Emulation.virtualTimeBudgetExpired" => {
+                seen.lock().unwrap_or_else(|e| e.into_inner()).time_advanced.notify_one();
+            }
+            // The page opens a window (noted here; a window that is made is closed below).
+            "Page.windowOpen" => {
+                let mut noted = seen.lock().unwrap_or_else(|e| e.into_inner());
+                noted.note_dialog("window.open".into());
+                if noted.holding && noted.opened_windows.len() < MAX_DIALOGS {
+                    let url = params["url"].as_str().unwrap_or_default();
+                    noted.opened_windows.push(url.chars().take(MAX_NOTED_URL_CHARS).collect());
+                }
+            }
             "Target.attachedToTarget" => {
                 let info = &params["targetInfo"];
                 if info["type"].as_str() == Some("page") {
-                    seen.lock().unwrap_or_else(|e| e.into_inner()).note_dialog("window.open".into());
                     if let Some(id) = info["targetId"].as_str() {
                         let (c, id) = (c.clone(), id.to_string());
                         tokio::spawn(async move {
@@ -194,11 +212,31 @@ pub(super) async fn handle_events(
                 }
             }
             "Fetch.requestPaused" => {
+                if held_navigation(&seen, &params) {
+                    let refuse = json!({ "requestId": params["requestId"], "errorReason": "Aborted" });
+                    let _ = c.send(Some(&session), "Fetch.failRequest", refuse).await;
+                    continue;
+                }
                 answer_paused(&mut paused, &params).await;
             }
             _ => {}
         }
     }
+}
+
+/// A navigation of the main frame while it is held (noted).
+fn held_navigation(seen: &Mutex<Seen>, params: &Value) -> bool {
+    let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+    let main = seen.document.as_ref().map(|(frame, _)| frame.as_str());
+    let navigation = params["resourceType"].as_str() == Some("Document") && params["frameId"].as_str() == main;
+    if !seen.holding || !navigation {
+        return false;
+    }
+    if seen.refused_navigations.len() < MAX_DIALOGS {
+        let url = params["request"]["url"].as_str().unwrap_or_default();
+        seen.refused_navigations.push(url.chars().take(MAX_NOTED_URL_CHARS).collect());
+    }
+    true
 }
 
 /// What a tab's paused requests are answered from: the page's own bytes once, then the folder

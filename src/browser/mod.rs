@@ -18,6 +18,7 @@
 mod capture;
 pub mod cdp;
 pub mod chromium;
+mod interact;
 mod intercept;
 mod pixels;
 mod proxy;
@@ -79,6 +80,8 @@ struct Browser {
     contexts: Vec<(Access, String)>,
     /// Set when the browser outgrew its memory budget and was killed.
     memory_exceeded: std::sync::atomic::AtomicBool,
+    /// One keyboard walk at a time (see [`Tab::keyboard`]).
+    keyboard: Arc<tokio::sync::Mutex<()>>,
     // Dropped after the connection: the process is killed last, then the proxy.
     process: chromium::Process,
     _proxy: proxy::Proxy,
@@ -108,7 +111,7 @@ impl Browser {
                 return Err(error.into());
             }
         };
-        let tab = Tab::new(c.clone(), target_id, session, access);
+        let tab = Tab::new(c.clone(), target_id, session, access, self.keyboard.clone());
         if let Err(error) = tab.set_up(settings).await {
             tab.close().await;
             return Err(error);
@@ -327,6 +330,7 @@ impl Renderer {
             idle: Mutex::new(Vec::new()),
             contexts,
             memory_exceeded: Default::default(),
+            keyboard: Default::default(),
             process,
             _proxy: proxy,
         });
@@ -362,22 +366,63 @@ impl Renderer {
             Err(_) => return Err(RenderError::Deadline(self.settings.page_timeout.as_secs())),
         };
         // A page the browser was killed for (a canvas bomb) says so.
-        let result = match result {
+        let mut result = match result {
             Err(_) if browser.memory_exceeded.load(Ordering::SeqCst) => {
                 Err(RenderError::Memory(self.settings.memory_budget / 1024 / 1024))
             }
             other => other,
         };
         // A tab whose page failed is closed, also after the deadline: a page stuck in a loop would
-        // otherwise keep a core busy for the run. A tab that rendered its page serves the next one.
+        // otherwise keep a core busy for the run. A tab that rendered its page serves the next one;
+        // one left on virtual time by the reader's interactions does not.
         tab.pages += 1;
         if result.is_ok() && tab.reusable() && tab.pages < PAGES_PER_TAB {
             browser.keep(tab, self.settings.tabs);
         } else {
             tab.close().await;
         }
+        // The home page's elder switch, pressed on a copy of the page in a tab of its own.
+        if let Ok((_, rendered)) = &mut result {
+            let measured = rendered.facts.scaling.as_ref().is_some_and(|s| s.base.is_some());
+            if document.is_home && measured {
+                self.press_switch(&browser, document, access, deadline, rendered).await;
+            }
+        }
         trace(&format!("TOTAL {}", document.url), t0);
         result
+    }
+}
+
+impl Renderer {
+    async fn press_switch(
+        &self,
+        browser: &Browser,
+        document: &Document,
+        access: Access,
+        deadline: tokio::time::Instant,
+        rendered: &mut Rendered,
+    ) {
+        let t = std::time::Instant::now();
+        let pressed = match tokio::time::timeout_at(deadline, browser.tab(access, &self.settings)).await {
+            Ok(Ok(copy)) => {
+                let screenshot = rendered.screenshot.as_ref();
+                let switch = copy.press_switch_on_copy(document, &self.settings, &self.lookups, deadline, screenshot);
+                let pressed = switch.await;
+                copy.close().await;
+                pressed
+            }
+            Ok(Err(error)) => Err(format!("no tab for the elder switch: {error}")),
+            Err(_) => Err("the page's time ran out before its elder switch was pressed".into()),
+        };
+        if let Some(scaling) = rendered.facts.scaling.as_mut() {
+            match pressed {
+                Ok(switch) => scaling.elder_switch = switch,
+                Err(problem) => {
+                    scaling.problem.get_or_insert(problem);
+                }
+            }
+        }
+        trace("switch", t);
     }
 }
 

@@ -115,9 +115,7 @@ impl Tab {
         document: &Document,
         context: i64,
         settings: &RenderSettings,
-        seen: &Arc<Mutex<Seen>>,
         deadline: Instant,
-        screenshot: Option<&Picture>,
     ) -> ScalingFacts {
         let mut facts = ScalingFacts::default();
         let latest = deadline.checked_sub(DEADLINE_MARGIN).unwrap_or(deadline);
@@ -142,21 +140,6 @@ impl Tab {
             Err(_) => facts.problem = Some("the page's time ran out before it was measured".into()),
             Ok(Err(error)) => facts.problem = Some(error.to_string()),
             Ok(Ok(())) => {}
-        }
-        if document.is_home && facts.base.is_some() {
-            let end = (Instant::now() + SWITCH_BUDGET).min(latest);
-            if Instant::now() < end {
-                // Bounded as a whole, putting cookies back included: a switch whose script hangs the
-                // page must not cost the page its rendering (the tab is closed after it anyway).
-                let pressed = self.press_elder_switch(document, context, settings, seen, end, screenshot);
-                match tokio::time::timeout_at(latest, pressed).await {
-                    Ok(switch) => facts.elder_switch = switch,
-                    Err(_) => {
-                        let problem = "the page stopped answering after its elder switch was pressed";
-                        facts.problem.get_or_insert_with(|| problem.into());
-                    }
-                }
-            }
         }
         facts
     }
@@ -279,6 +262,40 @@ impl Tab {
     async fn main_text(&self, context: i64) -> Option<MainText> {
         let value = self.evaluate(&self.session, context, "window.__eldercheck.mainText()").await.ok()?;
         serde_json::from_str(value.as_str()?).ok()
+    }
+
+    /// The home page's elder switch, pressed on a fresh copy of the page loaded in this tab (the
+    /// tab that read the page has been used by the reader's interactions, on virtual time), within
+    /// the page's time.
+    pub(super) async fn press_switch_on_copy(
+        &self,
+        document: &Document,
+        settings: &RenderSettings,
+        lookups: &Arc<crate::net::lookups::Lookups>,
+        deadline: Instant,
+        screenshot: Option<&Picture>,
+    ) -> Result<Option<ElderSwitch>, String> {
+        let latest = deadline.checked_sub(DEADLINE_MARGIN).unwrap_or(deadline);
+        let end = (Instant::now() + SWITCH_LOAD + SWITCH_BUDGET).min(latest);
+        if Instant::now() >= end {
+            return Err("the page's time ran out before its elder switch was pressed".into());
+        }
+        let pressed = self.watched(document, lookups, |seen| async move {
+            let t = std::time::Instant::now();
+            self.load(&document.url, settings, &seen).await.map_err(|e| e.to_string())?;
+            let context = self.prepare_world(&self.session).await.map_err(|e| e.to_string())?;
+            self.settle_after_switch(&seen).await;
+            // The walk that numbers the elements, as when the page was read: the switch's control
+            // is named by the number it had then. Its result stays in the page.
+            let tag = format!("(window.__eldercheck.collect({}), 0)", settings.max_body_bytes);
+            self.evaluate(&self.session, context, &tag).await.map_err(|e| e.to_string())?;
+            trace("switch-copy", t);
+            Ok(self.press_elder_switch(document, context, settings, &seen, end, screenshot).await)
+        });
+        match tokio::time::timeout_at(latest, pressed).await {
+            Ok(result) => result,
+            Err(_) => Err("the page stopped answering after its elder switch was pressed".into()),
+        }
     }
 
     /// Presses the home page's elder switch and measures the page it leaves, within `end`. The tab

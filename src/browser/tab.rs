@@ -58,6 +58,9 @@ pub(super) struct Tab {
     /// Whether the page is changed from how it loaded (text size, viewport, an elder switch
     /// pressed) and not yet put back: such a tab renders no other page.
     state_changed: AtomicBool,
+    /// Held while this tab's page is walked with the keyboard: two tabs of one browser taking keys
+    /// at once disturb each other's focus (a trap's timers then fire out of step).
+    pub(super) keyboard: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// What the page gave when it was read: its DOM (serialised) and the browser's facts.
@@ -133,7 +136,13 @@ fn world_gone(error: &RenderError) -> bool {
 }
 
 impl Tab {
-    pub(super) fn new(connection: Arc<Connection>, target_id: String, session: String, access: Access) -> Tab {
+    pub(super) fn new(
+        connection: Arc<Connection>,
+        target_id: String,
+        session: String,
+        access: Access,
+        keyboard: Arc<tokio::sync::Mutex<()>>,
+    ) -> Tab {
         Tab {
             connection,
             target_id,
@@ -143,6 +152,7 @@ impl Tab {
             pages: 0,
             pictures_stuck: AtomicBool::new(false),
             state_changed: AtomicBool::new(false),
+            keyboard,
         }
     }
 
@@ -195,14 +205,13 @@ impl Tab {
         Ok(())
     }
 
-    pub(super) async fn render(
-        &mut self,
-        document: &Document,
-        reason: RenderReason,
-        settings: &RenderSettings,
-        lookups: &Arc<Lookups>,
-        deadline: tokio::time::Instant,
-    ) -> Result<(String, Rendered), RenderError> {
+    /// Runs `work` on this tab with its events answered (the document served from the source's
+    /// bytes, the address rule, dialogs) into a fresh [`Seen`], ended with it.
+    pub(super) async fn watched<'a, T, F, W>(&'a self, document: &Document, lookups: &Arc<Lookups>, work: W) -> T
+    where
+        W: FnOnce(Arc<Mutex<Seen>>) -> F,
+        F: std::future::Future<Output = T> + 'a,
+    {
         let c = &self.connection;
         let session = self.session.clone();
         let events = c.subscribe(&session);
@@ -216,9 +225,27 @@ impl Tab {
             self.access,
             lookups.clone(),
         ));
-        let _listening = Listening { handler, connection: c.clone(), session: session.clone() };
-        let result = self.drive(document, reason, settings, &seen, deadline).await;
-        self.last_page_loaded = seen.lock().unwrap_or_else(|e| e.into_inner()).loaded;
+        let _listening = Listening { handler, connection: c.clone(), session };
+        work(seen).await
+    }
+
+    pub(super) async fn render(
+        &mut self,
+        document: &Document,
+        reason: RenderReason,
+        settings: &RenderSettings,
+        lookups: &Arc<Lookups>,
+        deadline: tokio::time::Instant,
+    ) -> Result<(String, Rendered), RenderError> {
+        let this = &*self;
+        let (result, loaded) = this
+            .watched(document, lookups, |seen| async move {
+                let result = this.drive(document, reason, settings, &seen, deadline).await;
+                let loaded = seen.lock().unwrap_or_else(|e| e.into_inner()).loaded;
+                (result, loaded)
+            })
+            .await;
+        self.last_page_loaded = loaded;
         result
     }
 
@@ -288,15 +315,24 @@ impl Tab {
         trace("focus", t);
         let t = std::time::Instant::now();
         // Last: these change the page (text size, viewport, the elder switch) and put it back.
-        let scaling = self.measure_scaling(document, read.context, settings, seen, deadline, screenshot.as_ref()).await;
+        let scaling = self.measure_scaling(document, read.context, settings, deadline).await;
         facts.scaling = Some(scaling);
         trace("scaling", t);
+        // Then the reader's own use of it: keyboard, pop-ups, moving content (the page is left on
+        // virtual time; the home page's elder switch is pressed on a fresh copy, by the renderer).
+        let interactions = self.interact(document, read.context, &facts, settings, seen, deadline).await;
+        facts.interactions = Some(interactions);
         Ok((extracted.html.unwrap_or_default(), Rendered { reason, facts, screenshot }))
     }
 
     /// Navigates to the page and waits for its load event, or for as much of the page as loaded in
     /// half the time a page may take.
-    async fn load(&self, url: &Url, settings: &RenderSettings, seen: &Arc<Mutex<Seen>>) -> Result<(), RenderError> {
+    pub(super) async fn load(
+        &self,
+        url: &Url,
+        settings: &RenderSettings,
+        seen: &Arc<Mutex<Seen>>,
+    ) -> Result<(), RenderError> {
         let c = &self.connection;
         let navigated =
             c.call(Some(&self.session), "Page.navigate", json!({ "url": url.as_str() }), COMMAND_TIMEOUT).await?;

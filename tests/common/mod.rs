@@ -4,6 +4,7 @@
 
 pub mod act;
 pub mod browser;
+pub mod report;
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};

@@ -254,6 +254,7 @@ impl Page {
             failed_stylesheets: facts.failed_stylesheets.clone(),
             failed_images: facts.failed_images.clone(),
             scaling: facts.scaling,
+            interactions: facts.interactions,
             ..rendered::Rendering::default()
         };
         // An image map's areas have no box of their own (the browser computes `display: none` for

@@ -106,6 +106,9 @@ pub struct BrowserFacts {
     /// The font-scaling measurements, when they were taken.
     #[serde(default)]
     pub scaling: Option<ScalingFacts>,
+    /// The interactions tried, when they were.
+    #[serde(default)]
+    pub interactions: Option<InteractionFacts>,
 }
 
 /// One visible text as laid out in one state of the page (see [`ScalingFacts`]).
@@ -234,6 +237,178 @@ pub struct ScalingFacts {
     pub narrow_picture: Option<Picture>,
 }
 
+/// What a reader's own use of the page showed, tried once everything else was read: the keyboard
+/// walked through it, its pop-ups closed, its moving content paused (src/browser/interact.rs).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InteractionFacts {
+    #[serde(default)]
+    pub keyboard: Option<KeyboardWalk>,
+    #[serde(default)]
+    pub popups: Vec<PopupTry>,
+    #[serde(default)]
+    pub motion: Vec<MotionTry>,
+    /// Why a part was not tried (the page's time ran out, the page broke the probe).
+    #[serde(default)]
+    pub problem: Option<String>,
+}
+
+/// Tab pressed through the page from its top (and Shift+Tab from its end when Tab was caught).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeyboardWalk {
+    /// Where focus landed, in order, each element once.
+    pub stops: Vec<FocusStop>,
+    /// Tab brought focus past the last element (to the browser's own controls).
+    pub forward_end: bool,
+    /// Shift+Tab did from the end; absent when not needed (Tab got through).
+    #[serde(default)]
+    pub backward_end: Option<bool>,
+    /// The element focus kept coming back to when a walk was caught ([`ELEMENT_ID_ATTR`]).
+    #[serde(default)]
+    pub caught_at: Option<u32>,
+    /// Escape let focus out of where it was caught (a modal dialog's way out).
+    #[serde(default)]
+    pub escape_leaves: bool,
+    /// The page's scripts moved focus by themselves: the walk waited after every key.
+    #[serde(default)]
+    pub scripts_move_focus: bool,
+    /// The walk stopped at its bound (stops or time) before it got through.
+    #[serde(default)]
+    pub truncated: bool,
+    #[serde(default)]
+    pub mouse_only: Vec<MouseOnly>,
+}
+
+/// One element the keyboard focused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FocusStop {
+    /// [`ELEMENT_ID_ATTR`], or -1 for an element made after the page was read.
+    pub id: i64,
+    #[serde(default)]
+    pub bounds: Option<Bounds>,
+    /// What showed focus (`ring`, `outline`, `shadow`, `border`, `background`, `color`,
+    /// `underline`, `change`), or empty when nothing visible changed.
+    #[serde(default)]
+    pub indicator: String,
+    /// Something changed, too faintly to see (a 1 px line in about the colour behind it).
+    #[serde(default)]
+    pub faint: bool,
+    /// Why the focused element could not be seen (`invisible`, `no_size`, `off_screen`,
+    /// `clipped`), or empty.
+    #[serde(default)]
+    pub unseen: String,
+}
+
+/// An element with a click handler in its markup that is not a control (a `div onclick`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MouseOnly {
+    pub id: u32,
+    /// Tab reaches it (`tabindex`).
+    pub focusable: bool,
+    #[serde(default)]
+    pub role: String,
+    /// It has a key handler in its markup.
+    #[serde(default)]
+    pub keys: bool,
+    /// Enter on it did something (a click, a change to the page); absent when not pressed.
+    #[serde(default)]
+    pub enter_works: Option<bool>,
+}
+
+/// One pop-up the browser tried to close.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PopupTry {
+    pub id: u32,
+    pub bounds: Bounds,
+    #[serde(default)]
+    pub close: Option<CloseControl>,
+    /// `closed`, `stayed` (a click did nothing), `two_clicks`, `countdown`, `came_back`,
+    /// `came_back_on_scroll`, `opened_window`, `navigated`, `not_clickable` (something lies over
+    /// the control), `no_close`.
+    pub outcome: String,
+    /// The countdown the pop-up showed (`5秒`).
+    #[serde(default)]
+    pub countdown: Option<String>,
+    /// Where the click led instead of closing (`opened_window`, `navigated`).
+    #[serde(default)]
+    pub opened: Option<String>,
+    /// Escape closed it (tried when it has no working close control).
+    #[serde(default)]
+    pub escape_closes: Option<bool>,
+    /// The screen after the click.
+    #[serde(default)]
+    pub after: Option<Picture>,
+}
+
+/// A pop-up's close control as drawn.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CloseControl {
+    pub id: i64,
+    pub bounds: Bounds,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// One moving box and what its pause control did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MotionTry {
+    /// The box seen moving.
+    pub id: u32,
+    /// Its container, watched.
+    pub container: i64,
+    #[serde(default)]
+    pub control: Option<i64>,
+    #[serde(default)]
+    pub control_text: String,
+    /// It moved in the time watched before the control was pressed.
+    pub moving: bool,
+    /// It still moved after the control was pressed; absent without a control.
+    #[serde(default)]
+    pub still_moving: Option<bool>,
+}
+
+/// A pop-up layer sits this high or higher (z-index) …
+pub const POPUP_MIN_Z_INDEX: i32 = 100;
+/// … and covers at least this share of the viewport (checks/src/rules/shared/popups.rs).
+pub const POPUP_MIN_COVERAGE: f32 = 0.25;
+
+impl BrowserFacts {
+    /// The pop-ups a browser should try to close, from its own facts (the rule of
+    /// `rules::shared::popups`, on the boxes alone): positioned layers with a z-index of at least
+    /// [`POPUP_MIN_Z_INDEX`] over [`POPUP_MIN_COVERAGE`] of the first screen (`overlay`), and
+    /// positioned boxes that moved (`floating`). The browser keeps the outermost.
+    pub fn popup_candidates(&self) -> Vec<(u32, &'static str)> {
+        let screen = Bounds { x: 0.0, y: 0.0, width: self.viewport_width, height: self.viewport_height };
+        let positioned = |e: &BrowserElement| matches!(e.position.as_str(), "fixed" | "absolute");
+        let shown = |e: &BrowserElement| e.rendered && e.visibility != "hidden" && e.visibility != "collapse";
+        self.elements
+            .iter()
+            .filter(|e| positioned(e) && shown(e))
+            .filter_map(|e| {
+                let z = e.z_index.trim().parse::<i32>().ok();
+                let bounds = e.bounds?;
+                let covers = bounds.intersection_area(&screen) / screen.area().max(1.0) >= POPUP_MIN_COVERAGE;
+                if covers && z.is_some_and(|z| z >= POPUP_MIN_Z_INDEX) {
+                    Some((e.id, "overlay"))
+                } else if e.moved && z.is_none_or(|z| z >= 0) {
+                    Some((e.id, "floating"))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// Boxes in the page's flow that moved by themselves (tickers, carousels), for their pause
+    /// controls to be tried: `moving-content`'s targets in rendered mode.
+    pub fn moving_in_flow(&self) -> Vec<u32> {
+        self.elements
+            .iter()
+            .filter(|e| e.moved && e.rendered && !matches!(e.position.as_str(), "fixed" | "absolute"))
+            .map(|e| e.id)
+            .collect()
+    }
+}
+
 /// The browser's facts keyed by the page's own nodes.
 #[derive(Debug, Default)]
 pub struct Rendering {
@@ -251,6 +426,7 @@ pub struct Rendering {
     pub failed_stylesheets: Vec<String>,
     pub failed_images: Vec<String>,
     pub scaling: Option<ScalingFacts>,
+    pub interactions: Option<InteractionFacts>,
     /// Texts that overlap as loaded (`scaling.base`), worked out once for the three checks comparing with it.
     pub base_overlaps: std::sync::OnceLock<rustc_hash::FxHashSet<(u32, u32)>>,
     /// The page's node for each browser id.

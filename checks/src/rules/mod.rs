@@ -25,6 +25,7 @@ mod html_lang_valid;
 mod image_alt;
 mod induced_button;
 mod input_image_alt;
+mod keyboard_focus;
 mod line_spacing;
 mod link_name;
 mod meta_refresh;
@@ -32,6 +33,7 @@ mod meta_refresh_no_exceptions;
 mod meta_viewport;
 mod moving_content;
 mod no_autoplay_audio;
+mod popup_close;
 mod popup_overlay;
 mod reflow;
 pub(crate) mod shared;
@@ -62,6 +64,7 @@ pub fn registry() -> &'static [&'static dyn Check] {
         &color_contrast_enhanced::ColorContrastEnhanced,
         &ad_content::AdContent,
         &popup_overlay::PopupOverlay,
+        &popup_close::PopupClose,
         &induced_button::InducedButton,
         &meta_refresh::MetaRefresh,
         &meta_refresh_no_exceptions::MetaRefreshNoExceptions,
@@ -78,6 +81,7 @@ pub fn registry() -> &'static [&'static dyn Check] {
         &document_title::DocumentTitle,
         &empty_heading::EmptyHeading,
         &aria_hidden_focus::AriaHiddenFocus,
+        &keyboard_focus::KeyboardFocus,
         &aria_roles::AriaRoles,
         &aria_required_attr::AriaRequiredAttr,
         &captcha_alternative::CaptchaAlternative,

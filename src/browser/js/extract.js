@@ -43,6 +43,11 @@
   }
 
   function sample() {
+    window.__eldercheckPositions = positionsNow();
+    listen();
+  }
+
+  function positionsNow() {
     const all = document.getElementsByTagName('*');
     const n = Math.min(all.length, MAX_ELEMENTS);
     const positions = new Map();
@@ -58,8 +63,7 @@
       const at = relative(el);
       if (at) positions.set(el, at);
     }
-    window.__eldercheckPositions = positions;
-    listen();
+    return positions;
   }
 
   // Media playing (or starting) between the sample and the collection is routed through an
@@ -692,8 +696,527 @@
     return null;
   }
 
+  // ---- A reader's interactions (src/browser/interact.rs), after everything else is read ----
+  // The keyboard walk: `keyStart()` clears focus and starts noting where focus was when each key
+  // arrived; after every Tab the renderer sends, `keyStep()` says where focus is, whether it can be
+  // seen there, and whether the element it left showed that it had focus.
+  const MAX_LOOK_ANCESTORS = 40;
+  let keyState = null;
+  const keys = new WeakMap();
+  let nextKey = 1;
+  function keyOf(el) {
+    if (!el) return 0;
+    let key = keys.get(el);
+    if (!key) { key = nextKey++; keys.set(el, key); }
+    return key;
+  }
+  // The focused element, inside open shadow roots (bounded: a page decides how deep they nest).
+  function deepActive() {
+    let el = document.activeElement;
+    for (let steps = 0; el && el.shadowRoot && el.shadowRoot.activeElement && steps < 32; steps++) el = el.shadowRoot.activeElement;
+    return el;
+  }
+  function atEnd(el) {
+    return !el || el === document.body || el === document.documentElement;
+  }
+  // Focus taken out of the page without the page's focus handlers hearing of it (a trap's blur
+  // handler would pull it back and start the walk inside the trap); `keyRelease()` lets them hear
+  // again before the walk.
+  const unheard = (e) => e.stopImmediatePropagation();
+  let deaf = false;
+  // Where a walk starts: an unfocusable-by-Tab mark at the start (or, going backwards, the end)
+  // of the page, focused, so that the first key moves from there (the browser otherwise moves on
+  // from wherever focus last was).
+  let startMark = null;
+  const INSTANT_ID = 'eldercheck-instant-scroll';
+  function keyReset(back) {
+    if (!keyState) {
+      keyState = { atKey: 0, prev: null, prevLook: null };
+      window.addEventListener('keydown', () => {
+        if (keyState.log) {
+          if (keyState.batched && keyState.log.length < 1000) keyState.log.push(stepNow());
+          keyState.batched = true;
+        }
+        const a = deepActive();
+        keyState.atKey = atEnd(a) || a === startMark ? 0 : keyOf(a);
+        // Whether the key itself took focus out of the page (to the browser's own controls), seen
+        // as focus moves, before any timer of the page's can pull it back.
+        keyState.landedEnd = false;
+        keyState.pressing = true;
+        setTimeout(() => { keyState.pressing = false; }, 0);
+      }, true);
+      window.addEventListener('focusout', (e) => { if (keyState.pressing && !e.relatedTarget) keyState.landedEnd = true; }, true);
+    }
+    if (!deaf) {
+      for (const type of ['blur', 'focusout', 'focus', 'focusin']) window.addEventListener(type, unheard, true);
+      deaf = true;
+    }
+    keyState.prev = null;
+    keyState.prevLook = null;
+    clipMemo = null;
+    const active = deepActive();
+    if (active && !atEnd(active) && active !== startMark && active.blur) active.blur();
+    if (!startMark) {
+      startMark = document.createElement('span');
+      startMark.tabIndex = -1;
+      startMark.setAttribute('style', 'position:absolute;left:0;top:0;width:1px;height:1px;opacity:0;overflow:hidden');
+    }
+    // Focus scrolls its element into view at once, as without `scroll-behavior: smooth`: a page
+    // still gliding there would have the element read as off the screen.
+    if (!document.getElementById(INSTANT_ID)) {
+      const style = document.createElement('style');
+      style.id = INSTANT_ID;
+      style.textContent = '* { scroll-behavior: auto !important; }';
+      (document.head || document.documentElement).appendChild(style);
+    }
+    const body = document.body || document.documentElement;
+    if (back) body.appendChild(startMark); else body.insertBefore(startMark, body.firstChild);
+    startMark.focus({ preventScroll: true });
+    scrollTo(0, 0);
+    const now = deepActive();
+    return atEnd(now) || now === startMark;
+  }
+  function keyRelease() {
+    for (const type of ['blur', 'focusout', 'focus', 'focusin']) window.removeEventListener(type, unheard, true);
+    deaf = false;
+    return 0;
+  }
+  function rgba(text) {
+    const m = /rgba?\(([^)]+)\)/.exec(text || '');
+    if (!m) return null;
+    const v = m[1].split(/[\s,\/]+/).filter(Boolean).map(parseFloat);
+    if (v.length < 3 || v.some((n) => isNaN(n))) return null;
+    return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+  }
+  function over(top, bottom) {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + bottom[i] * (1 - a)).concat([1]);
+  }
+  function luminance(c) {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  }
+  function contrast(a, b) {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  }
+  // The colour behind an element: the first ancestor's opaque enough background, else white.
+  function backdropOf(el) {
+    let colour = [255, 255, 255, 1];
+    const layers = [];
+    for (let a = el && el.parentElement, steps = 0; a && steps < MAX_LOOK_ANCESTORS; a = a.parentElement, steps++) {
+      const c = rgba(getComputedStyle(a).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 0.95) break; }
+    }
+    for (let i = layers.length - 1; i >= 0; i--) colour = over(layers[i], colour);
+    return colour;
+  }
+  const LOOK = ['outlineStyle', 'outlineWidth', 'outlineColor', 'boxShadow', 'backgroundColor', 'backgroundImage', 'color',
+    'borderTopColor', 'borderBottomColor', 'borderLeftColor', 'borderRightColor', 'borderTopWidth', 'borderBottomWidth',
+    'textDecorationLine', 'opacity', 'transform', 'content'];
+  // What a neighbour of the focused element (its parent, first child, pseudo-elements) shows
+  // focus with: fewer properties, read for every stop.
+  const NEAR_LOOK = ['outlineStyle', 'outlineWidth', 'outlineColor', 'boxShadow', 'backgroundColor', 'color', 'borderBottomColor', 'borderBottomWidth', 'textDecorationLine', 'content'];
+  function lookOf(el, pseudo, props) {
+    if (!el) return null;
+    const cs = getComputedStyle(el, pseudo || null);
+    // A pseudo-element without content draws nothing.
+    if (pseudo && cs.content === 'none') return { content: 'none' };
+    const look = {};
+    for (const k of props || LOOK) look[k] = cs[k];
+    return look;
+  }
+  // What can show focus: the element, its parent (a `:focus-within` box), its first child (an
+  // image inside a link) and its two pseudo-elements.
+  function lookAt(el, slot) {
+    switch (slot) {
+      case 0: return lookOf(el);
+      case 1: return lookOf(el.parentElement, null, NEAR_LOOK);
+      case 2: return lookOf(el.firstElementChild, null, NEAR_LOOK);
+      case 3: return lookOf(el, '::before', NEAR_LOOK);
+      default: return lookOf(el, '::after', NEAR_LOOK);
+    }
+  }
+  const SLOTS = 5;
+  function looksOf(el) {
+    const looks = [];
+    for (let slot = 0; slot < SLOTS; slot++) looks.push(lookAt(el, slot));
+    return looks;
+  }
+  // A line (outline, border, shadow) shows when it stands out from what is behind it: 3:1, or
+  // 1.5:1 when it is at least 2 px thick. A 1 px line in about the colour behind it does not.
+  function lineShows(width, colour, behind) {
+    if (!colour || colour[3] === 0 || width <= 0) return false;
+    const ratio = contrast(over(colour, behind), behind);
+    return ratio >= 3 || (width >= 2 && ratio >= 1.5);
+  }
+  // What changed visibly between the element focused and not: the kind of indicator, or '' (and
+  // whether something changed too faintly to see).
+  // `blurredAt(slot)`: the look of a slot with the element blurred, read only as far as needed.
+  function indicatorOf(focused, blurredAt, el) {
+    let faint = false;
+    // Worked out only when a change needs it: most stops show Chromium's own ring.
+    let behindColour = null;
+    const behindOf = () => behindColour || (behindColour = backdropOf(el));
+    for (let i = 0; i < focused.length; i++) {
+      const f = focused[i], b = f ? blurredAt(i) : null;
+      if (!f || !b) continue;
+      if (f.outlineStyle !== 'none' && parseFloat(f.outlineWidth) > 0 &&
+          (f.outlineStyle !== b.outlineStyle || f.outlineWidth !== b.outlineWidth || f.outlineColor !== b.outlineColor)) {
+        if (f.outlineStyle === 'auto') return { kind: 'ring', faint: false };
+        if (lineShows(parseFloat(f.outlineWidth), rgba(f.outlineColor), behindOf())) return { kind: 'outline', faint: false };
+        faint = true;
+      }
+      if (f.boxShadow !== b.boxShadow && f.boxShadow !== 'none') {
+        const sizes = (f.boxShadow.replace(/rgba?\([^)]*\)/g, '').match(/-?[\d.]+px/g) || []).map((v) => Math.abs(parseFloat(v)));
+        if (lineShows(Math.max(0, ...sizes), rgba(f.boxShadow), behindOf())) return { kind: 'shadow', faint: false };
+        faint = true;
+      }
+      for (const side of ['Top', 'Bottom', 'Left', 'Right']) {
+        const colour = 'border' + side + 'Color';
+        if (f[colour] !== b[colour] || (side === 'Top' || side === 'Bottom') && f['border' + side + 'Width'] !== b['border' + side + 'Width']) {
+          const width = parseFloat(f['border' + (side === 'Left' || side === 'Right' ? 'Top' : side) + 'Width']) || 0;
+          if (lineShows(width, rgba(f[colour]), over(rgba(b[colour]) || [0, 0, 0, 0], behindOf()))) return { kind: 'border', faint: false };
+          faint = true;
+        }
+      }
+      if (f.backgroundColor !== b.backgroundColor) {
+        const [x, y] = [rgba(f.backgroundColor), rgba(b.backgroundColor)].map((c) => over(c || [0, 0, 0, 0], behindOf()));
+        if (contrast(x, y) >= 1.5) return { kind: 'background', faint: false };
+        faint = true;
+      }
+      if (f.backgroundImage !== b.backgroundImage) return { kind: 'background', faint: false };
+      if (f.color !== b.color) {
+        const [x, y] = [rgba(f.color), rgba(b.color)];
+        if (x && y && contrast(over(x, behindOf()), over(y, behindOf())) >= 1.5) return { kind: 'color', faint: false };
+        faint = true;
+      }
+      if (f.textDecorationLine !== b.textDecorationLine && /underline|overline/.test(f.textDecorationLine)) return { kind: 'underline', faint: false };
+      if (f.opacity !== b.opacity || f.transform !== b.transform || f.content !== b.content) return { kind: 'change', faint: false };
+    }
+    return { kind: '', faint: faint };
+  }
+  // Clipping ancestors remembered while the page holds still (a walk); forgotten when it may change.
+  let clipMemo = null;
+  // Why a focused element cannot be seen where it is, or '' when it can.
+  function whyUnseen(el) {
+    if (typeof el.checkVisibility === 'function' && !el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) return 'invisible';
+    let r = el.getBoundingClientRect();
+    if (r.width * r.height < 2) {
+      // An inline link around a block image has no box of its own: the child's counts.
+      const child = el.firstElementChild;
+      const c = child ? child.getBoundingClientRect() : r;
+      if (c.width * c.height < 2) return 'no_size';
+      r = c;
+    }
+    if (r.right <= 0 || r.bottom <= 0 || r.left >= innerWidth || r.top >= innerHeight) return 'off_screen';
+    // Hidden by a clip (the "visually hidden" pattern) on itself or its parent, or by a box around
+    // it that hides overflow (the nearest few, worked out once per branch for the whole walk).
+    for (const a of [el, el.parentElement]) {
+      if (!a) continue;
+      const cs = getComputedStyle(a);
+      if ((cs.clip && cs.clip !== 'auto' && cs.position === 'absolute') || /inset\(\s*(50%|100%)/.test(cs.clipPath)) return 'clipped';
+    }
+    if (!clipMemo) clipMemo = new Map();
+    for (const clipper of clippersOf(el, clipMemo).clippers) {
+      if (clipper.el === el) continue;
+      const o = clipper.el.getBoundingClientRect();
+      const outX = clipper.x && (r.right <= o.left + 1 || r.left >= o.right - 1);
+      const outY = clipper.y && (r.bottom <= o.top + 1 || r.top >= o.bottom - 1);
+      if (outX || outY) return 'clipped';
+    }
+    return '';
+  }
+  function docBox(el) {
+    const r = el.getBoundingClientRect();
+    return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height };
+  }
+  // The element focus left is judged now that it is blurred.
+  function judgePrevious() {
+    const prev = keyState.prev;
+    if (!prev || !prev.isConnected) return null;
+    const indicator = indicatorOf(keyState.prevLook, (slot) => lookAt(prev, slot), prev);
+    return { key: keyOf(prev), indicator: indicator.kind, faint: indicator.faint };
+  }
+  function stepNow() {
+    const el = deepActive();
+    const step = { key: atEnd(el) ? 0 : keyOf(el), id: el ? idOf(el) : -1, end: atEnd(el) || keyState.landedEnd, at_key: keyState.atKey, tag: el ? el.localName : '' };
+    const previous = judgePrevious();
+    if (previous && previous.key !== step.key) step.previous = previous;
+    if (!step.end) {
+      step.bounds = docBox(el);
+      step.unseen = whyUnseen(el);
+      if (!previous || previous.key !== step.key) {
+        keyState.prev = el;
+        keyState.prevLook = looksOf(el);
+      }
+    } else {
+      keyState.prev = null;
+    }
+    return step;
+  }
+  function keyStep() {
+    return JSON.stringify(stepNow());
+  }
+  // Keys sent in a batch, without a round trip each: every key's step is taken as the next key
+  // arrives (the page then shows what the last key did), the last one by `keyFlush()`.
+  function keyBatch() {
+    keyState.log = [];
+    keyState.batched = false;
+    return 0;
+  }
+  function keyFlush() {
+    const log = keyState.log || [];
+    if (keyState.batched) log.push(stepNow());
+    keyState.log = null;
+    keyState.batched = false;
+    return JSON.stringify(log);
+  }
+  // What has focus (0: nothing in the page): after a walk, a timer may have pulled it back.
+  function focusKey() {
+    const a = deepActive();
+    return atEnd(a) || a === startMark ? 0 : keyOf(a);
+  }
+  // The last element the walk focused, blurred and judged; the page put back at its top.
+  function keyFinish() {
+    const active = deepActive();
+    if (active && active !== document.body && active.blur) active.blur();
+    const previous = keyState ? judgePrevious() : null;
+    if (keyState) { keyState.prev = null; keyState.prevLook = null; }
+    if (startMark && startMark.isConnected) startMark.remove();
+    const instant = document.getElementById(INSTANT_ID);
+    if (instant) instant.remove();
+    scrollTo(0, 0);
+    return JSON.stringify(previous);
+  }
+
+  // Controls only a mouse can use: an element with a click handler in its markup that is neither
+  // a control nor inside or around one. With whether Tab reaches it and whether it handles keys.
+  const NATIVE = new Set(['a', 'button', 'input', 'select', 'textarea', 'summary', 'label', 'option', 'area', 'iframe', 'video', 'audio', 'details']);
+  const MAX_MOUSE_ONLY = 40;
+  function mouseOnly() {
+    const found = [];
+    const all = document.querySelectorAll('[onclick], [onmousedown], [onmouseup]');
+    for (let i = 0; i < all.length && found.length < MAX_MOUSE_ONLY; i++) {
+      const el = all[i];
+      const name = el.localName;
+      if (name === 'body' || name === 'html' || NATIVE.has(name) || el.isContentEditable) continue;
+      if (el.closest('a[href], button, label, summary') || el.querySelector('a[href], button, input, select, textarea')) continue;
+      const id = idOf(el);
+      if (id < 0 || whyUnseen(el) !== '') continue;
+      found.push({
+        id: id,
+        focusable: el.tabIndex >= 0,
+        role: (el.getAttribute('role') || '').trim(),
+        keys: el.hasAttribute('onkeydown') || el.hasAttribute('onkeyup') || el.hasAttribute('onkeypress'),
+      });
+    }
+    return JSON.stringify(found);
+  }
+  // Before Enter is pressed on a control: it is focused, and clicks and changes to the page are noted.
+  let pressWatch = null;
+  function watchPress(id) {
+    const el = tagged[id];
+    if (!el || !el.isConnected || typeof el.focus !== 'function') return false;
+    el.focus();
+    if (deepActive() !== el) return false;
+    const watch = { changed: 0, clicked: 0, href: String(location.href) };
+    watch.observer = new MutationObserver((records) => { watch.changed += records.length; });
+    watch.observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    watch.onClick = () => { watch.clicked += 1; };
+    document.addEventListener('click', watch.onClick, true);
+    pressWatch = watch;
+    return true;
+  }
+  function pressResult() {
+    const watch = pressWatch;
+    pressWatch = null;
+    if (!watch) return JSON.stringify(null);
+    watch.observer.disconnect();
+    document.removeEventListener('click', watch.onClick, true);
+    const active = deepActive();
+    if (active && active.blur) active.blur();
+    return JSON.stringify({ reacted: watch.clicked > 0 || watch.changed > 0 || String(location.href) !== watch.href });
+  }
+
+  // Pop-ups: the candidates the renderer found in the page's facts (fixed or absolute layers over
+  // much of the screen, floating windows), outermost only, each with its close control: close
+  // words, labels and class names as checks/src/rules/shared/popups.rs reads them, else a small
+  // image or box in a corner of the window.
+  const CLOSE_WORDS = ['关闭', '关 闭', '×', '✕', '✖', 'x', 'close', '关', '不再显示', '跳过'];
+  const MAX_POPUP_NODES = 3000;
+  function closeOf(popup) {
+    const all = popup.getElementsByTagName('*');
+    const p = popup.getBoundingClientRect();
+    let corner = null;
+    for (let i = 0; i < all.length && i < MAX_POPUP_NODES; i++) {
+      const el = all[i];
+      if (whyUnseen(el) !== '') continue;
+      const text = (el.textContent || '').replace(/\s+/g, ' ').trim().toLowerCase();
+      const label = (el.getAttribute('aria-label') || el.getAttribute('title') || el.getAttribute('alt') || '').toLowerCase();
+      const names = (String(el.className && el.className.baseVal !== undefined ? el.className.baseVal : el.className) + ' ' + el.id).toLowerCase().split(/\s+/);
+      const marked = names.some((c) => c.includes('close') || c.includes('guanbi') || c === 'gb' || c.includes('btn-x'));
+      if ((CLOSE_WORDS.includes(text) && text.length <= 4) || label.includes('关闭') || label.includes('close') || marked) {
+        // The clickable thing: a control around a close word's text.
+        const control = el.closest('a, button, [role="button"], [onclick], input') || el;
+        return { el: popup.contains(control) ? control : el, text: (text || label).slice(0, 20) };
+      }
+      if (!corner && (el.localName === 'img' || el.hasAttribute('onclick'))) {
+        const r = el.getBoundingClientRect();
+        const small = r.width <= 60 && r.height <= 60;
+        const inCorner = (Math.abs(r.right - p.right) < 30 || Math.abs(r.left - p.left) < 30) && Math.abs(r.top - p.top) < 30;
+        if (small && inCorner) corner = { el: el.closest('a, button, [onclick]') || el, text: '' };
+      }
+    }
+    return corner;
+  }
+  const COUNTDOWN = /(\d+)\s*(秒|s\b|S\b)|倒计时/;
+  function popupInfo(list) {
+    clipMemo = null;
+    scrollTo(0, 0);
+    const found = [];
+    for (const [id, kind] of list) {
+      const el = tagged[id];
+      if (!el || !el.isConnected || found.some((f) => tagged[f.id].contains(el) || el.contains(tagged[f.id]))) continue;
+      if (el.getElementsByTagName('*').length === 0 || whyUnseen(el) === 'invisible') continue;
+      const close = closeOf(el);
+      const text = (el.innerText || '').slice(0, 400);
+      const countdown = COUNTDOWN.exec(text);
+      found.push({
+        id: id, kind: kind, bounds: docBox(el),
+        close: close ? { id: idOf(close.el), bounds: docBox(close.el), text: close.text } : null,
+        countdown: countdown ? countdown[0] : null,
+      });
+    }
+    return JSON.stringify(found);
+  }
+  // Whether a pop-up is (again) shown over the screen.
+  function popupShown(id) {
+    clipMemo = null;
+    const el = tagged[id];
+    if (!el || !el.isConnected || whyUnseen(el) !== '') return false;
+    const r = el.getBoundingClientRect();
+    const w = Math.min(r.right, innerWidth) - Math.max(r.left, 0), h = Math.min(r.bottom, innerHeight) - Math.max(r.top, 0);
+    return w > 20 && h > 20;
+  }
+  // Pop-ups added after a close: new fixed layers over a quarter of the screen.
+  let added = null;
+  function watchAdded() {
+    added = [];
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1 && added.length < 200) added.push(n);
+    }).observe(document.documentElement, { childList: true, subtree: true });
+    return 0;
+  }
+  function popupBack(ids) {
+    if (ids.some(popupShown)) return true;
+    for (const el of added || []) {
+      if (!el.isConnected) continue;
+      const cs = getComputedStyle(el);
+      if (cs.position !== 'fixed' && cs.position !== 'absolute') continue;
+      const r = el.getBoundingClientRect();
+      const w = Math.min(r.right, innerWidth) - Math.max(r.left, 0), h = Math.min(r.bottom, innerHeight) - Math.max(r.top, 0);
+      if (w > 0 && h > 0 && w * h >= 0.25 * innerWidth * innerHeight && whyUnseen(el) === '') return true;
+    }
+    return false;
+  }
+  // Where to click an element as a reader would: the middle of its box, brought onto the screen,
+  // and whether that point hits it (not something lying over it).
+  function clickPoint(id) {
+    const el = tagged[id];
+    if (!el || !el.isConnected) return JSON.stringify(null);
+    let r = el.getBoundingClientRect();
+    if (r.bottom <= 0 || r.top >= innerHeight) { el.scrollIntoView({ block: 'center' }); r = el.getBoundingClientRect(); }
+    const x = Math.min(Math.max(r.left + r.width / 2, 1), innerWidth - 1), y = Math.min(Math.max(r.top + r.height / 2, 1), innerHeight - 1);
+    const hit = document.elementFromPoint(x, y);
+    return JSON.stringify({ x: x, y: y, hits: !!hit && (hit === el || el.contains(hit) || hit.contains(el)) });
+  }
+
+  // A click at a point of the screen as the page's handlers see one: on whatever is drawn there.
+  // Dispatched from here, not through the browser's input: input waits for a frame, and a page
+  // on paused virtual time draws none.
+  function clickAt(x, y) {
+    const hit = document.elementFromPoint(x, y);
+    if (!hit) return false;
+    const at = { bubbles: true, cancelable: true, composed: true, clientX: x, clientY: y, view: window, button: 0 };
+    for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup']) {
+      const Kind = type.startsWith('pointer') && typeof PointerEvent === 'function' ? PointerEvent : MouseEvent;
+      hit.dispatchEvent(new Kind(type, at));
+    }
+    hit.click();
+    return true;
+  }
+  // Escape as the page's key handlers see it, on the focused element.
+  function pressEscape() {
+    const target = deepActive() || document.body || document.documentElement;
+    const at = { key: 'Escape', code: 'Escape', keyCode: 27, which: 27, bubbles: true, cancelable: true, composed: true };
+    target.dispatchEvent(new KeyboardEvent('keydown', at));
+    target.dispatchEvent(new KeyboardEvent('keyup', at));
+    return 0;
+  }
+
+  // Moving content: for each box the browser saw move, its container (three levels up, as
+  // checks/src/rules/moving_content.rs looks) and a pause or stop control in it.
+  const PAUSE = /暂停|停止|pause|stop/i;
+  function motionInfo(ids) {
+    const found = [];
+    for (const id of ids) {
+      const el = tagged[id];
+      if (!el || !el.isConnected || found.some((f) => tagged[f.id].contains(el))) continue;
+      let container = el;
+      for (let i = 0; i < 3 && container.parentElement && container.parentElement !== document.body; i++) container = container.parentElement;
+      let control = null;
+      const all = container.querySelectorAll('a, button, input, [role="button"], [onclick], span, i, li');
+      for (let i = 0; i < all.length && i < MAX_POPUP_NODES && !control; i++) {
+        const c = all[i];
+        const words = controlText(c) + ' ' + String(c.className && c.className.baseVal !== undefined ? '' : c.className);
+        if (words.length <= 60 && PAUSE.test(words) && whyUnseen(c) === '') control = c;
+      }
+      found.push({ id: id, container: idOf(container), control: control ? idOf(control) : null, control_text: control ? controlText(control).slice(0, 20) : '' });
+    }
+    return JSON.stringify(found);
+  }
+  // Boxes in the page's flow that move by themselves, seen between `motionSample()` and
+  // `movedInFlow()` (the renderer runs the page's clock a few seconds ahead in between): a ticker
+  // or carousel whose timer is slower than the watch after load.
+  let motionPositions = null;
+  function motionSample() {
+    motionPositions = positionsNow();
+    return 0;
+  }
+  function movedInFlow() {
+    const found = [];
+    if (!motionPositions) return JSON.stringify(found);
+    for (const [el, before] of motionPositions) {
+      if (found.length >= 50 || !el.isConnected) continue;
+      const now = relative(el);
+      if (!now || Math.abs(now[0] - before[0]) + Math.abs(now[1] - before[1]) < 2) continue;
+      const cs = getComputedStyle(el);
+      if (cs.position === 'fixed' || cs.position === 'absolute') continue;
+      const id = idOf(el);
+      if (id >= 0) found.push(id);
+    }
+    motionPositions = null;
+    return JSON.stringify(found);
+  }
+
+  // Where the boxes inside a container are: compared before and after time passes.
+  function motionSignature(id) {
+    const el = tagged[id];
+    if (!el || !el.isConnected) return '';
+    const parts = [];
+    const all = [el].concat(Array.from(el.getElementsByTagName('*')).slice(0, 80));
+    for (const a of all) {
+      const r = a.getBoundingClientRect();
+      parts.push(Math.round(r.left) + ',' + Math.round(r.top) + ',' + a.scrollLeft + ',' + a.scrollTop + ',' + getComputedStyle(a).opacity);
+    }
+    return parts.join(';');
+  }
+
   return {
     sample, stillListening, collect, backdropCandidates, hideText, showText, focusProbe,
     layout, widenSpacing, entryCandidates, mainText, press, largerTextControl,
+    keyReset, keyRelease, keyStep, keyBatch, keyFlush, keyFinish, focusKey, mouseOnly, watchPress, pressResult,
+    popupInfo, popupShown, watchAdded, popupBack, clickPoint, clickAt, pressEscape, motionSample, movedInFlow, motionInfo, motionSignature,
   };
 })()

@@ -16,14 +16,15 @@
   // when its DOM last changed (requests in flight are followed in the Network domain).
   try {
     let lastChange = performance.now();
-    const timers = new Set();
+    // One-shot timers due within a second: id → when due (also what a keyboard walk waits for).
+    const timers = new Map();
     const settleTimer = window.setTimeout, forgetTimer = window.clearTimeout;
     // A second timer of the same delay, which runs right after the page's, marks it done: the
     // page's handler is left as it is, a function or a string of code (older sites' floats).
     window.setTimeout = function (handler, delay) {
       const id = settleTimer.apply(window, arguments);
       if (Number(delay || 0) <= 1000) {
-        timers.add(id);
+        timers.set(id, performance.now() + Number(delay || 0));
         settleTimer.call(window, () => timers.delete(id), delay);
       }
       return id;
@@ -64,6 +65,32 @@
     if (document.documentElement) watchSize(); else document.addEventListener('DOMContentLoaded', watchSize);
     Object.defineProperty(window, '__eldercheckPending', {
       value: () => [timers.size + movingAnimations(), performance.now() - lastChange],
+    });
+    // Whether anything could still move the page by itself: a repeating timer, an animation
+    // frame asked for in the last second, a one-shot timer due, an animation running.
+    const intervals = new Set();
+    const repeat = window.setInterval, stopRepeat = window.clearInterval, frame = window.requestAnimationFrame;
+    let lastFrameAsked = -1e9;
+    window.setInterval = function () {
+      const id = repeat.apply(window, arguments);
+      if (intervals.size < 10000) intervals.add(id);
+      return id;
+    };
+    window.clearInterval = function (id) { intervals.delete(id); return stopRepeat.call(window, id); };
+    if (typeof frame === 'function') {
+      window.requestAnimationFrame = function () { lastFrameAsked = performance.now(); return frame.apply(window, arguments); };
+    }
+    Object.defineProperty(window, '__eldercheckMayMove', {
+      value: () => intervals.size > 0 || performance.now() - lastFrameAsked < 1000 || timers.size > 0 || movingAnimations() > 0,
+    });
+    // Timers due within `ms` (or overdue: a busy page runs them late).
+    Object.defineProperty(window, '__eldercheckDueWithin', {
+      value: (ms) => {
+        const until = performance.now() + ms;
+        let due = 0;
+        for (const at of timers.values()) if (at <= until) due += 1;
+        return due;
+      },
     });
   } catch (e) {}
 })();

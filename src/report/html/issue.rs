@@ -1,7 +1,7 @@
 //! Issues in the HTML report: an issue card (where, why, how to fix, the CSS behind it, a crop of
 //! the screenshot) and an issue's one line in its check's list.
 
-use super::pictures::{crop_of_picture, crop_view, top_view};
+use super::pictures::{crop_of_picture, crop_view, tab_order_view, top_view};
 use super::words::{clip, css_colour, docs_section, family_title, fill, segments, text};
 use super::MAX_PAGES_PER_ISSUE;
 use crate::issues::Issue;
@@ -138,6 +138,11 @@ pub(super) fn issue_view(
             .and_then(|(base, (picture, bounds))| crop_of_picture(picture, bounds, base)),
         // The page laid out 320 px wide (reflow).
         "narrow_shot": screens_base.zip(e.data.get("narrow_picture")).and_then(|(base, picture)| top_view(picture, base)),
+        // The page with its tab stops numbered (keyboard-focus).
+        "tab_shot": screens_base.zip(e.screenshot.as_ref().zip(e.data.get("tab_order")))
+            .and_then(|(base, (shot, order))| tab_order_view(shot, order, base)),
+        // The screen after the pop-up's close control was clicked (popup-close).
+        "after_shot": screens_base.zip(e.data.get("after_picture")).and_then(|(base, picture)| top_view(picture, base)),
         // The home page before and after its elder switch was pressed (elder-mode-switch).
         "switch_shots": screens_base.zip(e.data.get("switch_pictures").and_then(Value::as_array)).and_then(|(base, pair)| {
             let views: Option<Vec<Value>> = pair.iter().map(|p| top_view(p, base)).collect();

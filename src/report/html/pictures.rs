@@ -81,6 +81,38 @@ pub(super) fn top_view(picture: &Value, base: &str) -> Option<Value> {
     )
 }
 
+/// The page's screenshot with its tab stops numbered in order (`keyboard-focus`): the part of the
+/// page the first stops are on, at most a tall screen of it.
+pub(super) fn tab_order_view(shot: &Screenshot, order: &Value, base: &str) -> Option<Value> {
+    let (iw, ih) = (shot.width as f32, shot.height as f32);
+    let s = shot.scale;
+    let markers: Vec<Value> = order
+        .as_array()?
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let b: [f32; 4] = serde_json::from_value(b.clone()).ok()?;
+            // At the box's top left corner (kept inside the picture): the number leaves the link's
+            // text readable.
+            let (cx, cy) = ((b[0] * s).max(12.0), (b[1] * s).max(12.0));
+            (cx.is_finite() && cy.is_finite() && cx >= 0.0 && cy >= 0.0 && cx <= iw && cy <= ih).then(|| {
+                json!({ "n": i + 1, "cx": format!("{cx:.0}"), "cy": format!("{cy:.0}"),
+                        "x": format!("{:.0}", b[0] * s), "y": format!("{:.0}", b[1] * s),
+                        "w": format!("{:.0}", (b[2] * s).max(1.0)), "h": format!("{:.0}", (b[3] * s).max(1.0)), "bottom": cy })
+            })
+        })
+        .collect();
+    let lowest = markers.iter().filter_map(|m| m["bottom"].as_f64()).fold(0.0_f64, f64::max) as f32;
+    if markers.is_empty() || iw < 1.0 || ih < 1.0 {
+        return None;
+    }
+    let shown = (lowest + 60.0).clamp(iw * 0.4, iw * 1.2).min(ih);
+    Some(json!({
+        "src": shot_src(shot, base)?, "view_box": format!("0 0 {iw:.0} {shown:.0}"),
+        "img_w": shot.width, "img_h": shot.height, "markers": markers,
+    }))
+}
+
 /// A crop of a picture stored in finding data around a box given as `[x, y, width, height]` CSS px.
 pub(super) fn crop_of_picture(picture: &Value, bounds: &Value, base: &str) -> Option<Value> {
     let shot: Screenshot = serde_json::from_value(picture.clone()).ok()?;
@@ -142,6 +174,20 @@ pub(super) fn thumbnail_view(page: &PageResult, base: &str, lang: Lang) -> Optio
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tab_stops_are_numbered_in_order_on_the_screenshot() {
+        let shot = super::Screenshot { file: "screens/a.jpg".into(), width: 800, height: 1000, scale: 0.5, top: 0.0 };
+        let order =
+            serde_json::json!([[100.0, 40.0, 60.0, 20.0], [0.0, 0.0, 10.0, 10.0], [100.0, 99999.0, 10.0, 10.0]]);
+        let view = super::tab_order_view(&shot, &order, "results/").expect("a view");
+        let markers = view["markers"].as_array().expect("markers");
+        // The stop below the picture is left out; the one at the corner stays inside it.
+        assert_eq!(markers.len(), 2);
+        assert_eq!(markers[0]["n"], 1);
+        assert_eq!(markers[0]["cx"], "50");
+        assert_eq!(markers[1]["cx"], "12");
+    }
+
     use super::*;
 
     fn shot() -> Screenshot {

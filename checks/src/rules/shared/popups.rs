@@ -10,8 +10,7 @@ use crate::page::Attribute;
 use crate::page::Page;
 use scraper::ElementRef;
 
-const MIN_Z_INDEX: i32 = 100;
-const MIN_COVERAGE: f32 = 0.25;
+use crate::page::rendered::{POPUP_MIN_COVERAGE as MIN_COVERAGE, POPUP_MIN_Z_INDEX as MIN_Z_INDEX};
 /// Smallest close button (MIIT 附件2 2.4: 44×44).
 pub const MIN_CLOSE_PX: f32 = 44.0;
 const CLOSE_WORDS: &[&str] = &["关闭", "关 闭", "×", "✕", "✖", "x", "close", "关", "不再显示", "跳过"];
@@ -46,7 +45,7 @@ fn slid_off_screen(style: &crate::page::style::ComputedStyle, viewport: (f32, f3
 }
 
 /// Where a close button sits on its window, from the boxes the browser drew.
-fn drawn_position(button: Bounds, window: Bounds) -> &'static str {
+pub(crate) fn drawn_position(button: Bounds, window: Bounds) -> &'static str {
     let centre_x = button.x + button.width / 2.0;
     let centre_y = button.y + button.height / 2.0;
     let upper = centre_y < window.y + window.height / 3.0;
