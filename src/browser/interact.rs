@@ -159,6 +159,10 @@ impl Tab {
             Ok(Err(error)) => found.problem = Some(format!("the keyboard walk failed: {error}")),
             Err(_) => found.problem = Some("the page stopped answering during the keyboard walk".into()),
         }
+        if found.keyboard.is_none() {
+            // A page that broke or hung the walk may still be busy: its tab serves no other page.
+            self.set_state_changed(true);
+        }
         trace("keyboard", t);
         let t = std::time::Instant::now();
         let candidates = facts.popup_candidates();
@@ -406,11 +410,14 @@ impl Tab {
                     [Some(id), backward_id].into_iter().flatten().find_map(|id| u32::try_from(id).ok());
             }
         }
+        // Where focus was caught it never left, so how it looks without focus is not known.
+        let caught_key = forward.caught.map(|(key, _)| key);
         keyboard.stops = forward
             .stops
             .iter()
             .map(|step| {
-                let judged = forward.judged.iter().rev().find(|j| j.key == step.key);
+                let judged =
+                    forward.judged.iter().rev().find(|j| j.key == step.key).filter(|_| Some(step.key) != caught_key);
                 FocusStop {
                     id: step.id,
                     bounds: step.bounds,
