@@ -148,6 +148,11 @@ fn pop_ups_are_closed_the_keyboard_walks_and_carousels_are_paused() {
         assert!(out.path().join("results").join(file).is_file(), "{file}");
     }
     assert_eq!(outcome(page("outline.html"), "popup-close"), "inapplicable");
+    // report.json's issue example says where it is on the page's picture.
+    let issues = report["sites"][0]["issues"].as_array().expect("issues");
+    let popup = issues.iter().find(|i| i["check"] == "popup-close").expect("a popup-close issue");
+    assert!(popup["example"]["screenshot"]["file"].is_string(), "{popup}");
+    assert!(popup["example"]["bounds"]["width"].as_f64().is_some_and(|w| w > 0.0), "{popup}");
 
     // The keyboard: links without a focus style fail, with one pass; a widget that swallows Tab
     // traps the reader; a div that only a mouse can click fails.

@@ -137,6 +137,11 @@ struct JsonExample<'a> {
     excerpt: Option<&'a str>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     data: &'a Map<String, Value>,
+    /// Where the example is on its page's screenshot (rendered pages), as docs/REPORT-FORMAT.md says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bounds: Option<&'a eldercheck_checks::page::rendered::Bounds>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    screenshot: Option<&'a crate::sources::Screenshot>,
 }
 
 fn issue_view<'a>(cx: &ReportContext, issue: &'a Issue) -> JsonIssue<'a> {
@@ -165,6 +170,8 @@ fn issue_view<'a>(cx: &ReportContext, issue: &'a Issue) -> JsonIssue<'a> {
             heading: e.heading.as_deref(),
             excerpt: e.excerpt.as_deref(),
             data: &e.data,
+            bounds: e.bounds.as_ref(),
+            screenshot: e.screenshot.as_ref(),
         },
     }
 }
