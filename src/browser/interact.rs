@@ -16,7 +16,8 @@ use super::intercept::Seen;
 use super::tab::Tab;
 use super::{trace, Document, RenderError, RenderSettings, COMMAND_TIMEOUT};
 use eldercheck_checks::page::rendered::{
-    Bounds, BrowserFacts, CloseControl, FocusStop, InteractionFacts, KeyboardWalk, MotionTry, MouseOnly, PopupTry,
+    Bounds, BrowserFacts, CloseControl, FocusChange, FocusStop, InteractionFacts, KeyboardWalk, MotionTry, MouseOnly,
+    PopupTry,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -80,8 +81,7 @@ struct Step {
 #[derive(Deserialize)]
 struct Judged {
     key: u64,
-    indicator: String,
-    faint: bool,
+    changes: Vec<FocusChange>,
 }
 
 /// One walk through the page in one direction.
@@ -128,6 +128,27 @@ struct MotionSeen {
     control_text: String,
 }
 
+/// The key-down and key-up events of a key, as the browser's input takes them.
+fn key_events(key: Key) -> (serde_json::Value, serde_json::Value) {
+    let (name, code, modifiers, text) = match key {
+        Key::Tab { back } => ("Tab", 9, if back { 8 } else { 0 }, None),
+        Key::Escape => ("Escape", 27, 0, None),
+        Key::Enter => ("Enter", 13, 0, Some("\r")),
+    };
+    let mut down = json!({
+        "type": if text.is_some() { "keyDown" } else { "rawKeyDown" },
+        "key": name, "code": name, "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code,
+        "modifiers": modifiers,
+    });
+    if let Some(text) = text {
+        down["text"] = json!(text);
+        down["unmodifiedText"] = json!(text);
+    }
+    let up =
+        json!({ "type": "keyUp", "key": name, "code": name, "windowsVirtualKeyCode": code, "modifiers": modifiers });
+    (down, up)
+}
+
 impl Tab {
     /// Tries the page as a reader uses it, within the page's time. Leaves the page on virtual time:
     /// the tab is not used for another page.
@@ -168,12 +189,13 @@ impl Tab {
         let candidates = facts.popup_candidates();
         // Virtual time only for a page with a pop-up or something that may move by itself: the
         // tab of a still page serves the next page.
-        if candidates.is_empty() && facts.moving_in_flow().is_empty() && !self.may_move().await {
+        let moving = facts.moving_in_flow();
+        if candidates.is_empty() && moving.is_empty() && !self.may_move().await {
             trace("popups", t);
             return found;
         }
         self.set_state_changed(true);
-        let tried = self.popups_and_motion(document, context, &candidates, facts, settings, seen);
+        let tried = self.popups_and_motion(document, context, &candidates, moving, settings, seen);
         match tokio::time::timeout_at(end, tried).await {
             Ok(Ok((popups, motion))) => {
                 found.popups = popups;
@@ -191,23 +213,9 @@ impl Tab {
     }
 
     async fn press_key(&self, key: Key) -> Result<(), RenderError> {
-        let (name, code, modifiers, text) = match key {
-            Key::Tab { back } => ("Tab", 9, if back { 8 } else { 0 }, None),
-            Key::Escape => ("Escape", 27, 0, None),
-            Key::Enter => ("Enter", 13, 0, Some("\r")),
-        };
-        let mut down = json!({
-            "type": if text.is_some() { "keyDown" } else { "rawKeyDown" },
-            "key": name, "code": name, "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code,
-            "modifiers": modifiers,
-        });
-        if let Some(text) = text {
-            down["text"] = json!(text);
-            down["unmodifiedText"] = json!(text);
-        }
+        let (down, up) = key_events(key);
         let c = &self.connection;
         c.call(Some(&self.session), "Input.dispatchKeyEvent", down, COMMAND_TIMEOUT).await?;
-        let up = json!({ "type": "keyUp", "key": name, "code": name, "windowsVirtualKeyCode": code, "modifiers": modifiers });
         c.call(Some(&self.session), "Input.dispatchKeyEvent", up, COMMAND_TIMEOUT).await?;
         Ok(())
     }
@@ -217,15 +225,13 @@ impl Tab {
     /// runs them late. At most [`KEY_WAIT_MOST`].
     async fn await_page_timers(&self) {
         let end = Instant::now() + KEY_WAIT_MOST;
-        let probe = json!({
-            "expression": format!("typeof __eldercheckDueWithin === 'function' ? __eldercheckDueWithin({}) : 0", KEY_WAIT.as_millis()),
-            "returnByValue": true,
-        });
+        let probe = format!(
+            "typeof __eldercheckDueWithin === 'function' ? __eldercheckDueWithin({}) : 0",
+            KEY_WAIT.as_millis()
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
         while Instant::now() < end {
-            let reply =
-                self.connection.call(Some(&self.session), "Runtime.evaluate", probe.clone(), COMMAND_TIMEOUT).await;
-            if reply.ok().and_then(|r| r["result"]["value"].as_u64()) == Some(0) {
+            if self.in_page(&probe).await.and_then(|v| v.as_u64()) == Some(0) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -235,32 +241,28 @@ impl Tab {
     /// Whether the page's scripts could still move something (see js/guard.js); a page that cannot
     /// say may.
     async fn may_move(&self) -> bool {
-        let probe = json!({ "expression": "typeof __eldercheckMayMove === 'function' ? __eldercheckMayMove() : true", "returnByValue": true });
-        let reply = self.connection.call(Some(&self.session), "Runtime.evaluate", probe, COMMAND_TIMEOUT).await;
-        reply.ok().and_then(|r| r["result"]["value"].as_bool()).unwrap_or(true)
+        let probe = "typeof __eldercheckMayMove === 'function' ? __eldercheckMayMove() : true";
+        self.in_page(probe).await.and_then(|v| v.as_bool()).unwrap_or(true)
     }
 
     /// Sends `keys` Tabs without waiting for each, and reads what each did.
     async fn tab_batch(&self, context: i64, back: bool, keys: usize) -> Result<Vec<Step>, RenderError> {
         self.evaluate(&self.session, context, "window.__eldercheck.keyBatch()").await?;
-        let modifiers = if back { 8 } else { 0 };
-        let key = |kind: &str| json!({ "type": kind, "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9, "nativeVirtualKeyCode": 9, "modifiers": modifiers });
+        let (down, up) = key_events(Key::Tab { back });
         let c = &self.connection;
         let session = Some(self.session.as_str());
         for _ in 1..keys {
-            c.send(session, "Input.dispatchKeyEvent", key("rawKeyDown")).await?;
-            c.send(session, "Input.dispatchKeyEvent", key("keyUp")).await?;
+            c.send(session, "Input.dispatchKeyEvent", down.clone()).await?;
+            c.send(session, "Input.dispatchKeyEvent", up.clone()).await?;
         }
         // The browser handles input in order: the last key answered, every key has been.
-        c.call(session, "Input.dispatchKeyEvent", key("rawKeyDown"), COMMAND_TIMEOUT).await?;
-        c.call(session, "Input.dispatchKeyEvent", key("keyUp"), COMMAND_TIMEOUT).await?;
-        let log = self.evaluate(&self.session, context, "window.__eldercheck.keyFlush()").await?;
-        serde_json::from_str(log.as_str().unwrap_or("[]")).map_err(|e| RenderError::Unreadable(e.to_string()))
+        c.call(session, "Input.dispatchKeyEvent", down, COMMAND_TIMEOUT).await?;
+        c.call(session, "Input.dispatchKeyEvent", up, COMMAND_TIMEOUT).await?;
+        self.js(context, "window.__eldercheck.keyFlush()").await
     }
 
     async fn step(&self, context: i64) -> Result<Step, RenderError> {
-        let value = self.evaluate(&self.session, context, "window.__eldercheck.keyStep()").await?;
-        serde_json::from_str(value.as_str().unwrap_or("{}")).map_err(|e| RenderError::Unreadable(e.to_string()))
+        self.js(context, "window.__eldercheck.keyStep()").await
     }
 
     /// Tab (or Shift+Tab) from where focus is until it passes the page's last element, comes back
@@ -273,15 +275,13 @@ impl Tab {
         // Focus out of the page, where a reader starts: a timer the last walk left behind may pull
         // it back once or twice (unheard by the page now, so it starts no new one).
         let reset = format!("window.__eldercheck.keyReset({back})");
-        for _ in 0..4 {
-            let out = self.evaluate(&self.session, context, &reset).await?;
-            if out.as_bool() == Some(true) && !wait {
+        self.evaluate(&self.session, context, &reset).await?;
+        for _ in 0..3 {
+            if !wait {
                 break;
             }
             self.await_page_timers().await;
-            if out.as_bool() == Some(true)
-                && self.evaluate(&self.session, context, &reset).await?.as_bool() == Some(true)
-            {
+            if self.evaluate(&self.session, context, &reset).await?.as_bool() == Some(true) {
                 break;
             }
         }
@@ -377,8 +377,7 @@ impl Tab {
                 walk.scripts_move_focus = true;
             }
         }
-        let finished = self.evaluate(&self.session, context, "window.__eldercheck.keyFinish()").await?;
-        if let Ok(Some(judged)) = serde_json::from_str::<Option<Judged>>(finished.as_str().unwrap_or("null")) {
+        if let Some(judged) = self.js::<Option<Judged>>(context, "window.__eldercheck.keyFinish()").await? {
             walk.judged.push(judged);
         }
         Ok(walk)
@@ -421,8 +420,7 @@ impl Tab {
                 FocusStop {
                     id: step.id,
                     bounds: step.bounds,
-                    indicator: judged.map(|j| j.indicator.clone()).unwrap_or_else(|| "unjudged".into()),
-                    faint: judged.is_some_and(|j| j.faint),
+                    changes: judged.map(|j| j.changes.clone()),
                     unseen: step.unseen.clone(),
                 }
             })
@@ -434,8 +432,7 @@ impl Tab {
     }
 
     async fn mouse_only(&self, context: i64, end: Instant) -> Result<Vec<MouseOnly>, RenderError> {
-        let list = self.evaluate(&self.session, context, "window.__eldercheck.mouseOnly()").await?;
-        let mut controls: Vec<MouseOnly> = serde_json::from_str(list.as_str().unwrap_or("[]")).unwrap_or_default();
+        let mut controls: Vec<MouseOnly> = self.js(context, "window.__eldercheck.mouseOnly()").await?;
         for control in controls.iter_mut().filter(|c| c.focusable && !c.keys).take(MAX_ENTER_TRIES) {
             if Instant::now() >= end {
                 break;
@@ -448,8 +445,7 @@ impl Tab {
             }
             self.press_key(Key::Enter).await?;
             tokio::time::sleep(ENTER_WAIT).await;
-            let result = self.evaluate(&self.session, context, "window.__eldercheck.pressResult()").await?;
-            let reacted: Option<serde_json::Value> = serde_json::from_str(result.as_str().unwrap_or("null")).ok();
+            let reacted: Option<serde_json::Value> = self.js(context, "window.__eldercheck.pressResult()").await?;
             control.enter_works = reacted.and_then(|r| r["reacted"].as_bool());
         }
         Ok(controls)
@@ -468,11 +464,7 @@ impl Tab {
     }
 
     async fn js<T: for<'de> Deserialize<'de>>(&self, context: i64, expression: &str) -> Result<T, RenderError> {
-        let t = std::time::Instant::now();
         let value = self.evaluate(&self.session, context, expression).await?;
-        if t.elapsed() > Duration::from_millis(200) {
-            trace(&format!("slow-js {}", expression.chars().take(60).collect::<String>()), t);
-        }
         let text = match &value {
             serde_json::Value::String(text) => text.clone(),
             other => other.to_string(),
@@ -507,7 +499,7 @@ impl Tab {
         document: &Document,
         context: i64,
         candidates: &[(u32, &'static str)],
-        facts: &BrowserFacts,
+        mut moving: Vec<u32>,
         settings: &RenderSettings,
         seen: &Arc<Mutex<Seen>>,
     ) -> Result<(Vec<PopupTry>, Vec<MotionTry>), RenderError> {
@@ -517,7 +509,6 @@ impl Tab {
         // What moves in the flow over a few seconds of the page's time, beside what the watch saw.
         self.evaluate(session, context, "window.__eldercheck.motionSample()").await?;
         self.advance(seen, MOTION_WATCH_MS).await?;
-        let mut moving = facts.moving_in_flow();
         let later: Vec<u32> = self.js(context, "window.__eldercheck.movedInFlow()").await?;
         moving.extend(later.into_iter().filter(|id| !moving.contains(id)).collect::<Vec<_>>());
         let list = serde_json::to_string(&candidates.iter().map(|(id, kind)| json!([id, kind])).collect::<Vec<_>>())

@@ -169,7 +169,7 @@ impl Tab {
 
     /// Waits for the page to be quiet, at most `most` (see [`Tab::settle`]).
     pub(super) async fn settle_for(&self, most: Duration, seen: &Arc<Mutex<Seen>>) -> bool {
-        self.settle(&self.session, most, seen).await
+        self.settle(most, seen).await
     }
 
     /// Closes the tab without waiting: a tab with requests still paused may take seconds to answer,
@@ -270,7 +270,7 @@ impl Tab {
             // A picture of the document the page replaced.
             Some(_) if read.replaced => None,
             // A page still busy when the watch ended would be just as busy in a second picture.
-            Some(photo) if photo.quiet && self.changed_since(session, photo.started).await => None,
+            Some(photo) if photo.quiet && self.changed_since(photo.started).await => None,
             other => other,
         };
         let t = std::time::Instant::now();
@@ -379,7 +379,7 @@ impl Tab {
     ) -> Result<(Read, Option<Photo>), RenderError> {
         let session = self.session.as_str();
         let idle = seen.lock().unwrap_or_else(|e| e.into_inner()).nothing_in_flight()
-            && tokio::time::timeout(QUIET, self.pending(session)).await.is_ok_and(|(pending, _)| pending == 0);
+            && tokio::time::timeout(QUIET, self.pending()).await.is_ok_and(|(pending, _)| pending == 0);
         let (watch_ended, watch_over) = tokio::sync::oneshot::channel::<bool>();
         let photograph = async {
             let folder = settings.screenshots.as_ref()?;
@@ -416,12 +416,12 @@ impl Tab {
         // Positions are sampled at load and compared after the watch, which late scripts get too.
         let context = match self.prepare_world(session).await {
             Err(error) if world_gone(&error) => {
-                self.settle(session, settings.settle, seen).await;
+                self.settle(settings.settle, seen).await;
                 self.prepare_world(session).await.map_err(navigated_away)?
             }
             other => other?,
         };
-        let quiet = self.settle(session, settings.settle, seen).await;
+        let quiet = self.settle(settings.settle, seen).await;
         self.listen_to_media(session, context).await;
         self.freeze_animations(session, context).await;
         let _ = watch_ended.send(quiet);
@@ -432,7 +432,7 @@ impl Tab {
         match collected {
             Ok(collected) => Ok(Read { replaced: false, context, collected }),
             Err(error) if world_gone(&error) => {
-                self.settle(session, settings.settle, seen).await;
+                self.settle(settings.settle, seen).await;
                 let context = self.prepare_world(session).await.map_err(navigated_away)?;
                 let collected = self.evaluate(session, context, &collect).await.map_err(navigated_away)?;
                 Ok(Read { replaced: true, context, collected })
@@ -446,7 +446,7 @@ impl Tab {
     /// A page with nothing left to do is read at once; one that keeps moving boxes or loading content
     /// is watched for the whole time, which is also how long movement is measured. Returns whether
     /// it went quiet.
-    async fn settle(&self, session: &str, most: Duration, seen: &Arc<Mutex<Seen>>) -> bool {
+    async fn settle(&self, most: Duration, seen: &Arc<Mutex<Seen>>) -> bool {
         let started = tokio::time::Instant::now();
         let end = started + most;
         let poll = Duration::from_millis(10);
@@ -457,7 +457,7 @@ impl Tab {
             };
             // A page too busy to answer the probe in the time left is not quiet.
             let left = end.saturating_duration_since(tokio::time::Instant::now());
-            if requests_quiet && tokio::time::timeout(left, self.page_quiet(session)).await.unwrap_or(false) {
+            if requests_quiet && tokio::time::timeout(left, self.page_quiet()).await.unwrap_or(false) {
                 return true;
             }
             tokio::time::sleep(poll.min(end.saturating_duration_since(tokio::time::Instant::now()))).await;
@@ -495,31 +495,35 @@ impl Tab {
     }
 
     /// Whether the page's own scripts have nothing pending (see js/guard.js).
-    async fn page_quiet(&self, session: &str) -> bool {
-        let (pending, unchanged) = self.pending(session).await;
+    async fn page_quiet(&self) -> bool {
+        let (pending, unchanged) = self.pending().await;
         pending == 0 && unchanged >= QUIET
     }
 
     /// Whether the page's DOM changed after `moment`; a page too busy to answer at once has.
-    async fn changed_since(&self, session: &str, moment: tokio::time::Instant) -> bool {
-        tokio::time::timeout(QUIET, self.pending(session))
-            .await
-            .map_or(true, |(_, unchanged)| unchanged < moment.elapsed())
+    async fn changed_since(&self, moment: tokio::time::Instant) -> bool {
+        tokio::time::timeout(QUIET, self.pending()).await.map_or(true, |(_, unchanged)| unchanged < moment.elapsed())
     }
 
     /// What the page's scripts still have pending and how long its DOM has been unchanged. A page
     /// that replaced the probe, or a document without it, counts as quiet and unchanged: the settle
     /// time is a courtesy, not a rule.
-    async fn pending(&self, session: &str) -> (u64, Duration) {
+    async fn pending(&self) -> (u64, Duration) {
         let probe = "typeof window.__eldercheckPending === 'function' ? window.__eldercheckPending() : [0, 1e9]";
-        let params = json!({ "expression": probe, "returnByValue": true });
-        let Ok(reply) = self.connection.call(Some(session), "Runtime.evaluate", params, COMMAND_TIMEOUT).await else {
-            return (0, Duration::MAX);
-        };
-        let value = &reply["result"]["value"];
+        let Some(value) = self.in_page(probe).await else { return (0, Duration::MAX) };
+        let value = &value;
         let pending = value[0].as_f64().filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0) as u64;
         let unchanged = value[1].as_f64().filter(|v| v.is_finite() && *v >= 0.0).unwrap_or(1e9);
         (pending, Duration::from_secs_f64(unchanged.min(1e9) / 1000.0))
+    }
+
+    /// The value of `expression` in the page's own world (where js/guard.js keeps what the page
+    /// has pending), or `None` when the page does not answer.
+    pub(super) async fn in_page(&self, expression: &str) -> Option<Value> {
+        let params = json!({ "expression": expression, "returnByValue": true });
+        let reply =
+            self.connection.call(Some(&self.session), "Runtime.evaluate", params, COMMAND_TIMEOUT).await.ok()?;
+        Some(reply["result"]["value"].clone())
     }
 
     /// The isolated world with the extraction script installed and the first position sample taken.

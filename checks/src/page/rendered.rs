@@ -285,17 +285,32 @@ pub struct FocusStop {
     pub id: i64,
     #[serde(default)]
     pub bounds: Option<Bounds>,
-    /// What showed focus (`ring`, `outline`, `shadow`, `border`, `background`, `color`,
-    /// `underline`, `change`), or empty when nothing visible changed.
+    /// What changed between the element focused and blurred; absent when it could not be told
+    /// (focus never left it).
     #[serde(default)]
-    pub indicator: String,
-    /// Something changed, too faintly to see (a 1 px line in about the colour behind it).
-    #[serde(default)]
-    pub faint: bool,
+    pub changes: Option<Vec<FocusChange>>,
     /// Why the focused element could not be seen (`invisible`, `no_size`, `off_screen`,
     /// `clipped`), or empty.
     #[serde(default)]
     pub unseen: String,
+}
+
+/// One thing that changed when an element took focus, as the browser measured it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FocusChange {
+    /// `ring` (the browser's own), `outline`, `shadow`, `border`, `background`, `color`,
+    /// `underline`, `change` (opacity, transform, generated content, background image).
+    pub kind: String,
+    /// Thickness of a line (outline, shadow, border), CSS px.
+    #[serde(default)]
+    pub width: f32,
+    /// The colour it took (CSS), the one it had, and the colour behind the element.
+    #[serde(default)]
+    pub colour: String,
+    #[serde(default)]
+    pub before: String,
+    #[serde(default)]
+    pub behind: String,
 }
 
 /// An element with a click handler in its markup that is not a control (a `div onclick`).

@@ -2,7 +2,8 @@ use super::shared::scaling::element;
 use crate::check::{
     Check, CheckContext, CheckMeta, CheckResult, Criteria, Family, Finding, Impact, Message, Scope, Tally, Text,
 };
-use crate::page::rendered::{FocusStop, KeyboardWalk};
+use crate::page::rendered::{color, FocusChange, FocusStop, KeyboardWalk};
+use crate::page::style::{contrast_ratio, Rgba};
 use std::borrow::Cow;
 
 pub struct KeyboardFocus;
@@ -60,6 +61,45 @@ fn tab_order(walk: &KeyboardWalk) -> serde_json::Value {
         .map(|b| [b.x, b.y, b.width, b.height].map(|v| f64::from(v.round())))
         .collect();
     serde_json::json!(boxes)
+}
+
+/// A line indicator (outline, border, shadow) shows when it stands 3:1 against what is behind it,
+/// or 1.5:1 at 2 px or more (WCAG 2.4.13's contrast, relaxed for thick lines); a fill or text
+/// colour change shows at 1.5:1 against the colour it replaced. A 1 px line in about the colour
+/// behind it does not.
+const LINE_RATIO: f64 = 3.0;
+const THICK_LINE_PX: f32 = 2.0;
+const CHANGE_RATIO: f64 = 1.5;
+
+/// How focus shows on a stop: the kind of the first visible change, or `None` and whether
+/// something changed too faintly to see.
+fn indicator(changes: &[FocusChange]) -> (Option<&str>, bool) {
+    let colour = |text: &str| color(text);
+    let mut faint = false;
+    for change in changes {
+        let behind = colour(&change.behind).map(|b| b.over(Rgba::WHITE)).unwrap_or(Rgba::WHITE);
+        let on = |text: &str, below: Rgba| colour(text).map(|c| c.over(below));
+        let visible = match change.kind.as_str() {
+            "ring" | "underline" | "change" => true,
+            "outline" | "shadow" | "border" => {
+                let under = on(&change.before, behind).unwrap_or(behind);
+                on(&change.colour, under).filter(|_| change.width > 0.0).is_some_and(|line| {
+                    let ratio = contrast_ratio(line, under);
+                    ratio >= LINE_RATIO || (change.width >= THICK_LINE_PX && ratio >= CHANGE_RATIO)
+                })
+            }
+            "background" | "color" => match (on(&change.colour, behind), on(&change.before, behind)) {
+                (Some(now), Some(was)) => contrast_ratio(now, was) >= CHANGE_RATIO,
+                _ => false,
+            },
+            _ => false,
+        };
+        if visible {
+            return (Some(change.kind.as_str()), false);
+        }
+        faint = true;
+    }
+    (None, faint)
 }
 
 fn unseen_words(why: &str) -> (&'static str, &'static str) {
@@ -158,8 +198,10 @@ fn judge_walk(cx: &CheckContext<'_>, walk: &KeyboardWalk, tally: &mut Tally) {
     }
     let numbered: Vec<(usize, &FocusStop)> = walk.stops.iter().enumerate().map(|(i, s)| (i + 1, s)).collect();
     let unseen: Vec<(usize, &FocusStop)> = numbered.iter().filter(|(_, s)| !s.unseen.is_empty()).copied().collect();
+    // Whether focus shows on each stop seen, where it could be told (`None`: focus never left it).
+    let shows = |stop: &FocusStop| stop.changes.as_deref().map(|changes| indicator(changes).0.is_some());
     let no_indicator: Vec<(usize, &FocusStop)> =
-        numbered.iter().filter(|(_, s)| s.unseen.is_empty() && s.indicator.is_empty()).copied().collect();
+        numbered.iter().filter(|(_, s)| s.unseen.is_empty() && shows(s) == Some(false)).copied().collect();
     add_stops(
         cx,
         &unseen,
@@ -178,7 +220,7 @@ fn judge_walk(cx: &CheckContext<'_>, walk: &KeyboardWalk, tally: &mut Tally) {
         cx,
         &no_indicator,
         |order, stop| {
-            if stop.faint {
+            if stop.changes.as_deref().is_some_and(|changes| indicator(changes).1) {
                 Message::new(
                     format!("第 {order} 个 Tab 停留点：得到焦点时只有很淡的变化（如 1 px、和背景颜色相近的线），老年读者看不出焦点在这里。"),
                     format!("Tab stop {order}: taking focus changes it only faintly (a 1 px line in about the background's colour); older readers cannot tell focus is here."),
@@ -196,7 +238,7 @@ fn judge_walk(cx: &CheckContext<'_>, walk: &KeyboardWalk, tally: &mut Tally) {
     );
     for (_, stop) in &numbered {
         if stop.unseen.is_empty()
-            && !stop.indicator.is_empty()
+            && shows(stop) != Some(false)
             && u32::try_from(stop.id).ok().and_then(|id| element(page, id)).is_some()
         {
             tally.pass();
@@ -254,5 +296,38 @@ impl Check for KeyboardFocus {
         }
         judge_walk(cx, walk, &mut tally);
         tally.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(kind: &str, width: f32, colour: &str, before: &str) -> FocusChange {
+        FocusChange {
+            kind: kind.into(),
+            width,
+            colour: colour.into(),
+            before: before.into(),
+            behind: "rgb(255, 255, 255)".into(),
+        }
+    }
+
+    #[test]
+    fn a_line_must_stand_out_from_what_is_behind_it() {
+        let strong = change("outline", 3.0, "rgb(26, 95, 180)", "");
+        assert_eq!(indicator(&[strong]), (Some("outline"), false));
+        // A 1 px line in about the background's colour is faint; at 2 px a paler one is enough.
+        assert_eq!(indicator(&[change("outline", 1.0, "rgb(235, 235, 235)", "")]), (None, true));
+        assert_eq!(indicator(&[change("outline", 2.0, "rgb(170, 170, 170)", "")]), (Some("outline"), false));
+        assert_eq!(indicator(&[change("outline", 1.0, "rgb(170, 170, 170)", "")]), (None, true));
+    }
+
+    #[test]
+    fn fills_and_text_colours_must_change_enough_and_the_ring_always_shows() {
+        assert_eq!(indicator(&[change("background", 0.0, "rgb(0, 0, 128)", "rgba(0, 0, 0, 0)")]).0, Some("background"));
+        assert_eq!(indicator(&[change("color", 0.0, "rgb(0, 0, 240)", "rgb(0, 0, 255)")]), (None, true));
+        assert_eq!(indicator(&[FocusChange { kind: "ring".into(), ..FocusChange::default() }]).0, Some("ring"));
+        assert_eq!(indicator(&[]), (None, false));
     }
 }

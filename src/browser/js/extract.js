@@ -792,14 +792,6 @@
     const a = top[3];
     return [0, 1, 2].map((i) => top[i] * a + bottom[i] * (1 - a)).concat([1]);
   }
-  function luminance(c) {
-    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
-  }
-  function contrast(a, b) {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  }
   // The colour behind an element: the first ancestor's opaque enough background, else white.
   function backdropOf(el) {
     let colour = [255, 255, 255, 1];
@@ -813,6 +805,7 @@
   }
   const LOOK = ['outlineStyle', 'outlineWidth', 'outlineColor', 'boxShadow', 'backgroundColor', 'backgroundImage', 'color',
     'borderTopColor', 'borderBottomColor', 'borderLeftColor', 'borderRightColor', 'borderTopWidth', 'borderBottomWidth',
+    'borderLeftWidth', 'borderRightWidth',
     'textDecorationLine', 'opacity', 'transform', 'content'];
   // What a neighbour of the focused element (its parent, first child, pseudo-elements) shows
   // focus with: fewer properties, read for every stop.
@@ -843,58 +836,48 @@
     for (let slot = 0; slot < SLOTS; slot++) looks.push(lookAt(el, slot));
     return looks;
   }
-  // A line (outline, border, shadow) shows when it stands out from what is behind it: 3:1, or
-  // 1.5:1 when it is at least 2 px thick. A 1 px line in about the colour behind it does not.
-  function lineShows(width, colour, behind) {
-    if (!colour || colour[3] === 0 || width <= 0) return false;
-    const ratio = contrast(over(colour, behind), behind);
-    return ratio >= 3 || (width >= 2 && ratio >= 1.5);
-  }
-  // What changed visibly between the element focused and not: the kind of indicator, or '' (and
-  // whether something changed too faintly to see).
+  const colourText = (c) => `rgba(${Math.round(c[0])}, ${Math.round(c[1])}, ${Math.round(c[2])}, ${c[3]})`;
+  // What changed between the element focused and not, as measured: each change's kind, its
+  // thickness, its colour, the colour it replaced, and the colour behind the element. Whether a
+  // change can be seen is for the check to judge (checks/src/rules/keyboard_focus.rs).
   // `blurredAt(slot)`: the look of a slot with the element blurred, read only as far as needed.
-  function indicatorOf(focused, blurredAt, el) {
-    let faint = false;
+  const MAX_CHANGES = 8;
+  function changesOf(focused, blurredAt, el) {
+    const found = [];
     // Worked out only when a change needs it: most stops show Chromium's own ring.
-    let behindColour = null;
-    const behindOf = () => behindColour || (behindColour = backdropOf(el));
-    for (let i = 0; i < focused.length; i++) {
+    let behind = null;
+    const behindOf = () => behind || (behind = colourText(backdropOf(el)));
+    for (let i = 0; i < focused.length && found.length < MAX_CHANGES; i++) {
       const f = focused[i], b = f ? blurredAt(i) : null;
       if (!f || !b) continue;
       if (f.outlineStyle !== 'none' && parseFloat(f.outlineWidth) > 0 &&
           (f.outlineStyle !== b.outlineStyle || f.outlineWidth !== b.outlineWidth || f.outlineColor !== b.outlineColor)) {
-        if (f.outlineStyle === 'auto') return { kind: 'ring', faint: false };
-        if (lineShows(parseFloat(f.outlineWidth), rgba(f.outlineColor), behindOf())) return { kind: 'outline', faint: false };
-        faint = true;
+        // Chromium's own ring, drawn in two colours so that it shows on any background.
+        if (f.outlineStyle === 'auto') return [{ kind: 'ring' }];
+        found.push({ kind: 'outline', width: parseFloat(f.outlineWidth), colour: f.outlineColor, behind: behindOf() });
       }
       if (f.boxShadow !== b.boxShadow && f.boxShadow !== 'none') {
         const sizes = (f.boxShadow.replace(/rgba?\([^)]*\)/g, '').match(/-?[\d.]+px/g) || []).map((v) => Math.abs(parseFloat(v)));
-        if (lineShows(Math.max(0, ...sizes), rgba(f.boxShadow), behindOf())) return { kind: 'shadow', faint: false };
-        faint = true;
+        const colour = /rgba?\([^)]*\)/.exec(f.boxShadow);
+        found.push({ kind: 'shadow', width: Math.max(0, ...sizes), colour: colour ? colour[0] : '', behind: behindOf() });
       }
-      for (const side of ['Top', 'Bottom', 'Left', 'Right']) {
-        const colour = 'border' + side + 'Color';
-        if (f[colour] !== b[colour] || (side === 'Top' || side === 'Bottom') && f['border' + side + 'Width'] !== b['border' + side + 'Width']) {
-          const width = parseFloat(f['border' + (side === 'Left' || side === 'Right' ? 'Top' : side) + 'Width']) || 0;
-          if (lineShows(width, rgba(f[colour]), over(rgba(b[colour]) || [0, 0, 0, 0], behindOf()))) return { kind: 'border', faint: false };
-          faint = true;
-        }
+      for (const side of ['Bottom', 'Top', 'Left', 'Right']) {
+        const [colour, width] = ['border' + side + 'Color', 'border' + side + 'Width'];
+        if (f[colour] === undefined || (f[colour] === b[colour] && f[width] === b[width])) continue;
+        found.push({ kind: 'border', width: parseFloat(f[width]) || 0, colour: f[colour], before: b[colour], behind: behindOf() });
+        break;
       }
       if (f.backgroundColor !== b.backgroundColor) {
-        const [x, y] = [rgba(f.backgroundColor), rgba(b.backgroundColor)].map((c) => over(c || [0, 0, 0, 0], behindOf()));
-        if (contrast(x, y) >= 1.5) return { kind: 'background', faint: false };
-        faint = true;
+        found.push({ kind: 'background', colour: f.backgroundColor, before: b.backgroundColor, behind: behindOf() });
       }
-      if (f.backgroundImage !== b.backgroundImage) return { kind: 'background', faint: false };
-      if (f.color !== b.color) {
-        const [x, y] = [rgba(f.color), rgba(b.color)];
-        if (x && y && contrast(over(x, behindOf()), over(y, behindOf())) >= 1.5) return { kind: 'color', faint: false };
-        faint = true;
+      if (f.color !== b.color) found.push({ kind: 'color', colour: f.color, before: b.color, behind: behindOf() });
+      const marked = f.textDecorationLine !== b.textDecorationLine && /underline|overline/.test(f.textDecorationLine);
+      if (marked) found.push({ kind: 'underline' });
+      if (f.backgroundImage !== b.backgroundImage || f.opacity !== b.opacity || f.transform !== b.transform || f.content !== b.content) {
+        found.push({ kind: 'change' });
       }
-      if (f.textDecorationLine !== b.textDecorationLine && /underline|overline/.test(f.textDecorationLine)) return { kind: 'underline', faint: false };
-      if (f.opacity !== b.opacity || f.transform !== b.transform || f.content !== b.content) return { kind: 'change', faint: false };
     }
-    return { kind: '', faint: faint };
+    return found;
   }
   // Clipping ancestors remembered while the page holds still (a walk); forgotten when it may change.
   let clipMemo = null;
@@ -935,8 +918,7 @@
   function judgePrevious() {
     const prev = keyState.prev;
     if (!prev || !prev.isConnected) return null;
-    const indicator = indicatorOf(keyState.prevLook, (slot) => lookAt(prev, slot), prev);
-    return { key: keyOf(prev), indicator: indicator.kind, faint: indicator.faint };
+    return { key: keyOf(prev), changes: changesOf(keyState.prevLook, (slot) => lookAt(prev, slot), prev) };
   }
   function stepNow() {
     const el = deepActive();
